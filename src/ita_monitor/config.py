@@ -1,0 +1,380 @@
+"""The agencies directory: each agency's profile, its measure plan per fiscal year, the OIT catalogue.
+
+Layout (all YAML, Thai text as is)::
+
+    <agencies_dir>/
+      catalogue/oit-<BE year>.yaml     the year's OIT items (numbers and names change every year)
+      <agency slug>/agency.yaml        profile: names, units, officials, schedule, where to publish
+      <agency slug>/plans/<BE year>.yaml   the measures of that fiscal year
+
+Loading validates everything and collects every problem with its file and field path, so an admin
+fixes a file in one pass.  Nothing here knows about Airflow.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+
+from ita_monitor.errors import InputError, Problem
+from ita_monitor.rounds import DEFAULT_ROUNDS
+
+ITA_INDICATORS: dict[int, str] = {
+    1: "การปฏิบัติหน้าที่",
+    2: "การใช้งบประมาณ",
+    3: "การใช้อำนาจ",
+    4: "การใช้ทรัพย์สินของราชการ",
+    5: "การแก้ไขปัญหาการทุจริต",
+    6: "คุณภาพการดำเนินงาน",
+    7: "ประสิทธิภาพการสื่อสาร",
+    8: "การปรับปรุงระบบการทำงาน",
+    9: "การเปิดเผยข้อมูล",
+    10: "การป้องกันการทุจริต",
+}
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")]
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Unit(_Model):
+    """A unit (สำนัก/กอง/งาน) that carries out measures and submits results."""
+
+    code: Code
+    name_th: Text
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+
+
+class Official(_Model):
+    """Someone who signs: name as printed in brackets, and the position lines under it."""
+
+    name: Text
+    position: Text
+    title_prefix: str = ""  # e.g. ว่าที่ร้อยตรีหญิง, printed above the bracketed name
+
+
+class Officials(_Model):
+    preparer: Official
+    head_of_office: Official
+    palad: Official
+    mayor: Official
+
+
+class Schedule(_Model):
+    rounds: tuple[int, ...] = DEFAULT_ROUNDS
+    grace_days: int = Field(default=15, ge=0, le=120)
+
+    @field_validator("rounds")
+    @classmethod
+    def _rounds_in_year(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        bad = [r for r in value if not 1 <= r <= 12]
+        if bad:
+            raise ValueError(f"rounds must be months 1-12, got {bad}")
+        if not value:
+            raise ValueError("at least one round is needed")
+        return tuple(sorted(set(value)))
+
+
+class PublishTarget(_Model):
+    """Where documents go.  Credentials never live here: only an Airflow connection id."""
+
+    target: Literal["static", "wordpress", "sftp"] = "static"
+    path: str = "site"  # static: folder under the data root (or absolute); sftp: remote folder
+    base_url: str = ""  # public URL of that folder, used in links; empty = relative links
+    conn_id: str = ""  # wordpress/sftp: the Airflow connection holding host and credentials
+    dry_run: bool = False
+
+
+class Agency(_Model):
+    """One agency's profile (agency.yaml)."""
+
+    slug: str
+    name_th: Text  # องค์การบริหารส่วนตำบลแม่อูคอ
+    short_name_th: Text  # อบต.แม่อูคอ
+    district: Text  # อำเภอ, without the word อำเภอ
+    province: Text  # จังหวัด, without the word จังหวัด
+    office_th: Text  # ส่วนราชการ on memos, e.g. สำนักงานปลัด
+    ref_prefix: Text  # ที่ on memos, e.g. มส ๗๔๗๐๑.๕
+    website: str = ""
+    emblem: str = ""  # path of the Garuda emblem image, relative to the agency folder
+    units: tuple[Unit, ...] = Field(min_length=1)
+    officials: Officials
+    schedule: Schedule = Schedule()
+    publish: PublishTarget = PublishTarget()
+
+    def unit(self, code: str) -> Unit:
+        for u in self.units:
+            if u.code == code:
+                return u
+        raise KeyError(code)
+
+    @property
+    def unit_codes(self) -> frozenset[str]:
+        return frozenset(u.code for u in self.units)
+
+
+class Measure(_Model):
+    """One measure of the year's plan and who reports on it when."""
+
+    code: Code
+    title: Text
+    guidelines: tuple[Text, ...] = ()  # แนวทางปฏิบัติ
+    steps: tuple[Text, ...] = ()  # ขั้นตอน/วิธีการปฏิบัติ, in order
+    units: tuple[Code, ...] = Field(min_length=1)  # ผู้รับผิดชอบ
+    rounds: tuple[int, ...] = Field(min_length=1)  # การกำกับติดตาม: months of the rounds it reports in
+    indicators: tuple[int, ...] = ()  # ITA indicators 1-10 it addresses
+
+    @field_validator("rounds")
+    @classmethod
+    def _rounds_in_year(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        bad = [r for r in value if not 1 <= r <= 12]
+        if bad:
+            raise ValueError(f"rounds must be months 1-12, got {bad}")
+        return tuple(sorted(set(value)))
+
+    @field_validator("indicators")
+    @classmethod
+    def _known_indicators(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        bad = [i for i in value if i not in ITA_INDICATORS]
+        if bad:
+            raise ValueError(f"ITA indicators are numbered 1-10, got {bad}")
+        return value
+
+
+class Plan(_Model):
+    """The measures of one fiscal year (plans/<BE year>.yaml)."""
+
+    fiscal_year: int = Field(ge=2560, le=2700)
+    measures: tuple[Measure, ...] = Field(min_length=1)
+    approved_on: date | None = None
+
+    def measure(self, code: str) -> Measure:
+        for m in self.measures:
+            if m.code == code:
+                return m
+        raise KeyError(code)
+
+    def due_in(self, months: int) -> tuple[Measure, ...]:
+        """Measures that report in the round of ``months`` months, in plan order."""
+        return tuple(m for m in self.measures if months in m.rounds)
+
+
+class OitItem(_Model):
+    code: Text  # O42
+    name: Text
+    document: Literal["measures", "round_report"]
+
+
+class Catalogue(_Model):
+    """The OIT items of one fiscal year that ita-monitor publishes evidence for."""
+
+    fiscal_year: int
+    items: tuple[OitItem, ...] = Field(min_length=1)
+    pass_level: float = Field(default=85, ge=0, le=100)
+
+    def item_for(self, document: str) -> OitItem | None:
+        return next((i for i in self.items if i.document == document), None)
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+_TH_BY_TYPE = {
+    "missing": "ขาดข้อมูลที่ต้องมี",
+    "extra_forbidden": "มีช่องที่ไม่รู้จัก (สะกดผิดหรือไม่ใช้แล้ว)",
+    "string_too_short": "ต้องไม่เว้นว่าง",
+    "too_short": "ต้องมีอย่างน้อยหนึ่งรายการ",
+    "string_pattern_mismatch": "รูปแบบไม่ถูกต้อง",
+    "int_parsing": "ต้องเป็นตัวเลขจำนวนเต็ม",
+    "int_type": "ต้องเป็นตัวเลขจำนวนเต็ม",
+    "float_parsing": "ต้องเป็นตัวเลข",
+    "greater_than_equal": "ค่าน้อยเกินไป",
+    "less_than_equal": "ค่ามากเกินไป",
+    "literal_error": "ต้องเป็นค่าหนึ่งในค่าที่กำหนด",
+    "date_from_datetime_parsing": "วันที่ไม่ถูกต้อง (ใช้รูปแบบ YYYY-MM-DD ค.ศ.)",
+    "date_parsing": "วันที่ไม่ถูกต้อง (ใช้รูปแบบ YYYY-MM-DD ค.ศ.)",
+    "string_type": "ต้องเป็นข้อความ",
+    "tuple_type": "ต้องเป็นรายการ (list)",
+    "model_type": "ต้องเป็นกลุ่มข้อมูล (mapping)",
+    "value_error": "ค่าไม่ถูกต้อง",
+}
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _problems_from(error: ValidationError, file: str) -> list[Problem]:
+    problems = []
+    for e in error.errors():
+        th = _TH_BY_TYPE.get(e["type"], "ค่าไม่ถูกต้อง")
+        problems.append(Problem(file, _path(e["loc"]), th, e["msg"]))
+    return problems
+
+
+def _read_yaml(path: Path) -> tuple[Any, list[Problem]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, [Problem(str(path), "", "ไม่พบไฟล์", "file not found")]
+    except UnicodeDecodeError as exc:
+        return None, [Problem(str(path), f"byte {exc.start}", "ไฟล์ต้องเข้ารหัส UTF-8", "file must be UTF-8")]
+    try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        return None, [Problem(str(path), where, "รูปแบบ YAML ไม่ถูกต้อง", f"invalid YAML: {exc}")]
+    if not isinstance(data, dict):
+        return None, [Problem(str(path), "", "ไฟล์ต้องเป็น YAML แบบ mapping", "top level must be a mapping")]
+    return data, []
+
+
+def parse_agency(path: Path) -> tuple[Agency | None, list[Problem]]:
+    """Read agency.yaml; the slug is the folder name."""
+    data, problems = _read_yaml(path)
+    if data is None:
+        return None, problems
+    slug = path.parent.name
+    if not SLUG_RE.match(slug):
+        problems.append(
+            Problem(str(path.parent), "", "ชื่อโฟลเดอร์หน่วยงานต้องเป็นอักษรอังกฤษตัวเล็ก ตัวเลข และ -",
+                    f"agency folder name {slug!r} must be lowercase letters, digits and '-'")
+        )
+    try:
+        agency = Agency.model_validate({**data, "slug": slug})
+    except ValidationError as exc:
+        return None, problems + _problems_from(exc, str(path))
+    seen: set[str] = set()
+    for i, unit in enumerate(agency.units):
+        if unit.code in seen:
+            problems.append(Problem(str(path), f"units[{i}].code", f"รหัสหน่วยงานย่อย {unit.code} ซ้ำ",
+                                    f"duplicate unit code {unit.code}"))
+        seen.add(unit.code)
+    return agency, problems
+
+
+def parse_plan(path: Path, agency: Agency | None) -> tuple[Plan | None, list[Problem]]:
+    """Read a plan and check it against the agency (units) and its file name (fiscal year)."""
+    data, problems = _read_yaml(path)
+    if data is None:
+        return None, problems
+    try:
+        plan = Plan.model_validate(data)
+    except ValidationError as exc:
+        return None, problems + _problems_from(exc, str(path))
+    file = str(path)
+    if path.stem != str(plan.fiscal_year):
+        problems.append(Problem(file, "fiscal_year", f"ปีงบประมาณ {plan.fiscal_year} ไม่ตรงกับชื่อไฟล์ {path.name}",
+                                f"fiscal_year {plan.fiscal_year} does not match the file name {path.name}"))
+    seen: dict[str, int] = {}
+    for i, m in enumerate(plan.measures):
+        if m.code in seen:
+            problems.append(Problem(file, f"measures[{i}].code",
+                                    f"รหัสมาตรการ {m.code} ซ้ำกับ measures[{seen[m.code]}]",
+                                    f"duplicate measure code {m.code} (also measures[{seen[m.code]}])"))
+        seen.setdefault(m.code, i)
+        if agency is not None:
+            for j, u in enumerate(m.units):
+                if u not in agency.unit_codes:
+                    problems.append(Problem(
+                        file, f"measures[{i}].units[{j}]",
+                        f"ไม่รู้จักหน่วยงานย่อย {u}: เพิ่มใน agency.yaml หรือแก้รหัส",
+                        f"unknown unit {u}: add it to agency.yaml units or fix the code"))
+            off = [r for r in m.rounds if r not in agency.schedule.rounds]
+            if off:
+                problems.append(Problem(
+                    file, f"measures[{i}].rounds", f"รอบ {off} ไม่อยู่ในรอบติดตามของหน่วยงาน {list(agency.schedule.rounds)}",
+                    f"rounds {off} are not among the agency's scheduled rounds {list(agency.schedule.rounds)}",
+                    severity="warning"))
+    return plan, problems
+
+
+def parse_catalogue(path: Path) -> tuple[Catalogue | None, list[Problem]]:
+    data, problems = _read_yaml(path)
+    if data is None:
+        return None, problems
+    try:
+        return Catalogue.model_validate(data), problems
+    except ValidationError as exc:
+        return None, problems + _problems_from(exc, str(path))
+
+
+class AgenciesDir:
+    """Read access to an agencies directory; everything loaded is validated."""
+
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+
+    def slugs(self) -> list[str]:
+        """Agency folders (those holding an agency.yaml), sorted."""
+        if not self.root.is_dir():
+            return []
+        return sorted(p.parent.name for p in self.root.glob("*/agency.yaml"))
+
+    def agency(self, slug: str) -> Agency:
+        agency, problems = parse_agency(self.root / slug / "agency.yaml")
+        if agency is None or any(p.severity == "error" for p in problems):
+            raise InputError(problems)
+        return agency
+
+    def plan_years(self, slug: str) -> list[int]:
+        return sorted(int(p.stem) for p in (self.root / slug / "plans").glob("*.yaml") if p.stem.isdigit())
+
+    def plan(self, slug: str, fiscal_year: int) -> Plan:
+        path = self.root / slug / "plans" / f"{fiscal_year}.yaml"
+        if not path.exists():
+            raise InputError([Problem(str(path), "", f"ไม่มีแผนมาตรการของปีงบประมาณ {fiscal_year}",
+                                      f"no measure plan for fiscal year {fiscal_year}: create {path.name}")])
+        plan, problems = parse_plan(path, self.agency(slug))
+        if plan is None or any(p.severity == "error" for p in problems):
+            raise InputError(problems)
+        return plan
+
+    def catalogue(self, fiscal_year: int) -> Catalogue:
+        path = self.root / "catalogue" / f"oit-{fiscal_year}.yaml"
+        if not path.exists():
+            raise InputError([Problem(str(path), "", f"ไม่มีรายการ OIT ของปี {fiscal_year}",
+                                      f"no OIT catalogue for fiscal year {fiscal_year}: create {path.name}")])
+        cat, problems = parse_catalogue(path)
+        if cat is None:
+            raise InputError(problems)
+        return cat
+
+    def validate(self) -> list[Problem]:
+        """Every problem in the whole directory (errors and warnings)."""
+        problems: list[Problem] = []
+        if not self.root.is_dir():
+            return [Problem(str(self.root), "", "ไม่พบโฟลเดอร์หน่วยงาน", "agencies directory not found")]
+        slugs = self.slugs()
+        if not slugs:
+            problems.append(Problem(str(self.root), "", "ไม่มีหน่วยงาน (โฟลเดอร์ที่มี agency.yaml)",
+                                    "no agency folders (folders holding agency.yaml)"))
+        catalogue_years = set()
+        for path in sorted((self.root / "catalogue").glob("oit-*.yaml")):
+            cat, found = parse_catalogue(path)
+            problems += found
+            if cat is not None:
+                catalogue_years.add(cat.fiscal_year)
+        for slug in slugs:
+            agency, found = parse_agency(self.root / slug / "agency.yaml")
+            problems += found
+            for year in self.plan_years(slug):
+                path = self.root / slug / "plans" / f"{year}.yaml"
+                _, found = parse_plan(path, agency)
+                problems += found
+                if year not in catalogue_years:
+                    problems.append(Problem(str(path), "", f"ไม่มีรายการ OIT ของปี {year} ในโฟลเดอร์ catalogue",
+                                            f"no OIT catalogue for {year}: add catalogue/oit-{year}.yaml"))
+        return problems

@@ -1,0 +1,1 @@
+"""Publishing documents to the agency's website, behind one interface (see base.py)."""

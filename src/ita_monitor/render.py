@@ -1,0 +1,141 @@
+"""Render documents: Jinja2 templates in include/templates to PDF with WeasyPrint.
+
+User text is data: Jinja's autoescape is on for every HTML template, and text from plans and
+submissions is never marked safe.  CSS lives in its own template rendered without autoescape from
+config values only (autoescape would silently destroy an inline @font-face).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ita_monitor.config import Agency, Catalogue, Plan
+from ita_monitor.rounds import Round
+from ita_monitor.submissions import ResultRow
+from ita_monitor.thai import thai_digits, thai_month_year
+
+DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "include" / "templates"
+DEFAULT_FONT_REGULAR = "/usr/share/fonts/truetype/tlwg/Laksaman.ttf"
+DEFAULT_FONT_BOLD = "/usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf"
+# Laksaman (TLWG's rescale of TH Sarabun New) is about 1.5 times larger per point than TH Sarabun:
+# official 16 pt is 10.65 pt of Laksaman.
+DEFAULT_FONT_SCALE = 0.6656
+
+_URL = re.compile(r"https?://\S+")
+
+
+def thai_digits_text(value: object) -> str:
+    """Thai digits in running text, leaving web addresses as they are (they must still work)."""
+    text = "" if value is None else str(value)
+    out, last = [], 0
+    for m in _URL.finditer(text):
+        out += [thai_digits(text[last:m.start()]), m.group(0)]
+        last = m.end()
+    out.append(thai_digits(text[last:]))
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Font:
+    regular: str = DEFAULT_FONT_REGULAR
+    bold: str = DEFAULT_FONT_BOLD
+    scale: float = DEFAULT_FONT_SCALE
+
+    @property
+    def regular_url(self) -> str:
+        return Path(self.regular).resolve().as_uri()
+
+    @property
+    def bold_url(self) -> str:
+        return Path(self.bold).resolve().as_uri()
+
+    def pt(self, official: float) -> str:
+        """The size in this font that prints like ``official`` pt of TH Sarabun."""
+        return f"{official * self.scale:.2f}"
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    measure: Any
+    unit_th: str
+    row: ResultRow
+
+
+class Renderer:
+    """Renders the ita-monitor documents.  Create once per process: WeasyPrint warms up on first use."""
+
+    def __init__(self, templates_dir: Path | str = DEFAULT_TEMPLATES, font: Font | None = None):
+        self.templates_dir = Path(templates_dir)
+        self.font = font or Font()
+
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.templates_dir),
+            autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default=True),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.filters["thai"] = thai_digits_text
+        return env
+
+    @cached_property
+    def _css_env(self) -> jinja2.Environment:
+        return jinja2.Environment(loader=jinja2.FileSystemLoader(self.templates_dir), autoescape=False,
+                                  undefined=jinja2.StrictUndefined)
+
+    def html(self, template: str, **context: Any) -> str:
+        return self.env.get_template(template).render(font=self.font, **context)
+
+    def pdf(self, html: str) -> bytes:
+        """HTML to PDF bytes: PDF/A-3b, fonts embedded, Thai text extractable."""
+        import weasyprint  # heavy: imported only when something is rendered
+        from weasyprint.text.fonts import FontConfiguration
+
+        from ita_monitor import weasyfix
+
+        weasyfix.apply()
+        css = self._css_env.get_template("base.css.j2").render(font=self.font)
+        fonts = FontConfiguration()  # @font-face only applies through a FontConfiguration
+        doc = weasyprint.HTML(string=html, base_url=str(self.templates_dir))
+        return doc.write_pdf(stylesheets=[weasyprint.CSS(string=css, font_config=fonts)], font_config=fonts,
+                             pdf_variant="pdf/a-3b")
+
+    def round_report_html(
+        self, agency: Agency, plan: Plan, catalogue: Catalogue, rnd: Round, rows: list[ResultRow], report_month
+    ) -> str:
+        by_key = {(r.unit, r.measure_code): r for r in rows}
+        lines = [
+            ReportLine(m, agency.unit(u).name_th, _thai_row(by_key[(u, m.code)]))
+            for m in plan.due_in(rnd.months)
+            for u in m.units
+            if (u, m.code) in by_key
+        ]
+        item = catalogue.item_for("round_report")
+        title_lines = ("รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
+                       thai_digits(f"ประจำปีงบประมาณ พ.ศ. {rnd.fiscal_year}"))
+        return self.html(
+            "round_report.html.j2",
+            agency=agency,
+            round=rnd,
+            lines=lines,
+            title=" ".join(title_lines),
+            title_lines=title_lines,
+            subject=f"{item.code} {item.name}" if item else "",
+            oit_code=item.code if item else "",
+            fy_th=thai_digits(rnd.fiscal_year),
+            report_month_th=thai_month_year(report_month),
+        )
+
+
+def _thai_row(row: ResultRow) -> ResultRow:
+    from dataclasses import replace
+
+    return replace(row, **{f: thai_digits_text(getattr(row, f)) for f in ("details", "period", "output", "outcome", "note")})
