@@ -129,3 +129,31 @@ def previous_round(rnd: Round, rounds: tuple[int, ...] = DEFAULT_ROUNDS) -> Roun
     """The scheduled round just before ``rnd`` in the same fiscal year, or None for the first."""
     earlier = [m for m in sorted(rounds) if m < rnd.months]
     return Round(rnd.fiscal_year, earlier[-1]) if earlier else None
+
+
+def resolve_round(
+    fiscal_year: int | None,
+    months: int | None,
+    interval_end: datetime | None,
+    run_after: datetime | None,
+    rounds: tuple[int, ...] = DEFAULT_ROUNDS,
+) -> Round:
+    """Which round a run is about.
+
+    A manual run may name the fiscal year and round (both, or only the round for the fiscal year
+    of ``run_after``); a scheduled run is the round ending at its data interval's end; a manual run
+    without either is the latest round that has ended.
+    """
+    if months is not None:
+        if fiscal_year is None:
+            if run_after is None:
+                raise ValueError("a round without a fiscal year needs the run's date")
+            fiscal_year = fiscal_year_of(run_after.astimezone(BANGKOK).date())
+        return Round(fiscal_year, months)
+    if fiscal_year is not None:
+        raise ValueError("fiscal_year given without round: name the round (1-12) too")
+    if interval_end is not None:
+        return round_ending_at(interval_end)
+    if run_after is None:
+        raise ValueError("cannot tell the round: no params, data interval or run date")
+    return latest_round_before(run_after, rounds)

@@ -1,0 +1,51 @@
+"""
+### ITA monitoring round (การติดตามผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใส)
+
+One DAG per agency in the agencies directory (`[ita] agencies_dir`), one run per monitoring round
+(1, 3, 6, 9, 12 months into the fiscal year, as the agency's profile says), starting when the round's
+submissions are due.
+
+1. **collect_submissions** – read the units' files in `<data_root>/<agency>/<year>/round-MM/inbox/<unit>/`
+2. **check_completeness** – every measure due in the round has a filled-in row from each responsible
+   unit; otherwise the task fails listing every missing (unit, measure) and nothing is published
+3. **render_report** – the round report PDF (Thai, PDF/A-3b)
+4. **publish_report** – to the agency's site, with the year's OIT index page
+
+Rerun a failed round after the missing files arrive: *Clear* the failed task (or
+`airflow tasks clear -t check_completeness ita_round__<agency>`). Trigger by hand with
+*fiscal_year* and *round* to run any round.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from airflow.sdk import DAG
+
+from ita_monitor.airflow_layer import tasks
+from ita_monitor.airflow_layer.dag_setup import configured_agencies
+from ita_monitor.airflow_layer.timetable import MonitoringRoundTimetable
+from ita_monitor.rounds import BANGKOK
+
+for agency, problems in configured_agencies():
+    with DAG(
+        dag_id=f"ita_round__{agency.slug}",
+        description=f"ITA monitoring rounds of {agency.short_name_th}" if agency.name_th else "",
+        schedule=MonitoringRoundTimetable(agency.schedule.rounds, agency.schedule.grace_days),
+        start_date=datetime(2020, 10, 1, tzinfo=BANGKOK),
+        catchup=False,
+        max_active_runs=1,
+        params=tasks.round_params(),
+        default_args=tasks.DEFAULT_ARGS,
+        doc_md=__doc__,
+        tags=["ita", "round", agency.slug],
+    ) as dag:
+        if problems:
+            tasks.report_config_problem(problems)
+        else:
+            collected = tasks.collect_submissions(agency.slug)
+            checked = tasks.check_completeness(agency.slug)
+            rendered = tasks.render_report(agency.slug)
+            published = tasks.publish_report(agency.slug)
+            collected >> checked >> rendered >> published
+    globals()[dag.dag_id] = dag

@@ -1,0 +1,54 @@
+"""The ``[ita]`` section of Airflow's config (``AIRFLOW__ITA__*`` environment variables work too).
+
+    [ita]
+    agencies_dir = /opt/ita/agencies        # the admin's agency profiles, plans and OIT catalogues
+    data_root = file:///opt/ita/data        # inbox, status, reports, static site (any ObjectStoragePath URL)
+    templates_dir = /opt/ita/include/templates
+    font_regular = /usr/share/fonts/truetype/tlwg/Laksaman.ttf
+    font_bold = /usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf
+    font_scale = 0.6656                     # size of the font per official TH Sarabun point
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from airflow.sdk import conf
+
+from ita_monitor.config import AgenciesDir
+from ita_monitor.render import DEFAULT_FONT_BOLD, DEFAULT_FONT_REGULAR, DEFAULT_FONT_SCALE, DEFAULT_TEMPLATES, Font
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+DEFAULTS = {
+    "agencies_dir": str(PROJECT_ROOT / "include" / "agencies"),
+    "data_root": (PROJECT_ROOT / "var" / "data").as_uri(),
+    "templates_dir": str(DEFAULT_TEMPLATES),
+    "font_regular": DEFAULT_FONT_REGULAR,
+    "font_bold": DEFAULT_FONT_BOLD,
+    "font_scale": str(DEFAULT_FONT_SCALE),
+}
+
+
+def get(key: str) -> str:
+    return conf.get("ita", key, fallback=DEFAULTS[key])
+
+
+def agencies_dir() -> AgenciesDir:
+    return AgenciesDir(get("agencies_dir"))
+
+
+def data_root():
+    """The data root as an ObjectStoragePath (``file://...``, ``s3://conn_id@bucket/...``)."""
+    from airflow.sdk import ObjectStoragePath
+
+    return ObjectStoragePath(get("data_root"))
+
+
+@lru_cache(maxsize=1)
+def renderer():
+    """One renderer per worker process: WeasyPrint's first document is the slow one."""
+    from ita_monitor.render import Renderer
+
+    font = Font(get("font_regular"), get("font_bold"), float(get("font_scale")))
+    return Renderer(get("templates_dir"), font)

@@ -1,0 +1,103 @@
+"""The round's tasks: each a thin call into ``ita_monitor.pipeline`` for one agency's round."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from airflow.sdk import Param, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+from ita_monitor.airflow_layer import settings
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ARGS: dict[str, Any] = {"owner": "ita", "retries": 2, "retry_delay": 60, "retry_exponential_backoff": True}
+
+
+def round_params() -> dict[str, Param]:
+    """The trigger form: which round to run (empty = the round of the run's data interval)."""
+    return {
+        "fiscal_year": Param(None, type=["null", "integer"], minimum=2560, maximum=2700,
+                             title="ปีงบประมาณ พ.ศ. / Fiscal year (BE)",
+                             description="เช่น 2565 (ว่าง = ตามรอบของการรัน) / e.g. 2565; empty = the run's round"),
+        "round": Param(None, type=["null", "integer"], enum=[None, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+                       title="รอบ (เดือน) / Round (months)",
+                       description="๑ ๓ ๖ ๙ หรือ ๑๒ เดือน / 1, 3, 6, 9 or 12 months into the fiscal year"),
+    }
+
+
+def _job(slug: str):
+    from ita_monitor.config import AgenciesDir
+    from ita_monitor.errors import InputError
+    from ita_monitor.pipeline import RoundJob
+    from ita_monitor.rounds import resolve_round
+    from ita_monitor.storage import DataRoot
+
+    ctx = get_current_context()
+    params = ctx["params"]
+    agencies: AgenciesDir = settings.agencies_dir()
+    try:
+        agency = agencies.agency(slug)
+        interval_end: datetime | None = ctx.get("data_interval_end")
+        run_after = ctx["dag_run"].run_after
+        rnd = resolve_round(params.get("fiscal_year"), params.get("round"), interval_end, run_after,
+                            agency.schedule.rounds)
+        log.info("Agency %s, %s (fiscal year %s)", slug, rnd.label_th, rnd.fiscal_year)
+        return RoundJob.load(agencies, slug, rnd, DataRoot(settings.data_root()))
+    except (InputError, ValueError) as exc:
+        # Bad config or params will not fix themselves on retry: fail now, saying where.
+        raise AirflowFailException(f"ตั้งค่าไม่ถูกต้อง / configuration problem:\n{exc}") from exc
+
+
+@task
+def collect_submissions(slug: str) -> dict:
+    """Read the units' files from the round's inbox; keep valid ones, list rejected ones."""
+    from ita_monitor.pipeline import collect
+
+    summary = collect(_job(slug))
+    log.info("Collected %s", summary)
+    return summary
+
+
+@task
+def check_completeness(slug: str) -> dict:
+    """Fail with every missing (unit, measure) if the round is not complete."""
+    from ita_monitor.pipeline import RoundIncomplete, check_round
+
+    try:
+        result = check_round(_job(slug))
+    except RoundIncomplete as exc:
+        # Retrying cannot help until a unit submits: fail at once; clear the task to rerun.
+        raise AirflowFailException(str(exc)) from exc
+    if not result.due:
+        raise AirflowSkipException("ไม่มีมาตรการที่ต้องรายงานในรอบนี้ / no measure reports in this round")
+    log.info(result.message())
+    return result.as_dict()
+
+
+@task
+def render_report(slug: str) -> dict:
+    """Render the round report PDF under the data root."""
+    from ita_monitor.pipeline import render_report as render
+
+    return render(_job(slug), settings.renderer())
+
+
+@task
+def publish_report(slug: str) -> dict:
+    """Publish the report to the agency's site and update the year's index page."""
+    from ita_monitor.pipeline import publish_report as publish
+    from ita_monitor.publish.factory import publisher_for
+
+    job = _job(slug)
+    result = publish(job, publisher_for(job.agency, job.data, settings.renderer()), dry_run=job.agency.publish.dry_run)
+    log.info("Published: %s", result)
+    return result
+
+
+@task
+def report_config_problem(problems: str) -> None:
+    """Stands in for the round of an agency whose profile is invalid, so the admin sees why."""
+    raise AirflowFailException(problems)

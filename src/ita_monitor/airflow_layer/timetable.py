@@ -1,0 +1,108 @@
+"""One DAG run per monitoring round of the fiscal year.
+
+A run of round N is due when its submissions are: the round's end (midnight, Bangkok, first day of
+the month after month N of the fiscal year) plus the agency's grace period.
+
+Data interval: Airflow keys runs by their logical date, which is the data interval's *start*, and
+allows one run per logical date.  All rounds of a year cover the year from 1 October (they are
+cumulative), so an interval "fiscal-year start -> round end" would give every round of a year the same
+logical date and the scheduler could create only the first.  The interval is therefore the part of the
+year that is new in this round: previous round's end -> this round's end (fiscal-year start -> end for
+the first round).  Intervals are contiguous, and the round (with its cumulative coverage) is read off
+the interval's end: ``rounds.round_ending_at``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pendulum
+from airflow.timetables.base import DagRunInfo, DataInterval, Timetable, TimeRestriction
+
+from ita_monitor.rounds import DEFAULT_ROUNDS, Round, latest_round_before, previous_round, rounds_after
+from ita_monitor.thai import thai_digits
+
+
+def _utc(dt: datetime) -> pendulum.DateTime:
+    return pendulum.instance(dt).in_timezone("UTC")
+
+
+class MonitoringRoundTimetable(Timetable):
+    """Runs at the due date of each monitoring round (months ``rounds`` of every fiscal year)."""
+
+    def __init__(self, rounds: tuple[int, ...] = DEFAULT_ROUNDS, grace_days: int = 15):
+        self.rounds = tuple(sorted(set(rounds)))
+        self.grace_days = int(grace_days)
+        months = ", ".join(str(r) for r in self.rounds)
+        self.description = (
+            f"ITA monitoring rounds at {months} months of the fiscal year; "
+            f"runs {self.grace_days} days after each round ends (Asia/Bangkok)"
+        )
+
+    @property
+    def summary(self) -> str:
+        months = ", ".join(str(r) for r in self.rounds)
+        return thai_digits(f"รอบ {months} เดือน +{self.grace_days} วัน") + f" (ITA rounds {months} mo, +{self.grace_days}d)"
+
+    def serialize(self) -> dict[str, Any]:
+        return {"rounds": list(self.rounds), "grace_days": self.grace_days}
+
+    @classmethod
+    def deserialize(cls, data: dict[str, Any]) -> MonitoringRoundTimetable:
+        return cls(tuple(data["rounds"]), data["grace_days"])
+
+    def validate(self) -> None:
+        from airflow.exceptions import AirflowTimetableInvalid
+
+        if not self.rounds or any(not 1 <= r <= 12 for r in self.rounds):
+            raise AirflowTimetableInvalid(f"rounds must be months 1-12, got {self.rounds}")
+        if self.grace_days < 0:
+            raise AirflowTimetableInvalid("grace_days must not be negative")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MonitoringRoundTimetable) and self.serialize() == other.serialize()
+
+    def __hash__(self) -> int:
+        return hash((self.rounds, self.grace_days))
+
+    # --- scheduling ---------------------------------------------------------------------------
+
+    def interval_of(self, rnd: Round) -> DataInterval:
+        """The data interval of a round: the previous scheduled round's end -> this round's end."""
+        prev = previous_round(rnd, self.rounds)
+        start = prev.end_at() if prev else rnd.start_at()
+        return DataInterval(_utc(start), _utc(rnd.end_at()))
+
+    def info_of(self, rnd: Round) -> DagRunInfo:
+        return DagRunInfo(run_after=_utc(rnd.due_at(self.grace_days)), data_interval=self.interval_of(rnd))
+
+    def next_dagrun_info(
+        self, *, last_automated_data_interval: DataInterval | None, restriction: TimeRestriction
+    ) -> DagRunInfo | None:
+        if last_automated_data_interval is not None:
+            rnd = rounds_after(last_automated_data_interval.end, self.rounds)
+        elif restriction.earliest is None:
+            return None
+        else:
+            rnd = rounds_after(restriction.earliest - timedelta(microseconds=1), self.rounds)
+            if not restriction.catchup:
+                # Without catchup, start from the latest round already due, not from start_date.
+                now = pendulum.now("UTC")
+                due = [r for r in self._recent(now) if r.due_at(self.grace_days) <= now and r >= rnd]
+                if due:
+                    rnd = due[-1]
+                elif rnd.due_at(self.grace_days) < now:
+                    rnd = rounds_after(now, self.rounds)
+        if restriction.latest is not None and rnd.end_at() > restriction.latest:
+            return None
+        return self.info_of(rnd)
+
+    def _recent(self, now: datetime) -> list[Round]:
+        last = latest_round_before(now, self.rounds)
+        candidates = [Round(y, m) for y in (last.fiscal_year - 1, last.fiscal_year) for m in self.rounds]
+        return sorted(r for r in candidates if r <= last)
+
+    def infer_manual_data_interval(self, *, run_after: datetime) -> DataInterval:
+        """A manual run is about the latest round that has ended by ``run_after``."""
+        return self.interval_of(latest_round_before(run_after, self.rounds))
