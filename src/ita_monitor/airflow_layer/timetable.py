@@ -14,7 +14,7 @@ the interval's end: ``rounds.round_ending_at``.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pendulum
@@ -85,7 +85,7 @@ class MonitoringRoundTimetable(Timetable):
         elif restriction.earliest is None:
             return None
         else:
-            rnd = rounds_after(restriction.earliest - timedelta(microseconds=1), self.rounds)
+            rnd = rounds_after(restriction.earliest, self.rounds)
             if not restriction.catchup:
                 # Without catchup, start from the latest round already due, not from start_date.
                 now = pendulum.now("UTC")

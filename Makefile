@@ -1,0 +1,76 @@
+# ita-monitor: `make demo` runs one complete round of the sample agency; `make test` runs every test.
+# Both set everything up first (Debian packages when root or with sudo, .venv, locked packages,
+# the Airflow metadata DB on SQLite) and can be run again.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export AIRFLOW_HOME ?= $(CURDIR)/var/airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__ITA__AGENCIES_DIR ?= $(CURDIR)/include/agencies
+export AIRFLOW__ITA__DATA_ROOT ?= file://$(CURDIR)/var/data
+
+# Debian packages: Thai fonts, poppler (pdftotext/pdffonts/pdftoppm), WeasyPrint's Pango/HarfBuzz,
+# and the real services the integration tests start (see scripts/services/).
+DEB_RUNTIME := python3 python3-venv fonts-thai-tlwg poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libthai0
+DEB_TEST := $(DEB_RUNTIME) libreoffice-calc-nogui openssh-server nginx wordpress php-cli php-mysql chromium chromium-driver
+
+.PHONY: setup setup-test system system-test demo test lint bench previews lock clean airflow-ui
+
+var/.system-runtime:
+	@scripts/install-debian.sh $(DEB_RUNTIME)
+	@mkdir -p var && touch $@
+
+var/.system-test: var/.system-runtime
+	@scripts/install-debian.sh $(DEB_TEST)
+	@touch $@
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	@# setuptools leaves an egg-info in src/ that makes the plugin entry point appear twice
+	rm -rf src/ita_monitor.egg-info
+	touch $@
+
+$(AIRFLOW_HOME)/airflow.db: $(VENV)/.installed
+	mkdir -p $(AIRFLOW_HOME)
+	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/migrate.log; exit 1)
+
+setup: var/.system-runtime $(VENV)/.installed $(AIRFLOW_HOME)/airflow.db
+
+setup-test: var/.system-test setup
+
+demo: setup
+	@PATH=$(CURDIR)/$(BIN):$$PATH scripts/demo.sh
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check src dags tests bench scripts
+
+test: setup-test lint
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python bench/run.py
+
+previews: setup
+	PATH=$(CURDIR)/$(BIN):$$PATH scripts/previews.sh
+
+# The Airflow UI on http://127.0.0.1:8080 with this project's DAGs (user admin; the password is printed).
+airflow-ui: setup
+	AIRFLOW__CORE__PARALLELISM=4 AIRFLOW__API__HOST=127.0.0.1 PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/airflow standalone
+
+lock:
+	$(BIN)/pip freeze --exclude-editable | grep -v '^ita-monitor' | \
+	  (echo "# Exact versions of everything ita-monitor installs (pip freeze of a working .venv, Python 3.11)."; \
+	   echo "# Regenerate: make lock"; cat) > requirements.lock
+
+clean:
+	rm -rf var previews

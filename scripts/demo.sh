@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# One complete monitoring round of the sample agency (อบต.แม่อูคอ, FY 2565, round 12), run by Airflow
+# (`airflow dags test`, the metadata DB in var/airflow), with the sample unit submissions dropped in
+# the round's inbox first.  Prints where the PDFs and the site page are.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+agency=mae-u-kho
+fy=2565
+round=12
+data_root="${AIRFLOW__ITA__DATA_ROOT#file://}"
+inbox="$data_root/$agency/$fy/round-$round/inbox"
+
+echo "== ita-monitor demo: $agency, fiscal year $fy, round $round"
+echo "-- units drop their files in $inbox/<unit>/"
+mkdir -p "$inbox"
+# -n: a file already received is never overwritten
+cp -rn include/sample_submissions/$agency/$fy/round-$round/. "$inbox/"
+ls -1 "$inbox"/*/
+
+echo "-- checking the agencies directory"
+ita-monitor validate "$AIRFLOW__ITA__AGENCIES_DIR"
+
+echo "-- running the round DAG (log: var/demo-round.log)"
+mkdir -p var
+if ! airflow dags test "ita_round__$agency" -c "{\"fiscal_year\": $fy, \"round\": $round}" > var/demo-round.log 2>&1; then
+  tail -40 var/demo-round.log; echo "demo: the round failed (see var/demo-round.log)" >&2; exit 1
+fi
+python - "$data_root" "$agency" "$fy" "$round" <<'PY'
+import json, pathlib, sys
+root, agency, fy, rnd = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+status = json.loads((pathlib.Path(root) / agency / fy / f"round-{rnd:02d}" / "status.json").read_text())
+if status.get("state") != "published":
+    sys.exit(f"demo: round ended in state {status.get('state')!r}, expected 'published'")
+site = pathlib.Path(root) / "site" / agency / fy
+print(f"-- round state: {status['state']}  ({status['label_th']})")
+print(f"   completeness: {len(status['completeness']['due'])} of {len(status['completeness']['due'])} submissions in")
+print(f"   report PDF:   {status['report']['path']}")
+for doc in status["published"]["documents"]:
+    print(f"   published:    {site / doc['filename']}")
+print(f"   site page:    {site / 'index.html'}")
+print(f"   status:       {pathlib.Path(root) / agency / fy / f'round-{rnd:02d}' / 'status.json'}")
+PY

@@ -1,0 +1,68 @@
+"""Every DAG imports, serializes (which proves the timetable is registered), and follows the house rules."""
+
+import subprocess
+import sys
+
+import pytest
+from airflow.dag_processing.dagbag import DagBag
+from airflow.serialization.serialized_objects import DagSerialization
+
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def dagbag() -> DagBag:
+    return DagBag(dag_folder=str(ROOT / "dags"))
+
+
+def test_no_import_errors(dagbag):
+    assert dagbag.import_errors == {}
+    assert "ita_round__mae-u-kho" in dagbag.dags
+
+
+def test_every_dag_serializes_and_round_trips(dagbag):
+    for dag_id, dag in dagbag.dags.items():
+        data = DagSerialization.to_dict(dag)
+        back = DagSerialization.from_dict(data)
+        assert back.dag_id == dag_id
+        assert type(back.timetable).__name__ == "MonitoringRoundTimetable" or "round" not in dag_id
+
+
+def test_tags_retries_and_docs_on_every_dag(dagbag):
+    for dag in dagbag.dags.values():
+        assert "ita" in dag.tags
+        assert dag.doc_md
+        for t in dag.tasks:
+            assert t.retries >= 1, t.task_id
+
+
+def test_round_dag_reads_like_the_round(dagbag):
+    dag = dagbag.dags["ita_round__mae-u-kho"]
+    order = ["collect_submissions", "check_completeness", "render_report", "publish_report"]
+    for up, down in zip(order, order[1:]):
+        assert down in dag.get_task(up).downstream_task_ids
+
+
+def test_dag_file_does_no_heavy_imports_at_parse_time():
+    code = (
+        "import sys; sys.path.insert(0, 'dags'); import runpy; runpy.run_path('dags/ita_rounds.py');"
+        "heavy = [m for m in ('weasyprint', 'pandas', 'openpyxl', 'pydyf') if m in sys.modules];"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_an_invalid_agency_gets_a_dag_that_says_what_to_fix(tmp_path, monkeypatch):
+    import shutil
+
+    agencies = tmp_path / "agencies"
+    shutil.copytree(ROOT / "include" / "agencies", agencies)
+    broken = agencies / "broken-one"
+    broken.mkdir()
+    (broken / "agency.yaml").write_text("name_th: x\n", encoding="utf-8")
+    monkeypatch.setenv("AIRFLOW__ITA__AGENCIES_DIR", str(agencies))
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    assert bag.import_errors == {}
+    assert {"ita_round__mae-u-kho", "ita_round__broken-one"} <= set(bag.dags)
+    assert [t.task_id for t in bag.dags["ita_round__broken-one"].tasks] == ["report_config_problem"]

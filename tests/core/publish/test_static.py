@@ -1,0 +1,81 @@
+"""The static-folder publisher: idempotent by checksum, corrected versions kept, one index entry each."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from ita_monitor.config import AgenciesDir
+from ita_monitor.pipeline import RoundJob, publish_documents
+from ita_monitor.publish.base import Document
+from ita_monitor.publish.static import StaticSitePublisher
+from ita_monitor.render import Renderer
+from ita_monitor.rounds import Round
+from ita_monitor.storage import DataRoot
+from tests.conftest import AGENCIES
+
+
+@pytest.fixture
+def job(tmp_path) -> RoundJob:
+    return RoundJob.load(AgenciesDir(AGENCIES), "mae-u-kho", Round(2565, 12), DataRoot(tmp_path))
+
+
+def _doc(data: bytes) -> Document:
+    return Document("round-12", "round_report", "รายงาน รอบ ๑๒ เดือน", "ita-2565-round-12-report.pdf", data)
+
+
+def _site(job) -> Path:
+    return job.data.root / "site" / "mae-u-kho"
+
+
+def _publish(job, data: bytes, **kw):
+    publisher = StaticSitePublisher(_site(job), "", Renderer())
+    return publish_documents(job, publisher, [_doc(data)], **kw)
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_publish_writes_the_file_and_an_index_listing_it_under_its_oit_item(job):
+    result = _publish(job, b"%PDF-1 first")
+    site = _site(job)
+    assert (site / "2565" / "ita-2565-round-12-report.pdf").read_bytes() == b"%PDF-1 first"
+    index = (site / "2565" / "index.html").read_text(encoding="utf-8")
+    assert "O43 การดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน" in index
+    assert index.count('href="ita-2565-round-12-report.pdf"') == 1
+    assert "O42" in index and "ยังไม่มีเอกสาร" in index  # the measures item, not yet published
+    assert result["index_url"] == "2565/index.html"
+    assert 'href="2565/index.html"' in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_republishing_the_same_bytes_changes_nothing(job):
+    _publish(job, b"%PDF-1 first")
+    before = _snapshot(job.data.root)
+    _publish(job, b"%PDF-1 first")
+    assert _snapshot(job.data.root) == before
+
+
+def test_a_corrected_document_replaces_the_old_and_keeps_it_as_an_earlier_version(job):
+    _publish(job, b"%PDF-1 first")
+    _publish(job, b"%PDF-1 corrected")
+    _publish(job, b"%PDF-1 corrected")
+    year = _site(job) / "2565"
+    assert (year / "ita-2565-round-12-report.pdf").read_bytes() == b"%PDF-1 corrected"
+    earlier = list((year / "earlier").iterdir())
+    assert [p.read_bytes() for p in earlier] == [b"%PDF-1 first"]
+    index = (year / "index.html").read_text(encoding="utf-8")
+    assert index.count('href="ita-2565-round-12-report.pdf"') == 1
+    assert len(re.findall(r'href="earlier/[^"]+"', index)) == 1
+    manifest = json.loads((job.data.root / "mae-u-kho" / "2565" / "published.json").read_text())
+    assert len(manifest["documents"]) == 1 and len(manifest["documents"]["round-12"]["earlier"]) == 1
+
+
+def test_dry_run_says_what_would_change_and_touches_nothing(job):
+    plan = _publish(job, b"%PDF-1 first", dry_run=True)
+    assert plan["plan"][0]["action"] == "upload"
+    assert not _site(job).exists()
+    _publish(job, b"%PDF-1 first")
+    assert _publish(job, b"%PDF-1 first", dry_run=True)["plan"][0]["action"] == "unchanged"
+    assert _publish(job, b"%PDF-1 new", dry_run=True)["plan"][0]["action"] == "replace"

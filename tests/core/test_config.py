@@ -1,0 +1,92 @@
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ita_monitor.cli import main
+from ita_monitor.config import AgenciesDir
+from ita_monitor.errors import InputError
+from tests.conftest import AGENCIES
+
+
+@pytest.fixture
+def agencies(tmp_path) -> Path:
+    dst = tmp_path / "agencies"
+    shutil.copytree(AGENCIES, dst)
+    return dst
+
+
+def _edit(path: Path, change) -> None:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(doc)
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+
+def _plan(agencies: Path) -> Path:
+    return agencies / "mae-u-kho" / "plans" / "2565.yaml"
+
+
+def test_sample_agency_is_valid_and_holds_the_seed_data():
+    d = AgenciesDir(AGENCIES)
+    assert d.validate() == []
+    agency = d.agency("mae-u-kho")
+    assert agency.name_th == "องค์การบริหารส่วนตำบลแม่อูคอ"
+    assert (agency.district, agency.province) == ("ขุนยวม", "แม่ฮ่องสอน")
+    plan = d.plan("mae-u-kho", 2565)
+    assert [m.title for m in plan.measures] == [
+        "มาตรการตรวจสอบการใช้ดุลพินิจ",
+        "มาตรการเผยแพร่ข้อมูลต่อสาธารณะ",
+        "ประกาศเจตจำนงการบริหารงานด้วยความซื่อสัตย์สุจริตอย่างมีคุณธรรมและโปร่งใส",
+        "มาตรการส่งเสริมความโปร่งใสในการจัดซื้อจัดจ้าง",
+    ]
+    assert [m.code for m in plan.due_in(1)] == ["M4"]
+    assert [m.code for m in plan.due_in(12)] == ["M1", "M2", "M3", "M4"]
+    assert d.catalogue(2565).item_for("round_report").code == "O43"
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "th"),
+    [
+        (lambda d: d["measures"][0]["units"].append("nosuch"), "measures[0].units[1]", "ไม่รู้จักหน่วยงานย่อย nosuch"),
+        (lambda d: d["measures"][1]["rounds"].append(13), "measures[1].rounds", "ค่าไม่ถูกต้อง"),
+        (lambda d: d["measures"][2].update(code="M1"), "measures[2].code", "รหัสมาตรการ M1 ซ้ำ"),
+        (lambda d: d["measures"][3].update(title="  "), "measures[3].title", "ต้องไม่เว้นว่าง"),
+        (lambda d: d["measures"][0].pop("units"), "measures[0].units", "ขาดข้อมูลที่ต้องมี"),
+        (lambda d: d["measures"][0].update(indicators=[11]), "measures[0].indicators", "ค่าไม่ถูกต้อง"),
+        (lambda d: d["measures"][0].update(titel="x"), "measures[0].titel", "มีช่องที่ไม่รู้จัก"),
+        (lambda d: d.update(fiscal_year=2566), "fiscal_year", "ไม่ตรงกับชื่อไฟล์"),
+    ],
+)
+def test_each_kind_of_bad_plan_is_reported_with_file_and_field(agencies, change, where, th):
+    _edit(_plan(agencies), change)
+    problems = AgenciesDir(agencies).validate()
+    assert any(p.where == where and th in p.th and p.file.endswith("2565.yaml") for p in problems), problems
+    with pytest.raises(InputError):
+        AgenciesDir(agencies).plan("mae-u-kho", 2565)
+
+
+def test_every_problem_is_reported_not_only_the_first(agencies):
+    def two_problems(d):
+        d["measures"][0]["units"] = ["nosuch"]
+        d["measures"][1]["code"] = "M1"
+
+    _edit(_plan(agencies), two_problems)
+    wheres = {p.where for p in AgenciesDir(agencies).validate()}
+    assert {"measures[0].units[0]", "measures[1].code"} <= wheres
+
+
+def test_bad_agency_profile_and_bad_yaml_are_reported(agencies):
+    _edit(agencies / "mae-u-kho" / "agency.yaml", lambda d: d["units"].append(dict(d["units"][0])))
+    (agencies / "mae-u-kho" / "plans" / "2566.yaml").write_text("measures: [\n", encoding="utf-8")
+    problems = AgenciesDir(agencies).validate()
+    assert any(p.where == "units[5].code" and "ซ้ำ" in p.th for p in problems)
+    assert any(p.file.endswith("2566.yaml") and p.where.startswith("line ") for p in problems)
+
+
+def test_cli_validate_prints_every_problem_and_exits_non_zero(agencies, capsys):
+    assert main(["validate", str(agencies)]) == 0
+    _edit(_plan(agencies), lambda d: d["measures"][0]["units"].append("nosuch"))
+    assert main(["validate", str(agencies)]) == 1
+    err = capsys.readouterr().err
+    assert "2565.yaml [measures[0].units[1]]" in err and "unknown unit nosuch" in err
