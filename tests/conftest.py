@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-AIRFLOW_HOME = ROOT / "var" / "test-airflow"
+# One Airflow home per pytest process, so parallel runs never share (or reset) each other's DB.
+AIRFLOW_HOME = ROOT / "var" / f"test-airflow-{os.getpid()}"
 AGENCIES = ROOT / "include" / "agencies"
 SAMPLES = ROOT / "include" / "sample_submissions"
 
@@ -42,12 +43,13 @@ def skip_or_fail(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def airflow_db() -> Path:
-    """A fresh, migrated Airflow metadata DB for this test session."""
+def airflow_db():
+    """A fresh, migrated Airflow metadata DB for this test session (removed afterwards)."""
     shutil.rmtree(AIRFLOW_HOME, ignore_errors=True)
     AIRFLOW_HOME.mkdir(parents=True)
     subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True, env=os.environ)
-    return AIRFLOW_HOME
+    yield AIRFLOW_HOME
+    shutil.rmtree(AIRFLOW_HOME, ignore_errors=True)
 
 
 @pytest.fixture
