@@ -47,7 +47,9 @@ def airflow_db():
     """A fresh, migrated Airflow metadata DB for this test session (removed afterwards)."""
     shutil.rmtree(AIRFLOW_HOME, ignore_errors=True)
     AIRFLOW_HOME.mkdir(parents=True)
-    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True, env=os.environ)
+    subprocess.run(
+        [sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True, env=os.environ
+    )
     yield AIRFLOW_HOME
     shutil.rmtree(AIRFLOW_HOME, ignore_errors=True)
 
@@ -74,4 +76,6 @@ def drop_samples(root: Path, agency: str = "mae-u-kho", fy: int = 2565, months: 
 def pdftotext(pdf: Path | bytes) -> str:
     """Text of a PDF as poppler extracts it (-raw keeps combining marks with their letters)."""
     data = pdf if isinstance(pdf, bytes) else Path(pdf).read_bytes()
-    return subprocess.run(["pdftotext", "-raw", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-raw", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()

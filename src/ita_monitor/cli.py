@@ -1,6 +1,6 @@
 """``ita-monitor``: the admin's command line (no Airflow needed).
 
-    ita-monitor validate [DIR]     check every agency profile, plan and OIT catalogue in DIR
+ita-monitor validate [DIR]     check every agency profile, plan and OIT catalogue in DIR
 """
 
 from __future__ import annotations
@@ -27,8 +27,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 1
     agencies = AgenciesDir(args.dir)
     plans = sum(len(agencies.plan_years(s)) for s in agencies.slugs())
-    print(f"ถูกต้อง / OK: {len(agencies.slugs())} agencies, {plans} plans in {args.dir}"
-          + (f" ({len(problems)} warning(s))" if problems else ""))
+    print(
+        f"ถูกต้อง / OK: {len(agencies.slugs())} agencies, {plans} plans in {args.dir}"
+        + (f" ({len(problems)} warning(s))" if problems else "")
+    )
     return 0
 
 

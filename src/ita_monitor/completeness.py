@@ -24,11 +24,15 @@ class Gap:
 
     def __str__(self) -> str:
         if not self.missing_fields:
-            return (f"{self.unit_th} ยังไม่ส่งผลของ {self.measure_code} {self.measure_th} / "
-                    f"unit {self.unit} has not submitted measure {self.measure_code}")
+            return (
+                f"{self.unit_th} ยังไม่ส่งผลของ {self.measure_code} {self.measure_th} / "
+                f"unit {self.unit} has not submitted measure {self.measure_code}"
+            )
         th = ", ".join(FIELD_TH[f] for f in self.missing_fields)
-        return (f"{self.unit_th} ส่ง {self.measure_code} แล้วแต่ยังไม่กรอก {th} ({self.where}) / "
-                f"unit {self.unit}, measure {self.measure_code}: empty {', '.join(self.missing_fields)} ({self.where})")
+        return (
+            f"{self.unit_th} ส่ง {self.measure_code} แล้วแต่ยังไม่กรอก {th} ({self.where}) / "
+            f"unit {self.unit}, measure {self.measure_code}: empty {', '.join(self.missing_fields)} ({self.where})"
+        )
 
 
 @dataclass
@@ -46,8 +50,10 @@ class Completeness:
         """The whole report, one gap a line, in Thai with English."""
         if self.complete:
             return f"ครบทุกรายการ ({len(self.due)}) / complete: all {len(self.due)} submissions in"
-        head = (f"รอบ {self.round_months} เดือน ปีงบประมาณ {self.fiscal_year}: ยังขาด {len(self.gaps)} จาก {len(self.due)} รายการ / "
-                f"round {self.round_months}, FY {self.fiscal_year}: {len(self.gaps)} of {len(self.due)} missing")
+        head = (
+            f"รอบ {self.round_months} เดือน ปีงบประมาณ {self.fiscal_year}: ยังขาด {len(self.gaps)} จาก {len(self.due)} รายการ / "
+            f"round {self.round_months}, FY {self.fiscal_year}: {len(self.gaps)} of {len(self.due)} missing"
+        )
         return "\n".join([head, *(f"- {g}" for g in self.gaps)])
 
     def as_dict(self) -> dict:
@@ -74,5 +80,7 @@ def check(plan: Plan, agency: Agency, rnd: Round, rows: Iterable[ResultRow]) -> 
                 continue
             empty = tuple(f for f in REQUIRED_FIELDS if not getattr(row, f).strip())
             if empty:
-                result.gaps.append(Gap(unit, unit_th, measure.code, measure.title, empty, f"{row.source} row {row.row}"))
+                result.gaps.append(
+                    Gap(unit, unit_th, measure.code, measure.title, empty, f"{row.source} row {row.row}")
+                )
     return result

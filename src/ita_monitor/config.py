@@ -249,8 +249,12 @@ def parse_agency(path: Path) -> tuple[Agency | None, list[Problem]]:
     slug = path.parent.name
     if not SLUG_RE.match(slug):
         problems.append(
-            Problem(str(path.parent), "", "ชื่อโฟลเดอร์หน่วยงานต้องเป็นอักษรอังกฤษตัวเล็ก ตัวเลข และ -",
-                    f"agency folder name {slug!r} must be lowercase letters, digits and '-'")
+            Problem(
+                str(path.parent),
+                "",
+                "ชื่อโฟลเดอร์หน่วยงานต้องเป็นอักษรอังกฤษตัวเล็ก ตัวเลข และ -",
+                f"agency folder name {slug!r} must be lowercase letters, digits and '-'",
+            )
         )
     try:
         agency = Agency.model_validate({**data, "slug": slug})
@@ -259,8 +263,14 @@ def parse_agency(path: Path) -> tuple[Agency | None, list[Problem]]:
     seen: set[str] = set()
     for i, unit in enumerate(agency.units):
         if unit.code in seen:
-            problems.append(Problem(str(path), f"units[{i}].code", f"รหัสหน่วยงานย่อย {unit.code} ซ้ำ",
-                                    f"duplicate unit code {unit.code}"))
+            problems.append(
+                Problem(
+                    str(path),
+                    f"units[{i}].code",
+                    f"รหัสหน่วยงานย่อย {unit.code} ซ้ำ",
+                    f"duplicate unit code {unit.code}",
+                )
+            )
         seen.add(unit.code)
     return agency, problems
 
@@ -276,28 +286,48 @@ def parse_plan(path: Path, agency: Agency | None) -> tuple[Plan | None, list[Pro
         return None, problems + _problems_from(exc, str(path))
     file = str(path)
     if path.stem != str(plan.fiscal_year):
-        problems.append(Problem(file, "fiscal_year", f"ปีงบประมาณ {plan.fiscal_year} ไม่ตรงกับชื่อไฟล์ {path.name}",
-                                f"fiscal_year {plan.fiscal_year} does not match the file name {path.name}"))
+        problems.append(
+            Problem(
+                file,
+                "fiscal_year",
+                f"ปีงบประมาณ {plan.fiscal_year} ไม่ตรงกับชื่อไฟล์ {path.name}",
+                f"fiscal_year {plan.fiscal_year} does not match the file name {path.name}",
+            )
+        )
     seen: dict[str, int] = {}
     for i, m in enumerate(plan.measures):
         if m.code in seen:
-            problems.append(Problem(file, f"measures[{i}].code",
-                                    f"รหัสมาตรการ {m.code} ซ้ำกับ measures[{seen[m.code]}]",
-                                    f"duplicate measure code {m.code} (also measures[{seen[m.code]}])"))
+            problems.append(
+                Problem(
+                    file,
+                    f"measures[{i}].code",
+                    f"รหัสมาตรการ {m.code} ซ้ำกับ measures[{seen[m.code]}]",
+                    f"duplicate measure code {m.code} (also measures[{seen[m.code]}])",
+                )
+            )
         seen.setdefault(m.code, i)
         if agency is not None:
             for j, u in enumerate(m.units):
                 if u not in agency.unit_codes:
-                    problems.append(Problem(
-                        file, f"measures[{i}].units[{j}]",
-                        f"ไม่รู้จักหน่วยงานย่อย {u}: เพิ่มใน agency.yaml หรือแก้รหัส",
-                        f"unknown unit {u}: add it to agency.yaml units or fix the code"))
+                    problems.append(
+                        Problem(
+                            file,
+                            f"measures[{i}].units[{j}]",
+                            f"ไม่รู้จักหน่วยงานย่อย {u}: เพิ่มใน agency.yaml หรือแก้รหัส",
+                            f"unknown unit {u}: add it to agency.yaml units or fix the code",
+                        )
+                    )
             off = [r for r in m.rounds if r not in agency.schedule.rounds]
             if off:
-                problems.append(Problem(
-                    file, f"measures[{i}].rounds", f"รอบ {off} ไม่อยู่ในรอบติดตามของหน่วยงาน {list(agency.schedule.rounds)}",
-                    f"rounds {off} are not among the agency's scheduled rounds {list(agency.schedule.rounds)}",
-                    severity="warning"))
+                problems.append(
+                    Problem(
+                        file,
+                        f"measures[{i}].rounds",
+                        f"รอบ {off} ไม่อยู่ในรอบติดตามของหน่วยงาน {list(agency.schedule.rounds)}",
+                        f"rounds {off} are not among the agency's scheduled rounds {list(agency.schedule.rounds)}",
+                        severity="warning",
+                    )
+                )
     return plan, problems
 
 
@@ -335,8 +365,16 @@ class AgenciesDir:
     def plan(self, slug: str, fiscal_year: int) -> Plan:
         path = self.root / slug / "plans" / f"{fiscal_year}.yaml"
         if not path.exists():
-            raise InputError([Problem(str(path), "", f"ไม่มีแผนมาตรการของปีงบประมาณ {fiscal_year}",
-                                      f"no measure plan for fiscal year {fiscal_year}: create {path.name}")])
+            raise InputError(
+                [
+                    Problem(
+                        str(path),
+                        "",
+                        f"ไม่มีแผนมาตรการของปีงบประมาณ {fiscal_year}",
+                        f"no measure plan for fiscal year {fiscal_year}: create {path.name}",
+                    )
+                ]
+            )
         plan, problems = parse_plan(path, self.agency(slug))
         if plan is None or any(p.severity == "error" for p in problems):
             raise InputError(problems)
@@ -345,8 +383,16 @@ class AgenciesDir:
     def catalogue(self, fiscal_year: int) -> Catalogue:
         path = self.root / "catalogue" / f"oit-{fiscal_year}.yaml"
         if not path.exists():
-            raise InputError([Problem(str(path), "", f"ไม่มีรายการ OIT ของปี {fiscal_year}",
-                                      f"no OIT catalogue for fiscal year {fiscal_year}: create {path.name}")])
+            raise InputError(
+                [
+                    Problem(
+                        str(path),
+                        "",
+                        f"ไม่มีรายการ OIT ของปี {fiscal_year}",
+                        f"no OIT catalogue for fiscal year {fiscal_year}: create {path.name}",
+                    )
+                ]
+            )
         cat, problems = parse_catalogue(path)
         if cat is None:
             raise InputError(problems)
@@ -359,8 +405,14 @@ class AgenciesDir:
             return [Problem(str(self.root), "", "ไม่พบโฟลเดอร์หน่วยงาน", "agencies directory not found")]
         slugs = self.slugs()
         if not slugs:
-            problems.append(Problem(str(self.root), "", "ไม่มีหน่วยงาน (โฟลเดอร์ที่มี agency.yaml)",
-                                    "no agency folders (folders holding agency.yaml)"))
+            problems.append(
+                Problem(
+                    str(self.root),
+                    "",
+                    "ไม่มีหน่วยงาน (โฟลเดอร์ที่มี agency.yaml)",
+                    "no agency folders (folders holding agency.yaml)",
+                )
+            )
         catalogue_years = set()
         for path in sorted((self.root / "catalogue").glob("oit-*.yaml")):
             cat, found = parse_catalogue(path)
@@ -375,6 +427,12 @@ class AgenciesDir:
                 _, found = parse_plan(path, agency)
                 problems += found
                 if year not in catalogue_years:
-                    problems.append(Problem(str(path), "", f"ไม่มีรายการ OIT ของปี {year} ในโฟลเดอร์ catalogue",
-                                            f"no OIT catalogue for {year}: add catalogue/oit-{year}.yaml"))
+                    problems.append(
+                        Problem(
+                            str(path),
+                            "",
+                            f"ไม่มีรายการ OIT ของปี {year} ในโฟลเดอร์ catalogue",
+                            f"no OIT catalogue for {year}: add catalogue/oit-{year}.yaml",
+                        )
+                    )
         return problems

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ita_monitor.completeness import Completeness, check
-from ita_monitor.config import Agency, AgenciesDir, Catalogue, Plan
+from ita_monitor.config import AgenciesDir, Agency, Catalogue, Plan
 from ita_monitor.errors import Problem
 from ita_monitor.publish.base import Document, Publisher
 from ita_monitor.rounds import Round
@@ -41,8 +41,13 @@ class RoundJob:
 
     @classmethod
     def load(cls, agencies: AgenciesDir, slug: str, rnd: Round, data: DataRoot) -> RoundJob:
-        return cls(agencies.agency(slug), agencies.plan(slug, rnd.fiscal_year), agencies.catalogue(rnd.fiscal_year),
-                   rnd, data)
+        return cls(
+            agencies.agency(slug),
+            agencies.plan(slug, rnd.fiscal_year),
+            agencies.catalogue(rnd.fiscal_year),
+            rnd,
+            data,
+        )
 
     @property
     def slug(self) -> str:
@@ -58,14 +63,20 @@ def update_status(job: RoundJob, **changes: Any) -> dict:
     path = job.data.status(job.slug, job.rnd)
     status = read_json(path, {}) or {}
     status.update(
-        agency=job.slug, fiscal_year=job.rnd.fiscal_year, round=job.rnd.months, label_th=job.rnd.label_th,
-        due_at=job.rnd.due_at(job.agency.schedule.grace_days).isoformat(), **changes, updated_at=_now(),
+        agency=job.slug,
+        fiscal_year=job.rnd.fiscal_year,
+        round=job.rnd.months,
+        label_th=job.rnd.label_th,
+        due_at=job.rnd.due_at(job.agency.schedule.grace_days).isoformat(),
+        **changes,
+        updated_at=_now(),
     )
     write_json(path, status)
     return status
 
 
 # --- collect ------------------------------------------------------------------------------------
+
 
 def collect(job: RoundJob) -> dict:
     """Read every file in the round's inbox; keep the rows of valid files, report the others.
@@ -82,13 +93,19 @@ def collect(job: RoundJob) -> dict:
                 shown = f"inbox/{unit_dir.name}/{f.name}"
                 data = f.read_bytes()
                 if not f.name.lower().endswith(SUFFIXES):
-                    problem = Problem(shown, "", "ไม่รับไฟล์ชนิดนี้: ใช้ .xlsx .csv หรือ .json",
-                                      "unsupported file type: send .xlsx, .csv or .json")
+                    problem = Problem(
+                        shown,
+                        "",
+                        "ไม่รับไฟล์ชนิดนี้: ใช้ .xlsx .csv หรือ .json",
+                        "unsupported file type: send .xlsx, .csv or .json",
+                    )
                     outcomes.append(FileOutcome(unit_dir.name, shown, sha256(data), False, 0, [problem]))
                     continue
                 found, problems = parse_submission(data, shown, unit_dir.name, job.plan, job.agency, job.rnd)
                 errors = [p for p in problems if p.severity == "error"]
-                outcomes.append(FileOutcome(unit_dir.name, shown, sha256(data), not errors, len(found), problems))
+                outcomes.append(
+                    FileOutcome(unit_dir.name, shown, sha256(data), not errors, len(found), problems)
+                )
                 if not errors:
                     rows.update({(r.unit, r.measure_code): r for r in found})
     doc = {
@@ -98,7 +115,12 @@ def collect(job: RoundJob) -> dict:
     write_json(job.data.collected(job.slug, job.rnd), doc)
     accepted = sum(o.accepted for o in outcomes)
     update_status(job, state="collected", files=doc["files"])
-    return {"files": len(outcomes), "accepted": accepted, "rejected": len(outcomes) - accepted, "rows": len(rows)}
+    return {
+        "files": len(outcomes),
+        "accepted": accepted,
+        "rejected": len(outcomes) - accepted,
+        "rows": len(rows),
+    }
 
 
 def collected_rows(job: RoundJob) -> list[ResultRow]:
@@ -107,6 +129,7 @@ def collected_rows(job: RoundJob) -> list[ResultRow]:
 
 
 # --- check --------------------------------------------------------------------------------------
+
 
 def check_round(job: RoundJob) -> Completeness:
     """Completeness of the collected rows; writes it to status.json and raises RoundIncomplete."""
@@ -122,10 +145,13 @@ def check_round(job: RoundJob) -> Completeness:
 
 # --- render -------------------------------------------------------------------------------------
 
+
 def render_report(job: RoundJob, renderer) -> dict:
     """Render the round report PDF into the round's report folder (atomically)."""
     report_month = job.rnd.due_at(job.agency.schedule.grace_days).date()
-    html = renderer.round_report_html(job.agency, job.plan, job.catalogue, job.rnd, collected_rows(job), report_month)
+    html = renderer.round_report_html(
+        job.agency, job.plan, job.catalogue, job.rnd, collected_rows(job), report_month
+    )
     pdf = renderer.pdf(html)
     path = job.data.report(job.slug, job.rnd)
     if not (path.exists() and path.read_bytes() == pdf):
@@ -137,6 +163,7 @@ def render_report(job: RoundJob, renderer) -> dict:
 
 # --- publish ------------------------------------------------------------------------------------
 
+
 def published_manifest_path(job: RoundJob):
     return job.data.root / job.slug / str(job.rnd.fiscal_year) / "published.json"
 
@@ -144,33 +171,47 @@ def published_manifest_path(job: RoundJob):
 def report_document(job: RoundJob) -> Document:
     path = job.data.report(job.slug, job.rnd)
     title = f"รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน {job.rnd.label_th}"
-    return Document(key=job.rnd.slug, document="round_report", title_th=title, filename=path.name,
-                    data=path.read_bytes())
+    return Document(
+        key=job.rnd.slug, document="round_report", title_th=title, filename=path.name, data=path.read_bytes()
+    )
 
 
-def publish_documents(job: RoundJob, publisher: Publisher, docs: list[Document], dry_run: bool = False) -> dict:
+def publish_documents(
+    job: RoundJob, publisher: Publisher, docs: list[Document], dry_run: bool = False
+) -> dict:
     """Put each document up, then switch the year's index page over; record it all in published.json.
 
     With ``dry_run`` nothing is sent: the result says what would be uploaded and changed.
     """
     manifest_path = published_manifest_path(job)
-    manifest = read_json(manifest_path, None) or {"agency": job.slug, "fiscal_year": job.rnd.fiscal_year, "documents": {}}
+    manifest = read_json(manifest_path, None) or {
+        "agency": job.slug,
+        "fiscal_year": job.rnd.fiscal_year,
+        "documents": {},
+    }
     if dry_run:
         plan = []
         for doc in docs:
             prev = manifest["documents"].get(doc.key)
-            action = "unchanged" if prev and prev["sha256"] == doc.sha256 else ("replace" if prev else "upload")
+            action = (
+                "unchanged" if prev and prev["sha256"] == doc.sha256 else ("replace" if prev else "upload")
+            )
             plan.append({"key": doc.key, "filename": doc.filename, "sha256": doc.sha256, "action": action})
         return {"target": publisher.name, "dry_run": True, "plan": plan}
     now = _now()
     for doc in docs:
-        manifest["documents"][doc.key] = publisher.put(job.rnd.fiscal_year, doc, manifest["documents"].get(doc.key), now)
+        manifest["documents"][doc.key] = publisher.put(
+            job.rnd.fiscal_year, doc, manifest["documents"].get(doc.key), now
+        )
     index_url = publisher.write_index(job.agency, job.catalogue, manifest)
     manifest["index_url"] = index_url
     if read_json(manifest_path, None) != manifest:
         write_json(manifest_path, manifest)
-    return {"target": publisher.name, "index_url": index_url,
-            "documents": [manifest["documents"][d.key] for d in docs]}
+    return {
+        "target": publisher.name,
+        "index_url": index_url,
+        "documents": [manifest["documents"][d.key] for d in docs],
+    }
 
 
 def publish_report(job: RoundJob, publisher: Publisher, dry_run: bool = False) -> dict:

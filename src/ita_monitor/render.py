@@ -35,7 +35,7 @@ def thai_digits_text(value: object) -> str:
     text = "" if value is None else str(value)
     out, last = [], 0
     for m in _URL.finditer(text):
-        out += [thai_digits(text[last:m.start()]), m.group(0)]
+        out += [thai_digits(text[last : m.start()]), m.group(0)]
         last = m.end()
     out.append(thai_digits(text[last:]))
     return "".join(out)
@@ -88,8 +88,11 @@ class Renderer:
 
     @cached_property
     def _css_env(self) -> jinja2.Environment:
-        return jinja2.Environment(loader=jinja2.FileSystemLoader(self.templates_dir), autoescape=False,
-                                  undefined=jinja2.StrictUndefined)
+        return jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.templates_dir),
+            autoescape=False,
+            undefined=jinja2.StrictUndefined,
+        )
 
     def html(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(font=self.font, **context)
@@ -105,11 +108,20 @@ class Renderer:
         css = self._css_env.get_template("base.css.j2").render(font=self.font)
         fonts = FontConfiguration()  # @font-face only applies through a FontConfiguration
         doc = weasyprint.HTML(string=html, base_url=str(self.templates_dir))
-        return doc.write_pdf(stylesheets=[weasyprint.CSS(string=css, font_config=fonts)], font_config=fonts,
-                             pdf_variant="pdf/a-3b")
+        return doc.write_pdf(
+            stylesheets=[weasyprint.CSS(string=css, font_config=fonts)],
+            font_config=fonts,
+            pdf_variant="pdf/a-3b",
+        )
 
     def round_report_html(
-        self, agency: Agency, plan: Plan, catalogue: Catalogue, rnd: Round, rows: list[ResultRow], report_month
+        self,
+        agency: Agency,
+        plan: Plan,
+        catalogue: Catalogue,
+        rnd: Round,
+        rows: list[ResultRow],
+        report_month,
     ) -> str:
         by_key = {(r.unit, r.measure_code): r for r in rows}
         lines = [
@@ -119,8 +131,10 @@ class Renderer:
             if (u, m.code) in by_key
         ]
         item = catalogue.item_for("round_report")
-        title_lines = ("รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
-                       thai_digits(f"ประจำปีงบประมาณ พ.ศ. {rnd.fiscal_year}"))
+        title_lines = (
+            "รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
+            thai_digits(f"ประจำปีงบประมาณ พ.ศ. {rnd.fiscal_year}"),
+        )
         return self.html(
             "round_report.html.j2",
             agency=agency,
@@ -138,4 +152,7 @@ class Renderer:
 def _thai_row(row: ResultRow) -> ResultRow:
     from dataclasses import replace
 
-    return replace(row, **{f: thai_digits_text(getattr(row, f)) for f in ("details", "period", "output", "outcome", "note")})
+    return replace(
+        row,
+        **{f: thai_digits_text(getattr(row, f)) for f in ("details", "period", "output", "outcome", "note")},
+    )

@@ -75,7 +75,9 @@ class Round:
     def label_th(self) -> str:
         """``รอบ ๖ เดือน (ตุลาคม ๒๕๖๔ – มีนาคม ๒๕๖๕)``."""
         first, last = self.start, self.last_day
-        span = f"{month_name(first.month)} {be_year(first.year)} – {month_name(last.month)} {be_year(last.year)}"
+        span = (
+            f"{month_name(first.month)} {be_year(first.year)} – {month_name(last.month)} {be_year(last.year)}"
+        )
         return thai_digits(f"รอบ {self.months} เดือน ({span})")
 
     @property

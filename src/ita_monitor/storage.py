@@ -84,4 +84,6 @@ def list_files(folder: PathLike) -> list[PathLike]:
     """Regular files directly in ``folder`` (hidden and temporary ones skipped), sorted by name."""
     if not folder.exists():
         return []
-    return sorted((p for p in folder.iterdir() if not p.name.startswith(".") and not p.is_dir()), key=lambda p: p.name)
+    return sorted(
+        (p for p in folder.iterdir() if not p.name.startswith(".") and not p.is_dir()), key=lambda p: p.name
+    )

@@ -99,8 +99,7 @@ def _decode_csv(data: bytes) -> str:
 
 def _records_csv(data: bytes) -> Iterable[tuple[int, list[str]]]:
     reader = csv.reader(io.StringIO(_decode_csv(data)))
-    for i, row in enumerate(reader, start=1):
-        yield i, row
+    yield from enumerate(reader, start=1)
 
 
 def _records_xlsx(data: bytes) -> Iterable[tuple[int, list[object]]]:
@@ -126,16 +125,28 @@ def _header_index(records: list[tuple[int, list]], file: str) -> tuple[int, dict
         if {"details", "output"} <= set(mapping.values()) and ({"code", "measure"} & set(mapping.values())):
             return pos, mapping, []
     expected = ", ".join(FIELD_TH.values())
-    return -1, {}, [Problem(file, "header", f"ไม่พบแถวหัวตาราง ต้องมีคอลัมน์: {expected}",
-                            f"no header row found in the first 10 rows; expected columns: {expected}")]
+    return (
+        -1,
+        {},
+        [
+            Problem(
+                file,
+                "header",
+                f"ไม่พบแถวหัวตาราง ต้องมีคอลัมน์: {expected}",
+                f"no header row found in the first 10 rows; expected columns: {expected}",
+            )
+        ],
+    )
 
 
-def _table_rows(records: list[tuple[int, list]], file: str) -> tuple[list[tuple[str, dict[str, str]]], list[Problem]]:
+def _table_rows(
+    records: list[tuple[int, list]], file: str
+) -> tuple[list[tuple[str, dict[str, str]]], list[Problem]]:
     pos, mapping, problems = _header_index(records, file)
     if problems:
         return [], problems
     out = []
-    for number, cells in records[pos + 1:]:
+    for number, cells in records[pos + 1 :]:
         values = {name: _text(cells[col]) if col < len(cells) else "" for col, name in mapping.items()}
         if any(values.values()):
             out.append((f"row {number}", values))
@@ -149,8 +160,14 @@ def _json_rows(data: bytes, file: str) -> tuple[list[tuple[str, dict[str, str]]]
         return [], [Problem(file, "", "ไฟล์ JSON อ่านไม่ได้", f"unreadable JSON: {exc}")]
     items = doc.get("rows") if isinstance(doc, dict) else doc
     if not isinstance(items, list):
-        return [], [Problem(file, "", 'JSON ต้องเป็นรายการ หรือมี "rows" เป็นรายการ',
-                            'JSON must be a list of rows or an object with a "rows" list')]
+        return [], [
+            Problem(
+                file,
+                "",
+                'JSON ต้องเป็นรายการ หรือมี "rows" เป็นรายการ',
+                'JSON must be a list of rows or an object with a "rows" list',
+            )
+        ]
     out, problems = [], []
     for i, item in enumerate(items):
         if not isinstance(item, dict):
@@ -169,7 +186,7 @@ def _json_rows(data: bytes, file: str) -> tuple[list[tuple[str, dict[str, str]]]
 
 def read_rows(data: bytes, file: str) -> tuple[list[tuple[str, dict[str, str]]], list[Problem]]:
     """The raw rows of a submission file as (where, {field: text}), and any problem reading it."""
-    suffix = file[file.rfind("."):].lower() if "." in file else ""
+    suffix = file[file.rfind(".") :].lower() if "." in file else ""
     if suffix == ".json":
         return _json_rows(data, file)
     try:
@@ -178,11 +195,23 @@ def read_rows(data: bytes, file: str) -> tuple[list[tuple[str, dict[str, str]]],
         elif suffix == ".xlsx":
             records = list(_records_xlsx(data))
         else:
-            return [], [Problem(file, "", f"ไม่รับไฟล์ชนิด {suffix or '(ไม่มีนามสกุล)'}: ใช้ .xlsx .csv หรือ .json",
-                                f"unsupported file type {suffix or '(none)'}: send .xlsx, .csv or .json")]
+            return [], [
+                Problem(
+                    file,
+                    "",
+                    f"ไม่รับไฟล์ชนิด {suffix or '(ไม่มีนามสกุล)'}: ใช้ .xlsx .csv หรือ .json",
+                    f"unsupported file type {suffix or '(none)'}: send .xlsx, .csv or .json",
+                )
+            ]
     except Exception as exc:  # any parser failure is the sender's file, reported, never a crash
-        return [], [Problem(file, "", "เปิดไฟล์ไม่ได้ ไฟล์อาจเสียหรือไม่ใช่ชนิดตามนามสกุล",
-                            f"cannot read the file; it may be damaged or not what its extension says ({exc})")]
+        return [], [
+            Problem(
+                file,
+                "",
+                "เปิดไฟล์ไม่ได้ ไฟล์อาจเสียหรือไม่ใช่ชนิดตามนามสกุล",
+                f"cannot read the file; it may be damaged or not what its extension says ({exc})",
+            )
+        ]
     return _table_rows(records, file)
 
 
@@ -192,8 +221,14 @@ def parse_submission(
     """Validate one unit's file against the plan and the round; rows are only usable if no problems."""
     raw, problems = read_rows(data, file)
     if unit not in agency.unit_codes:
-        problems.append(Problem(file, "", f"ไม่รู้จักหน่วยงานย่อย {unit}: ตรวจชื่อโฟลเดอร์ใน inbox",
-                                f"unknown unit {unit}: check the inbox folder name"))
+        problems.append(
+            Problem(
+                file,
+                "",
+                f"ไม่รู้จักหน่วยงานย่อย {unit}: ตรวจชื่อโฟลเดอร์ใน inbox",
+                f"unknown unit {unit}: check the inbox folder name",
+            )
+        )
     by_title = {m.title: m for m in plan.measures}
     by_code = {m.code: m for m in plan.measures}
     rows: list[ResultRow] = []
@@ -203,28 +238,58 @@ def parse_submission(
         measure = by_code.get(code) if code else by_title.get(values.get("measure", ""))
         if measure is None:
             shown = code or values.get("measure", "")
-            problems.append(Problem(file, f"{where}, {FIELD_TH['code']}",
-                                    f"ไม่พบมาตรการ {shown!r} ในแผนปี {plan.fiscal_year}: ใช้รหัสมาตรการจากแผน",
-                                    f"measure {shown!r} is not in the {plan.fiscal_year} plan: use a measure code from the plan"))
+            problems.append(
+                Problem(
+                    file,
+                    f"{where}, {FIELD_TH['code']}",
+                    f"ไม่พบมาตรการ {shown!r} ในแผนปี {plan.fiscal_year}: ใช้รหัสมาตรการจากแผน",
+                    f"measure {shown!r} is not in the {plan.fiscal_year} plan: use a measure code from the plan",
+                )
+            )
             continue
         if rnd.months not in measure.rounds:
-            problems.append(Problem(file, f"{where}, {FIELD_TH['code']}",
-                                    f"มาตรการ {measure.code} ไม่ต้องรายงานใน{rnd.short_label_th}",
-                                    f"measure {measure.code} does not report in the {rnd.months}-month round"))
+            problems.append(
+                Problem(
+                    file,
+                    f"{where}, {FIELD_TH['code']}",
+                    f"มาตรการ {measure.code} ไม่ต้องรายงานใน{rnd.short_label_th}",
+                    f"measure {measure.code} does not report in the {rnd.months}-month round",
+                )
+            )
             continue
         if unit in agency.unit_codes and unit not in measure.units:
-            problems.append(Problem(file, f"{where}, {FIELD_TH['code']}",
-                                    f"หน่วยงาน {unit} ไม่ได้รับผิดชอบมาตรการ {measure.code}",
-                                    f"unit {unit} is not responsible for measure {measure.code}"))
+            problems.append(
+                Problem(
+                    file,
+                    f"{where}, {FIELD_TH['code']}",
+                    f"หน่วยงาน {unit} ไม่ได้รับผิดชอบมาตรการ {measure.code}",
+                    f"unit {unit} is not responsible for measure {measure.code}",
+                )
+            )
             continue
         if measure.code in seen:
-            problems.append(Problem(file, where, f"มาตรการ {measure.code} ซ้ำกับ {seen[measure.code]}: เหลือไว้แถวเดียว",
-                                    f"measure {measure.code} repeats {seen[measure.code]}: keep one row"))
+            problems.append(
+                Problem(
+                    file,
+                    where,
+                    f"มาตรการ {measure.code} ซ้ำกับ {seen[measure.code]}: เหลือไว้แถวเดียว",
+                    f"measure {measure.code} repeats {seen[measure.code]}: keep one row",
+                )
+            )
             continue
         seen[measure.code] = where
-        number = int("".join(ch for ch in where if ch.isdigit()) or 0) + (1 if where.startswith("rows[") else 0)
-        rows.append(ResultRow(unit=unit, measure_code=measure.code, source=file, row=number,
-                              **{f: values.get(f, "") for f in FIELDS}))
+        number = int("".join(ch for ch in where if ch.isdigit()) or 0) + (
+            1 if where.startswith("rows[") else 0
+        )
+        rows.append(
+            ResultRow(
+                unit=unit,
+                measure_code=measure.code,
+                source=file,
+                row=number,
+                **{f: values.get(f, "") for f in FIELDS},
+            )
+        )
     return rows, problems
 
 

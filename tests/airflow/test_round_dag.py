@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from airflow.dag_processing.dagbag import DagBag
@@ -24,7 +24,10 @@ def dag(airflow_db):
 
 
 def _states(run) -> dict[str, str]:
-    return {ti.task_id: str(ti.state.value if hasattr(ti.state, "value") else ti.state) for ti in run.get_task_instances()}
+    return {
+        ti.task_id: str(ti.state.value if hasattr(ti.state, "value") else ti.state)
+        for ti in run.get_task_instances()
+    }
 
 
 def _status(data_root) -> dict:
@@ -47,10 +50,15 @@ def test_a_complete_round_runs_to_a_published_pdf(dag, data_root):
     assert status["state"] == "published" and status["completeness"]["complete"]
     pdf = data_root / "site" / "mae-u-kho" / "2565" / "ita-2565-round-12-report.pdf"
     text = "".join(pdftotext(pdf).split())
-    for expected in ["รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
-                     "องค์การบริหารส่วนตำบลแม่อูคอ", "พ.ศ.๒๕๖๕", "มาตรการตรวจสอบการใช้ดุลพินิจ",
-                     "มาตรการเผยแพร่ข้อมูลต่อสาธารณะ", "มาตรการส่งเสริมความโปร่งใสในการจัดซื้อจัดจ้าง",
-                     "ประกาศเจตจำนงการบริหารงานด้วยความซื่อสัตย์สุจริตอย่างมีคุณธรรมและโปร่งใส"]:
+    for expected in [
+        "รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
+        "องค์การบริหารส่วนตำบลแม่อูคอ",
+        "พ.ศ.๒๕๖๕",
+        "มาตรการตรวจสอบการใช้ดุลพินิจ",
+        "มาตรการเผยแพร่ข้อมูลต่อสาธารณะ",
+        "มาตรการส่งเสริมความโปร่งใสในการจัดซื้อจัดจ้าง",
+        "ประกาศเจตจำนงการบริหารงานด้วยความซื่อสัตย์สุจริตอย่างมีคุณธรรมและโปร่งใส",
+    ]:
         assert expected in text, expected
     index = (data_root / "site" / "mae-u-kho" / "2565" / "index.html").read_text(encoding="utf-8")
     assert index.count('href="ita-2565-round-12-report.pdf"') == 1
@@ -66,7 +74,7 @@ def test_a_complete_round_runs_to_a_published_pdf(dag, data_root):
 
 def test_an_incomplete_round_fails_at_the_check_then_completes_after_the_submission_and_clear(dag, data_root):
     drop_samples(data_root, units={"palad", "pr"})  # กองคลัง has not sent M4
-    logical = datetime(2022, 10, 16, tzinfo=timezone.utc)
+    logical = datetime(2022, 10, 16, tzinfo=UTC)
     run = dag.test(run_conf=CONF, logical_date=logical)
     states = _states(run)
     assert run.state == "failed"
@@ -76,8 +84,15 @@ def test_an_incomplete_round_fails_at_the_check_then_completes_after_the_submiss
     status = _status(data_root)
     assert status["state"] == "incomplete"
     assert status["completeness"]["gaps"] == [
-        {"unit": "finance", "unit_th": "กองคลัง", "measure_code": "M4",
-         "measure_th": "มาตรการส่งเสริมความโปร่งใสในการจัดซื้อจัดจ้าง", "missing_fields": [], "where": ""}]
+        {
+            "unit": "finance",
+            "unit_th": "กองคลัง",
+            "measure_code": "M4",
+            "measure_th": "มาตรการส่งเสริมความโปร่งใสในการจัดซื้อจัดจ้าง",
+            "missing_fields": [],
+            "where": "",
+        }
+    ]
     assert not (data_root / "site").exists()
     assert not (data_root / "mae-u-kho" / "2565" / "round-12" / "report").exists()
 
@@ -85,8 +100,23 @@ def test_an_incomplete_round_fails_at_the_check_then_completes_after_the_submiss
     drop_samples(data_root, units={"finance"})
     env = {**os.environ, "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"}
     cleared = subprocess.run(
-        [sys.executable, "-m", "airflow", "tasks", "clear", DAG_ID, "-s", logical.isoformat(), "-e",
-         logical.isoformat(), "-y"], capture_output=True, text=True, env=env)
+        [
+            sys.executable,
+            "-m",
+            "airflow",
+            "tasks",
+            "clear",
+            DAG_ID,
+            "-s",
+            logical.isoformat(),
+            "-e",
+            logical.isoformat(),
+            "-y",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert cleared.returncode == 0, cleared.stderr[-2000:]
     run = dag.test(run_conf=CONF, logical_date=logical)
     assert run.state == "success", _states(run)
@@ -95,9 +125,13 @@ def test_an_incomplete_round_fails_at_the_check_then_completes_after_the_submiss
 
 
 def test_a_round_with_nothing_due_skips_render_and_publish(dag, data_root):
-    run = dag.test(run_conf={"fiscal_year": 2565, "round": 9}, logical_date=datetime(2022, 7, 16, tzinfo=timezone.utc))
+    run = dag.test(
+        run_conf={"fiscal_year": 2565, "round": 9}, logical_date=datetime(2022, 7, 16, tzinfo=UTC)
+    )
     # round 9 is due only for M2 (งานประชาสัมพันธ์), which has not submitted: the round fails
     assert _states(run)["check_completeness"] == "failed"
-    run = dag.test(run_conf={"fiscal_year": 2565, "round": 2}, logical_date=datetime(2021, 12, 16, tzinfo=timezone.utc))
+    run = dag.test(
+        run_conf={"fiscal_year": 2565, "round": 2}, logical_date=datetime(2021, 12, 16, tzinfo=UTC)
+    )
     states = _states(run)
     assert states["check_completeness"] == "skipped" and states["publish_report"] == "skipped"

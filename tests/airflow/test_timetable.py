@@ -38,32 +38,51 @@ def test_next_round_follows_the_last(last_end, start, end, run_after):
 def test_every_round_of_a_year_has_its_own_logical_date():
     restriction = TimeRestriction(earliest=bkk(2021, 10, 1), latest=bkk(2022, 10, 1), catchup=True)
     infos, last = [], None
-    while (info := TT.next_dagrun_info(last_automated_data_interval=last, restriction=restriction)) is not None:
+    while (
+        info := TT.next_dagrun_info(last_automated_data_interval=last, restriction=restriction)
+    ) is not None:
         infos.append(info)
         last = info.data_interval
-    assert [i.data_interval.end for i in infos] == [bkk(2021, 11, 1), bkk(2022, 1, 1), bkk(2022, 4, 1),
-                                                     bkk(2022, 7, 1), bkk(2022, 10, 1)]
+    assert [i.data_interval.end for i in infos] == [
+        bkk(2021, 11, 1),
+        bkk(2022, 1, 1),
+        bkk(2022, 4, 1),
+        bkk(2022, 7, 1),
+        bkk(2022, 10, 1),
+    ]
     assert len({i.logical_date for i in infos}) == 5
 
 
 def test_first_run_with_catchup_starts_at_the_first_round_after_start_date():
-    info = TT.next_dagrun_info(last_automated_data_interval=None,
-                               restriction=TimeRestriction(earliest=bkk(2021, 12, 5), latest=None, catchup=True))
+    info = TT.next_dagrun_info(
+        last_automated_data_interval=None,
+        restriction=TimeRestriction(earliest=bkk(2021, 12, 5), latest=None, catchup=True),
+    )
     assert info.data_interval == DataInterval(bkk(2021, 11, 1), bkk(2022, 1, 1))
 
 
 def test_no_start_date_means_no_schedule_and_latest_bounds_it():
-    assert TT.next_dagrun_info(last_automated_data_interval=None,
-                               restriction=TimeRestriction(earliest=None, latest=None, catchup=True)) is None
-    assert TT.next_dagrun_info(
-        last_automated_data_interval=DataInterval(bkk(2022, 7, 1), bkk(2022, 10, 1)),
-        restriction=TimeRestriction(earliest=bkk(2021, 10, 1), latest=bkk(2022, 10, 15), catchup=True),
-    ) is None
+    assert (
+        TT.next_dagrun_info(
+            last_automated_data_interval=None,
+            restriction=TimeRestriction(earliest=None, latest=None, catchup=True),
+        )
+        is None
+    )
+    assert (
+        TT.next_dagrun_info(
+            last_automated_data_interval=DataInterval(bkk(2022, 7, 1), bkk(2022, 10, 1)),
+            restriction=TimeRestriction(earliest=bkk(2021, 10, 1), latest=bkk(2022, 10, 15), catchup=True),
+        )
+        is None
+    )
 
 
 def test_without_catchup_the_first_run_is_the_latest_round_already_due():
-    info = TT.next_dagrun_info(last_automated_data_interval=None,
-                               restriction=TimeRestriction(earliest=bkk(2020, 10, 1), latest=None, catchup=False))
+    info = TT.next_dagrun_info(
+        last_automated_data_interval=None,
+        restriction=TimeRestriction(earliest=bkk(2020, 10, 1), latest=None, catchup=False),
+    )
     now = pendulum.now("UTC")
     assert info.run_after <= now
     assert info.run_after > now.subtract(months=4)  # never a round more than one quarter back
@@ -71,7 +90,11 @@ def test_without_catchup_the_first_run_is_the_latest_round_already_due():
 
 @pytest.mark.parametrize(
     ("run_after", "end"),
-    [(bkk(2022, 5, 3), bkk(2022, 4, 1)), (bkk(2022, 4, 1), bkk(2022, 4, 1)), (bkk(2021, 10, 20), bkk(2021, 10, 1))],
+    [
+        (bkk(2022, 5, 3), bkk(2022, 4, 1)),
+        (bkk(2022, 4, 1), bkk(2022, 4, 1)),
+        (bkk(2021, 10, 20), bkk(2021, 10, 1)),
+    ],
 )
 def test_manual_run_is_about_the_latest_round_that_has_ended(run_after, end):
     assert TT.infer_manual_data_interval(run_after=run_after).end == end
@@ -79,8 +102,10 @@ def test_manual_run_is_about_the_latest_round_that_has_ended(run_after, end):
 
 def test_rounds_of_a_custom_schedule_and_grace():
     tt = MonitoringRoundTimetable((6, 12), grace_days=0)
-    info = tt.next_dagrun_info(last_automated_data_interval=DataInterval(bkk(2021, 10, 1), bkk(2022, 4, 1)),
-                               restriction=TimeRestriction(earliest=bkk(2020, 10, 1), latest=None, catchup=True))
+    info = tt.next_dagrun_info(
+        last_automated_data_interval=DataInterval(bkk(2021, 10, 1), bkk(2022, 4, 1)),
+        restriction=TimeRestriction(earliest=bkk(2020, 10, 1), latest=None, catchup=True),
+    )
     assert info.data_interval == DataInterval(bkk(2022, 4, 1), bkk(2022, 10, 1))
     assert info.run_after == bkk(2022, 10, 1)
 

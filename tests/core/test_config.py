@@ -48,7 +48,11 @@ def test_sample_agency_is_valid_and_holds_the_seed_data():
 @pytest.mark.parametrize(
     ("change", "where", "th"),
     [
-        (lambda d: d["measures"][0]["units"].append("nosuch"), "measures[0].units[1]", "ไม่รู้จักหน่วยงานย่อย nosuch"),
+        (
+            lambda d: d["measures"][0]["units"].append("nosuch"),
+            "measures[0].units[1]",
+            "ไม่รู้จักหน่วยงานย่อย nosuch",
+        ),
         (lambda d: d["measures"][1]["rounds"].append(13), "measures[1].rounds", "ค่าไม่ถูกต้อง"),
         (lambda d: d["measures"][2].update(code="M1"), "measures[2].code", "รหัสมาตรการ M1 ซ้ำ"),
         (lambda d: d["measures"][3].update(title="  "), "measures[3].title", "ต้องไม่เว้นว่าง"),

@@ -21,8 +21,9 @@ def renderer():
 def _report(renderer, rows=None):
     agency, plan = D.agency("mae-u-kho"), D.plan("mae-u-kho", 2565)
     rnd = Round(2565, 12)
-    html = renderer.round_report_html(agency, plan, D.catalogue(2565), rnd, rows or all_sample_rows(),
-                                      rnd.due_at(15).date())
+    html = renderer.round_report_html(
+        agency, plan, D.catalogue(2565), rnd, rows or all_sample_rows(), rnd.due_at(15).date()
+    )
     return renderer.pdf(html)
 
 
@@ -41,7 +42,9 @@ def test_report_carries_title_agency_measures_thai_digits_and_be_year(renderer, 
         "อำเภอขุนยวมจังหวัดแม่ฮ่องสอน",
         "ตุลาคม๒๕๖๕",
         *[_squash(m.title) for m in D.plan("mae-u-kho", 2565).measures],
-        "ผลผลิต", "ผลลัพธ์", "หมายเหตุ",
+        "ผลผลิต",
+        "ผลลัพธ์",
+        "หมายเหตุ",
     ]:
         assert expected in text, expected
     assert "2565" not in text  # every number in Thai digits
@@ -50,7 +53,9 @@ def test_report_carries_title_agency_measures_thai_digits_and_be_year(renderer, 
 def test_report_embeds_every_font(renderer, tmp_path):
     path = tmp_path / "r.pdf"
     path.write_bytes(_report(renderer))
-    lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    lines = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     assert lines, "no fonts listed"
     for line in lines:
         name, emb = line.split()[0], line.split()[-5]

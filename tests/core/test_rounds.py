@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -17,7 +17,12 @@ from ita_monitor.rounds import (
 
 @pytest.mark.parametrize(
     ("day", "fy"),
-    [(date(2021, 10, 1), 2565), (date(2021, 9, 30), 2564), (date(2022, 9, 30), 2565), (date(2022, 1, 10), 2565)],
+    [
+        (date(2021, 10, 1), 2565),
+        (date(2021, 9, 30), 2564),
+        (date(2022, 9, 30), 2565),
+        (date(2022, 1, 10), 2565),
+    ],
 )
 def test_fiscal_year_is_named_by_the_be_year_it_ends_in(day, fy):
     assert fiscal_year_of(day) == fy
@@ -54,7 +59,7 @@ def test_round_outside_the_year_is_refused(months):
 def test_round_ends_at_midnight_in_bangkok_not_utc():
     end = Round(2565, 6).end_at()
     assert end.isoformat() == "2022-04-01T00:00:00+07:00"
-    assert end.astimezone(timezone.utc).isoformat() == "2022-03-31T17:00:00+00:00"
+    assert end.astimezone(UTC).isoformat() == "2022-03-31T17:00:00+00:00"
     assert Round(2565, 6).due_at(15) == end + timedelta(days=15)
 
 
@@ -62,12 +67,12 @@ def test_round_ends_at_midnight_in_bangkok_not_utc():
 def test_round_ending_at_inverts_end_at(months):
     rnd = Round(2566, months)
     assert round_ending_at(rnd.end_at()) == rnd
-    assert round_ending_at(rnd.end_at().astimezone(timezone.utc)) == rnd
+    assert round_ending_at(rnd.end_at().astimezone(UTC)) == rnd
 
 
 def test_round_ending_at_refuses_a_moment_that_is_no_round_end():
     with pytest.raises(ValueError):
-        round_ending_at(datetime(2022, 4, 1, 0, 0, tzinfo=timezone.utc))  # 07:00 in Bangkok
+        round_ending_at(datetime(2022, 4, 1, 0, 0, tzinfo=UTC))  # 07:00 in Bangkok
 
 
 def test_latest_round_before_and_rounds_after():

@@ -34,7 +34,11 @@ def all_sample_rows():
 def test_sample_submissions_in_all_three_formats_are_read():
     rows = all_sample_rows()
     assert sorted((r.unit, r.measure_code) for r in rows) == [
-        ("finance", "M4"), ("palad", "M1"), ("palad", "M3"), ("pr", "M2")]
+        ("finance", "M4"),
+        ("palad", "M1"),
+        ("palad", "M3"),
+        ("pr", "M2"),
+    ]
     m4 = next(r for r in rows if r.measure_code == "M4")
     assert m4.period == "เดือนเมษายน ๒๕๖๕" and "แผนการจัดซื้อจัดจ้าง" in m4.details
     assert (m4.source, m4.row) == ("kong-klang-round12.csv", 2)
@@ -72,7 +76,9 @@ def test_csv_in_tis620_and_with_bom_is_read():
 )
 def test_rows_that_do_not_fit_the_plan_are_rejected_with_row_and_column(tmp_path, row, where, th):
     wb = openpyxl.Workbook()
-    wb.active.append(["รหัสมาตรการ", "มาตรการ", "รายละเอียดการดำเนินงาน", "ระยะเวลาการดำเนินงาน", "ผลผลิต", "ผลลัพธ์", "หมายเหตุ"])
+    wb.active.append(
+        ["รหัสมาตรการ", "มาตรการ", "รายละเอียดการดำเนินงาน", "ระยะเวลาการดำเนินงาน", "ผลผลิต", "ผลลัพธ์", "หมายเหตุ"]
+    )
     wb.active.append(row)
     wb.save(tmp_path / "x.xlsx")
     _, problems = parse((tmp_path / "x.xlsx").read_bytes(), "x.xlsx", "finance")

@@ -23,6 +23,10 @@ def configured_agencies() -> Iterator[tuple[object, str]]:
         if agency is not None and not errors:
             yield agency, ""
         else:
-            stand_in = SimpleNamespace(slug=slug, name_th="", short_name_th=slug,
-                                       schedule=SimpleNamespace(rounds=DEFAULT_ROUNDS, grace_days=15))
+            stand_in = SimpleNamespace(
+                slug=slug,
+                name_th="",
+                short_name_th=slug,
+                schedule=SimpleNamespace(rounds=DEFAULT_ROUNDS, grace_days=15),
+            )
             yield stand_in, "\n".join(str(p) for p in errors)

@@ -1,12 +1,12 @@
 """The ``[ita]`` section of Airflow's config (``AIRFLOW__ITA__*`` environment variables work too).
 
-    [ita]
-    agencies_dir = /opt/ita/agencies        # the admin's agency profiles, plans and OIT catalogues
-    data_root = file:///opt/ita/data        # inbox, status, reports, static site (any ObjectStoragePath URL)
-    templates_dir = /opt/ita/include/templates
-    font_regular = /usr/share/fonts/truetype/tlwg/Laksaman.ttf
-    font_bold = /usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf
-    font_scale = 0.6656                     # size of the font per official TH Sarabun point
+[ita]
+agencies_dir = /opt/ita/agencies        # the admin's agency profiles, plans and OIT catalogues
+data_root = file:///opt/ita/data        # inbox, status, reports, static site (any ObjectStoragePath URL)
+templates_dir = /opt/ita/include/templates
+font_regular = /usr/share/fonts/truetype/tlwg/Laksaman.ttf
+font_bold = /usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf
+font_scale = 0.6656                     # size of the font per official TH Sarabun point
 """
 
 from __future__ import annotations
@@ -17,7 +17,13 @@ from pathlib import Path
 from airflow.sdk import conf
 
 from ita_monitor.config import AgenciesDir
-from ita_monitor.render import DEFAULT_FONT_BOLD, DEFAULT_FONT_REGULAR, DEFAULT_FONT_SCALE, DEFAULT_TEMPLATES, Font
+from ita_monitor.render import (
+    DEFAULT_FONT_BOLD,
+    DEFAULT_FONT_REGULAR,
+    DEFAULT_FONT_SCALE,
+    DEFAULT_TEMPLATES,
+    Font,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DEFAULTS = {

@@ -13,18 +13,32 @@ from ita_monitor.airflow_layer import settings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ARGS: dict[str, Any] = {"owner": "ita", "retries": 2, "retry_delay": 60, "retry_exponential_backoff": True}
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "ita",
+    "retries": 2,
+    "retry_delay": 60,
+    "retry_exponential_backoff": True,
+}
 
 
 def round_params() -> dict[str, Param]:
     """The trigger form: which round to run (empty = the round of the run's data interval)."""
     return {
-        "fiscal_year": Param(None, type=["null", "integer"], minimum=2560, maximum=2700,
-                             title="ปีงบประมาณ พ.ศ. / Fiscal year (BE)",
-                             description="เช่น 2565 (ว่าง = ตามรอบของการรัน) / e.g. 2565; empty = the run's round"),
-        "round": Param(None, type=["null", "integer"], enum=[None, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
-                       title="รอบ (เดือน) / Round (months)",
-                       description="๑ ๓ ๖ ๙ หรือ ๑๒ เดือน / 1, 3, 6, 9 or 12 months into the fiscal year"),
+        "fiscal_year": Param(
+            None,
+            type=["null", "integer"],
+            minimum=2560,
+            maximum=2700,
+            title="ปีงบประมาณ พ.ศ. / Fiscal year (BE)",
+            description="เช่น 2565 (ว่าง = ตามรอบของการรัน) / e.g. 2565; empty = the run's round",
+        ),
+        "round": Param(
+            None,
+            type=["null", "integer"],
+            enum=[None, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+            title="รอบ (เดือน) / Round (months)",
+            description="๑ ๓ ๖ ๙ หรือ ๑๒ เดือน / 1, 3, 6, 9 or 12 months into the fiscal year",
+        ),
     }
 
 
@@ -42,8 +56,9 @@ def _job(slug: str):
         agency = agencies.agency(slug)
         interval_end: datetime | None = ctx.get("data_interval_end")
         run_after = ctx["dag_run"].run_after
-        rnd = resolve_round(params.get("fiscal_year"), params.get("round"), interval_end, run_after,
-                            agency.schedule.rounds)
+        rnd = resolve_round(
+            params.get("fiscal_year"), params.get("round"), interval_end, run_after, agency.schedule.rounds
+        )
         log.info("Agency %s, %s (fiscal year %s)", slug, rnd.label_th, rnd.fiscal_year)
         return RoundJob.load(agencies, slug, rnd, DataRoot(settings.data_root()))
     except (InputError, ValueError) as exc:
@@ -92,7 +107,9 @@ def publish_report(slug: str) -> dict:
     from ita_monitor.publish.factory import publisher_for
 
     job = _job(slug)
-    result = publish(job, publisher_for(job.agency, job.data, settings.renderer()), dry_run=job.agency.publish.dry_run)
+    result = publish(
+        job, publisher_for(job.agency, job.data, settings.renderer()), dry_run=job.agency.publish.dry_run
+    )
     log.info("Published: %s", result)
     return result
 

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 import pendulum
-from airflow.timetables.base import DagRunInfo, DataInterval, Timetable, TimeRestriction
+from airflow.timetables.base import DagRunInfo, DataInterval, TimeRestriction, Timetable
 
 from ita_monitor.rounds import DEFAULT_ROUNDS, Round, latest_round_before, previous_round, rounds_after
 from ita_monitor.thai import thai_digits
@@ -43,7 +43,10 @@ class MonitoringRoundTimetable(Timetable):
     @property
     def summary(self) -> str:
         months = ", ".join(str(r) for r in self.rounds)
-        return thai_digits(f"รอบ {months} เดือน +{self.grace_days} วัน") + f" (ITA rounds {months} mo, +{self.grace_days}d)"
+        return (
+            thai_digits(f"รอบ {months} เดือน +{self.grace_days} วัน")
+            + f" (ITA rounds {months} mo, +{self.grace_days}d)"
+        )
 
     def serialize(self) -> dict[str, Any]:
         return {"rounds": list(self.rounds), "grace_days": self.grace_days}

@@ -14,5 +14,13 @@ def publisher_for(agency: Agency, data: DataRoot, renderer) -> Publisher:
     if target.target == "static":
         site = data.site(target.path)
         return StaticSitePublisher(site, target.base_url, renderer)
-    raise InputError([Problem(f"{agency.slug}/agency.yaml", "publish.target",
-                              f"ยังไม่รองรับปลายทาง {target.target}", f"publish target {target.target} is not available yet")])
+    raise InputError(
+        [
+            Problem(
+                f"{agency.slug}/agency.yaml",
+                "publish.target",
+                f"ยังไม่รองรับปลายทาง {target.target}",
+                f"publish target {target.target} is not available yet",
+            )
+        ]
+    )

@@ -34,23 +34,43 @@ class StaticSitePublisher:
             # A corrected document: keep what the site showed until now as a dated earlier version.
             old_sha = hashlib.sha256(current).hexdigest()
             old_when = previous["published_at"] if previous and previous["sha256"] == old_sha else now
-            old_name = f"earlier/{old_when.replace(':', '').replace('-', '')[:15]}-{old_sha[:8]}-{doc.filename}"
+            old_name = (
+                f"earlier/{old_when.replace(':', '').replace('-', '')[:15]}-{old_sha[:8]}-{doc.filename}"
+            )
             write_atomic(folder / old_name, current)
-            earlier.append({"filename": old_name, "url": self._url(f"{fiscal_year}/{old_name}"), "sha256": old_sha,
-                            "published_at": old_when, "replaced_at": now})
+            earlier.append(
+                {
+                    "filename": old_name,
+                    "url": self._url(f"{fiscal_year}/{old_name}"),
+                    "sha256": old_sha,
+                    "published_at": old_when,
+                    "replaced_at": now,
+                }
+            )
         if current != doc.data:
             write_atomic(target, doc.data)
         return {
-            "key": doc.key, "document": doc.document, "title_th": doc.title_th, "filename": doc.filename,
-            "url": self._url(f"{fiscal_year}/{doc.filename}"), "sha256": doc.sha256, "bytes": len(doc.data),
-            "published_at": previous["published_at"] if same_as_before else now, "earlier": earlier,
+            "key": doc.key,
+            "document": doc.document,
+            "title_th": doc.title_th,
+            "filename": doc.filename,
+            "url": self._url(f"{fiscal_year}/{doc.filename}"),
+            "sha256": doc.sha256,
+            "bytes": len(doc.data),
+            "published_at": previous["published_at"] if same_as_before else now,
+            "earlier": earlier,
         }
 
     def write_index(self, agency: Agency, catalogue: Catalogue, manifest: dict) -> str:
         year = catalogue.fiscal_year
-        html = self.renderer.html("site_index.html.j2", agency=agency, fiscal_year=year,
-                                  items=index_items(catalogue, manifest), relative_to=f"{year}/",
-                                  base_url=self.base_url)
+        html = self.renderer.html(
+            "site_index.html.j2",
+            agency=agency,
+            fiscal_year=year,
+            items=index_items(catalogue, manifest),
+            relative_to=f"{year}/",
+            base_url=self.base_url,
+        )
         page = self.site / str(year) / "index.html"
         data = html.encode("utf-8")
         if not (page.exists() and page.read_bytes() == data):
