@@ -125,9 +125,7 @@ def test_an_incomplete_round_fails_at_the_check_then_completes_after_the_submiss
 
 
 def test_a_round_with_nothing_due_skips_render_and_publish(dag, data_root):
-    run = dag.test(
-        run_conf={"fiscal_year": 2565, "round": 9}, logical_date=datetime(2022, 7, 16, tzinfo=UTC)
-    )
+    run = dag.test(run_conf={"fiscal_year": 2565, "round": 9}, logical_date=datetime(2022, 7, 16, tzinfo=UTC))
     # round 9 is due only for M2 (งานประชาสัมพันธ์), which has not submitted: the round fails
     assert _states(run)["check_completeness"] == "failed"
     run = dag.test(
