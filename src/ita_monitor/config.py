@@ -13,13 +13,16 @@ fixes a file in one pass.  Nothing here knows about Airflow.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from ita_monitor.errors import InputError, Problem
 from ita_monitor.rounds import DEFAULT_ROUNDS
@@ -60,6 +63,7 @@ class Official(_Model):
     name: Text
     position: Text
     title_prefix: str = ""  # e.g. ว่าที่ร้อยตรีหญิง, printed above the bracketed name
+    office: str = ""  # the office in memo headings "ความเห็นของ...", when it differs from position
 
 
 class Officials(_Model):
@@ -110,6 +114,7 @@ class Agency(_Model):
     officials: Officials
     schedule: Schedule = Schedule()
     publish: PublishTarget = PublishTarget()
+    approval: bool = True  # a person approves each round report in the Airflow UI before it is published
 
     def unit(self, code: str) -> Unit:
         for u in self.units:
@@ -150,12 +155,98 @@ class Measure(_Model):
         return value
 
 
+def indicator_number(value: object) -> int:
+    """The number (1-10) of an ITA indicator given by number or by its Thai name."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit():
+            value = int(text)
+        else:
+            for number, name in ITA_INDICATORS.items():
+                if text == name:
+                    return number
+    if isinstance(value, int) and not isinstance(value, bool) and value in ITA_INDICATORS:
+        return value
+    raise PydanticCustomError(
+        "ita_indicator",
+        "{value!r} is not one of the 10 ITA indicators: use a number 1-10 or its name ({names})",
+        {"value": value, "names": ", ".join(ITA_INDICATORS.values())},
+    )
+
+
+class IndicatorScore(_Model):
+    """Last year's score of one ITA indicator."""
+
+    indicator: int  # 1-10; the Thai name is accepted too
+    score: float
+
+    @field_validator("indicator", mode="before")
+    @classmethod
+    def _indicator(cls, value: object) -> int:
+        return indicator_number(value)
+
+    @field_validator("score")
+    @classmethod
+    def _score(cls, value: float) -> float:
+        if not 0 <= value <= 100:
+            raise PydanticCustomError("ita_score", "score {value} is outside 0-100", {"value": value})
+        return value
+
+    @property
+    def name_th(self) -> str:
+        return ITA_INDICATORS[self.indicator]
+
+
+class Analysis(_Model):
+    """The analysis of last year's ITA result: part one of the measures document (O42-type)."""
+
+    year: int | None = Field(default=None, ge=2560, le=2700)  # BE year assessed; default plan year - 1
+    overall: float | None = Field(default=None, ge=0, le=100)  # the total ITA score, if given
+    scores: tuple[IndicatorScore, ...] = Field(min_length=1)
+    summary: Text  # the agency's own analysis, as it wants it printed
+    urgent: tuple[Text, ...] = ()  # ข้อบกพร่องหรือจุดอ่อนที่ต้องแก้ไขโดยเร่งด่วน
+    improve: tuple[Text, ...] = ()  # ประเด็นที่ต้องพัฒนาให้ดีขึ้น, beyond the indicators below the pass level
+    approach: tuple[Text, ...] = ()  # แนวทางการนำผลการวิเคราะห์ไปสู่การปฏิบัติ
+    recommendations: tuple[Text, ...] = ()  # ข้อเสนอแนะในการจัดทำมาตรการ
+
+    @field_validator("scores")
+    @classmethod
+    def _once_each(cls, value: tuple[IndicatorScore, ...]) -> tuple[IndicatorScore, ...]:
+        seen = [s.indicator for s in value]
+        twice = sorted({i for i in seen if seen.count(i) > 1})
+        if twice:
+            raise PydanticCustomError(
+                "ita_indicator_twice", "indicators given twice: {twice}", {"twice": twice}
+            )
+        return value
+
+    def below(self, pass_level: float) -> tuple[IndicatorScore, ...]:
+        """Indicators scored below ``pass_level``: the points to improve, in indicator order."""
+        return tuple(sorted((s for s in self.scores if s.score < pass_level), key=lambda s: s.indicator))
+
+
+class Memo(_Model):
+    """The approval memo (บันทึกข้อความ) asking the executive to approve the year's measures."""
+
+    date: _dt.date | None = None  # default: the plan's approved_on
+    number: str = ""  # after "<ref_prefix>/"; empty leaves it for the registry to fill in by hand
+    subject: Text
+    to: str = ""  # เรียน ...; empty = the mayor's office
+    background: tuple[Text, ...] = Field(min_length=1)  # เรื่องเดิม, paragraphs
+    facts: tuple[Text, ...] = Field(min_length=1)  # ข้อเท็จจริง, paragraphs
+    proposals: tuple[Text, ...] = Field(min_length=1)  # ข้อเสนอแนะ, numbered
+    closing: Text = "จึงเรียนมาเพื่อโปรดทราบและพิจารณา"
+    preparer: Official | None = None  # default: officials.preparer of the profile
+
+
 class Plan(_Model):
     """The measures of one fiscal year (plans/<BE year>.yaml)."""
 
     fiscal_year: int = Field(ge=2560, le=2700)
     measures: tuple[Measure, ...] = Field(min_length=1)
     approved_on: date | None = None
+    analysis: Analysis | None = None  # needed by the yearly documents, not by the rounds
+    memo: Memo | None = None  # needed by the yearly documents, not by the rounds
 
     def measure(self, code: str) -> Measure:
         for m in self.measures:
@@ -205,6 +296,10 @@ _TH_BY_TYPE = {
     "tuple_type": "ต้องเป็นรายการ (list)",
     "model_type": "ต้องเป็นกลุ่มข้อมูล (mapping)",
     "value_error": "ค่าไม่ถูกต้อง",
+    "ita_indicator": "ไม่ใช่ตัวชี้วัด ITA ข้อใดใน ๑๐ ตัวชี้วัด: ใช้เลข ๑–๑๐ หรือชื่อตัวชี้วัด",
+    "ita_indicator_twice": "ตัวชี้วัดเดียวกันมีคะแนนซ้ำ",
+    "ita_score": "คะแนนต้องอยู่ระหว่าง ๐ ถึง ๑๐๐",
+    "float_type": "ต้องเป็นตัวเลข",
 }
 
 
@@ -260,6 +355,20 @@ def parse_agency(path: Path) -> tuple[Agency | None, list[Problem]]:
         agency = Agency.model_validate({**data, "slug": slug})
     except ValidationError as exc:
         return None, problems + _problems_from(exc, str(path))
+    if agency.emblem:
+        # Documents need the image wherever they are rendered: keep its absolute path.
+        emblem = (path.parent / agency.emblem).resolve()
+        if emblem.is_file():
+            agency = agency.model_copy(update={"emblem": str(emblem)})
+        else:
+            problems.append(
+                Problem(
+                    str(path),
+                    "emblem",
+                    f"ไม่พบไฟล์ตราครุฑ {agency.emblem} (ระบุตำแหน่งเทียบกับโฟลเดอร์หน่วยงาน หรือเว้นว่าง)",
+                    f"emblem image {agency.emblem} not found (a path relative to the agency folder, or empty)",
+                )
+            )
     seen: set[str] = set()
     for i, unit in enumerate(agency.units):
         if unit.code in seen:
@@ -329,6 +438,70 @@ def parse_plan(path: Path, agency: Agency | None) -> tuple[Plan | None, list[Pro
                     )
                 )
     return plan, problems
+
+
+def document_problems(plan: Plan, catalogue: Catalogue | None, file: str) -> list[Problem]:
+    """What the yearly documents need beyond what the rounds use: the analysis of last year's ITA
+    result and the approval memo; and a warning for each point to improve that no measure addresses.
+    """
+    problems: list[Problem] = []
+    if plan.analysis is None:
+        problems.append(
+            Problem(
+                file,
+                "analysis",
+                "ขาดการวิเคราะห์ผลการประเมิน ITA ของปีที่ผ่านมา (คะแนนรายตัวชี้วัดและบทวิเคราะห์)",
+                "missing the analysis of last year's ITA result (scores per indicator and the analysis text)",
+            )
+        )
+    if plan.memo is None:
+        problems.append(
+            Problem(
+                file,
+                "memo",
+                "ขาดข้อมูลบันทึกข้อความขออนุมัติมาตรการ (เรื่อง เรื่องเดิม ข้อเท็จจริง ข้อเสนอแนะ)",
+                "missing the approval memo (subject, background, facts, proposals)",
+            )
+        )
+    elif plan.memo.date is None and plan.approved_on is None:
+        problems.append(
+            Problem(
+                file,
+                "memo.date",
+                "ขาดวันที่ของบันทึกข้อความ: ระบุ memo.date หรือ approved_on (YYYY-MM-DD ค.ศ.)",
+                "the memo has no date: give memo.date or approved_on (YYYY-MM-DD)",
+            )
+        )
+    if plan.analysis is None:
+        return problems
+    given = {s.indicator for s in plan.analysis.scores}
+    missing = [i for i in ITA_INDICATORS if i not in given]
+    if missing:
+        problems.append(
+            Problem(
+                file,
+                "analysis.scores",
+                f"ไม่มีคะแนนของตัวชี้วัด {missing}",
+                f"no score for indicators {missing}",
+                severity="warning",
+            )
+        )
+    if catalogue is not None:
+        addressed = {i for m in plan.measures for i in m.indicators}
+        for i, s in enumerate(plan.analysis.scores):
+            if s.score < catalogue.pass_level and s.indicator not in addressed:
+                problems.append(
+                    Problem(
+                        file,
+                        f"analysis.scores[{i}]",
+                        f"ตัวชี้วัดที่ {s.indicator} {s.name_th} ได้ {s.score:g} คะแนน ต่ำกว่าเกณฑ์"
+                        f" {catalogue.pass_level:g} แต่ไม่มีมาตรการใดระบุ indicators: [{s.indicator}]",
+                        f"indicator {s.indicator} scored {s.score:g}, below the pass level"
+                        f" {catalogue.pass_level:g}, and no measure addresses it (indicators: [{s.indicator}])",
+                        severity="warning",
+                    )
+                )
+    return problems
 
 
 def parse_catalogue(path: Path) -> tuple[Catalogue | None, list[Problem]]:
@@ -413,19 +586,26 @@ class AgenciesDir:
                     "no agency folders (folders holding agency.yaml)",
                 )
             )
-        catalogue_years = set()
+        catalogues: dict[int, Catalogue] = {}
         for path in sorted((self.root / "catalogue").glob("oit-*.yaml")):
             cat, found = parse_catalogue(path)
             problems += found
             if cat is not None:
-                catalogue_years.add(cat.fiscal_year)
+                catalogues[cat.fiscal_year] = cat
+        catalogue_years = set(catalogues)
         for slug in slugs:
             agency, found = parse_agency(self.root / slug / "agency.yaml")
             problems += found
             for year in self.plan_years(slug):
                 path = self.root / slug / "plans" / f"{year}.yaml"
-                _, found = parse_plan(path, agency)
+                plan, found = parse_plan(path, agency)
                 problems += found
+                if plan is not None:
+                    # The rounds run without the analysis and memo; the yearly documents will not.
+                    problems += [
+                        replace(p, severity="warning")
+                        for p in document_problems(plan, catalogues.get(year), str(path))
+                    ]
                 if year not in catalogue_years:
                     problems.append(
                         Problem(

@@ -7,7 +7,8 @@ The root is any pathlib-like object: a ``pathlib.Path`` in plain Python and test
         inbox/<unit code>/<file>      what units send; never modified or deleted by ita-monitor
         collected.json                the rows accepted from the inbox, and every file's outcome
         status.json                   machine-readable round status (state, gaps, files, report, URLs)
-        report/<name>.pdf             the rendered round report
+        report/<name>.pdf             the rendered round report and its covering memo
+    <root>/<agency>/<BE year>/plan/   the measures, the approval memo, status.json of the year's plan
     <root>/<publish.path>/            the static site, when an agency publishes to a folder
 """
 
@@ -54,6 +55,14 @@ class DataRoot:
 
     def report(self, slug: str, rnd: Round) -> PathLike:
         return self.round_dir(slug, rnd) / "report" / f"ita-{rnd.fiscal_year}-{rnd.slug}-report.pdf"
+
+    def report_memo(self, slug: str, rnd: Round) -> PathLike:
+        """The covering memo (บันทึกข้อความ) sent up with the round report, beside it."""
+        return self.round_dir(slug, rnd) / "report" / f"ita-{rnd.fiscal_year}-{rnd.slug}-memo.pdf"
+
+    def plan_dir(self, slug: str, fiscal_year: int) -> PathLike:
+        """The year's plan documents: the measures, the approval memo, and their status.json."""
+        return self.root / slug / str(fiscal_year) / "plan"
 
     def site(self, path: str) -> PathLike:
         return self.root / path
