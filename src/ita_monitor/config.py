@@ -95,7 +95,10 @@ class PublishTarget(_Model):
     path: str = "site"  # static: folder under the data root (or absolute); sftp: remote folder
     base_url: str = ""  # public URL of that folder, used in links; empty = relative links
     conn_id: str = ""  # wordpress/sftp: the Airflow connection holding host and credentials
-    dry_run: bool = False
+    dry_run: bool = False  # render and plan the publish (logged), touch nothing on the site
+    # wordpress: the one page per fiscal year; {fiscal_year} = 2565, {fiscal_year_th} = ๒๕๖๕
+    page_title: str = "การเปิดเผยข้อมูลสาธารณะ (OIT) ประจำปีงบประมาณ พ.ศ. {fiscal_year_th}"
+    page_slug: str = "ita-oit-{fiscal_year}"
 
 
 class Agency(_Model):

@@ -16,6 +16,7 @@ from ita_monitor.completeness import Completeness, check
 from ita_monitor.config import AgenciesDir, Agency, Catalogue, Plan
 from ita_monitor.errors import Problem
 from ita_monitor.publish.base import Document, Publisher
+from ita_monitor.publish.linksheet import write_link_sheet
 from ita_monitor.rounds import Round
 from ita_monitor.storage import DataRoot, list_files, read_json, write_atomic, write_json
 from ita_monitor.submissions import SUFFIXES, FileOutcome, ResultRow, parse_submission, sha256
@@ -196,8 +197,17 @@ def publish_documents(
             action = (
                 "unchanged" if prev and prev["sha256"] == doc.sha256 else ("replace" if prev else "upload")
             )
-            plan.append({"key": doc.key, "filename": doc.filename, "sha256": doc.sha256, "action": action})
-        return {"target": publisher.name, "dry_run": True, "plan": plan}
+            plan.append(
+                {
+                    "key": doc.key,
+                    "filename": doc.filename,
+                    "sha256": doc.sha256,
+                    "bytes": len(doc.data),
+                    "action": action,
+                }
+            )
+        changes = publisher.plan(job.agency, job.catalogue, plan)
+        return {"target": publisher.name, "dry_run": True, "plan": plan, "changes": changes}
     now = _now()
     for doc in docs:
         manifest["documents"][doc.key] = publisher.put(
@@ -207,9 +217,13 @@ def publish_documents(
     manifest["index_url"] = index_url
     if read_json(manifest_path, None) != manifest:
         write_json(manifest_path, manifest)
+    link_sheet = write_link_sheet(
+        manifest_path.parent, job.agency, job.catalogue, manifest, publisher.renderer
+    )
     return {
         "target": publisher.name,
         "index_url": index_url,
+        "link_sheet": link_sheet,
         "documents": [manifest["documents"][d.key] for d in docs],
     }
 

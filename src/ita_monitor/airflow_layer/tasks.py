@@ -67,6 +67,19 @@ def _job(slug: str):
 
 
 @task
+def open_round(slug: str) -> dict:
+    """Write each responsible unit's prefilled form to its outbox and mail it (once per form content)."""
+    from ita_monitor.airflow_layer.mail import send
+    from ita_monitor.notify import open_round as write_forms
+
+    job = _job(slug)
+    mails = write_forms(job)
+    sent = send(job, mails)
+    log.info("Forms written; mailed %d of %d pending", len(sent), len(mails))
+    return {"pending": len(mails), "sent": sent}
+
+
+@task
 def collect_submissions(slug: str) -> dict:
     """Read the units' files from the round's inbox; keep valid ones, list rejected ones."""
     from ita_monitor.pipeline import collect
@@ -102,14 +115,38 @@ def render_report(slug: str) -> dict:
 
 @task
 def publish_report(slug: str) -> dict:
-    """Publish the report to the agency's site and update the year's index page."""
+    """Publish the report to the agency's site and update the year's index page.
+
+    A target that is down or erroring is retried inside the task with backoff, then by the task's
+    retries; refused credentials or settings fail at once.  Each message says which target, what
+    failed and what to do.  With the agency's ``publish.dry_run`` only the plan is logged.
+    """
+    from ita_monitor.airflow_layer.remotes import MissingConnection, remote_for
+    from ita_monitor.errors import InputError
     from ita_monitor.pipeline import publish_report as publish
+    from ita_monitor.publish.base import PublishFailed
     from ita_monitor.publish.factory import publisher_for
 
     job = _job(slug)
-    result = publish(
-        job, publisher_for(job.agency, job.data, settings.renderer()), dry_run=job.agency.publish.dry_run
-    )
+    dry_run = job.agency.publish.dry_run
+    try:
+        remote = remote_for(job.agency)
+        publisher = publisher_for(job.agency, job.data, settings.renderer(), remote)
+    except (MissingConnection, InputError) as exc:
+        raise AirflowFailException(str(exc)) from exc
+    try:
+        result = publish(job, publisher, dry_run=dry_run)
+    except PublishFailed as exc:
+        if not exc.transient:
+            raise AirflowFailException(str(exc)) from exc
+        raise  # the task's retries try again later, with backoff
+    finally:
+        if remote is not None and remote.close is not None:
+            remote.close()
+    if dry_run:
+        log.info("Dry run for %s (nothing was sent to the site); would:", result["target"])
+        for line in result["changes"]:
+            log.info("  - %s", line)
     log.info("Published: %s", result)
     return result
 

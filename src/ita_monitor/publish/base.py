@@ -4,15 +4,23 @@ The record of what is published lives under the data root (``<agency>/<year>/pub
 one entry per document key (the year's measures, each round's report), so republishing the same
 bytes changes nothing and a corrected document replaces the old one under the same key while the
 old one is kept as a dated earlier version.
+
+Targets that talk to a server (WordPress, SFTP) retry transient failures with backoff
+(``Retry``) and then raise ``PublishFailed``, whose message says which target, what failed and what
+to do.  The index page is only switched over after every document is up, in one step.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from ita_monitor.config import Agency, Catalogue
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,7 @@ class Publisher(Protocol):
     """A website target.  ``put`` must be idempotent for identical bytes."""
 
     name: str
+    renderer: Any  # ita_monitor.render.Renderer: index pages and the OIT link sheet
 
     def put(self, fiscal_year: int, doc: Document, previous: dict | None, now: str) -> dict:
         """Upload ``doc``; return its manifest entry (url, sha256, published_at, earlier...)."""
@@ -39,6 +48,10 @@ class Publisher(Protocol):
 
     def write_index(self, agency: Agency, catalogue: Catalogue, manifest: dict) -> str:
         """Write (or switch over) the year's index page listing the manifest; return its URL."""
+        ...
+
+    def plan(self, agency: Agency, catalogue: Catalogue, actions: list[dict]) -> list[str]:
+        """What ``put`` and ``write_index`` would do for these actions, one line each (dry run)."""
         ...
 
 
@@ -50,3 +63,103 @@ def index_items(catalogue: Catalogue, manifest: dict) -> list[dict]:
         docs = sorted((e for e in entries.values() if e["document"] == item.document), key=lambda e: e["key"])
         items.append({"code": item.code, "name": item.name, "documents": docs})
     return items
+
+
+def earlier_entry(previous: dict, now: str, **where: str) -> dict:
+    """The manifest record of a replaced version: where it is kept now, when it was published/replaced."""
+    return {
+        **where,
+        "sha256": previous["sha256"],
+        "published_at": previous["published_at"],
+        "replaced_at": now,
+    }
+
+
+def dated_name(when: str, sha256: str, filename: str) -> str:
+    """File name of a kept earlier version: ``20221015T0300-1a2b3c4d-<filename>``."""
+    stamp = when.replace(":", "").replace("-", "")[:15]
+    return f"{stamp}-{sha256[:8]}-{filename}"
+
+
+# --- faults -------------------------------------------------------------------------------------
+
+
+class PublishFailed(Exception):
+    """Publishing stopped.  ``transient``: the target was down or erroring (a later rerun can work);
+    otherwise the request itself was refused (credentials, permissions, settings) and must be fixed."""
+
+    def __init__(self, target: str, action: str, cause: str, transient: bool, attempts: int = 1):
+        self.target = target
+        self.action = action
+        self.cause = cause
+        self.transient = transient
+        self.attempts = attempts
+        if transient:
+            todo_th = (
+                "ตรวจสอบว่าเว็บไซต์/เซิร์ฟเวอร์เปิดอยู่และเข้าถึงได้ แล้วสั่ง clear งาน publish_report "
+                "เพื่อเผยแพร่ใหม่ (เอกสารที่ขึ้นไปแล้วจะไม่ซ้ำ หน้ารายการยังเป็นฉบับเดิมจนกว่าจะสำเร็จ)"
+            )
+            todo_en = (
+                "check that the site/server is up and reachable, then clear the publish_report task to "
+                "rerun it (documents already uploaded are not duplicated; the index page stays as it was "
+                "until the round completes)"
+            )
+        else:
+            todo_th = (
+                "ตรวจสอบ Airflow connection ของปลายทางนี้ (ที่อยู่ ชื่อผู้ใช้ รหัสผ่านแอปพลิเคชัน/กุญแจ สิทธิ์) "
+                "และการตั้งค่า publish ในโปรไฟล์หน่วยงาน แล้วสั่ง clear งาน publish_report"
+            )
+            todo_en = (
+                "check this target's Airflow connection (address, user, application password/key, "
+                "permissions) and the agency profile's publish settings, then clear the publish_report task"
+            )
+        tries = f" (ลอง {attempts} ครั้ง / after {attempts} attempts)" if attempts > 1 else ""
+        super().__init__(
+            f"เผยแพร่ไปยัง {target} ไม่สำเร็จ: {action}{tries}\n"
+            f"publishing to {target} failed: {action}{tries}: {cause}\n"
+            f"วิธีแก้: {todo_th}\nwhat to do: {todo_en}"
+        )
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Attempts and exponential backoff for calls to a remote target (seconds)."""
+
+    attempts: int = 4
+    backoff: float = 1.0
+    max_backoff: float = 15.0
+
+    def call(
+        self,
+        target: str,
+        action: str,
+        fn: Callable[[], T],
+        classify: Callable[[BaseException], bool | None],
+        on_retry: Callable[[], None] | None = None,
+    ) -> T:
+        """Run ``fn``; ``classify(exc)`` says True = transient (retry), False = permanent, None = not ours.
+
+        Transient failures are retried with backoff, calling ``on_retry`` (e.g. to reconnect) in between;
+        then ``PublishFailed`` is raised.
+        """
+        delay = self.backoff
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return fn()
+            except PublishFailed:
+                raise
+            except Exception as exc:
+                transient = classify(exc)
+                if transient is None:
+                    raise
+                cause = f"{type(exc).__name__}: {exc}"
+                if not transient or attempt == self.attempts:
+                    raise PublishFailed(target, action, cause, transient, attempt) from exc
+                time.sleep(delay)
+                delay = min(delay * 2, self.max_backoff)
+                if on_retry is not None:
+                    try:
+                        on_retry()
+                    except Exception:  # reconnecting failed too: the next attempt says why
+                        pass
+        raise AssertionError("unreachable")

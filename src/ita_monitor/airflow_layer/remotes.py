@@ -1,0 +1,73 @@
+"""The connection to an agency's website, from its Airflow connection (``publish.conn_id``).
+
+WordPress: an HTTP-type connection (host = the site's URL, e.g. ``https://www.example.go.th``, login =
+the WordPress user, password = an Application Password), opened with the HTTP provider's ``HttpHook``.
+SFTP: an SFTP/SSH-type connection (host, port, login, key in extras ``key_file`` or ``private_key``),
+opened with the SFTP provider's ``SFTPHook``.  Credentials live only in the connection.
+"""
+
+from __future__ import annotations
+
+from ita_monitor.config import Agency
+from ita_monitor.publish.factory import Remote
+
+
+class MissingConnection(Exception):
+    """The agency's connection is not defined in Airflow (or cannot be read)."""
+
+
+def _missing(agency: Agency, exc: Exception) -> MissingConnection:
+    target = agency.publish
+    return MissingConnection(
+        f"ไม่พบ Airflow connection '{target.conn_id}' สำหรับเผยแพร่ไปยัง {target.target} ของ {agency.slug}: "
+        f"สร้างใน Admin > Connections (หรือ AIRFLOW_CONN_{target.conn_id.upper()}) แล้วสั่ง clear งานนี้\n"
+        f"Airflow connection '{target.conn_id}' for {agency.slug}'s {target.target} target cannot be used "
+        f"({type(exc).__name__}: {exc}): define it in Admin > Connections (or as "
+        f"AIRFLOW_CONN_{target.conn_id.upper()}), then clear this task"
+    )
+
+
+def wordpress_remote(agency: Agency) -> Remote:
+    from airflow.providers.http.hooks.http import HttpHook
+
+    hook = HttpHook(method="GET", http_conn_id=agency.publish.conn_id)
+    try:
+        conn = hook.get_connection(agency.publish.conn_id)
+        hook._set_base_url(conn)  # only parses host/schema/port: nothing is sent
+    except Exception as exc:
+        raise _missing(agency, exc) from exc
+    if not (conn.login and conn.password):
+        raise _missing(agency, ValueError("login and password (the Application Password) are required"))
+    return Remote(label=hook.base_url, open=hook.get_conn)
+
+
+def sftp_remote(agency: Agency) -> Remote:
+    from airflow.providers.sftp.hooks.sftp import SFTPHook
+
+    try:
+        # Retries are ours (with backoff, reconnecting); the hook tries once per call.
+        hook = SFTPHook(ssh_conn_id=agency.publish.conn_id, conn_retry_attempts=1)
+    except Exception as exc:
+        raise _missing(agency, exc) from exc
+
+    def close() -> None:
+        client, hook.client, hook.conn = hook.client, None, None
+        if client is not None:
+            client.close()
+
+    def open_client():
+        close()  # a fresh connection: the previous one may be broken
+        return hook.get_conn()
+
+    return Remote(
+        label=f"sftp://{hook.username}@{hook.remote_host}:{hook.port}", open=open_client, close=close
+    )
+
+
+def remote_for(agency: Agency) -> Remote | None:
+    """The Remote for the agency's target; None for the static folder target."""
+    if agency.publish.target == "wordpress":
+        return wordpress_remote(agency)
+    if agency.publish.target == "sftp":
+        return sftp_remote(agency)
+    return None
