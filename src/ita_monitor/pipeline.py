@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ita_monitor.completeness import Completeness, check
 from ita_monitor.config import AgenciesDir, Agency, Catalogue, Plan
@@ -20,6 +20,9 @@ from ita_monitor.publish.linksheet import write_link_sheet
 from ita_monitor.rounds import Round
 from ita_monitor.storage import DataRoot, list_files, read_json, write_atomic, write_json
 from ita_monitor.submissions import SUFFIXES, FileOutcome, ResultRow, parse_submission, sha256
+
+if TYPE_CHECKING:
+    from ita_monitor.yearly import YearJob
 
 
 class RoundIncomplete(Exception):
@@ -53,6 +56,10 @@ class RoundJob:
     @property
     def slug(self) -> str:
         return self.agency.slug
+
+    @property
+    def fiscal_year(self) -> int:
+        return self.rnd.fiscal_year
 
 
 def _now() -> str:
@@ -148,7 +155,7 @@ def check_round(job: RoundJob) -> Completeness:
 
 
 def render_report(job: RoundJob, renderer) -> dict:
-    """Render the round report PDF into the round's report folder (atomically)."""
+    """Render the round report PDF and its covering memo into the round's report folder (atomically)."""
     report_month = job.rnd.due_at(job.agency.schedule.grace_days).date()
     html = renderer.round_report_html(
         job.agency, job.plan, job.catalogue, job.rnd, collected_rows(job), report_month
@@ -158,6 +165,14 @@ def render_report(job: RoundJob, renderer) -> dict:
     if not (path.exists() and path.read_bytes() == pdf):
         write_atomic(path, pdf)
     report = {"path": str(path), "sha256": hashlib.sha256(pdf).hexdigest(), "bytes": len(pdf)}
+    # The covering memo (บันทึกข้อความ) that sends the report up, beside it; it is not published.
+    from ita_monitor.documents import round_memo_html
+
+    memo = renderer.pdf(round_memo_html(renderer, job.agency, job.plan, job.catalogue, job.rnd, report_month))
+    memo_path = job.data.report_memo(job.slug, job.rnd)
+    if not (memo_path.exists() and memo_path.read_bytes() == memo):
+        write_atomic(memo_path, memo)
+    report.update(memo_path=str(memo_path), memo_sha256=hashlib.sha256(memo).hexdigest())
     update_status(job, state="rendered", report=report)
     return report
 
@@ -166,7 +181,7 @@ def render_report(job: RoundJob, renderer) -> dict:
 
 
 def published_manifest_path(job: RoundJob):
-    return job.data.root / job.slug / str(job.rnd.fiscal_year) / "published.json"
+    return job.data.root / job.slug / str(job.fiscal_year) / "published.json"
 
 
 def report_document(job: RoundJob) -> Document:
@@ -178,7 +193,7 @@ def report_document(job: RoundJob) -> Document:
 
 
 def publish_documents(
-    job: RoundJob, publisher: Publisher, docs: list[Document], dry_run: bool = False
+    job: RoundJob | YearJob, publisher: Publisher, docs: list[Document], dry_run: bool = False
 ) -> dict:
     """Put each document up, then switch the year's index page over; record it all in published.json.
 
@@ -187,7 +202,7 @@ def publish_documents(
     manifest_path = published_manifest_path(job)
     manifest = read_json(manifest_path, None) or {
         "agency": job.slug,
-        "fiscal_year": job.rnd.fiscal_year,
+        "fiscal_year": job.fiscal_year,
         "documents": {},
     }
     if dry_run:
@@ -211,7 +226,7 @@ def publish_documents(
     now = _now()
     for doc in docs:
         manifest["documents"][doc.key] = publisher.put(
-            job.rnd.fiscal_year, doc, manifest["documents"].get(doc.key), now
+            job.fiscal_year, doc, manifest["documents"].get(doc.key), now
         )
     index_url = publisher.write_index(job.agency, job.catalogue, manifest)
     manifest["index_url"] = index_url

@@ -1,0 +1,86 @@
+"""The yearly plan's tasks: each a thin call into ``ita_monitor.yearly`` for one agency's fiscal year."""
+
+from __future__ import annotations
+
+import logging
+
+from airflow.sdk import Param, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException
+
+from ita_monitor.airflow_layer import settings
+
+log = logging.getLogger(__name__)
+
+
+def plan_params() -> dict[str, Param]:
+    """The trigger form: which fiscal year (empty = the fiscal year the run starts in)."""
+    return {
+        "fiscal_year": Param(
+            None,
+            type=["null", "integer"],
+            minimum=2560,
+            maximum=2700,
+            title="ปีงบประมาณ พ.ศ. / Fiscal year (BE)",
+            description="เช่น 2565 (ว่าง = ปีงบประมาณของวันที่รัน) / e.g. 2565; empty = the run's fiscal year",
+        ),
+    }
+
+
+def _job(slug: str):
+    from ita_monitor.errors import InputError
+    from ita_monitor.rounds import BANGKOK, fiscal_year_of
+    from ita_monitor.storage import DataRoot
+    from ita_monitor.yearly import YearJob
+
+    ctx = get_current_context()
+    fiscal_year = ctx["params"].get("fiscal_year")
+    if fiscal_year is None:
+        # A scheduled run starts at midnight on 1 October in Bangkok: the fiscal year that begins.
+        fiscal_year = fiscal_year_of(ctx["dag_run"].run_after.astimezone(BANGKOK).date())
+    log.info("Agency %s, plan of fiscal year %s", slug, fiscal_year)
+    try:
+        return YearJob.load(settings.agencies_dir(), slug, int(fiscal_year), DataRoot(settings.data_root()))
+    except InputError as exc:
+        # A plan that is wrong will not fix itself on retry: fail now, saying where.
+        raise AirflowFailException(f"แผนหรือการตั้งค่าไม่ถูกต้อง / plan or configuration problem:\n{exc}") from exc
+
+
+@task
+def validate_plan(slug: str) -> list[dict]:
+    """Check the plan, its analysis of last year's ITA result and its memo; log every warning."""
+    from ita_monitor.yearly import validate
+
+    warnings = validate(_job(slug))
+    for w in warnings:
+        log.warning("%s", w)
+    return [w.as_dict() for w in warnings]
+
+
+@task
+def render_measures(slug: str) -> dict:
+    """Render the measures document (O42-type) under the data root."""
+    from ita_monitor.yearly import render_measures as render
+
+    return render(_job(slug), settings.renderer())
+
+
+@task
+def render_approval_memo(slug: str) -> dict:
+    """Render the approval memo (บันทึกข้อความ) for the executive to sign."""
+    from ita_monitor.yearly import render_approval_memo as render
+
+    return render(_job(slug), settings.renderer())
+
+
+@task
+def publish_measures(slug: str) -> dict:
+    """Publish the measures on the agency's site under the year's OIT item."""
+    from ita_monitor.publish.factory import publisher_for
+    from ita_monitor.yearly import publish_measures as publish
+
+    job = _job(slug)
+    result = publish(
+        job, publisher_for(job.agency, job.data, settings.renderer()), dry_run=job.agency.publish.dry_run
+    )
+    log.info("Published: %s", result)
+    return result
