@@ -2,14 +2,19 @@
 ### ITA monitoring round (การติดตามผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใส)
 
 One DAG per agency in the agencies directory (`[ita] agencies_dir`), one run per monitoring round
-(1, 3, 6, 9, 12 months into the fiscal year, as the agency's profile says), starting when the round's
-submissions are due.
+(1, 3, 6, 9, 12 months into the fiscal year, as the agency's profile says), starting when the round
+ends; the units then have `grace_days` to submit.
 
-1. **collect_submissions** – read the units' files in `<data_root>/<agency>/<year>/round-MM/inbox/<unit>/`
-2. **check_completeness** – every measure due in the round has a filled-in row from each responsible
+1. **open_round** – at the round's end, write each responsible unit's prefilled form to
+   `round-MM/outbox/<unit>/` and mail it to the unit (SMTP connection `[ita] smtp_conn_id`, once per form)
+2. **wait_for_submissions** – deferred (no worker slot) until every submission is in or the due date
+   (round end + `grace_days`) comes; mails a reminder `reminder_days` before the due date
+3. **collect_submissions** – keep every new file of `<data_root>/<agency>/<year>/round-MM/inbox/<unit>/`
+   as a version under `received/`, then read every version (the latest valid one counts)
+4. **check_completeness** – every measure due in the round has a filled-in row from each responsible
    unit; otherwise the task fails listing every missing (unit, measure) and nothing is published
-3. **render_report** – the round report PDF (Thai, PDF/A-3b)
-4. **publish_report** – to the agency's site, with the year's OIT index page
+5. **render_report** – the round report PDF (Thai, PDF/A-3b)
+6. **publish_report** – to the agency's site, with the year's OIT index page
 
 Rerun a failed round after the missing files arrive: *Clear* the failed task (or
 `airflow tasks clear -t check_completeness ita_round__<agency>`). Trigger by hand with
@@ -25,6 +30,7 @@ from airflow.sdk import DAG
 from ita_monitor.airflow_layer import tasks
 from ita_monitor.airflow_layer.dag_setup import configured_agencies
 from ita_monitor.airflow_layer.timetable import MonitoringRoundTimetable
+from ita_monitor.airflow_layer.waiting import WaitForSubmissionsOperator
 from ita_monitor.rounds import BANGKOK
 
 for agency, problems in configured_agencies():
@@ -43,9 +49,11 @@ for agency, problems in configured_agencies():
         if problems:
             tasks.report_config_problem(problems)
         else:
+            opened = tasks.open_round(agency.slug)
+            waited = WaitForSubmissionsOperator(task_id="wait_for_submissions", slug=agency.slug)
             collected = tasks.collect_submissions(agency.slug)
             checked = tasks.check_completeness(agency.slug)
             rendered = tasks.render_report(agency.slug)
             published = tasks.publish_report(agency.slug)
-            collected >> checked >> rendered >> published
+            opened >> waited >> collected >> checked >> rendered >> published
     globals()[dag.dag_id] = dag

@@ -75,7 +75,8 @@ class Officials(_Model):
 
 class Schedule(_Model):
     rounds: tuple[int, ...] = DEFAULT_ROUNDS
-    grace_days: int = Field(default=15, ge=0, le=120)
+    grace_days: int = Field(default=15, ge=0, le=120)  # the submission window after a round ends
+    reminder_days: int = Field(default=3, ge=0, le=120)  # remind units this many days before due; 0 = never
 
     @field_validator("rounds")
     @classmethod

@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from ita_monitor.completeness import Completeness, check
 from ita_monitor.config import AgenciesDir, Agency, Catalogue, Plan
-from ita_monitor.errors import Problem
 from ita_monitor.publish.base import Document, Publisher
 from ita_monitor.publish.linksheet import write_link_sheet
 from ita_monitor.rounds import Round
-from ita_monitor.storage import DataRoot, list_files, read_json, write_atomic, write_json
-from ita_monitor.submissions import SUFFIXES, FileOutcome, ResultRow, parse_submission, sha256
+from ita_monitor.storage import DataRoot, read_json, write_atomic, write_json
+from ita_monitor.submissions import ResultRow
 
 if TYPE_CHECKING:
     from ita_monitor.yearly import YearJob
@@ -87,47 +86,35 @@ def update_status(job: RoundJob, **changes: Any) -> dict:
 
 
 def collect(job: RoundJob) -> dict:
-    """Read every file in the round's inbox; keep the rows of valid files, report the others.
+    """Keep every new inbox file as a version (``intake.py``), then read every version.
 
-    Files of one unit are read in name order and a later file's row for a measure replaces an
-    earlier one.  Nothing in the inbox is changed.
+    Per (unit, measure) the row of the latest valid version counts; a rejected file never blocks
+    other files or replaces an accepted version.  Nothing in the inbox or under received/ is changed.
     """
-    inbox = job.data.inbox(job.slug, job.rnd)
-    outcomes: list[FileOutcome] = []
-    rows: dict[tuple[str, str], ResultRow] = {}
-    if inbox.exists():
-        for unit_dir in sorted((p for p in inbox.iterdir() if p.is_dir()), key=lambda p: p.name):
-            for f in list_files(unit_dir):
-                shown = f"inbox/{unit_dir.name}/{f.name}"
-                data = f.read_bytes()
-                if not f.name.lower().endswith(SUFFIXES):
-                    problem = Problem(
-                        shown,
-                        "",
-                        "ไม่รับไฟล์ชนิดนี้: ใช้ .xlsx .csv หรือ .json",
-                        "unsupported file type: send .xlsx, .csv or .json",
-                    )
-                    outcomes.append(FileOutcome(unit_dir.name, shown, sha256(data), False, 0, [problem]))
-                    continue
-                found, problems = parse_submission(data, shown, unit_dir.name, job.plan, job.agency, job.rnd)
-                errors = [p for p in problems if p.severity == "error"]
-                outcomes.append(
-                    FileOutcome(unit_dir.name, shown, sha256(data), not errors, len(found), problems)
-                )
-                if not errors:
-                    rows.update({(r.unit, r.measure_code): r for r in found})
+    from ita_monitor.intake import take_in
+
+    intake = take_in(job.data, job.agency, job.plan, job.rnd)
+    rows = intake.rows
+    outcomes = intake.outcomes
     doc = {
         "rows": [r.__dict__ for _, r in sorted(rows.items())],
         "files": [o.as_dict() for o in outcomes],
     }
     write_json(job.data.collected(job.slug, job.rnd), doc)
     accepted = sum(o.accepted for o in outcomes)
-    update_status(job, state="collected", files=doc["files"])
+    update_status(
+        job,
+        state="collected",
+        files=doc["files"],
+        rejected=intake.rejected,
+        history=[v.as_dict() for v in intake.versions],
+    )
     return {
         "files": len(outcomes),
         "accepted": accepted,
         "rejected": len(outcomes) - accepted,
         "rows": len(rows),
+        "new_versions": len(intake.new),
     }
 
 

@@ -1,9 +1,14 @@
 """Unit submissions: the rows of the results table, read from CSV, XLSX or JSON files.
 
-A unit drops its file(s) in ``inbox/<unit code>/`` of the round (see ``storage.py``).  Every row
-names a measure by its code (``รหัสมาตรการ``) or its exact title (``มาตรการ``) and carries the
-columns of the report's results table.  A file with any error is rejected as a whole, with every
-problem listed, so a half-read file never counts; other files are not affected.
+A unit returns the form it was sent (``unit_forms.py``) or any file with the same columns, in
+``inbox/<unit code>/`` of the round.  Every row names a measure by its code (``รหัสมาตรการ``) or its
+exact title (``มาตรการ``) and carries the columns of the report's results table.  A file with any
+error is rejected as a whole, with every problem listed (file, sheet, row, column, what to do), so
+a half-read file never counts; other files are not affected.
+
+Before a workbook is opened its bytes are checked: size, that it really is what its extension says,
+no macros, and no zip bomb (declared uncompressed sizes and ratios, read from the zip directory
+without inflating anything).
 """
 
 from __future__ import annotations
@@ -12,37 +17,54 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterable
+import re
+import zipfile
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from ita_monitor.config import Agency, Plan
 from ita_monitor.errors import Problem
 from ita_monitor.rounds import Round
-from ita_monitor.thai import thai_date
+from ita_monitor.thai import be_year, thai_date
 
-FIELDS = ("details", "period", "output", "outcome", "note")
+FIELDS = ("status", "details", "period", "output", "outcome", "note", "evidence")
 REQUIRED_FIELDS = ("details", "period", "output", "outcome")
 FIELD_TH = {
     "code": "รหัสมาตรการ",
     "measure": "มาตรการ",
+    "status": "สถานะ",
     "details": "รายละเอียดการดำเนินงาน",
     "period": "ระยะเวลาการดำเนินงาน",
     "output": "ผลผลิต",
     "outcome": "ผลลัพธ์",
     "note": "หมายเหตุ",
+    "evidence": "ลิงก์หลักฐาน",
 }
+STATUS_VALUES = ("ดำเนินการแล้ว", "อยู่ระหว่างดำเนินการ", "ยังไม่ดำเนินการ")
+UNIT_LABEL = "รหัสหน่วยงาน"
 _ALIASES = {
     "code": ("รหัสมาตรการ", "รหัส", "code", "measure_code"),
     "measure": ("มาตรการ", "measure", "title", "measure_title"),
+    "status": ("สถานะ", "สถานะการดำเนินการ", "status"),
     "details": ("รายละเอียดการดำเนินงาน", "รายละเอียด", "details"),
     "period": ("ระยะเวลาการดำเนินงาน", "ระยะเวลา", "period"),
     "output": ("ผลผลิต", "ผลการดำเนินการ (ผลผลิต)", "output", "outputs"),
     "outcome": ("ผลลัพธ์", "ผลการดำเนินการ (ผลลัพธ์)", "outcome", "outcomes"),
     "note": ("หมายเหตุ", "note", "notes"),
+    "evidence": ("ลิงก์หลักฐาน", "หลักฐาน", "evidence", "evidence_links", "links"),
 }
 HEADER_TO_FIELD = {alias.casefold(): name for name, aliases in _ALIASES.items() for alias in aliases}
 SUFFIXES = (".csv", ".xlsx", ".json")
+
+# Limits on what is read.  A real form of a few hundred rows is well under 1 MB.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024  # all members of a workbook together, as declared
+MAX_RATIO = 100  # uncompressed / compressed, for a member above 1 MB uncompressed
+MAX_MEMBERS = 1000
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc, and password-protected .xlsx
+_DATE_RE = re.compile(r"(?<![\d๐-๙])([\d๐-๙]{1,4})[/.-]([\d๐-๙]{1,2})[/.-]([\d๐-๙]{1,4})(?![\d๐-๙])")
+_TH_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
 @dataclass(frozen=True)
@@ -58,6 +80,8 @@ class ResultRow:
     note: str
     source: str  # file name it came from
     row: int  # row (or item) number in that file, 1-based as a person counts
+    status: str = ""
+    evidence: str = ""
 
 
 @dataclass
@@ -70,11 +94,28 @@ class FileOutcome:
     accepted: bool
     rows: int = 0
     problems: list[Problem] = field(default_factory=list)
+    version: int = 0  # the unit's version number (intake.py); 0 = not versioned
+    received_at: str = ""
+    stored_as: str = ""  # path of the kept copy under the round folder
+    counts: int = 0  # rows of this version that are the latest valid ones (in use)
 
     def as_dict(self) -> dict:
         d = asdict(self)
         d["problems"] = [p.as_dict() for p in self.problems]
         return d
+
+
+@dataclass
+class RawRow:
+    """One row of a file before it is checked against the plan: field -> text, and where each is."""
+
+    number: int  # as a person counts: sheet/CSV row, or JSON item + 1
+    values: dict[str, str]
+    places: dict[str, str]  # field -> "sheet 'x', row 5, column C (มาตรการ)" or "rows[0].ผลผลิต"
+    where: str  # the row itself
+
+    def at(self, name: str) -> str:
+        return self.places.get(name, f"{self.where}, {FIELD_TH[name]}")
 
 
 def _text(value: object) -> str:
@@ -89,6 +130,163 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+def _column_letter(index: int) -> str:
+    """0 -> A, 26 -> AA."""
+    out, n = "", index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _problem(file: str, where: str, th: str, en: str) -> Problem:
+    return Problem(file, where, th, en)
+
+
+# --- what the bytes are -------------------------------------------------------------------------
+
+
+def _suffix(file: str) -> str:
+    name = file.rsplit("/", 1)[-1]
+    return name[name.rfind(".") :].lower() if "." in name else ""
+
+
+def _kind(data: bytes) -> str:
+    """What the bytes look like, whatever the name says."""
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        return "zip"
+    if data.startswith(_OLE):
+        return "ole"
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if data[:1] in (b"{", b"[") or data.lstrip()[:1] in (b"{", b"["):
+        return "text"
+    if b"\x00" in data[:4096]:
+        return "binary"
+    return "text"
+
+
+_KIND_TH = {
+    "ole": ("ไฟล์ Excel รุ่นเก่า (.xls) หรือไฟล์ที่ตั้งรหัสผ่าน", "an old Excel .xls or a password-protected file"),
+    "pdf": ("ไฟล์ PDF", "a PDF"),
+    "zip": ("ไฟล์ zip (เช่น .xlsx หรือ .docx)", "a zip archive (such as .xlsx or .docx)"),
+    "binary": ("ไฟล์ไบนารี", "a binary file"),
+    "text": ("ไฟล์ข้อความ", "a text file"),
+}
+
+
+def _not_what_it_says(file: str, suffix: str, kind: str) -> Problem:
+    th_kind, en_kind = _KIND_TH[kind]
+    return _problem(
+        file,
+        "",
+        f"ไฟล์นี้ไม่ใช่ {suffix} ตามนามสกุล แต่เป็น{th_kind}: เปิดในโปรแกรมตารางคำนวณแล้วบันทึกเป็น .xlsx (Excel Workbook) ใหม่",
+        f"the file is not a {suffix} file as its name says but {en_kind}: open it and save it again as .xlsx "
+        "(Excel Workbook) without a password",
+    )
+
+
+def check_bytes(data: bytes, file: str) -> list[Problem]:
+    """Checks made before any parser sees the file: size, type, macros, zip bomb."""
+    suffix = _suffix(file)
+    if len(data) > MAX_FILE_BYTES:
+        mb = MAX_FILE_BYTES // (1024 * 1024)
+        return [
+            _problem(
+                file,
+                "",
+                f"ไฟล์ใหญ่เกิน {mb} MB ({len(data):,} ไบต์): ส่งเฉพาะตารางผล ใส่หลักฐานเป็นลิงก์แทนการแนบ",
+                f"the file is larger than {mb} MB ({len(data):,} bytes): send only the results table and "
+                "give evidence as links",
+            )
+        ]
+    if suffix in (".xlsm", ".xltm", ".xlsb"):
+        return [_macro_problem(file)]
+    if suffix not in SUFFIXES:
+        return [
+            _problem(
+                file,
+                "",
+                f"ไม่รับไฟล์ชนิด {suffix or '(ไม่มีนามสกุล)'}: ใช้ .xlsx .csv หรือ .json",
+                f"unsupported file type {suffix or '(none)'}: send .xlsx, .csv or .json",
+            )
+        ]
+    if not data:
+        return [_problem(file, "", "ไฟล์ว่างเปล่า: ส่งไฟล์ใหม่", "the file is empty: send it again")]
+    kind = _kind(data)
+    if suffix == ".xlsx":
+        if kind != "zip":
+            return [_not_what_it_says(file, suffix, kind)]
+        return _check_workbook_zip(data, file)
+    if kind != "text":
+        return [_not_what_it_says(file, suffix, kind)]
+    return []
+
+
+def _macro_problem(file: str) -> Problem:
+    return _problem(
+        file,
+        "",
+        "ไม่รับไฟล์ที่มีมาโคร (.xlsm/VBA): บันทึกเป็น .xlsx (Excel Workbook) แล้วส่งใหม่",
+        "macro-enabled workbooks (.xlsm/VBA) are not accepted: save as .xlsx (Excel Workbook) and send again",
+    )
+
+
+def _check_workbook_zip(data: bytes, file: str) -> list[Problem]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        return [
+            _problem(
+                file,
+                "",
+                "ไฟล์ .xlsx เสียหาย เปิดไม่ได้: บันทึกจากโปรแกรมตารางคำนวณใหม่แล้วส่งอีกครั้ง",
+                f"the .xlsx file is damaged and cannot be opened ({exc}): save it again and resend",
+            )
+        ]
+    names = {i.filename for i in infos}
+    bomb = _problem(
+        file,
+        "",
+        "ไฟล์ถูกบีบอัดผิดปกติ (zip bomb) จึงไม่เปิดอ่าน: บันทึกแบบฟอร์มใหม่จากโปรแกรมตารางคำนวณแล้วส่งอีกครั้ง",
+        "the file is compressed abnormally (a zip bomb) and was not opened: save the form again from a "
+        "spreadsheet program and resend",
+    )
+    if len(infos) > MAX_MEMBERS:
+        return [bomb]
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            return [bomb]
+    if total > MAX_UNCOMPRESSED_BYTES:
+        return [bomb]
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        return [_macro_problem(file)]
+    if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
+        kind = "zip"
+        return [_not_what_it_says(file, ".xlsx", kind)]
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            types = z.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    except Exception:  # a damaged member is reported when the workbook is opened
+        types = b""
+    if b"macroEnabled" in types:
+        return [_macro_problem(file)]
+    return []
+
+
+# --- reading the table --------------------------------------------------------------------------
+
+
+@dataclass
+class _Sheet:
+    name: str  # "" for CSV
+    rows: list[tuple[int, list[object]]]
+    bad_cells: list[tuple[int, int, str]]  # (row, col, "formula"|"#REF!")
+
+
 def _decode_csv(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
@@ -97,197 +295,399 @@ def _decode_csv(data: bytes) -> str:
         return data.decode("cp874")
 
 
-def _records_csv(data: bytes) -> Iterable[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(_decode_csv(data)))
-    yield from enumerate(reader, start=1)
+def _sheets_csv(data: bytes) -> list[_Sheet]:
+    rows = list(enumerate(csv.reader(io.StringIO(_decode_csv(data), newline="")), start=1))
+    bad = [
+        (number, col, "formula")
+        for number, cells in rows
+        for col, cell in enumerate(cells)
+        if cell.startswith("=") and len(cell) > 1
+    ]
+    return [_Sheet("", rows, bad)]
 
 
-def _records_xlsx(data: bytes) -> Iterable[tuple[int, list[object]]]:
+def _sheets_xlsx(data: bytes) -> list[_Sheet]:
     import openpyxl  # imported here: only XLSX files need it
 
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    sheets = []
     try:
-        sheet = book.worksheets[0]
-        for i, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield i, list(row)
+        for ws in book.worksheets:
+            if getattr(ws, "sheet_state", "visible") != "visible":
+                continue
+            ws.reset_dimensions()  # some writers (Google Sheets, scripts) declare wrong dimensions
+            rows, bad = [], []
+            for number, row in enumerate(ws.iter_rows(), start=1):
+                values = []
+                for col, cell in enumerate(row):
+                    kind = getattr(cell, "data_type", None)
+                    value = getattr(cell, "value", None)
+                    if kind == "f" or (isinstance(value, str) and value.startswith("=") and kind == "f"):
+                        bad.append((number, col, "formula"))
+                        value = None
+                    elif kind == "e":
+                        bad.append((number, col, str(value)))
+                        value = None
+                    values.append(value)
+                rows.append((number, values))
+            sheets.append(_Sheet(ws.title, rows, bad))
     finally:
         book.close()
+    return sheets
 
 
-def _header_index(records: list[tuple[int, list]], file: str) -> tuple[int, dict[int, str], list[Problem]]:
+def _header_index(sheet: _Sheet) -> tuple[int, dict[int, str]]:
     """Find the header row (one of the first ten) and map column index -> field."""
-    for pos, (_, cells) in enumerate(records[:10]):
-        mapping = {}
+    for pos, (_, cells) in enumerate(sheet.rows[:10]):
+        mapping: dict[int, str] = {}
         for col, cell in enumerate(cells):
             name = HEADER_TO_FIELD.get(_text(cell).casefold())
             if name and name not in mapping.values():
                 mapping[col] = name
         if {"details", "output"} <= set(mapping.values()) and ({"code", "measure"} & set(mapping.values())):
-            return pos, mapping, []
+            return pos, mapping
+    return -1, {}
+
+
+def _place(sheet: str, number: int, col: int | None = None, name: str = "") -> str:
+    out = f"sheet '{sheet}', row {number}" if sheet else f"row {number}"
+    if col is not None:
+        out += f", column {_column_letter(col)}"
+        if name:
+            out += f" ({FIELD_TH.get(name, name)})"
+    return out
+
+
+@dataclass
+class FileRows:
+    """The rows of one file as read, the unit the file says it is for, and reading problems."""
+
+    rows: list[RawRow]
+    problems: list[Problem]
+    unit: str = ""  # from the form's unit cell or a JSON "unit"
+
+
+def _table_rows(sheets: list[_Sheet], file: str) -> FileRows:
+    for sheet in sheets:
+        pos, mapping = _header_index(sheet)
+        if pos < 0:
+            continue
+        problems: list[Problem] = []
+        unit = ""
+        for _, cells in sheet.rows[:pos]:
+            texts = [_text(c) for c in cells]
+            for i, t in enumerate(texts[:-1]):
+                if t.casefold() in (UNIT_LABEL, "unit", "unit_code") and texts[i + 1]:
+                    unit = texts[i + 1]
+        header_number = sheet.rows[pos][0]
+        for number, col, what in sheet.bad_cells:
+            if number <= header_number and col not in mapping:
+                continue
+            where = _place(sheet.name, number, col, mapping.get(col, ""))
+            if what == "formula":
+                problems.append(
+                    _problem(
+                        file,
+                        where,
+                        "ช่องนี้เป็นสูตร: คัดลอกแล้ววางแบบค่า (Paste Special > Values) หรือพิมพ์ข้อความแทน",
+                        "this cell holds a formula: copy it and paste as values only, or type the text",
+                    )
+                )
+            else:
+                problems.append(
+                    _problem(
+                        file,
+                        where,
+                        f"ช่องนี้มีค่าผิดพลาด {what}: แก้ให้เป็นข้อความ",
+                        f"this cell holds the error value {what}: replace it with text",
+                    )
+                )
+        out = []
+        for number, cells in sheet.rows[pos + 1 :]:
+            values = {name: _text(cells[col]) if col < len(cells) else "" for col, name in mapping.items()}
+            if any(values.values()):
+                places = {name: _place(sheet.name, number, col, name) for col, name in mapping.items()}
+                out.append(RawRow(number, values, places, _place(sheet.name, number)))
+        return FileRows(out, problems, unit)
     expected = ", ".join(FIELD_TH.values())
-    return (
-        -1,
-        {},
+    return FileRows(
+        [],
         [
-            Problem(
+            _problem(
                 file,
                 "header",
-                f"ไม่พบแถวหัวตาราง ต้องมีคอลัมน์: {expected}",
-                f"no header row found in the first 10 rows; expected columns: {expected}",
+                f"ไม่พบแถวหัวตาราง ต้องมีคอลัมน์: {expected}: ใช้แบบฟอร์มที่ส่งให้ หรือคัดลอกหัวตารางจากแบบฟอร์ม",
+                f"no header row found in the first 10 rows of any sheet; expected columns: {expected}: use "
+                "the form you were sent, or copy its header row",
             )
         ],
     )
 
 
-def _table_rows(
-    records: list[tuple[int, list]], file: str
-) -> tuple[list[tuple[str, dict[str, str]]], list[Problem]]:
-    pos, mapping, problems = _header_index(records, file)
-    if problems:
-        return [], problems
-    out = []
-    for number, cells in records[pos + 1 :]:
-        values = {name: _text(cells[col]) if col < len(cells) else "" for col, name in mapping.items()}
-        if any(values.values()):
-            out.append((f"row {number}", values))
-    return out, []
-
-
-def _json_rows(data: bytes, file: str) -> tuple[list[tuple[str, dict[str, str]]], list[Problem]]:
+def _json_rows(data: bytes, file: str) -> FileRows:
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return [], [Problem(file, "", "ไฟล์ JSON อ่านไม่ได้", f"unreadable JSON: {exc}")]
+        return FileRows(
+            [],
+            [
+                _problem(
+                    file,
+                    "",
+                    "ไฟล์ JSON อ่านไม่ได้: ตรวจเครื่องหมายวงเล็บ จุลภาค และเครื่องหมายคำพูด และบันทึกเป็น UTF-8",
+                    f"unreadable JSON ({exc}): check brackets, commas and quotes, and save as UTF-8",
+                )
+            ],
+        )
     items = doc.get("rows") if isinstance(doc, dict) else doc
+    unit = str(doc.get("unit", "")).strip() if isinstance(doc, dict) else ""
     if not isinstance(items, list):
-        return [], [
-            Problem(
-                file,
-                "",
-                'JSON ต้องเป็นรายการ หรือมี "rows" เป็นรายการ',
-                'JSON must be a list of rows or an object with a "rows" list',
-            )
-        ]
+        return FileRows(
+            [],
+            [
+                _problem(
+                    file,
+                    "",
+                    'JSON ต้องเป็นรายการ หรือมี "rows" เป็นรายการ',
+                    'JSON must be a list of rows or an object with a "rows" list',
+                )
+            ],
+        )
     out, problems = [], []
     for i, item in enumerate(items):
         if not isinstance(item, dict):
-            problems.append(Problem(file, f"rows[{i}]", "แต่ละแถวต้องเป็น object", "each row must be an object"))
+            problems.append(
+                _problem(
+                    file,
+                    f"rows[{i}]",
+                    'แต่ละแถวต้องเป็น object เช่น {"รหัสมาตรการ": "M1", ...}',
+                    'each row must be an object such as {"code": "M1", ...}',
+                )
+            )
             continue
-        values = {}
+        values, places = {}, {}
         for key, value in item.items():
             name = HEADER_TO_FIELD.get(str(key).strip().casefold())
             if name is None:
-                problems.append(Problem(file, f"rows[{i}].{key}", f"ไม่รู้จักช่อง {key}", f"unknown field {key}"))
+                known = ", ".join(FIELD_TH.values())
+                problems.append(
+                    _problem(
+                        file,
+                        f"rows[{i}].{key}",
+                        f"ไม่รู้จักช่อง {key}: ใช้ชื่อช่อง {known}",
+                        f"unknown field {key}: use one of {', '.join(FIELD_TH)}",
+                    )
+                )
+            elif isinstance(value, dict | list):
+                problems.append(
+                    _problem(
+                        file,
+                        f"rows[{i}].{key}",
+                        f"ช่อง {key} ต้องเป็นข้อความ",
+                        f"field {key} must be text, not a list or object",
+                    )
+                )
             else:
                 values[name] = _text(value)
-        out.append((f"rows[{i}]", values))
-    return out, problems
+                places[name] = f"rows[{i}].{key}"
+        out.append(RawRow(i + 1, values, places, f"rows[{i}]"))
+    return FileRows(out, problems, unit)
+
+
+def read_file(data: bytes, file: str) -> FileRows:
+    """The rows of a submission file, checked only for form (not against the plan)."""
+    problems = check_bytes(data, file)
+    if problems:
+        return FileRows([], problems)
+    suffix = _suffix(file)
+    if suffix == ".json":
+        return _json_rows(data, file)
+    try:
+        sheets = _sheets_csv(data) if suffix == ".csv" else _sheets_xlsx(data)
+    except Exception as exc:  # any parser failure is the sender's file, reported, never a crash
+        return FileRows(
+            [],
+            [
+                _problem(
+                    file,
+                    "",
+                    "เปิดไฟล์ไม่ได้ ไฟล์อาจเสียหรือไม่ใช่ชนิดตามนามสกุล: บันทึกจากโปรแกรมตารางคำนวณใหม่แล้วส่งอีกครั้ง",
+                    f"cannot read the file; it may be damaged or not what its extension says ({exc}): "
+                    "save it again and resend",
+                )
+            ],
+        )
+    return _table_rows(sheets, file)
 
 
 def read_rows(data: bytes, file: str) -> tuple[list[tuple[str, dict[str, str]]], list[Problem]]:
     """The raw rows of a submission file as (where, {field: text}), and any problem reading it."""
-    suffix = file[file.rfind(".") :].lower() if "." in file else ""
-    if suffix == ".json":
-        return _json_rows(data, file)
-    try:
-        if suffix == ".csv":
-            records = list(_records_csv(data))
-        elif suffix == ".xlsx":
-            records = list(_records_xlsx(data))
+    found = read_file(data, file)
+    return [(r.where, r.values) for r in found.rows], found.problems
+
+
+# --- dates in the period column -----------------------------------------------------------------
+
+
+def _bad_date(text: str) -> str | None:
+    """The first date-like token in ``text`` that is not a real date (d/m/y, BE or CE; or ISO)."""
+    for m in _DATE_RE.finditer(text):
+        a, b, c = (int(x.translate(_TH_DIGITS)) for x in m.groups())
+        if len(m.group(1)) == 4:  # ISO: y-m-d
+            y, mo, d = a, b, c
         else:
-            return [], [
-                Problem(
-                    file,
-                    "",
-                    f"ไม่รับไฟล์ชนิด {suffix or '(ไม่มีนามสกุล)'}: ใช้ .xlsx .csv หรือ .json",
-                    f"unsupported file type {suffix or '(none)'}: send .xlsx, .csv or .json",
-                )
-            ]
-    except Exception as exc:  # any parser failure is the sender's file, reported, never a crash
-        return [], [
-            Problem(
-                file,
-                "",
-                "เปิดไฟล์ไม่ได้ ไฟล์อาจเสียหรือไม่ใช่ชนิดตามนามสกุล",
-                f"cannot read the file; it may be damaged or not what its extension says ({exc})",
-            )
-        ]
-    return _table_rows(records, file)
+            d, mo, y = a, b, c
+        if y < 100:
+            y += 2500 if y >= 40 else 2000  # 65 -> 2565, 22 -> 2022
+        if y > 2400:
+            y -= 543
+        try:
+            date(y, mo, d)
+        except ValueError:
+            return m.group(0)
+    return None
+
+
+# --- checking against the plan ------------------------------------------------------------------
 
 
 def parse_submission(
     data: bytes, file: str, unit: str, plan: Plan, agency: Agency, rnd: Round
 ) -> tuple[list[ResultRow], list[Problem]]:
     """Validate one unit's file against the plan and the round; rows are only usable if no problems."""
-    raw, problems = read_rows(data, file)
+    found = read_file(data, file)
+    problems = list(found.problems)
     if unit not in agency.unit_codes:
+        known = ", ".join(sorted(agency.unit_codes))
         problems.append(
-            Problem(
+            _problem(
                 file,
                 "",
-                f"ไม่รู้จักหน่วยงานย่อย {unit}: ตรวจชื่อโฟลเดอร์ใน inbox",
-                f"unknown unit {unit}: check the inbox folder name",
+                f"ไม่รู้จักหน่วยงานย่อย {unit}: ตรวจชื่อโฟลเดอร์ใน inbox (ใช้ได้: {known})",
+                f"unknown unit {unit}: check the inbox folder name (known units: {known})",
+            )
+        )
+    elif found.unit and found.unit != unit:
+        problems.append(
+            _problem(
+                file,
+                UNIT_LABEL,
+                f"แบบฟอร์มนี้เป็นของหน่วยงาน {found.unit} แต่ส่งมาในโฟลเดอร์ของ {unit}: ใช้แบบฟอร์มของหน่วยงานตนเอง",
+                f"this form is for unit {found.unit} but was put in the folder of {unit}: use your own unit's form",
             )
         )
     by_title = {m.title: m for m in plan.measures}
     by_code = {m.code: m for m in plan.measures}
     rows: list[ResultRow] = []
     seen: dict[str, str] = {}
-    for where, values in raw:
+    for raw in found.rows:
+        values = raw.values
         code = values.get("code", "")
         measure = by_code.get(code) if code else by_title.get(values.get("measure", ""))
+        key_field = "code" if code or "code" in raw.places else "measure"
         if measure is None:
             shown = code or values.get("measure", "")
             problems.append(
-                Problem(
+                _problem(
                     file,
-                    f"{where}, {FIELD_TH['code']}",
-                    f"ไม่พบมาตรการ {shown!r} ในแผนปี {plan.fiscal_year}: ใช้รหัสมาตรการจากแผน",
-                    f"measure {shown!r} is not in the {plan.fiscal_year} plan: use a measure code from the plan",
+                    raw.at(key_field),
+                    f"ไม่พบมาตรการ {shown!r} ในแผนปี {plan.fiscal_year}: ใช้รหัสมาตรการจากแบบฟอร์มหรือแผน",
+                    f"measure {shown!r} is not in the {plan.fiscal_year} plan: use a measure code from "
+                    "the form or the plan",
                 )
             )
             continue
         if rnd.months not in measure.rounds:
             problems.append(
-                Problem(
+                _problem(
                     file,
-                    f"{where}, {FIELD_TH['code']}",
-                    f"มาตรการ {measure.code} ไม่ต้องรายงานใน{rnd.short_label_th}",
-                    f"measure {measure.code} does not report in the {rnd.months}-month round",
+                    raw.at(key_field),
+                    f"มาตรการ {measure.code} ไม่ต้องรายงานใน{rnd.short_label_th}: ลบแถวนี้ออก",
+                    f"measure {measure.code} does not report in the {rnd.months}-month round: remove this row",
                 )
             )
             continue
         if unit in agency.unit_codes and unit not in measure.units:
+            owners = ", ".join(measure.units)
             problems.append(
-                Problem(
+                _problem(
                     file,
-                    f"{where}, {FIELD_TH['code']}",
-                    f"หน่วยงาน {unit} ไม่ได้รับผิดชอบมาตรการ {measure.code}",
-                    f"unit {unit} is not responsible for measure {measure.code}",
+                    raw.at(key_field),
+                    f"หน่วยงาน {unit} ไม่ได้รับผิดชอบมาตรการ {measure.code}: ลบแถวนี้ ผู้รับผิดชอบคือ {owners}",
+                    f"unit {unit} is not responsible for measure {measure.code}: remove this row; "
+                    f"it is reported by {owners}",
                 )
             )
             continue
         if measure.code in seen:
             problems.append(
-                Problem(
+                _problem(
                     file,
-                    where,
+                    raw.where,
                     f"มาตรการ {measure.code} ซ้ำกับ {seen[measure.code]}: เหลือไว้แถวเดียว",
                     f"measure {measure.code} repeats {seen[measure.code]}: keep one row",
                 )
             )
             continue
-        seen[measure.code] = where
-        number = int("".join(ch for ch in where if ch.isdigit()) or 0) + (
-            1 if where.startswith("rows[") else 0
-        )
+        seen[measure.code] = raw.where
+        inputs = [f for f in FIELDS if values.get(f)]
+        if not inputs:
+            continue  # a form row left as sent: not reported yet (completeness lists it)
+        row_problems = []
+        for name in REQUIRED_FIELDS:
+            if not values.get(name):
+                row_problems.append(
+                    _problem(
+                        file,
+                        raw.at(name),
+                        f"ยังไม่กรอก{FIELD_TH[name]}ของมาตรการ {measure.code}: กรอกให้ครบ "
+                        "หรือเว้นว่างทั้งแถวถ้ายังไม่รายงานรอบนี้",
+                        f"{name} of measure {measure.code} is empty: fill it in, or leave the whole row "
+                        "empty if you do not report it yet",
+                    )
+                )
+        status = values.get("status", "")
+        if status and status not in STATUS_VALUES:
+            row_problems.append(
+                _problem(
+                    file,
+                    raw.at("status"),
+                    f"สถานะ {status!r} ไม่ถูกต้อง: เลือก {' / '.join(STATUS_VALUES)}",
+                    f"status {status!r} is not one of the choices: pick {' / '.join(STATUS_VALUES)} "
+                    "from the list",
+                )
+            )
+        bad = _bad_date(values.get("period", ""))
+        if bad:
+            row_problems.append(
+                _problem(
+                    file,
+                    raw.at("period"),
+                    f"วันที่ {bad!r} อ่านไม่ได้หรือไม่มีอยู่จริง: เขียนเป็น วัน/เดือน/ปี พ.ศ. เช่น 15/04/{be_year(rnd.end.year)} "
+                    "หรือเป็นข้อความ เช่น เดือนเมษายน",
+                    f"the date {bad!r} cannot be read or does not exist: write day/month/year (BE), "
+                    f"e.g. 15/04/{be_year(rnd.end.year)}, or text such as a month name",
+                )
+            )
+        problems += row_problems
+        if row_problems:
+            continue
         rows.append(
             ResultRow(
                 unit=unit,
                 measure_code=measure.code,
                 source=file,
-                row=number,
+                row=raw.number,
                 **{f: values.get(f, "") for f in FIELDS},
+            )
+        )
+    if not rows and not problems:
+        problems.append(
+            _problem(
+                file,
+                "",
+                "ไม่มีแถวที่กรอกผลไว้: กรอกผลอย่างน้อยหนึ่งมาตรการแล้วส่งใหม่",
+                "no row has results filled in: fill in at least one measure and send again",
             )
         )
     return rows, problems

@@ -19,11 +19,12 @@ def bkk(*args) -> pendulum.DateTime:
     ("last_end", "start", "end", "run_after"),
     [
         # after round 12 of FY 2564 comes round 1 of FY 2565: the whole of October
-        (bkk(2021, 10, 1), bkk(2021, 10, 1), bkk(2021, 11, 1), bkk(2021, 11, 16)),
-        (bkk(2021, 11, 1), bkk(2021, 11, 1), bkk(2022, 1, 1), bkk(2022, 1, 16)),  # round 3
-        (bkk(2022, 1, 1), bkk(2022, 1, 1), bkk(2022, 4, 1), bkk(2022, 4, 16)),  # round 6
-        (bkk(2022, 4, 1), bkk(2022, 4, 1), bkk(2022, 7, 1), bkk(2022, 7, 16)),  # round 9
-        (bkk(2022, 7, 1), bkk(2022, 7, 1), bkk(2022, 10, 1), bkk(2022, 10, 16)),  # round 12
+        # the run starts when the round ends (forms out, then it waits out the 15-day window)
+        (bkk(2021, 10, 1), bkk(2021, 10, 1), bkk(2021, 11, 1), bkk(2021, 11, 1)),
+        (bkk(2021, 11, 1), bkk(2021, 11, 1), bkk(2022, 1, 1), bkk(2022, 1, 1)),  # round 3
+        (bkk(2022, 1, 1), bkk(2022, 1, 1), bkk(2022, 4, 1), bkk(2022, 4, 1)),  # round 6
+        (bkk(2022, 4, 1), bkk(2022, 4, 1), bkk(2022, 7, 1), bkk(2022, 7, 1)),  # round 9
+        (bkk(2022, 7, 1), bkk(2022, 7, 1), bkk(2022, 10, 1), bkk(2022, 10, 1)),  # round 12
     ],
 )
 def test_next_round_follows_the_last(last_end, start, end, run_after):
@@ -101,7 +102,7 @@ def test_manual_run_is_about_the_latest_round_that_has_ended(run_after, end):
 
 
 def test_rounds_of_a_custom_schedule_and_grace():
-    tt = MonitoringRoundTimetable((6, 12), grace_days=0)
+    tt = MonitoringRoundTimetable((6, 12), grace_days=30)
     info = tt.next_dagrun_info(
         last_automated_data_interval=DataInterval(bkk(2021, 10, 1), bkk(2022, 4, 1)),
         restriction=TimeRestriction(earliest=bkk(2020, 10, 1), latest=None, catchup=True),

@@ -70,8 +70,8 @@ def test_csv_in_tis620_and_with_bom_is_read():
 @pytest.mark.parametrize(
     ("row", "where", "th"),
     [
-        (["M9", "", "x", "y", "z", "w", ""], "row 2", "ไม่พบมาตรการ 'M9'"),
-        (["M1", "", "x", "y", "z", "w", ""], "row 2", "ไม่ได้รับผิดชอบมาตรการ M1"),
+        (["M9", "", "x", "y", "z", "w", ""], "sheet 'Sheet', row 2, column A", "ไม่พบมาตรการ 'M9'"),
+        (["M1", "", "x", "y", "z", "w", ""], "sheet 'Sheet', row 2, column A", "ไม่ได้รับผิดชอบมาตรการ M1"),
     ],
 )
 def test_rows_that_do_not_fit_the_plan_are_rejected_with_row_and_column(tmp_path, row, where, th):
@@ -94,7 +94,7 @@ def test_measure_not_due_in_this_round_is_rejected():
 
 def test_a_file_that_is_not_what_its_extension_says_is_reported_not_raised(tmp_path):
     _, problems = parse(b"not a zip", "x.xlsx", "palad")
-    assert "เปิดไฟล์ไม่ได้" in problems[0].th
+    assert "ไม่ใช่ .xlsx ตามนามสกุล" in problems[0].th
     _, problems = parse(b"{", "x.json", "palad")
     assert "JSON" in problems[0].th
     shutil.rmtree(tmp_path)

@@ -7,6 +7,8 @@ templates_dir = /opt/ita/include/templates
 font_regular = /usr/share/fonts/truetype/tlwg/Laksaman.ttf
 font_bold = /usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf
 font_scale = 0.6656                     # size of the font per official TH Sarabun point
+smtp_conn_id = ita_smtp                 # Airflow SMTP connection that mails forms and reminders to units
+submission_poll_seconds = 3600          # how often the waiting round looks for new submissions
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ DEFAULTS = {
     "font_regular": DEFAULT_FONT_REGULAR,
     "font_bold": DEFAULT_FONT_BOLD,
     "font_scale": str(DEFAULT_FONT_SCALE),
+    "smtp_conn_id": "ita_smtp",
+    "submission_poll_seconds": "3600",
 }
 
 

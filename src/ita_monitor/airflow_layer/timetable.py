@@ -1,7 +1,8 @@
 """One DAG run per monitoring round of the fiscal year.
 
-A run of round N is due when its submissions are: the round's end (midnight, Bangkok, first day of
-the month after month N of the fiscal year) plus the agency's grace period.
+A run of round N starts at the round's end (midnight, Bangkok, first day of the month after month N
+of the fiscal year): it sends the units their forms and waits, deferred, for their submissions until
+the due date, the round's end plus the agency's grace period (the submission window).
 
 Data interval: Airflow keys runs by their logical date, which is the data interval's *start*, and
 allows one run per logical date.  All rounds of a year cover the year from 1 October (they are
@@ -29,7 +30,11 @@ def _utc(dt: datetime) -> pendulum.DateTime:
 
 
 class MonitoringRoundTimetable(Timetable):
-    """Runs at the due date of each monitoring round (months ``rounds`` of every fiscal year)."""
+    """Runs at the end of each monitoring round (months ``rounds`` of every fiscal year).
+
+    ``grace_days`` is the submission window: the run opens the round and waits (deferred) until
+    the due date, round end + grace_days.
+    """
 
     def __init__(self, rounds: tuple[int, ...] = DEFAULT_ROUNDS, grace_days: int = 15):
         self.rounds = tuple(sorted(set(rounds)))
@@ -37,7 +42,7 @@ class MonitoringRoundTimetable(Timetable):
         months = ", ".join(str(r) for r in self.rounds)
         self.description = (
             f"ITA monitoring rounds at {months} months of the fiscal year; "
-            f"runs {self.grace_days} days after each round ends (Asia/Bangkok)"
+            f"runs when each round ends, submissions due {self.grace_days} days later (Asia/Bangkok)"
         )
 
     @property
@@ -78,7 +83,8 @@ class MonitoringRoundTimetable(Timetable):
         return DataInterval(_utc(start), _utc(rnd.end_at()))
 
     def info_of(self, rnd: Round) -> DagRunInfo:
-        return DagRunInfo(run_after=_utc(rnd.due_at(self.grace_days)), data_interval=self.interval_of(rnd))
+        # The run starts when the round ends: it sends the forms, then waits out the submission window.
+        return DagRunInfo(run_after=_utc(rnd.end_at()), data_interval=self.interval_of(rnd))
 
     def next_dagrun_info(
         self, *, last_automated_data_interval: DataInterval | None, restriction: TimeRestriction
@@ -92,10 +98,10 @@ class MonitoringRoundTimetable(Timetable):
             if not restriction.catchup:
                 # Without catchup, start from the latest round already due, not from start_date.
                 now = pendulum.now("UTC")
-                due = [r for r in self._recent(now) if r.due_at(self.grace_days) <= now and r >= rnd]
+                due = [r for r in self._recent(now) if r.end_at() <= now and r >= rnd]
                 if due:
                     rnd = due[-1]
-                elif rnd.due_at(self.grace_days) < now:
+                elif rnd.end_at() < now:
                     rnd = rounds_after(now, self.rounds)
         if restriction.latest is not None and rnd.end_at() > restriction.latest:
             return None

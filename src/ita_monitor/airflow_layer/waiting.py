@@ -1,0 +1,144 @@
+"""Waiting for the units' submissions without holding a worker slot.
+
+``WaitForSubmissionsOperator`` looks once (``ita_monitor.waiting``); if every submission is in or the
+due date has come it returns at once, otherwise it defers to ``SubmissionsTrigger``, which polls the
+data root from the triggerer every ``[ita] submission_poll_seconds`` and wakes the task when the round
+is complete, when the due date comes, or when it is time to remind the units (``schedule.
+reminder_days`` before the due date); the task then mails the reminders and defers again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+from airflow.sdk import BaseOperator
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+from ita_monitor.airflow_layer import settings
+
+log = logging.getLogger(__name__)
+
+
+def load_job(slug: str, fiscal_year: int, months: int):
+    from ita_monitor.pipeline import RoundJob
+    from ita_monitor.rounds import Round
+    from ita_monitor.storage import DataRoot
+
+    return RoundJob.load(
+        settings.agencies_dir(), slug, Round(fiscal_year, months), DataRoot(settings.data_root())
+    )
+
+
+def look(slug: str, fiscal_year: int, months: int, now: datetime | None = None):
+    """The round's ``WaitState`` now (blocking: reads files)."""
+    from ita_monitor.waiting import wait_state
+
+    return wait_state(load_job(slug, fiscal_year, months), now or datetime.now(UTC))
+
+
+class SubmissionsTrigger(BaseTrigger):
+    """Fires when the round is complete, its due date comes, or reminders are due (once)."""
+
+    def __init__(
+        self, slug: str, fiscal_year: int, months: int, reminded: bool = False, poll_seconds: float = 3600
+    ):
+        super().__init__()
+        self.slug = slug
+        self.fiscal_year = fiscal_year
+        self.months = months
+        self.reminded = reminded
+        self.poll_seconds = float(poll_seconds)
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "slug": self.slug,
+                "fiscal_year": self.fiscal_year,
+                "months": self.months,
+                "reminded": self.reminded,
+                "poll_seconds": self.poll_seconds,
+            },
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        while True:
+            state = await asyncio.to_thread(look, self.slug, self.fiscal_year, self.months)
+            if state.complete:
+                yield TriggerEvent({"status": "complete", "reminded": self.reminded})
+                return
+            if state.due_passed:
+                yield TriggerEvent({"status": "due", "reminded": self.reminded})
+                return
+            if state.remind_now and not self.reminded:
+                yield TriggerEvent({"status": "remind", "reminded": self.reminded})
+                return
+            wake = [state.due_at]
+            if state.remind_at is not None and not self.reminded and state.remind_at > state.now:
+                wake.append(state.remind_at)
+            until = (min(wake) - state.now).total_seconds()
+            await asyncio.sleep(max(1.0, min(self.poll_seconds, until)))
+
+
+class WaitForSubmissionsOperator(BaseOperator):
+    """Wait (deferred) until every required submission is in or the due date passes; remind on the way."""
+
+    template_fields = ("slug",)
+    ui_color = "#fff2cc"
+
+    def __init__(self, *, slug: str, poll_seconds: float | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.slug = slug
+        self.poll_seconds = poll_seconds
+
+    def _round(self) -> tuple[int, int]:
+        from ita_monitor.airflow_layer.tasks import _job
+
+        job = _job(self.slug)
+        return job.rnd.fiscal_year, job.rnd.months
+
+    def execute(self, context: Any) -> dict:
+        fiscal_year, months = self._round()
+        return self._step(fiscal_year, months, reminded=False)
+
+    def execute_complete(self, context: Any, event: dict[str, Any]) -> dict:
+        fiscal_year, months = self._round()
+        log.info("Woken: %s", event)
+        return self._step(fiscal_year, months, reminded=event.get("reminded", False))
+
+    def _step(self, fiscal_year: int, months: int, reminded: bool) -> dict:
+        from ita_monitor.airflow_layer.mail import send
+        from ita_monitor.notify import reminders
+
+        job = load_job(self.slug, fiscal_year, months)
+        state = look(self.slug, fiscal_year, months)
+        if state.remind_now:
+            sent = send(job, reminders(job, state.completeness.gaps))
+            log.info("Reminders sent: %s", sent)
+            reminded = True
+        if state.done:
+            summary = {
+                "complete": state.complete,
+                "due_passed": state.due_passed,
+                "missing": len(state.completeness.gaps),
+                "due_at": state.due_at.isoformat(),
+            }
+            log.info("Done waiting: %s", summary)
+            return summary
+        poll = self.poll_seconds or float(settings.get("submission_poll_seconds"))
+        log.info(
+            "รอการส่งผล ยังขาด %d รายการ ครบกำหนด %s / waiting: %d missing, due %s",
+            len(state.completeness.gaps),
+            state.due_at.isoformat(),
+            len(state.completeness.gaps),
+            state.due_at.isoformat(),
+        )
+        self.defer(
+            trigger=SubmissionsTrigger(self.slug, fiscal_year, months, reminded=reminded, poll_seconds=poll),
+            method_name="execute_complete",
+        )
+        raise AssertionError("unreachable")  # pragma: no cover - defer() raises
