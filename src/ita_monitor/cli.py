@@ -1,6 +1,8 @@
 """``ita-monitor``: the admin's command line (no Airflow needed).
 
 ita-monitor validate [DIR]     check every agency profile, plan and OIT catalogue in DIR
+ita-monitor check-submission FILE --agency SLUG --fiscal-year YYYY --round N [--unit CODE]
+ita-monitor history --agency SLUG --fiscal-year YYYY --round N [--data-root URL] [--json]
 """
 
 from __future__ import annotations
@@ -34,12 +36,127 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _data_root(url: str):
+    """A data root from a path or URL: local paths and file:// directly, others through Airflow."""
+    from pathlib import Path
+    from urllib.parse import unquote, urlparse
+
+    if "://" not in url:
+        return Path(url)
+    if url.startswith("file://"):
+        return Path(unquote(urlparse(url).path))
+    from airflow.sdk import ObjectStoragePath
+
+    return ObjectStoragePath(url)
+
+
+def cmd_check_submission(args: argparse.Namespace) -> int:
+    """Validate one unit file exactly as a round's collect step would."""
+    from pathlib import Path
+
+    from ita_monitor.errors import InputError
+    from ita_monitor.intake import check_file
+    from ita_monitor.rounds import Round
+    from ita_monitor.submissions import read_file
+
+    path = Path(args.file)
+    agencies = AgenciesDir(args.agencies_dir)
+    try:
+        agency = agencies.agency(args.agency)
+        plan = agencies.plan(args.agency, args.fiscal_year)
+        rnd = Round(args.fiscal_year, args.round)
+    except (InputError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    data = path.read_bytes()
+    unit = args.unit or (path.parent.name if path.parent.name in agency.unit_codes else "")
+    unit = unit or read_file(data, path.name).unit
+    if not unit:
+        print(
+            f"{path.name}: ไม่ทราบว่าเป็นไฟล์ของหน่วยงานใด: ระบุ --unit / cannot tell the unit: give --unit "
+            f"({', '.join(sorted(agency.unit_codes))})",
+            file=sys.stderr,
+        )
+        return 2
+    rows, problems = check_file(data, path.name, unit, plan, agency, rnd)
+    errors = [p for p in problems if p.severity == "error"]
+    for p in problems:
+        print(p, file=sys.stderr if p.severity == "error" else sys.stdout)
+    if errors:
+        print(
+            f"ไม่ผ่าน: พบปัญหา {len(errors)} รายการ ไฟล์นี้จะไม่ถูกนับ / rejected: {len(errors)} problem(s); "
+            "the round would not count this file",
+            file=sys.stderr,
+        )
+        return 1
+    codes = ", ".join(r.measure_code for r in rows)
+    due = [m.code for m in plan.due_in(rnd.months) if unit in m.units]
+    left = [c for c in due if c not in {r.measure_code for r in rows}]
+    print(f"ถูกต้อง / OK: {len(rows)} row(s) for unit {unit}: {codes}")
+    if left:
+        print(f"ยังไม่มีในไฟล์นี้ / not in this file yet: {', '.join(left)}")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """Every received version of a round: unit, version, time, sha256, accepted or not."""
+    from ita_monitor.intake import history
+    from ita_monitor.rounds import Round
+    from ita_monitor.storage import DataRoot, read_json
+
+    data = DataRoot(_data_root(args.data_root))
+    rnd = Round(args.fiscal_year, args.round)
+    versions = history(data, args.agency, rnd)
+    files = read_json(data.collected(args.agency, rnd), {}) or {}
+    outcome = {(f["unit"], f.get("version")): f for f in files.get("files", [])}
+    if args.json:
+        import json
+
+        doc = [{**v.as_dict(), "outcome": outcome.get((v.unit, v.version))} for v in versions]
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return 0
+    if not versions:
+        print(f"ยังไม่ได้รับไฟล์ / no files received for {args.agency} {rnd.fiscal_year} {rnd.slug}")
+        return 0
+    for v in versions:
+        o = outcome.get((v.unit, v.version))
+        state = "not read yet" if o is None else ("accepted" if o["accepted"] else "rejected")
+        if o is not None and o["accepted"]:
+            state += f", {o.get('counts', 0)} row(s) in use"
+        print(f"{v.unit}\tv{v.version}\t{v.received_at}\t{v.sha256[:12]}\t{v.name}\t{state}")
+        if o is not None and not o["accepted"]:
+            for p in o["problems"]:
+                print(f"\t- [{p['where']}] {p['th']} / {p['en']}")
+    return 0
+
+
+def _round_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--agency", required=True, help="agency slug (its folder name)")
+    parser.add_argument("--fiscal-year", type=int, required=True, help="BE fiscal year, e.g. 2565")
+    parser.add_argument("--round", type=int, required=True, help="round in months: 1, 3, 6, 9 or 12")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ita-monitor", description="ITA integrity-measure monitoring")
     sub = parser.add_subparsers(dest="command", required=True)
     validate = sub.add_parser("validate", help="check agency profiles, plans and OIT catalogues")
     validate.add_argument("dir", nargs="?", default=_default_agencies_dir(), help="the agencies directory")
     validate.set_defaults(func=cmd_validate)
+    check = sub.add_parser("check-submission", help="validate one unit file exactly as a round would")
+    check.add_argument("file", help="the .xlsx, .csv or .json file")
+    _round_args(check)
+    check.add_argument("--unit", help="unit code (default: the file's folder or the unit in the form)")
+    check.add_argument("--agencies-dir", default=_default_agencies_dir(), help="the agencies directory")
+    check.set_defaults(func=cmd_check_submission)
+    hist = sub.add_parser("history", help="list every file received in a round, with versions")
+    _round_args(hist)
+    hist.add_argument(
+        "--data-root",
+        default=os.environ.get("AIRFLOW__ITA__DATA_ROOT", "var/data"),
+        help="the data root (path or URL; default AIRFLOW__ITA__DATA_ROOT)",
+    )
+    hist.add_argument("--json", action="store_true", help="print JSON")
+    hist.set_defaults(func=cmd_history)
     return parser
 
 
