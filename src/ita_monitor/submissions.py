@@ -113,6 +113,7 @@ class RawRow:
     values: dict[str, str]
     places: dict[str, str]  # field -> "sheet 'x', row 5, column C (มาตรการ)" or "rows[0].ผลผลิต"
     where: str  # the row itself
+    flagged: frozenset[str] = frozenset()  # fields whose cell was already reported (formula, error value)
 
     def at(self, name: str) -> str:
         return self.places.get(name, f"{self.where}, {FIELD_TH[name]}")
@@ -365,6 +366,7 @@ class FileRows:
     rows: list[RawRow]
     problems: list[Problem]
     unit: str = ""  # from the form's unit cell or a JSON "unit"
+    unit_where: str = UNIT_LABEL
 
 
 def _table_rows(sheets: list[_Sheet], file: str) -> FileRows:
@@ -373,17 +375,21 @@ def _table_rows(sheets: list[_Sheet], file: str) -> FileRows:
         if pos < 0:
             continue
         problems: list[Problem] = []
-        unit = ""
-        for _, cells in sheet.rows[:pos]:
+        unit, unit_where = "", UNIT_LABEL
+        for number, cells in sheet.rows[:pos]:
             texts = [_text(c) for c in cells]
             for i, t in enumerate(texts[:-1]):
                 if t.casefold() in (UNIT_LABEL, "unit", "unit_code") and texts[i + 1]:
                     unit = texts[i + 1]
+                    unit_where = _place(sheet.name, number, i + 1) + f" ({UNIT_LABEL})"
+        flagged: dict[int, set[str]] = {}
         header_number = sheet.rows[pos][0]
         for number, col, what in sheet.bad_cells:
             if number <= header_number and col not in mapping:
                 continue
             where = _place(sheet.name, number, col, mapping.get(col, ""))
+            if col in mapping:
+                flagged.setdefault(number, set()).add(mapping[col])
             if what == "formula":
                 problems.append(
                     _problem(
@@ -407,8 +413,9 @@ def _table_rows(sheets: list[_Sheet], file: str) -> FileRows:
             values = {name: _text(cells[col]) if col < len(cells) else "" for col, name in mapping.items()}
             if any(values.values()):
                 places = {name: _place(sheet.name, number, col, name) for col, name in mapping.items()}
-                out.append(RawRow(number, values, places, _place(sheet.name, number)))
-        return FileRows(out, problems, unit)
+                bad = frozenset(flagged.get(number, ()))
+                out.append(RawRow(number, values, places, _place(sheet.name, number), bad))
+        return FileRows(out, problems, unit, unit_where)
     expected = ", ".join(FIELD_TH.values())
     return FileRows(
         [],
@@ -571,7 +578,7 @@ def parse_submission(
         problems.append(
             _problem(
                 file,
-                UNIT_LABEL,
+                found.unit_where,
                 f"แบบฟอร์มนี้เป็นของหน่วยงาน {found.unit} แต่ส่งมาในโฟลเดอร์ของ {unit}: ใช้แบบฟอร์มของหน่วยงานตนเอง",
                 f"this form is for unit {found.unit} but was put in the folder of {unit}: use your own unit's form",
             )
@@ -584,7 +591,7 @@ def parse_submission(
         values = raw.values
         code = values.get("code", "")
         measure = by_code.get(code) if code else by_title.get(values.get("measure", ""))
-        key_field = "code" if code or "code" in raw.places else "measure"
+        key_field = "code" if code else "measure"
         if measure is None:
             shown = code or values.get("measure", "")
             problems.append(
@@ -630,12 +637,12 @@ def parse_submission(
             )
             continue
         seen[measure.code] = raw.where
-        inputs = [f for f in FIELDS if values.get(f)]
+        inputs = [f for f in FIELDS if values.get(f) or f in raw.flagged]
         if not inputs:
             continue  # a form row left as sent: not reported yet (completeness lists it)
         row_problems = []
         for name in REQUIRED_FIELDS:
-            if not values.get(name):
+            if not values.get(name) and name not in raw.flagged:
                 row_problems.append(
                     _problem(
                         file,
