@@ -137,8 +137,17 @@ def _inbox_files(data: DataRoot, slug: str, rnd: Round) -> list[tuple[str, PathL
         return []
     out = []
     for unit_dir in sorted((p for p in inbox.iterdir() if p.is_dir()), key=lambda p: p.name):
-        out += [(unit_dir.name, f) for f in list_files(unit_dir)]
+        out += [(unit_dir.name, f) for f in sorted(list_files(unit_dir), key=_arrival)]
     return out
+
+
+def _arrival(path: PathLike) -> tuple[float, str]:
+    """Order of arrival: modification time where the storage has one, then name."""
+    try:
+        mtime = float(path.stat().st_mtime)  # type: ignore[attr-defined]
+    except Exception:  # storage without times: name order
+        mtime = 0.0
+    return mtime, path.name
 
 
 def receive_inbox(
