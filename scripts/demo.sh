@@ -20,6 +20,12 @@ ls -1 "$inbox"/*/
 echo "-- checking the agencies directory"
 ita-monitor validate "$AIRFLOW__ITA__AGENCIES_DIR"
 
+echo "-- running the yearly plan DAG: measures, approval memo, publish (log: var/demo-plan.log)"
+mkdir -p var
+if ! airflow dags test "ita_plan__$agency" -c "{\"fiscal_year\": $fy}" > var/demo-plan.log 2>&1; then
+  tail -40 var/demo-plan.log; echo "demo: the yearly plan failed (see var/demo-plan.log)" >&2; exit 1
+fi
+
 echo "-- running the round DAG (log: var/demo-round.log)"
 mkdir -p var
 if ! airflow dags test "ita_round__$agency" -c "{\"fiscal_year\": $fy, \"round\": $round}" > var/demo-round.log 2>&1; then
@@ -35,6 +41,13 @@ site = pathlib.Path(root) / "site" / agency / fy
 print(f"-- round state: {status['state']}  ({status['label_th']})")
 print(f"   completeness: {len(status['completeness']['due'])} of {len(status['completeness']['due'])} submissions in")
 print(f"   report PDF:   {status['report']['path']}")
+print(f"   covering memo PDF: {status['report']['memo_path']}")
+plan = json.loads((pathlib.Path(root) / agency / fy / "plan" / "status.json").read_text())
+print(f"-- yearly plan state: {plan['state']}")
+print(f"   measures PDF:      {plan['measures']['path']}")
+print(f"   approval memo PDF: {plan['memo']['path']}")
+for doc in plan["published"]["documents"]:
+    print(f"   published:    {site / doc['filename']}")
 for doc in status["published"]["documents"]:
     print(f"   published:    {site / doc['filename']}")
 print(f"   site page:    {site / 'index.html'}")
