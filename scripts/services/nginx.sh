@@ -42,8 +42,9 @@ http {
   }
 }
 CONF
-  /usr/sbin/nginx -q -t -c "$dir/nginx.conf" -p "$dir" 2>&1 | grep -v 'the "user" directive' >&2 || true
-  /usr/sbin/nginx -c "$dir/nginx.conf" -p "$dir" 2> >(grep -v 'the "user" directive' >&2)
+  # Output to a file: the daemon would otherwise keep the caller's pipes open.
+  /usr/sbin/nginx -c "$dir/nginx.conf" -p "$dir" > "$dir/start.log" 2>&1 < /dev/null \
+    || { cat "$dir/start.log" >&2; exit 1; }
   for _ in $(seq 1 50); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && exit 0
     sleep 0.1

@@ -108,8 +108,12 @@ class WordPressPublisher:
         return self.retry.call(f"WordPress {self.base_url}", action, fn, _classify)
 
     def media_slug(self, fiscal_year: int, doc: Document) -> str:
-        key = re.sub(r"[^a-z0-9-]+", "-", doc.key.lower())
-        return f"ita-{self.agency_slug}-{fiscal_year}-{key}-{doc.sha256[:16]}"
+        return self._slug_of(fiscal_year, doc.key, doc.sha256)
+
+    def _slug_of(self, fiscal_year: int, key: str, sha256: str) -> str:
+        # As WordPress would clean it (sanitize_title), so that a lookup finds it again.
+        slug = f"ita-{self.agency_slug}-{fiscal_year}-{key}-{sha256[:16]}".lower()
+        return re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9-]+", "-", slug)).strip("-")
 
     # -- Publisher ---------------------------------------------------------------------------
     def put(self, fiscal_year: int, doc: Document, previous: dict | None, now: str) -> dict:
@@ -128,7 +132,8 @@ class WordPressPublisher:
             )
 
         media = self._retrying(f"uploading {doc.filename} to the media library", find_or_upload)
-        if media.get("slug") != slug:  # WordPress changed it: later lookups would miss it
+        if media.get("slug") != slug:  # WordPress changed it: later lookups would miss it, so undo
+            self._send("DELETE", f"/wp/v2/media/{media['id']}", {"force": "true"})
             raise PublishFailed(
                 f"WordPress {self.base_url}",
                 f"uploading {doc.filename}",
@@ -214,7 +219,7 @@ class WordPressPublisher:
                 continue
             lines.append(
                 f"upload {a['filename']} ({a['bytes']} bytes) to the media library of {self.base_url} "
-                f"as media slug ita-{self.agency_slug}-{year}-{a['key']}-{a['sha256'][:16]}"
+                f"as media slug {self._slug_of(year, a['key'], a['sha256'])}"
                 + (" (the current version stays as an earlier version)" if a["action"] == "replace" else "")
             )
         changed = any(a["action"] != "unchanged" for a in actions)

@@ -1,0 +1,133 @@
+"""Real publish targets for the integration tests, started by the project's own scripts and always stopped.
+
+- ``wordpress``: Debian's WordPress served by ``php -S`` on 127.0.0.1:8091 with a fresh database in the
+  running MariaDB (scripts/services/wordpress.sh), an admin and an Application Password;
+- ``sftp_site``: sshd on 127.0.0.1:2222 (key auth, SFTP only, a local user; scripts/services/sshd.sh)
+  writing into a document root that nginx serves on 127.0.0.1:8092 (scripts/services/nginx.sh).
+
+The tests stop and restart a target to check a publish while it is down; a session keeps one site.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from tests.conftest import AGENCIES, ROOT, skip_or_fail
+
+SCRIPTS = ROOT / "scripts" / "services"
+
+
+def _run(*args: str | Path) -> None:
+    result = subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, args))} failed:\n{result.stdout}\n{result.stderr}")
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture(scope="session")
+def services_dir():
+    """State of the services: under var/ (world-traversable, as sshd reads the user's key as the user)."""
+    path = ROOT / "var" / f"publish-services-{os.getpid()}"
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@dataclass
+class Service:
+    script: Path
+    args: list
+    url: str
+    extra: dict = field(default_factory=dict)
+
+    def start(self) -> None:
+        _run(self.script, "start", *self.args)
+
+    def stop(self) -> None:
+        _run(self.script, "stop", self.args[0])
+
+
+@pytest.fixture(scope="session")
+def wordpress(services_dir):
+    if not (shutil.which("php") and Path("/usr/share/wordpress/wp-settings.php").exists()):
+        skip_or_fail("WordPress tests need Debian packages wordpress php-cli php-mysql")
+    if not shutil.which("mysql") or not _port_open(3306):
+        skip_or_fail("WordPress tests need MariaDB/MySQL on 127.0.0.1:3306 (root, no password)")
+    if _port_open(8091):
+        skip_or_fail("port 8091 (the test WordPress) is already taken")
+    state = services_dir / "wordpress"
+    script = SCRIPTS / "wordpress.sh"
+    service = Service(script, [state], "http://127.0.0.1:8091")
+    try:
+        service.start()
+        service.extra.update(user="ita-admin", password=(state / "app-password").read_text().strip())
+        yield service
+    finally:
+        subprocess.run([script, "drop", state], capture_output=True, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def sftp_site(services_dir):
+    for binary in ("/usr/sbin/sshd", "/usr/sbin/nginx"):
+        if not Path(binary).exists():
+            skip_or_fail(f"SFTP tests need {binary} (Debian packages openssh-server nginx)")
+    if os.geteuid() != 0:
+        skip_or_fail("SFTP tests need root (they create a local user for sshd)")
+    for port in (2222, 8092):
+        if _port_open(port):
+            skip_or_fail(f"port {port} (test sshd/nginx) is already taken")
+    ssh_dir, nginx_dir = services_dir / "sshd", services_dir / "nginx"
+    docroot = services_dir / "www"
+    sshd = Service(SCRIPTS / "sshd.sh", [ssh_dir, docroot], "sftp://ita-sftp@127.0.0.1:2222")
+    nginx = Service(SCRIPTS / "nginx.sh", [nginx_dir, docroot], "http://127.0.0.1:8092")
+    try:
+        sshd.start()
+        nginx.start()
+        sshd.extra.update(
+            user="ita-sftp",
+            key_file=str(ssh_dir / "id_ed25519"),
+            docroot=docroot,
+            http=nginx.url,
+            nginx=nginx,
+        )
+        yield sshd
+    finally:
+        subprocess.run([SCRIPTS / "nginx.sh", "stop", nginx_dir], capture_output=True, timeout=60)
+        subprocess.run([SCRIPTS / "sshd.sh", "stop", ssh_dir], capture_output=True, timeout=60)
+
+
+def agencies_with_target(tmp_path: Path, slug: str, **publish) -> Path:
+    """A copy of the sample agencies dir whose agency ``slug`` (a copy of mae-u-kho) publishes as given."""
+    agencies = tmp_path / "agencies"
+    shutil.copytree(AGENCIES / "catalogue", agencies / "catalogue")
+    shutil.copytree(AGENCIES / "mae-u-kho", agencies / slug)
+    profile = agencies / slug / "agency.yaml"
+    doc = yaml.safe_load(profile.read_text(encoding="utf-8"))
+    doc["publish"] = publish
+    doc["approval"] = False
+    profile.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return agencies
+
+
+def live_links(page_url: str) -> list[str]:
+    """The PDF links on a live page."""
+    import re
+
+    html = requests.get(page_url, timeout=30)
+    html.raise_for_status()
+    return re.findall(r'href="([^"]+\.pdf)"', html.text)
