@@ -1,0 +1,119 @@
+"""The publish_report task of a round DAG run by Airflow (dag.test()) with the agency's connection from AIRFLOW_CONN_*:
+the HTTP provider's HttpHook for WordPress, the SFTP provider's SFTPHook for SFTP."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urljoin
+
+import pytest
+import requests
+from airflow.dag_processing.dagbag import DagBag
+
+from ita_monitor.config import AgenciesDir
+from ita_monitor.rounds import Round
+from ita_monitor.storage import DataRoot
+from tests.conftest import ROOT
+from tests.integration.publish.conftest import agencies_with_target, live_links
+
+CONF = {"fiscal_year": 2565, "round": 12}
+REPORT = b"%PDF-1.4\n% the round report of the task test\n%%EOF\n"
+
+
+def _round_with_report(data_root, agencies, slug: str) -> None:
+    """The round as render_report leaves it: the report PDF in the round's report folder."""
+    data = DataRoot(data_root)
+    agency = AgenciesDir(agencies).agency(slug)
+    path = data.report(agency.slug, Round(2565, 12))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(REPORT)
+
+
+class _RoundDag:
+    """The agency's real round DAG, parsed from dags/ with the test's agencies dir; dag.test() runs only
+    publish_report: the earlier tasks are marked successful (their output, the report, is in place)."""
+
+    def __init__(self, slug: str):
+        self.dag = DagBag(dag_folder=str(ROOT / "dags")).dags[f"ita_round__{slug}"]
+
+    def test(self, run_conf: dict):
+        return self.dag.test(run_conf=run_conf, mark_success_pattern=r"(?!publish_report$).*")
+
+
+def _publish_dag(slug: str) -> _RoundDag:
+    return _RoundDag(slug)
+
+
+def _states(run) -> dict[str, str]:
+    return {ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in run.get_task_instances()}
+
+
+@pytest.mark.airflow
+@pytest.mark.wordpress
+def test_publish_task_to_wordpress_with_an_http_connection(
+    airflow_db, wordpress, data_root, tmp_path, monkeypatch
+):
+    slug = "task-wordpress"
+    agencies = agencies_with_target(
+        tmp_path, slug, target="wordpress", conn_id="ita_web_wp", page_slug="oit-task-{fiscal_year}"
+    )
+    monkeypatch.setenv("AIRFLOW__ITA__AGENCIES_DIR", str(agencies))
+    conn = {"conn_type": "http", "host": "127.0.0.1", "port": 8091, "schema": "http", "login": "ita-admin"}
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_ITA_WEB_WP", json.dumps({**conn, "password": wordpress.extra["password"]})
+    )
+    _round_with_report(data_root, agencies, slug)
+
+    run = _publish_dag(slug).test(run_conf=CONF)
+    assert run.state == "success", _states(run)
+    status = json.loads((data_root / slug / "2565" / "round-12" / "status.json").read_text())
+    page_url = status["published"]["index_url"]
+    links = live_links(page_url)
+    assert len(links) == 1 and requests.get(links[0], timeout=30).content == REPORT
+    assert (data_root / slug / "2565" / "oit-links.csv").exists()
+
+    # a wrong Application Password: the task fails at once, saying what to check
+    monkeypatch.setenv("AIRFLOW_CONN_ITA_WEB_WP", json.dumps({**conn, "password": "not the password"}))
+    (data_root / slug / "2565" / "round-12" / "report" / "ita-2565-round-12-report.pdf").write_bytes(
+        REPORT + b"x"
+    )
+    run = _publish_dag(slug).test(run_conf=CONF)
+    assert run.state == "failed"
+    assert live_links(page_url) == links
+
+
+@pytest.mark.airflow
+@pytest.mark.sftp
+def test_publish_task_over_sftp_dry_run_then_for_real(
+    airflow_db, sftp_site, data_root, tmp_path, monkeypatch
+):
+    slug = "task-sftp"
+    folder = sftp_site.extra["docroot"] / slug
+    base_url = f"{sftp_site.extra['http']}/{slug}"
+    common = dict(target="sftp", conn_id="ita_web_sftp", path=str(folder), base_url=base_url)
+    conn = {
+        "conn_type": "sftp",
+        "host": "127.0.0.1",
+        "port": 2222,
+        "login": "ita-sftp",
+        "extra": {"key_file": sftp_site.extra["key_file"], "no_host_key_check": "true"},
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_ITA_WEB_SFTP", json.dumps(conn))
+    agencies = agencies_with_target(tmp_path / "dry", slug, **common, dry_run=True)
+    monkeypatch.setenv("AIRFLOW__ITA__AGENCIES_DIR", str(agencies))
+    _round_with_report(data_root, agencies, slug)
+
+    run = _publish_dag(slug).test(run_conf=CONF)
+    assert run.state == "success", _states(run)
+    status = json.loads((data_root / slug / "2565" / "round-12" / "status.json").read_text())
+    assert status["state"] == "dry_run" and status["published"]["plan"][0]["action"] == "upload"
+    assert any("ita-2565-round-12-report.pdf" in line for line in status["published"]["changes"])
+    assert not folder.exists()  # nothing touched
+
+    agencies = agencies_with_target(tmp_path / "real", slug, **common)
+    monkeypatch.setenv("AIRFLOW__ITA__AGENCIES_DIR", str(agencies))
+    run = _publish_dag(slug).test(run_conf=CONF)
+    assert run.state == "success", _states(run)
+    page_url = f"{base_url}/2565/index.html"
+    links = [urljoin(page_url, href) for href in live_links(page_url)]
+    assert len(links) == 1 and requests.get(links[0], timeout=30).content == REPORT
