@@ -20,7 +20,12 @@ db_port=${ITA_WP_DB_PORT:-3306}
 name=ita-monitor-test-$port
 wp=/usr/share/wordpress
 url=http://127.0.0.1:$port
-mysql=(mysql -h "$db_host" -P "$db_port" -u root --protocol=tcp)
+# SQL through php-mysql (no database client needed): sql "STATEMENT"
+sql() {
+  php -r '$db = new mysqli($argv[1], "root", "", "", (int) $argv[2]);
+          if (!$db->query($argv[3])) { fwrite(STDERR, $db->error . "\n"); exit(1); }' \
+    "$db_host" "$db_port" "$1"
+}
 
 running() { [ -f "$dir/php.pid" ] && kill -0 -- "-$(cat "$dir/php.pid")" 2>/dev/null; }
 
@@ -124,11 +129,12 @@ start)
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   running && exit 0
-  command -v php >/dev/null && [ -f "$wp/wp-settings.php" ] \
-    || { echo "wordpress.sh: needs Debian packages wordpress php-cli php-mysql" >&2; exit 1; }
+  command -v php >/dev/null && command -v curl >/dev/null && [ -f "$wp/wp-settings.php" ] \
+    || { echo "wordpress.sh: needs Debian packages wordpress php-cli php-mysql curl" >&2; exit 1; }
   write_files
   if [ ! -f "$dir/installed" ]; then
-    "${mysql[@]}" -e "DROP DATABASE IF EXISTS \`$db\`; CREATE DATABASE \`$db\` CHARACTER SET utf8mb4"
+    sql "DROP DATABASE IF EXISTS \`$db\`"
+    sql "CREATE DATABASE \`$db\` CHARACTER SET utf8mb4"
   fi
   # Several workers: WordPress calls itself during install.
   PHP_CLI_SERVER_WORKERS=4 setsid php -d upload_max_filesize=64M -d post_max_size=64M \
@@ -152,7 +158,7 @@ stop)
   ;;
 drop)
   stop
-  "${mysql[@]}" -e "DROP DATABASE IF EXISTS \`$db\`" || true
+  sql "DROP DATABASE IF EXISTS \`$db\`" || true
   rm -f "/etc/wordpress/config-$name.php"
   rm -rf "$dir"
   ;;

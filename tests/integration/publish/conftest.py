@@ -64,9 +64,11 @@ class Service:
 
 @pytest.fixture(scope="session")
 def wordpress(services_dir):
-    if not (shutil.which("php") and Path("/usr/share/wordpress/wp-settings.php").exists()):
-        skip_or_fail("WordPress tests need Debian packages wordpress php-cli php-mysql")
-    if not shutil.which("mysql") or not _port_open(3306):
+    if not (
+        shutil.which("php") and shutil.which("curl") and Path("/usr/share/wordpress/wp-settings.php").exists()
+    ):
+        skip_or_fail("WordPress tests need Debian packages wordpress php-cli php-mysql curl")
+    if not _port_open(3306):
         skip_or_fail("WordPress tests need MariaDB/MySQL on 127.0.0.1:3306 (root, no password)")
     if _port_open(8091):
         skip_or_fail("port 8091 (the test WordPress) is already taken")
