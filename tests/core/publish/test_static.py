@@ -75,7 +75,10 @@ def test_a_corrected_document_replaces_the_old_and_keeps_it_as_an_earlier_versio
 def test_dry_run_says_what_would_change_and_touches_nothing(job):
     plan = _publish(job, b"%PDF-1 first", dry_run=True)
     assert plan["plan"][0]["action"] == "upload"
+    assert plan["changes"][0].startswith("copy ita-2565-round-12-report.pdf (12 bytes) to ")
+    assert plan["changes"][-1].startswith("rewrite the index page ")
     assert not _site(job).exists()
+    assert not (job.data.root / "mae-u-kho" / "2565" / "oit-links.csv").exists()
     _publish(job, b"%PDF-1 first")
     assert _publish(job, b"%PDF-1 first", dry_run=True)["plan"][0]["action"] == "unchanged"
     assert _publish(job, b"%PDF-1 new", dry_run=True)["plan"][0]["action"] == "replace"
