@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from ita_monitor.errors import InputError, Problem
@@ -100,6 +108,21 @@ class PublishTarget(_Model):
     # wordpress: the one page per fiscal year; {fiscal_year} = 2565, {fiscal_year_th} = ๒๕๖๕
     page_title: str = "การเปิดเผยข้อมูลสาธารณะ (OIT) ประจำปีงบประมาณ พ.ศ. {fiscal_year_th}"
     page_slug: str = "ita-oit-{fiscal_year}"
+
+    @model_validator(mode="after")
+    def _remote_needs_a_connection(self) -> PublishTarget:
+        if self.target in ("wordpress", "sftp") and not self.conn_id:
+            raise PydanticCustomError(
+                "publish_conn_id",
+                "target {target} needs conn_id: the Airflow connection holding its address and credentials",
+                {"target": self.target},
+            )
+        if self.target == "sftp" and not self.path.startswith("/"):
+            raise PydanticCustomError(
+                "publish_sftp_path",
+                "target sftp needs path: the absolute folder on the server, e.g. /var/www/html",
+            )
+        return self
 
 
 class Agency(_Model):
@@ -300,6 +323,8 @@ _TH_BY_TYPE = {
     "tuple_type": "ต้องเป็นรายการ (list)",
     "model_type": "ต้องเป็นกลุ่มข้อมูล (mapping)",
     "value_error": "ค่าไม่ถูกต้อง",
+    "publish_conn_id": "ปลายทาง wordpress/sftp ต้องระบุ conn_id: ชื่อ Airflow connection ที่เก็บที่อยู่และรหัสผ่าน",
+    "publish_sftp_path": "ปลายทาง sftp ต้องระบุ path เป็นโฟลเดอร์เต็มบนเซิร์ฟเวอร์ เช่น /var/www/html",
     "ita_indicator": "ไม่ใช่ตัวชี้วัด ITA ข้อใดใน ๑๐ ตัวชี้วัด: ใช้เลข ๑–๑๐ หรือชื่อตัวชี้วัด",
     "ita_indicator_twice": "ตัวชี้วัดเดียวกันมีคะแนนซ้ำ",
     "ita_score": "คะแนนต้องอยู่ระหว่าง ๐ ถึง ๑๐๐",
