@@ -101,9 +101,6 @@ class WordPressPublisher:
             raise HttpStatusError(resp.status_code, method, route, resp.text)
         return resp.json()
 
-    def _request(self, action: str, method: str, route: str, params: dict | None = None, **kw: Any) -> Any:
-        return self._retrying(action, lambda: self._send(method, route, params, **kw))
-
     def _retrying(self, action: str, fn: Callable[[], Any]) -> Any:
         return self.retry.call(f"WordPress {self.base_url}", action, fn, _classify)
 
@@ -176,40 +173,36 @@ class WordPressPublisher:
         # A Custom HTML block: shown as it is, editable in the block editor.
         return f"<!-- wp:html -->\n{_compact(html)}\n<!-- /wp:html -->"
 
-    def _find_page(self, slug: str) -> dict | None:
-        found = self._request(
-            f"looking up page {slug}",
-            "GET",
-            "/wp/v2/pages",
-            params={"slug": slug, "status": STATUSES, "context": "edit"},
-        )
-        return found[0] if found else None
-
     def write_index(self, agency: Agency, catalogue: Catalogue, manifest: dict) -> str:
         year = catalogue.fiscal_year
         title = page_title(self.title_template, year)
         slug = page_slug(self.slug_template, year)
         content = self.page_content(agency, catalogue, manifest)
-        page = self._find_page(slug)
-        if page is None:
-            page = self._request(
-                f"creating page {slug}",
-                "POST",
-                "/wp/v2/pages",
-                json={"slug": slug, "title": title, "content": content, "status": "publish"},
-            )
-        elif (
-            page["content"]["raw"].strip() != content
-            or page["title"]["raw"] != title
-            or page["status"] != "publish"
-        ):
-            page = self._request(
-                f"updating page {slug} (id {page['id']})",
+
+        def switch_over() -> dict:
+            # Looked up again on every attempt, so a page whose creation answer was lost is not made twice.
+            found = self._send("GET", "/wp/v2/pages", {"slug": slug, "status": STATUSES, "context": "edit"})
+            if not found:
+                return self._send(
+                    "POST",
+                    "/wp/v2/pages",
+                    json={"slug": slug, "title": title, "content": content, "status": "publish"},
+                )
+            page = found[0]
+            if (
+                page["content"]["raw"].strip() == content
+                and page["title"]["raw"] == title
+                and page["status"] == "publish"
+            ):
+                return page  # unchanged: no update, no new revision
+            # One request replaces the whole content: readers see the old page or the new one.
+            return self._send(
                 "POST",
                 f"/wp/v2/pages/{page['id']}",
                 json={"title": title, "content": content, "status": "publish"},
             )
-        return page["link"]
+
+        return self._retrying(f"switching the page {slug} over", switch_over)["link"]
 
     def plan(self, agency: Agency, catalogue: Catalogue, actions: list[dict]) -> list[str]:
         year = catalogue.fiscal_year
