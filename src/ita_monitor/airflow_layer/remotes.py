@@ -33,12 +33,12 @@ def wordpress_remote(agency: Agency) -> Remote:
     hook = HttpHook(method="GET", http_conn_id=agency.publish.conn_id)
     try:
         conn = hook.get_connection(agency.publish.conn_id)
-        hook._set_base_url(conn)  # only parses host/schema/port: nothing is sent
+        session = hook.get_conn()  # a requests.Session with the credentials: nothing is sent yet
     except Exception as exc:
         raise _missing(agency, exc) from exc
     if not (conn.login and conn.password):
         raise _missing(agency, ValueError("login and password (the Application Password) are required"))
-    return Remote(label=hook.base_url, open=hook.get_conn)
+    return Remote(label=hook.base_url, open=lambda: session, close=session.close)
 
 
 def sftp_remote(agency: Agency) -> Remote:

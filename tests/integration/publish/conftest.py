@@ -14,6 +14,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,9 +41,10 @@ def _port_open(port: int) -> bool:
 
 @pytest.fixture(scope="session")
 def services_dir():
-    """State of the services: under var/ (world-traversable, as sshd reads the user's key as the user)."""
-    path = ROOT / "var" / f"publish-services-{os.getpid()}"
-    path.mkdir(parents=True, exist_ok=True)
+    """State of the services, in the system's temporary folder: the SFTP user must reach its document
+    root and sshd reads the user's key as the user, so every parent folder must be world-traversable
+    (a checkout under /root would not be)."""
+    path = Path(tempfile.mkdtemp(prefix="ita-publish-services-"))
     path.chmod(0o755)
     yield path
     shutil.rmtree(path, ignore_errors=True)
