@@ -640,6 +640,17 @@ def parse_submission(
         inputs = [f for f in FIELDS if values.get(f) or f in raw.flagged]
         if not inputs:
             continue  # a form row left as sent: not reported yet (completeness lists it)
+        if inputs == ["status"] and values["status"] == STATUS_VALUES[2]:
+            problems.append(
+                Problem(
+                    file,
+                    raw.at("status"),
+                    f"มาตรการ {measure.code} แจ้งว่ายังไม่ดำเนินการ จึงยังไม่นับว่าส่งผลรอบนี้",
+                    f"measure {measure.code} is marked not started, so it still counts as not reported",
+                    severity="warning",
+                )
+            )
+            continue
         row_problems = []
         for name in REQUIRED_FIELDS:
             if not values.get(name) and name not in raw.flagged:

@@ -227,3 +227,19 @@ def test_csv_saved_from_the_form_in_any_thai_encoding_is_read(encoding):
         text.encode(encoding), "f.csv", "finance", PLAN, AGENCY, Round(2565, 12)
     )
     assert problems == [] and rows[0].evidence == "https://x.example/a" and rows[0].status == "ดำเนินการแล้ว"
+
+
+def test_a_measure_marked_not_started_stays_missing_without_rejecting_the_file():
+    form = build_workbook(form_for(AGENCY, PLAN, R12, "palad", 15))
+    wb = openpyxl.load_workbook(io.BytesIO(fill(form)))
+    ws = wb.active
+    for letter in "DEFGI":
+        ws[f"{letter}7"] = None  # M3: only the status "not started"
+    ws["C7"] = "ยังไม่ดำเนินการ"
+    buf = io.BytesIO()
+    wb.save(buf)
+    rows, problems = parse_submission(buf.getvalue(), "f.xlsx", "palad", PLAN, AGENCY, R12)
+    assert [r.measure_code for r in rows] == ["M1"]
+    assert [(p.where, p.severity) for p in problems] == [
+        ("sheet 'แบบรายงาน', row 7, column C (สถานะ)", "warning")
+    ]
