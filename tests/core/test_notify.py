@@ -1,0 +1,61 @@
+"""What is mailed to units, and that nothing identical is mailed twice (the ledger in outbox/sent.json)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import yaml
+
+from ita_monitor.completeness import check
+from ita_monitor.config import AgenciesDir
+from ita_monitor.notify import open_round, record_sent, reminder_at, reminders
+from ita_monitor.pipeline import RoundJob
+from ita_monitor.rounds import Round
+from ita_monitor.storage import DataRoot
+from tests.synthetic_agency import make_agencies
+
+R6 = Round(2565, 6)
+
+
+def job_for(tmp_path) -> RoundJob:
+    return RoundJob.load(AgenciesDir(tmp_path / "agencies"), "test-town", R6, DataRoot(tmp_path / "data"))
+
+
+def test_form_mails_go_once_and_again_only_when_the_form_changes(tmp_path):
+    make_agencies(tmp_path / "agencies", units=2, measures=3)
+    job = job_for(tmp_path)
+    mails = open_round(job)
+    assert [(m.unit, m.to, m.attachments) for m in mails] == [
+        ("u0", ("u0@test-town.example",), ("outbox/u0/ita-2565-round-06-u0.xlsx",)),
+        ("u1", ("u1@test-town.example",), ("outbox/u1/ita-2565-round-06-u1.xlsx",)),
+    ]
+    assert "มาตรการทดสอบที่ 1" in mails[0].html and "มาตรการทดสอบที่ 3" in mails[0].html
+    record_sent(job, mails[0])
+    assert [m.unit for m in open_round(job)] == ["u1"]  # u0's mail is in the ledger
+    record_sent(job, mails[1])
+    assert open_round(job) == []
+
+    # the admin adds a measure for u1: its form changes and is mailed again; u0's is not
+    plan_file = tmp_path / "agencies" / "test-town" / "plans" / "2565.yaml"
+    plan = yaml.safe_load(plan_file.read_text())
+    plan["measures"].append({"code": "M9", "title": "มาตรการเพิ่ม", "units": ["u1"], "rounds": [6]})
+    plan_file.write_text(yaml.safe_dump(plan, allow_unicode=True))
+    again = open_round(job_for(tmp_path))
+    assert [m.unit for m in again] == ["u1"] and "มาตรการเพิ่ม" in again[0].html
+
+
+def test_reminders_list_each_units_missing_measures_once_and_skip_units_without_email(tmp_path):
+    make_agencies(tmp_path / "agencies", units=3, measures=4, grace_days=15, reminder_days=5)
+    profile = tmp_path / "agencies" / "test-town" / "agency.yaml"
+    agency = yaml.safe_load(profile.read_text())
+    del agency["units"][2]["email"]
+    profile.write_text(yaml.safe_dump(agency, allow_unicode=True))
+    job = job_for(tmp_path)
+    assert reminder_at(job) == R6.due_at(15) - timedelta(days=5)
+    gaps = check(job.plan, job.agency, job.rnd, []).gaps
+    mails = reminders(job, gaps)
+    assert [m.unit for m in mails] == ["u0", "u1"]  # u2 has no email address
+    assert mails[0].subject.startswith("แจ้งเตือน: ยังไม่ได้รับรายงานผล รอบ ๖ เดือน ปี ๒๕๖๕ – กองทดสอบที่ 0")
+    assert "M1 มาตรการทดสอบที่ 1" in mails[0].html and "M4 มาตรการทดสอบที่ 4" in mails[0].html
+    record_sent(job, mails[0])
+    assert [m.unit for m in reminders(job, gaps)] == ["u1"]
