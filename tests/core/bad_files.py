@@ -58,6 +58,30 @@ def rezip(data: bytes, add: dict[str, bytes] | None = None, replace: dict[str, b
     return out.getvalue()
 
 
+def lying_sizes(data: bytes, member: str = "xl/worksheets/sheet1.xml", pad: int = 30 << 20) -> bytes:
+    """``member`` padded to ``pad`` bytes of XML comment, with its declared size patched down to 4000."""
+    import struct
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == member:
+                body = body.replace(b"</worksheet>", b"<!--" + b" " * pad + b"--></worksheet>")
+            z.writestr(info.filename, body)
+    b = bytearray(out.getvalue())
+    info = zipfile.ZipFile(io.BytesIO(bytes(b))).getinfo(member)
+    struct.pack_into("<I", b, info.header_offset + 22, 4000)  # local header: uncompressed size
+    cd = b.find(b"PK\x01\x02")
+    while cd != -1:  # central directory entries
+        name_len = struct.unpack_from("<H", b, cd + 28)[0]
+        if bytes(b[cd + 46 : cd + 46 + name_len]) == member.encode():
+            struct.pack_into("<I", b, cd + 24, 4000)
+        cd = b.find(b"PK\x01\x02", cd + 4)
+    return bytes(b)
+
+
 def zip_of(members: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -162,6 +186,7 @@ def corpus() -> list[tuple[str, str, str, Round, bytes]]:
             R12,
             rezip(xlsx(GOOD), add={f"xl/x/{i}.xml": b"<a/>" for i in range(1001)}),
         ),
+        ("zip_bomb_lying_sizes", "a.xlsx", "palad", R12, lying_sizes(xlsx(GOOD))),
         ("no_header", "a.xlsx", "palad", R12, xlsx(["M1", "x"], header=["ชื่อ", "ค่า"])),
         ("unsupported_type", "a.docx", "palad", R12, zip_of({"word/document.xml": b"<w/>"})),
         ("empty_file", "a.csv", "palad", R12, b""),

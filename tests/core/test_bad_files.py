@@ -182,6 +182,14 @@ EXPECTED: dict[str, list[tuple[str, str, str]]] = {
             "the file is compressed abnormally (a zip bomb) and was not opened: save the form again from a spreadsheet program and resend",
         ),
     ],
+    "zip_bomb_lying_sizes": [  # declared sizes bound what is inflated; the CRC check then fails
+        (
+            "",
+            "เปิดไฟล์ไม่ได้ ไฟล์อาจเสียหรือไม่ใช่ชนิดตามนามสกุล: บันทึกจากโปรแกรมตารางคำนวณใหม่แล้วส่งอีกครั้ง",
+            "cannot read the file; it may be damaged or not what its extension says (Bad CRC-32 for file "
+            "'xl/worksheets/sheet1.xml'): save it again and resend",
+        ),
+    ],
     "no_header": [
         (
             "header",
