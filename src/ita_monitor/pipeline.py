@@ -27,9 +27,14 @@ if TYPE_CHECKING:
 class RoundIncomplete(Exception):
     """The round lacks submissions; the message lists every gap in Thai and English."""
 
-    def __init__(self, completeness: Completeness):
+    def __init__(self, completeness: Completeness, rejected: list[str] | None = None):
         self.completeness = completeness
-        super().__init__(completeness.message())
+        self.rejected = rejected or []
+        lines = [completeness.message()]
+        if self.rejected:
+            lines.append("ไฟล์ที่ไม่รับ / rejected files:")
+            lines += [f"- {r}" for r in self.rejected]
+        super().__init__("\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -134,7 +139,9 @@ def check_round(job: RoundJob) -> Completeness:
         return result
     update_status(job, state="complete" if result.complete else "incomplete", completeness=result.as_dict())
     if not result.complete:
-        raise RoundIncomplete(result)
+        status = read_json(job.data.status(job.slug, job.rnd), {}) or {}
+        rejected = [reason for f in status.get("rejected", []) for reason in f["reasons"]]
+        raise RoundIncomplete(result, rejected)
     return result
 
 

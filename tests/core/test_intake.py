@@ -147,3 +147,24 @@ def test_check_submission_command_validates_as_the_round_does(tmp_path, capsys, 
     out = capsys.readouterr().out
     assert "OK: 1 row(s) for unit palad: M1" in out and "not in this file yet: M3" in out
     assert os.environ["AIRFLOW__ITA__AGENCIES_DIR"] == str(AGENCIES)
+
+
+def test_an_incomplete_round_says_which_files_were_rejected_and_why(tmp_path):
+    import pytest
+
+    from ita_monitor.pipeline import RoundIncomplete, check_round
+
+    drop_samples(tmp_path, units={"palad", "pr"})
+    finance = tmp_path / "mae-u-kho" / "2565" / "round-12" / "inbox" / "finance"
+    finance.mkdir(parents=True)
+    (finance / "m4.xlsx").write_bytes(xlsx(["M4", "", "จัดทำแผน", "31/04/2565", "ประกาศ", "รายงาน", ""]))
+    job = job_for(tmp_path)
+    collect(job)
+    with pytest.raises(RoundIncomplete) as failed:
+        check_round(job)
+    message = str(failed.value)
+    assert "กองคลัง ยังไม่ส่งผลของ M4" in message
+    assert (
+        "- inbox/finance/m4.xlsx [sheet 'Sheet', row 2, column D (ระยะเวลาการดำเนินงาน)]: วันที่ '31/04/2565' "
+        "อ่านไม่ได้หรือไม่มีอยู่จริง" in message
+    )
