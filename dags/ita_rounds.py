@@ -14,6 +14,8 @@ ends; the units then have `grace_days` to submit.
 4. **check_completeness** – every measure due in the round has a filled-in row from each responsible
    unit; otherwise the task fails listing every missing (unit, measure) and nothing is published
 5. **render_report** – the round report PDF (Thai, PDF/A-3b)
+   - **approve_publish** – (agencies with `approval: true`, the default) a person approves in
+     *Required actions* or on the ITA page; Reject (with a reason) fails it and nothing is published
 6. **publish_report** – to the agency's site, with the year's OIT index page
 
 Rerun a failed round after the missing files arrive: *Clear* the failed task (or
@@ -28,6 +30,7 @@ from datetime import datetime
 from airflow.sdk import DAG
 
 from ita_monitor.airflow_layer import tasks
+from ita_monitor.airflow_layer.approval import ApprovePublish
 from ita_monitor.airflow_layer.dag_setup import configured_agencies
 from ita_monitor.airflow_layer.timetable import MonitoringRoundTimetable
 from ita_monitor.airflow_layer.waiting import WaitForSubmissionsOperator
@@ -55,5 +58,9 @@ for agency, problems in configured_agencies():
             checked = tasks.check_completeness(agency.slug)
             rendered = tasks.render_report(agency.slug)
             published = tasks.publish_report(agency.slug)
-            opened >> waited >> collected >> checked >> rendered >> published
+            opened >> waited >> collected >> checked >> rendered
+            if getattr(agency, "approval", True):  # a person approves before anything is published
+                rendered >> ApprovePublish(slug=agency.slug) >> published
+            else:
+                rendered >> published
     globals()[dag.dag_id] = dag

@@ -38,7 +38,13 @@ def test_tags_retries_and_docs_on_every_dag(dagbag):
 
 def test_round_dag_reads_like_the_round(dagbag):
     dag = dagbag.dags["ita_round__mae-u-kho"]
-    order = ["collect_submissions", "check_completeness", "render_report", "publish_report"]
+    order = [
+        "collect_submissions",
+        "check_completeness",
+        "render_report",
+        "approve_publish",
+        "publish_report",
+    ]
     for up, down in zip(order, order[1:], strict=False):
         assert down in dag.get_task(up).downstream_task_ids
 

@@ -13,6 +13,7 @@ from airflow.dag_processing.dagbag import DagBag
 
 from tests.conftest import ROOT, drop_samples, pdftotext
 
+APPROVAL = "approve_publish"  # passes the approval step (it is tested in test_approval.py)
 pytestmark = pytest.mark.airflow
 DAG_ID = "ita_round__mae-u-kho"
 CONF = {"fiscal_year": 2565, "round": 12}
@@ -42,7 +43,7 @@ def _site_files(data_root) -> dict[str, bytes]:
 def test_a_complete_round_runs_to_a_published_pdf(dag, data_root):
     inbox = drop_samples(data_root)
     received = {p: p.read_bytes() for p in inbox.rglob("*") if p.is_file()}
-    run = dag.test(run_conf=CONF)
+    run = dag.test(mark_success_pattern=APPROVAL, run_conf=CONF)
     assert run.state == "success", _states(run)
     assert set(_states(run).values()) == {"success"}
 
@@ -67,7 +68,7 @@ def test_a_complete_round_runs_to_a_published_pdf(dag, data_root):
 
     # running the same round again gives the same published files and one index entry
     before = _site_files(data_root)
-    again = dag.test(run_conf=CONF)
+    again = dag.test(mark_success_pattern=APPROVAL, run_conf=CONF)
     assert again.state == "success"
     assert _site_files(data_root) == before
 
@@ -75,7 +76,7 @@ def test_a_complete_round_runs_to_a_published_pdf(dag, data_root):
 def test_an_incomplete_round_fails_at_the_check_then_completes_after_the_submission_and_clear(dag, data_root):
     drop_samples(data_root, units={"palad", "pr"})  # กองคลัง has not sent M4
     logical = datetime(2022, 10, 16, tzinfo=UTC)
-    run = dag.test(run_conf=CONF, logical_date=logical)
+    run = dag.test(mark_success_pattern=APPROVAL, run_conf=CONF, logical_date=logical)
     states = _states(run)
     assert run.state == "failed"
     assert states["collect_submissions"] == "success" and states["check_completeness"] == "failed"
@@ -118,18 +119,24 @@ def test_an_incomplete_round_fails_at_the_check_then_completes_after_the_submiss
         env=env,
     )
     assert cleared.returncode == 0, cleared.stderr[-2000:]
-    run = dag.test(run_conf=CONF, logical_date=logical)
+    run = dag.test(mark_success_pattern=APPROVAL, run_conf=CONF, logical_date=logical)
     assert run.state == "success", _states(run)
     assert _status(data_root)["state"] == "published"
     assert (data_root / "site" / "mae-u-kho" / "2565" / "ita-2565-round-12-report.pdf").exists()
 
 
 def test_a_round_with_nothing_due_skips_render_and_publish(dag, data_root):
-    run = dag.test(run_conf={"fiscal_year": 2565, "round": 9}, logical_date=datetime(2022, 7, 16, tzinfo=UTC))
+    run = dag.test(
+        mark_success_pattern=APPROVAL,
+        run_conf={"fiscal_year": 2565, "round": 9},
+        logical_date=datetime(2022, 7, 16, tzinfo=UTC),
+    )
     # round 9 is due only for M2 (งานประชาสัมพันธ์), which has not submitted: the round fails
     assert _states(run)["check_completeness"] == "failed"
     run = dag.test(
-        run_conf={"fiscal_year": 2565, "round": 2}, logical_date=datetime(2021, 12, 16, tzinfo=UTC)
+        mark_success_pattern=APPROVAL,
+        run_conf={"fiscal_year": 2565, "round": 2},
+        logical_date=datetime(2021, 12, 16, tzinfo=UTC),
     )
     states = _states(run)
     assert states["check_completeness"] == "skipped" and states["publish_report"] == "skipped"

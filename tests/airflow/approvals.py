@@ -1,0 +1,84 @@
+"""Answering a pending approval the way a person does: through Airflow's real REST API.
+
+``dag.test()`` must run in the test's main thread; ``answer_in_thread`` waits in a helper thread
+until the approval task is parked, waits ``WAIT_AFTER_PARKING`` seconds more (answers sooner race
+the scheduler's bookkeeping, see airflow-3.md), then PATCHes the answer through the api-server app
+(``create_app``) with a real token of the user.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+WAIT_AFTER_PARKING = 8.0
+TASK_ID = "approve_publish"
+
+
+def api_client():
+    """A TestClient over Airflow's whole api-server app (core API and plugins)."""
+    from airflow.api_fastapi.app import create_app
+    from fastapi.testclient import TestClient
+
+    return TestClient(create_app(apps="core"))
+
+
+def token_for(username: str = "admin", role: str | None = "admin") -> str:
+    """A real JWT of the simple auth manager for that user (role None = logged in, no rights)."""
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+
+    return get_auth_manager().generate_jwt(SimpleAuthManagerUser(username=username, role=role))
+
+
+def pending(dag_id: str) -> list[tuple[str, datetime]]:
+    """(run_id, parked at) of the unanswered approvals of ``dag_id``."""
+    from airflow.models.hitl import HITLDetail
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        rows = session.execute(
+            select(TaskInstance.run_id, HITLDetail.created_at, TaskInstance.state)
+            .join(HITLDetail, HITLDetail.ti_id == TaskInstance.id)
+            .where(TaskInstance.dag_id == dag_id, HITLDetail.responded_at.is_(None))
+        ).all()
+    return [(r[0], r[1]) for r in rows if str(getattr(r[2], "value", r[2])) == "awaiting_input"]
+
+
+def answer(client, dag_id: str, run_id: str, choice: str, comment: str = "", token: str | None = None):
+    path = (
+        f"/api/v2/dags/{quote(dag_id, safe='')}/dagRuns/{quote(run_id, safe='')}"
+        f"/taskInstances/{TASK_ID}/-1/hitlDetails"
+    )
+    return client.patch(
+        path,
+        json={"chosen_options": [choice], "params_input": {"comment": comment}},
+        headers={"Authorization": f"Bearer {token or token_for()}"},
+    )
+
+
+def answer_in_thread(client, dag_id: str, choice: str, comment: str = "", timeout: float = 120.0):
+    """Start a thread that answers the first pending approval of ``dag_id``; returns (thread, result)."""
+    result: dict = {}
+
+    def run() -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = pending(dag_id)
+            if found:
+                run_id, parked = found[0]
+                parked = parked if parked.tzinfo else parked.replace(tzinfo=UTC)
+                time.sleep(max(0.0, WAIT_AFTER_PARKING - (datetime.now(UTC) - parked).total_seconds()))
+                resp = answer(client, dag_id, run_id, choice, comment)
+                result.update(status=resp.status_code, body=resp.json(), run_id=run_id)
+                return
+            time.sleep(0.5)
+        result["status"] = "timeout"
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, result
