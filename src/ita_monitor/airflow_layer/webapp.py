@@ -94,6 +94,16 @@ def require_dag_access(request: Request, user: Any, slug: str, method: str = "GE
     requires_access_dag(method, param_dag_id=dag_id_of(slug))(request, user)  # type: ignore[arg-type]
 
 
+def _may_act(request: Request, user: User, slug: str) -> Any:
+    """Dependency of the action routes: the user, if they may act on the agency's DAG runs (checked
+    before the form is read, so a forbidden user learns nothing from validation errors)."""
+    require_dag_access(request, user, slug, "PUT")
+    return user
+
+
+Actor = Annotated[Any, Depends(_may_act)]
+
+
 def _permitted(user: Any, slugs: list[str]) -> list[str]:
     from airflow.api_fastapi.app import get_auth_manager
 
@@ -308,7 +318,12 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_env.filters.update(thai_day=_thai_day, thai_time=_thai_time, q=lambda s: quote(str(s), safe=""), qp=lambda s: quote(str(s), safe="/"))
+_env.filters.update(
+    thai_day=_thai_day,
+    thai_time=_thai_time,
+    q=lambda s: quote(str(s), safe=""),
+    qp=lambda s: quote(str(s), safe="/"),
+)
 _env.globals.update(STATES=dashboard.STATES, CELLS=dashboard.CELLS)
 
 
@@ -544,7 +559,7 @@ def check_upload(name: str, data: bytes) -> str:
 @app.post("/a/{slug}/{fy}/{rnd}/upload")
 async def upload(
     request: Request,
-    user: User,
+    user: Actor,
     slug: str,
     fy: int,
     rnd: str,
@@ -552,7 +567,6 @@ async def upload(
     file: Annotated[UploadFile, File()],
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    require_dag_access(request, user, slug, "PUT")
     _check_csrf(user, csrf)
     agency = load_agency(slug)
     the_round = _round(fy, rnd)
@@ -634,7 +648,7 @@ def _api_error(status: int, payload: Any) -> str:
 @app.post("/a/{slug}/{fy}/{rnd}/approve")
 async def approve(
     request: Request,
-    user: User,
+    user: Actor,
     slug: str,
     fy: int,
     rnd: str,
@@ -643,7 +657,6 @@ async def approve(
     comment: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    require_dag_access(request, user, slug, "PUT")
     _check_csrf(user, csrf)
     the_round = _round(fy, rnd)
     if decision not in ("Approve", "Reject"):
@@ -664,14 +677,13 @@ async def approve(
 @app.post("/a/{slug}/{fy}/{rnd}/rerun")
 async def rerun(
     request: Request,
-    user: User,
+    user: Actor,
     slug: str,
     fy: int,
     rnd: str,
     run_id: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    require_dag_access(request, user, slug, "PUT")
     _check_csrf(user, csrf)
     the_round = _round(fy, rnd)
     status, payload = await call_api(

@@ -1,0 +1,280 @@
+"""The ITA page through Airflow's real api-server app (create_app + TestClient): login, access,
+files, upload, run tab, links, rerun and approval, with real tokens of the simple auth manager."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from urllib.parse import quote
+
+import pytest
+from airflow.dag_processing.dagbag import DagBag
+
+from tests.airflow.approvals import WAIT_AFTER_PARKING, api_client, pending, token_for
+from tests.conftest import ROOT, drop_samples
+
+pytestmark = pytest.mark.airflow
+DAG_ID = "ita_round__mae-u-kho"
+ROUND = "/ita/a/mae-u-kho/2565/round-12"
+
+
+@pytest.fixture(scope="module")
+def client(airflow_db):
+    return api_client()
+
+
+@pytest.fixture(scope="module")
+def dag(airflow_db):
+    return DagBag(dag_folder=str(ROOT / "dags")).dags[DAG_ID]
+
+
+def auth(role: str | None = "admin", user: str = "admin") -> dict[str, str]:
+    return {"Authorization": f"Bearer {token_for(user, role)}"}
+
+
+def csrf(client, headers) -> str:
+    page = client.get(ROUND, headers=headers)
+    assert page.status_code == 200, page.text
+    return re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+
+
+ROUTES = [
+    ("GET", "/ita/"),
+    ("GET", ROUND),
+    ("GET", f"/ita/run/{DAG_ID}/manual__x"),
+    ("GET", f"/ita/run/{DAG_ID}/manual__x/report"),
+    ("GET", "/ita/files/mae-u-kho/2565/round-12/report/r.pdf"),
+    ("GET", "/ita/site/mae-u-kho/2565/index.html"),
+    ("POST", f"{ROUND}/upload"),
+    ("POST", f"{ROUND}/approve"),
+    ("POST", f"{ROUND}/rerun"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_every_route_needs_a_login(client, data_root, method, path):
+    resp = client.request(method, path)
+    assert resp.status_code == 401
+    assert "เข้าสู่ระบบ" in resp.text  # says so in Thai, with English
+    assert client.request(method, path, headers={"Authorization": "Bearer not-a-jwt"}).status_code in (
+        401,
+        403,
+    )
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_a_user_without_access_to_the_dag_is_forbidden(client, data_root, method, path):
+    assert client.request(method, path, headers=auth(None, "nobody")).status_code == 403
+
+
+@pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if r[0] == "POST"])
+def test_a_viewer_may_look_but_not_act(client, data_root, method, path):
+    viewer = auth("viewer", "viewer")
+    assert client.get(ROUND, headers=viewer).status_code == 200
+    data = {"csrf": csrf(client, viewer), "unit": "pr", "run_id": "x", "decision": "Approve"}
+    files = {"file": ("a.json", b"[]", "application/json")} if path.endswith("upload") else None
+    assert client.post(path, headers=viewer, data=data, files=files).status_code == 403
+
+
+def test_the_login_cookie_works_like_the_token(client, data_root):
+    client.cookies.set("_token", token_for())
+    try:
+        assert client.get("/ita/").status_code == 200
+    finally:
+        client.cookies.clear()
+
+
+def test_overview_shows_every_round_with_state_and_due_date(client, data_root):
+    rd = data_root / "mae-u-kho" / "2565" / "round-12"
+    rd.mkdir(parents=True)
+    (rd / "status.json").write_text(json.dumps({"state": "published"}))
+    resp = client.get("/ita/", headers=auth())
+    assert resp.status_code == 200
+    html = resp.text
+    assert "องค์การบริหารส่วนตำบลแม่อูคอ" in html and "เผยแพร่แล้ว" in html and "published" in html
+    assert html.count('data-state="') == 5  # rounds 1, 3, 6, 9, 12 of 2565
+    assert "กำหนดส่ง / due 16 ตุลาคม 2565" in html
+    assert resp.headers["x-frame-options"] == "SAMEORIGIN"
+
+
+def test_round_page_matrix_documents_history_and_escaping(client, data_root):
+    drop_samples(data_root, units={"palad", "pr"})
+    evil = data_root / "mae-u-kho" / "2565" / "round-12" / "inbox" / "finance" / "<svg onload=alert(1)>.csv"
+    evil.parent.mkdir(parents=True)
+    evil.write_text("รหัสมาตรการ,<img src=x onerror=alert(1)>\nM4,x\n", encoding="utf-8")
+    from ita_monitor.config import AgenciesDir
+    from ita_monitor.pipeline import RoundJob, collect
+    from ita_monitor.rounds import Round
+    from ita_monitor.storage import DataRoot
+
+    collect(
+        RoundJob.load(
+            AgenciesDir(ROOT / "include" / "agencies"), "mae-u-kho", Round(2565, 12), DataRoot(data_root)
+        )
+    )
+    report = data_root / "mae-u-kho" / "2565" / "round-12" / "report"
+    report.mkdir()
+    (report / "ita-2565-round-12-report.pdf").write_bytes(b"%PDF-1.4\n<< /Type /Page >>\n")
+    html = client.get(ROUND, headers=auth()).text
+    assert 'data-unit="palad" data-measure="M1" data-kind="received"' in html
+    assert 'data-unit="finance" data-measure="M4" data-kind="rejected"' in html
+    assert "<svg onload" not in html and "&lt;svg onload=alert(1)&gt;.csv" in html
+    assert "<img src=x" not in html
+    assert "/ita/files/mae-u-kho/2565/round-12/report/ita-2565-round-12-report.pdf" in html
+    assert "ประวัติการส่ง" in html and "pr-round12.json" in html
+
+
+def test_files_are_served_and_path_tricks_refused(client, data_root):
+    report = data_root / "mae-u-kho" / "2565" / "round-12" / "report"
+    report.mkdir(parents=True)
+    (report / "r.pdf").write_bytes(b"%PDF-1.4 report")
+    (data_root / "secret.pdf").write_bytes(b"%PDF secret")
+    (data_root / "mae-u-kho" / ".hidden.pdf").write_bytes(b"%PDF hidden")
+    ok = client.get("/ita/files/mae-u-kho/2565/round-12/report/r.pdf", headers=auth())
+    assert ok.status_code == 200 and ok.content == b"%PDF-1.4 report"
+    assert ok.headers["content-type"] == "application/pdf"
+    for path in [
+        "/ita/files/mae-u-kho/../secret.pdf",
+        "/ita/files/mae-u-kho/2565/..%2f..%2fsecret.pdf",
+        "/ita/files/mae-u-kho/%2e%2e/secret.pdf",
+        "/ita/files/mae-u-kho/2565%2Fround-12%2Freport%2Fr.pdf",
+        "/ita/files/mae-u-kho/2565%5Cround-12%5Creport%5Cr.pdf",
+        "/ita/files/mae-u-kho//etc/passwd.pdf",
+        "/ita/files/mae-u-kho/%252e%252e/secret.pdf",
+        "/ita/files/mae-u-kho/.hidden.pdf",
+        "/ita/files/mae-u-kho/2565/round-12/report/r.pdf%00.pdf",
+        "/ita/files/mae-u-kho/2565/round-12/status.py",
+        "/ita/files/..%2fmae-u-kho/2565/round-12/report/r.pdf",
+        "/ita/files/nope/2565/round-12/report/r.pdf",
+        "/ita/site/mae-u-kho/../../secret.pdf",
+    ]:
+        resp = client.get(path, headers=auth())
+        assert resp.status_code in (400, 403, 404), path
+        assert b"secret" not in resp.content and b"hidden" not in resp.content, path
+
+
+def test_upload_goes_to_the_inbox_without_overwriting_and_is_collected(client, data_root):
+    headers = auth()
+    token = csrf(client, headers)
+    sample = (
+        ROOT / "include" / "sample_submissions" / "mae-u-kho" / "2565" / "round-12" / "pr" / "pr-round12.json"
+    )
+    for _ in range(2):
+        resp = client.post(
+            f"{ROUND}/upload",
+            headers=headers,
+            data={"csrf": token, "unit": "pr"},
+            files={"file": ("../../pr-round12.json", sample.read_bytes(), "application/json")},
+            follow_redirects=False,
+        )
+        assert resp.status_code == 303, resp.text
+    inbox = data_root / "mae-u-kho" / "2565" / "round-12" / "inbox" / "pr"
+    assert sorted(p.name for p in inbox.iterdir()) == ["pr-round12-2.json", "pr-round12.json"]
+    page = client.get(resp.headers["location"], headers=headers).text
+    assert "รับไฟล์ pr-round12-2.json ของ pr แล้ว" in page
+    assert 'data-unit="pr" data-measure="M2" data-kind="received"' in page
+    status = json.loads((data_root / "mae-u-kho" / "2565" / "round-12" / "status.json").read_text())
+    assert [v["unit"] for v in status["history"]] == ["pr"]  # the same bytes twice are one version
+
+
+def test_upload_is_checked(client, data_root):
+    headers = auth()
+    token = csrf(client, headers)
+
+    def up(name, body, unit="pr", tok=token):
+        return client.post(
+            f"{ROUND}/upload",
+            headers=headers,
+            data={"csrf": tok, "unit": unit},
+            files={"file": (name, body, "application/octet-stream")},
+            follow_redirects=False,
+        )
+
+    assert up("a.json", b"[]", tok="forged").status_code == 403
+    assert up("a.json", b"[]", unit="../../etc").status_code == 400
+    assert up("big.csv", b"x" * (10 * 1024 * 1024 + 1)).status_code == 413
+    for name, body in [
+        ("a.exe", b"MZ"),
+        ("fake.xlsx", b"not a zip"),
+        ("zip.csv", b"PK\x03\x04..."),
+        ("e.json", b""),
+    ]:
+        resp = up(name, body)
+        assert resp.status_code == 303 and "err=" in resp.headers["location"], name
+    assert not (data_root / "mae-u-kho" / "2565" / "round-12" / "inbox").exists()
+
+
+def test_run_tab_links_and_rerun_of_a_failed_round(client, dag, data_root):
+    drop_samples(data_root, units={"palad", "pr"})  # กองคลัง has not sent M4: the check fails
+    run = dag.test(run_conf={"fiscal_year": 2565, "round": 12}, mark_success_pattern="approve_publish")
+    assert run.state == "failed"
+    tab = client.get(f"/ita/run/{DAG_ID}/{quote(run.run_id, safe='')}", headers=auth())
+    assert tab.status_code == 200
+    assert 'data-state="incomplete"' in tab.text and "ยังไม่ส่ง" in tab.text
+    assert "rerun-button" in tab.text
+    other = client.get("/ita/run/some_other_dag/x", headers=auth())
+    assert other.status_code == 200 and "ไม่ใช่รอบติดตาม ITA" in other.text
+
+    links = client.get(
+        f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run.run_id, safe='')}/taskInstances/render_report/links",
+        headers=auth(),
+    ).json()["extra_links"]
+    assert links["Report PDF"] == f"/ita/run/{DAG_ID}/{quote(run.run_id, safe='')}/report"
+    assert links["Published page"] in ("", None)
+    assert client.get(links["Report PDF"], headers=auth()).status_code == 404  # not rendered yet
+
+    resp = client.post(
+        f"{ROUND}/rerun",
+        headers=auth(),
+        data={"csrf": csrf(client, auth()), "run_id": run.run_id},
+        follow_redirects=False,
+    )
+    assert resp.status_code == 303 and "msg=" in resp.headers["location"], resp.headers["location"]
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states["check_completeness"] is None and states["render_report"] is None
+    assert states["collect_submissions"] == "success"
+
+
+def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, dag, data_root):
+    drop_samples(data_root)
+    result: dict = {}
+
+    def approve_when_parked() -> None:
+        for _ in range(240):
+            found = pending(DAG_ID)
+            if found:
+                time.sleep(WAIT_AFTER_PARKING)
+                page = client.get(ROUND, headers=auth())
+                result["page"] = page.text
+                token = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+                resp = client.post(
+                    f"{ROUND}/approve",
+                    headers=auth(),
+                    data={"csrf": token, "run_id": found[0][0], "decision": "Approve", "comment": "ok"},
+                    follow_redirects=False,
+                )
+                result["location"] = resp.headers.get("location", "")
+                return
+            time.sleep(0.5)
+
+    thread = threading.Thread(target=approve_when_parked, daemon=True)
+    thread.start()
+    run = dag.test(run_conf={"fiscal_year": 2565, "round": 12})
+    thread.join(5)
+    assert 'id="approval-form"' in result["page"] and "3 หน้า" in result["page"]
+    assert "msg=" in result["location"], result["location"]
+    assert run.state == "success"
+    status = json.loads((data_root / "mae-u-kho" / "2565" / "round-12" / "status.json").read_text())
+    assert status["state"] == "published" and status["approval"]["by"] == "admin"
+    page = client.get(ROUND, headers=auth()).text
+    assert 'id="approval-record"' in page and "/ita/site/mae-u-kho/2565/ita-2565-round-12-report.pdf" in page
+    links = client.get(
+        f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run.run_id, safe='')}/taskInstances/publish_report/links",
+        headers=auth(),
+    ).json()["extra_links"]
+    published = client.get(links["Published page"], headers=auth(), follow_redirects=False)
+    assert published.status_code == 303
+    pdf = client.get(published.headers["location"], headers=auth())
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
