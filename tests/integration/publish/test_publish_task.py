@@ -4,6 +4,7 @@ the HTTP provider's HttpHook for WordPress, the SFTP provider's SFTPHook for SFT
 from __future__ import annotations
 
 import json
+import shutil
 from urllib.parse import urljoin
 
 import pytest
@@ -13,7 +14,7 @@ from airflow.dag_processing.dagbag import DagBag
 from ita_monitor.config import AgenciesDir
 from ita_monitor.rounds import Round
 from ita_monitor.storage import DataRoot
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SAMPLES
 from tests.integration.publish.conftest import agencies_with_target, live_links
 
 CONF = {"fiscal_year": 2565, "round": 12}
@@ -117,3 +118,37 @@ def test_publish_task_over_sftp_dry_run_then_for_real(
     page_url = f"{base_url}/2565/index.html"
     links = [urljoin(page_url, href) for href in live_links(page_url)]
     assert len(links) == 1 and requests.get(links[0], timeout=30).content == REPORT
+
+
+@pytest.mark.airflow
+@pytest.mark.wordpress
+def test_a_whole_round_of_the_sample_agency_publishes_its_report_to_wordpress(
+    airflow_db, wordpress, data_root, tmp_path, monkeypatch
+):
+    slug = "round-wordpress"
+    agencies = agencies_with_target(
+        tmp_path, slug, target="wordpress", conn_id="ita_web_round", page_slug="oit-round-{fiscal_year}"
+    )
+    monkeypatch.setenv("AIRFLOW__ITA__AGENCIES_DIR", str(agencies))
+    conn = {"conn_type": "http", "host": "http://127.0.0.1", "port": 8091, "login": "ita-admin"}
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_ITA_WEB_ROUND", json.dumps({**conn, "password": wordpress.extra["password"]})
+    )
+    shutil.copytree(
+        SAMPLES / "mae-u-kho" / "2565" / "round-12", data_root / slug / "2565" / "round-12" / "inbox"
+    )
+
+    dag = DagBag(dag_folder=str(ROOT / "dags")).dags[f"ita_round__{slug}"]
+    seen = []
+    for _ in range(2):  # the second run changes nothing on the site
+        run = dag.test(run_conf=CONF)
+        assert run.state == "success", _states(run)
+        status = json.loads((data_root / slug / "2565" / "round-12" / "status.json").read_text())
+        assert status["state"] == "published"
+        links = live_links(status["published"]["index_url"])
+        report = (
+            data_root / slug / "2565" / "round-12" / "report" / "ita-2565-round-12-report.pdf"
+        ).read_bytes()
+        assert len(links) == 1 and requests.get(links[0], timeout=30).content == report
+        seen.append(links)
+    assert seen[0] == seen[1]  # the same media item: nothing uploaded again
