@@ -28,7 +28,17 @@ fi
 
 echo "-- running the round DAG (log: var/demo-round.log)"
 mkdir -p var
-if ! airflow dags test "ita_round__$agency" -c "{\"fiscal_year\": $fy, \"round\": $round}" > var/demo-round.log 2>&1; then
+# The round waits for a person to approve publishing (approve_publish).  In the demo nobody is
+# there: scripts/demo_approve.py answers Approve through Airflow's REST API as admin, with the
+# comment "demo auto-approval (scripts/demo.sh)", so the run records who approved and why.
+airflow dags test "ita_round__$agency" -c "{\"fiscal_year\": $fy, \"round\": $round}" > var/demo-round.log 2>&1 &
+round_pid=$!
+if ! python scripts/demo_approve.py "ita_round__$agency" 600 var/demo-approve.log; then
+  tail -20 var/demo-approve.log
+  kill -9 "$round_pid" 2>/dev/null || true  # a waiting `dags test` ignores SIGTERM
+  tail -40 var/demo-round.log; echo "demo: the round's approval step failed (see var/demo-round.log)" >&2; exit 1
+fi
+if ! wait "$round_pid"; then
   tail -40 var/demo-round.log; echo "demo: the round failed (see var/demo-round.log)" >&2; exit 1
 fi
 python - "$data_root" "$agency" "$fy" "$round" <<'PY'
@@ -40,6 +50,9 @@ if status.get("state") != "published":
 site = pathlib.Path(root) / "site" / agency / fy
 print(f"-- round state: {status['state']}  ({status['label_th']})")
 print(f"   completeness: {len(status['completeness']['due'])} of {len(status['completeness']['due'])} submissions in")
+approval = status.get("approval") or {}
+if approval:
+    print(f"   approval:     {approval.get('decision')} by {approval.get('by')} at {approval.get('at')}: {approval.get('comment')}")
 print(f"   report PDF:   {status['report']['path']}")
 print(f"   covering memo PDF: {status['report']['memo_path']}")
 plan = json.loads((pathlib.Path(root) / agency / fy / "plan" / "status.json").read_text())
