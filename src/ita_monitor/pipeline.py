@@ -199,6 +199,10 @@ def publish_documents(
         "fiscal_year": job.fiscal_year,
         "documents": {},
     }
+    target = f"{publisher.name} {publisher.location}"
+    if manifest.setdefault("target", target) != target:
+        # The agency moved to another site: what the old one holds is no record of the new one.
+        manifest = {**manifest, "target": target, "documents": {}, "moved_from": manifest["target"]}
     if dry_run:
         plan = []
         for doc in docs:

@@ -40,6 +40,7 @@ class Publisher(Protocol):
     """A website target.  ``put`` must be idempotent for identical bytes."""
 
     name: str
+    location: str  # where it publishes (folder, site URL): a change of site starts a new record
     renderer: Any  # ita_monitor.render.Renderer: index pages and the OIT link sheet
 
     def put(self, fiscal_year: int, doc: Document, previous: dict | None, now: str) -> dict:

@@ -121,7 +121,7 @@ class SftpTree:
                     f.set_pipelined(True)
                     f.write(data)
                 self.client.chmod(tmp, 0o644)
-                self.client.posix_rename(tmp, path)
+                self._replace(tmp, path)
             except BaseException:
                 try:
                     self.client.remove(tmp)
@@ -130,6 +130,20 @@ class SftpTree:
                 raise
 
         self._call(f"uploading {path}", write)
+
+    def _replace(self, tmp: str, path: str) -> None:
+        """Rename over the old file in one step (OpenSSH's posix-rename); servers without it get
+        remove-then-rename, which leaves the name missing for an instant but never half-written."""
+        try:
+            self.client.posix_rename(tmp, path)
+        except OSError as exc:
+            if "unsupported" not in str(exc).lower() and "not supported" not in str(exc).lower():
+                raise
+            try:
+                self.client.remove(path)
+            except FileNotFoundError:
+                pass
+            self.client.rename(tmp, path)
 
     def subdirs(self) -> list[str]:
         def subdirs() -> list[str]:

@@ -72,6 +72,10 @@ class FolderPublisher:
         self.base_url = base_url.rstrip("/")
         self.renderer = renderer
 
+    @property
+    def location(self) -> str:
+        return self.tree.where("")
+
     def _url(self, rel: str) -> str:
         return f"{self.base_url}/{rel}" if self.base_url else rel
 
@@ -175,3 +179,8 @@ class StaticSitePublisher(FolderPublisher):
     def __init__(self, site: PathLike, base_url: str, renderer):
         super().__init__(LocalTree(site), base_url, renderer)
         self.site = site
+
+    @property
+    def location(self) -> str:
+        # Its public URL, not the folder: moving the data root is no move of the site.
+        return self.base_url

@@ -80,6 +80,10 @@ class WordPressPublisher:
         self.renderer = renderer
         self.retry = retry or Retry()
 
+    @property
+    def location(self) -> str:
+        return self.base_url
+
     # -- REST -------------------------------------------------------------------------------
     @property
     def session(self):

@@ -82,3 +82,15 @@ def test_dry_run_says_what_would_change_and_touches_nothing(job):
     _publish(job, b"%PDF-1 first")
     assert _publish(job, b"%PDF-1 first", dry_run=True)["plan"][0]["action"] == "unchanged"
     assert _publish(job, b"%PDF-1 new", dry_run=True)["plan"][0]["action"] == "replace"
+
+
+def test_moving_to_another_site_starts_a_new_record_there(job):
+    _publish(job, b"%PDF-1 first")
+    _publish(job, b"%PDF-1 corrected")
+    moved = StaticSitePublisher(job.data.root / "new-site", "https://new.example.go.th", Renderer())
+    result = publish_documents(job, moved, [_doc(b"%PDF-1 corrected")])
+    entry = result["documents"][0]
+    assert entry["url"] == "https://new.example.go.th/2565/ita-2565-round-12-report.pdf"
+    assert entry["earlier"] == []  # the old site's earlier versions are not on the new one
+    manifest = json.loads((job.data.root / "mae-u-kho" / "2565" / "published.json").read_text())
+    assert manifest["target"] == "static https://new.example.go.th" and manifest["moved_from"] == "static "
