@@ -7,7 +7,8 @@
 #                                             (own process group); a second start is a no-op
 #   scripts/services/wordpress.sh stop DIR    stop the server (site and database are kept for a restart)
 #   scripts/services/wordpress.sh drop DIR    stop, then drop the database and DIR
-# DIR holds wp-content (uploads, a minimal theme), the router and logs.  The host config goes to
+# DIR holds wp-content (uploads, a minimal theme), the router and logs.  While a file DIR/fail exists,
+# the site answers every request with 503 (for tests of a site that answers errors).  The host config goes to
 # /etc/wordpress/config-<name>.php (Debian's wp-config picks it through WORDPRESS_CONFIG, set by the
 # router), so nothing of an existing WordPress on the machine is touched.
 set -euo pipefail
@@ -73,6 +74,8 @@ PHP
 <?php
 // php -S router: Debian's WordPress with this test site's config and wp-content.
 \$_SERVER['WORDPRESS_CONFIG'] = '$name';
+// Fault injection for tests: while DIR/fail exists every request answers 503, as a broken site would.
+if (file_exists('$dir/fail')) { http_response_code(503); echo 'Service Unavailable (test fault)'; return true; }
 \$path = rawurldecode(parse_url(\$_SERVER['REQUEST_URI'], PHP_URL_PATH));
 if (strncmp(\$path, '/wp-content/', 12) === 0) {
     \$file = realpath('$dir' . \$path);

@@ -187,3 +187,22 @@ def test_dry_run_plans_the_media_and_page_and_touches_nothing(site, wordpress):
     plan = publish_documents(job, publisher(), docs, dry_run=True)
     assert [a["action"] for a in plan["plan"]] == ["unchanged", "unchanged"]
     assert plan["changes"][-1].startswith("leave unchanged the page")
+
+
+def test_a_site_answering_errors_is_retried_then_fails_clearly_and_a_rerun_completes(site, wordpress):
+    job, publisher = site
+    docs = _docs(_pdf("measures"), _pdf("report"))
+    fault = wordpress.args[0] / "fail"  # the test site answers 503 to everything while this exists
+    fault.touch()
+    try:
+        with pytest.raises(PublishFailed) as failed:
+            publish_documents(job, publisher(), docs)
+    finally:
+        fault.unlink()
+    assert failed.value.transient and failed.value.attempts == FAST.attempts
+    assert "HTTP 503" in str(failed.value) and "what to do" in str(failed.value)
+    assert not (job.data.root / job.slug / "2565" / "published.json").exists()
+
+    result = publish_documents(job, publisher(), docs)
+    _check_live(result["index_url"], {d.key: d.data for d in docs})
+    assert len(_media_of(wordpress, job.slug)) == 2
