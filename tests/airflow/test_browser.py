@@ -1,0 +1,294 @@
+"""The ITA page in a real Chromium against a real Airflow (api-server, scheduler, dag-processor on
+127.0.0.1:8093, started by scripts/services/airflow-ui.sh with an Airflow home of its own).
+
+One story, in order: log in on Airflow's login page, open the ITA page from Airflow's navigation,
+open the round (กองคลัง's file is missing), upload it on the page, run the round, see the run's tab,
+approve the pending publish on the page (>= 8 s after it parked, see airflow-3.md), see it published.
+A screenshot of every page is saved under var/artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from tests.conftest import AGENCIES, ROOT, SAMPLES, drop_samples, skip_or_fail
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
+PORT = 8093
+BASE = f"http://127.0.0.1:{PORT}"
+DAG_ID = "ita_round__mae-u-kho"
+PASSWORD = "ita-browser-test-pass"
+SHOTS = ROOT / "var" / "artifacts" / "browser"
+SCRIPT = ROOT / "scripts" / "services" / "airflow-ui.sh"
+WAIT_AFTER_PARKING = 8.0
+
+
+def _free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.fixture(scope="module")
+def airflow_server(tmp_path_factory):
+    for tool in ("/usr/bin/chromium", "/usr/bin/chromedriver"):
+        if not Path(tool).exists():
+            skip_or_fail(f"{tool} is not installed (Debian chromium, chromium-driver)")
+    if not _free(PORT):
+        skip_or_fail(f"port {PORT} is already in use")
+    work = tmp_path_factory.mktemp("airflow-ui")
+    home, data = work / "home", work / "data"
+    home.mkdir()
+    (home / "passwords.json").write_text(json.dumps({"admin": PASSWORD}))
+    drop_samples(data, units={"palad", "pr"})  # กองคลัง's file comes through the page
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("AIRFLOW") and k not in ("PYTEST_CURRENT_TEST",)
+    }
+    env.update(
+        PATH=f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
+        AIRFLOW_HOME=str(home),
+        AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"),
+        AIRFLOW__CORE__PLUGINS_FOLDER=str(ROOT / "plugins"),
+        AIRFLOW__CORE__LOAD_EXAMPLES="False",
+        AIRFLOW__CORE__EXECUTOR="LocalExecutor",
+        AIRFLOW__CORE__PARALLELISM="2",
+        AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{home}/airflow.db",
+        AIRFLOW__API__HOST="127.0.0.1",
+        AIRFLOW__API__PORT=str(PORT),
+        AIRFLOW__API__BASE_URL=BASE,
+        AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"{BASE}/execution/",
+        AIRFLOW__API_AUTH__JWT_SECRET="ita-browser-tests-" + "y" * 64,
+        AIRFLOW__API__SECRET_KEY="ita-browser-tests-secret",
+        AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="admin:admin",
+        AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=str(home / "passwords.json"),
+        AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False",
+        AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE="False",  # only the run this test triggers
+        AIRFLOW__ITA__AGENCIES_DIR=str(AGENCIES),
+        AIRFLOW__ITA__DATA_ROOT=data.as_uri(),
+    )
+    subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "airflow"), "db", "migrate"], env=env, check=True, capture_output=True
+    )
+    state = work / "state"
+    started = subprocess.run([str(SCRIPT), "start", str(state)], env=env, capture_output=True, text=True)
+    try:
+        assert started.returncode == 0, started.stderr[-3000:]
+        yield {"data": data, "state": state}
+    finally:
+        subprocess.run([str(SCRIPT), "stop", str(state)], env=env, capture_output=True)
+
+
+def api(method: str, path: str, token: str, body: dict | None = None) -> dict:
+    req = urllib.request.Request(
+        f"{BASE}{path}",
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read() or b"{}")
+
+
+def api_token() -> str:
+    req = urllib.request.Request(
+        f"{BASE}/auth/token",
+        data=json.dumps({"username": "admin", "password": PASSWORD}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read())["access_token"]
+
+
+def wait_for(what: str, check, timeout: float = 300.0, every: float = 1.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture(scope="module")
+def browser(airflow_server):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    profile = tempfile.mkdtemp(prefix="ita-chromium-")
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--window-size=1400,1000",
+        "--lang=th-TH",
+    ]:
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def shot(driver, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SHOTS / f"{name}.png"))
+
+
+def test_the_admin_works_a_round_in_the_browser(airflow_server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    d = browser
+    wait = WebDriverWait(d, 60)
+    data = airflow_server["data"]
+
+    # 1. log in on Airflow's own login page
+    d.get(f"{BASE}/ita/")
+    assert "Airflow login required" in d.page_source or "เข้าสู่ระบบ" in d.page_source
+    d.get(f"{BASE}/auth/login")
+    wait.until(ec.presence_of_element_located((By.NAME, "username"))).send_keys("admin")
+    d.find_element(By.NAME, "password").send_keys(PASSWORD)
+    d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait.until(lambda drv: any(c["name"] == "_token" for c in drv.get_cookies()))
+    shot(d, "01-airflow-home")
+
+    # 2. the ITA page, embedded in Airflow's UI from the navigation (Browse menu)
+    d.get(f"{BASE}/plugin/ita")
+    frame = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "iframe")))
+    assert frame.get_attribute("src").endswith("/ita/")
+    time.sleep(2)
+    shot(d, "02-ita-page-in-airflow")
+    d.switch_to.frame(frame)
+    wait.until(ec.presence_of_element_located((By.ID, "overview")))
+    assert "องค์การบริหารส่วนตำบลแม่อูคอ" in d.page_source
+    d.switch_to.default_content()
+
+    # 3. the round: กองคลัง (finance) has not sent M4 yet
+    d.get(f"{BASE}/ita/a/mae-u-kho/2565/round-12")
+    wait.until(ec.presence_of_element_located((By.ID, "matrix")))
+    assert (
+        d.find_element(By.CSS_SELECTOR, 'td[data-unit="finance"][data-measure="M4"]').get_attribute(
+            "data-kind"
+        )
+        == "missing"
+    )
+    shot(d, "03-round-missing-finance")
+
+    # 4. upload finance's file on the page; the intake runs and the page shows it received
+    d.find_element(By.CSS_SELECTOR, '#upload-unit option[value="finance"]').click()
+    sample = SAMPLES / "mae-u-kho" / "2565" / "round-12" / "finance" / "kong-klang-round12.csv"
+    d.find_element(By.ID, "upload-file").send_keys(str(sample))
+    d.find_element(By.ID, "upload-button").click()
+    wait.until(ec.presence_of_element_located((By.ID, "message")))
+    assert (
+        d.find_element(By.CSS_SELECTOR, 'td[data-unit="finance"][data-measure="M4"]').get_attribute(
+            "data-kind"
+        )
+        == "received"
+    )
+    shot(d, "04-round-after-upload")
+    assert (
+        data / "mae-u-kho" / "2565" / "round-12" / "inbox" / "finance" / "kong-klang-round12.csv"
+    ).exists()
+
+    # 5. run the round (as the admin would with Trigger) and wait until it asks for approval
+    token = api_token()
+    wait_for("the DAG to be parsed", lambda: _dag_exists(token), timeout=180)
+    run = api(
+        "POST",
+        f"/api/v2/dags/{DAG_ID}/dagRuns",
+        token,
+        {"logical_date": None, "conf": {"fiscal_year": 2565, "round": 12}},
+    )
+    run_id = run["dag_run_id"]
+    pending = wait_for("the approval to be asked for", lambda: _pending(token, run_id), timeout=600, every=2)
+
+    # 6. the run's tab in Airflow's UI shows the round
+    d.get(f"{BASE}/dags/{DAG_ID}/runs/{quote(run_id, safe='')}/plugin/ita_round")
+    frame = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "iframe")))
+    d.switch_to.frame(frame)
+    wait.until(ec.presence_of_element_located((By.ID, "approval-form")))
+    d.switch_to.default_content()
+    time.sleep(1)
+    shot(d, "05-run-tab-awaiting-approval")
+
+    # 7. approve on the ITA page, at least 8 s after the task parked
+    time.sleep(max(0.0, WAIT_AFTER_PARKING - (time.time() - pending)))
+    d.get(f"{BASE}/ita/a/mae-u-kho/2565/round-12")
+    wait.until(ec.presence_of_element_located((By.ID, "approval-form")))
+    assert "หน้า" in d.find_element(By.ID, "approval").text  # the PDFs with their pages
+    shot(d, "06-approval-on-the-page")
+    d.find_element(By.NAME, "comment").send_keys("ตรวจแล้ว ถูกต้อง / checked")
+    d.find_element(By.ID, "approve").click()
+    wait.until(ec.presence_of_element_located((By.ID, "message")))
+    assert "อนุมัติแล้ว" in d.find_element(By.ID, "message").text
+    shot(d, "07-approved")
+
+    final = wait_for("the run to end", lambda: _run_done(token, run_id), timeout=300, every=2)
+    assert final == "success"
+    d.get(f"{BASE}/ita/a/mae-u-kho/2565/round-12")
+    state = wait.until(ec.presence_of_element_located((By.ID, "state")))
+    assert state.get_attribute("data-state") == "published"
+    assert "ตรวจแล้ว ถูกต้อง / checked" in d.find_element(By.ID, "approval-record").text
+    shot(d, "08-round-published")
+    published = d.find_element(By.CSS_SELECTOR, "#documents a[href*='/ita/site/']").get_attribute("href")
+    assert published.endswith(".pdf")
+    d.get(f"{BASE}/ita/")
+    wait.until(ec.presence_of_element_located((By.ID, "overview")))
+    shot(d, "09-overview-published")
+
+
+def _dag_exists(token: str) -> bool:
+    try:
+        api("GET", f"/api/v2/dags/{DAG_ID}", token)
+        return True
+    except urllib.error.HTTPError:
+        return False
+
+
+def _pending(token: str, run_id: str) -> float | None:
+    """Epoch seconds when the run's approval parked, once it has."""
+    from datetime import datetime
+
+    found = api(
+        "GET",
+        f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run_id, safe='')}/hitlDetails?response_received=false",
+        token,
+    )
+    for item in found.get("hitl_details", []):
+        ti = item.get("task_instance", {})
+        if ti.get("task_id") == "approve_publish" and ti.get("state") == "awaiting_input":
+            return datetime.fromisoformat(item["created_at"].replace("Z", "+00:00")).timestamp()
+    state = api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run_id, safe='')}", token)["state"]
+    assert state != "failed", "the round failed before asking for approval"
+    return None
+
+
+def _run_done(token: str, run_id: str) -> str | None:
+    state = api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run_id, safe='')}", token)["state"]
+    return state if state in ("success", "failed") else None
