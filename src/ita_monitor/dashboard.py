@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ita_monitor.config import Agency, Plan
-from ita_monitor.rounds import BANGKOK, Round
+from ita_monitor.rounds import BANGKOK, Round, fiscal_year_of
 from ita_monitor.storage import DataRoot, PathLike, list_files
 
 # state -> (Thai, English); the order is the order of a round's life
@@ -154,14 +154,18 @@ def overview(
     """Every agency x fiscal year x scheduled round with its state and due date.
 
     ``agencies`` gives each agency with the fiscal years to show (its plan years); years that only
-    exist in the data root are shown too.
+    exist in the data root, and the current fiscal year, are shown too.
     """
     now = now or datetime.now(UTC)
     runs = runs or {}
     rows: list[AgencyRow] = []
     for agency, plan_years in agencies:
         row = AgencyRow(agency.slug, agency.name_th)
-        years = set(plan_years) | set(data_years(data, agency.slug))
+        years = (
+            set(plan_years)
+            | set(data_years(data, agency.slug))
+            | {fiscal_year_of(now.astimezone(BANGKOK).date())}
+        )
         for fy in sorted(years, reverse=True):
             summaries = []
             for months in agency.schedule.rounds:
@@ -357,7 +361,9 @@ def pdf_pages(data: bytes) -> int | None:
             tmp.write(data)
             tmp.flush()
             try:
-                out = subprocess.run(["pdfinfo", tmp.name], capture_output=True, timeout=20, check=False).stdout
+                out = subprocess.run(
+                    ["pdfinfo", tmp.name], capture_output=True, timeout=20, check=False
+                ).stdout
             except (OSError, subprocess.TimeoutExpired):
                 out = b""
         m = re.search(rb"^Pages:\s+(\d+)", out, re.M)
@@ -382,7 +388,7 @@ def report_files(data: DataRoot, slug: str, rnd: Round, count_pages: bool = True
                 pass
         label = "บันทึกข้อความนำส่ง / covering memo" if "memo" in f.name.lower() else "รายงาน / report"
         links.append(FileLink(label, f"{rnd.fiscal_year}/{rnd.slug}/report/{f.name}", size, pages))
-    return links
+    return sorted(links, key=lambda link: ("memo" in link.path.lower(), link.path))  # the report first
 
 
 def round_detail(

@@ -94,7 +94,7 @@ def test_overview_shows_every_round_with_state_and_due_date(client, data_root):
     assert resp.status_code == 200
     html = resp.text
     assert "องค์การบริหารส่วนตำบลแม่อูคอ" in html and "เผยแพร่แล้ว" in html and "published" in html
-    assert html.count('data-state="') == 5  # rounds 1, 3, 6, 9, 12 of 2565
+    assert html.count('data-state="') == 10  # rounds 1, 3, 6, 9, 12 of 2565 and of the current year
     assert "กำหนดส่ง / due 16 ตุลาคม 2565" in html
     assert resp.headers["x-frame-options"] == "SAMEORIGIN"
 
@@ -278,3 +278,17 @@ def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, 
     assert published.status_code == 303
     pdf = client.get(published.headers["location"], headers=auth())
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_reject_needs_a_reason_and_only_approve_or_reject_is_accepted(client, data_root):
+    headers = auth()
+    token = csrf(client, headers)
+    form = {"csrf": token, "run_id": "manual__x", "decision": "Reject", "comment": "  "}
+    resp = client.post(f"{ROUND}/approve", headers=headers, data=form, follow_redirects=False)
+    assert resp.status_code == 303 and "err=" in resp.headers["location"]
+    form.update(decision="Maybe")
+    assert client.post(f"{ROUND}/approve", headers=headers, data=form).status_code == 400
+    form.update(decision="Approve")  # nothing is pending for that run: Airflow's answer is shown
+    resp = client.post(f"{ROUND}/approve", headers=headers, data=form, follow_redirects=False)
+    assert resp.status_code == 303 and "err=" in resp.headers["location"]
+    assert "404" in client.get(resp.headers["location"], headers=headers).text

@@ -56,12 +56,13 @@ def test_overview_lists_every_scheduled_round_of_every_year(tmp_path):
     _write(tmp_path / "mae-u-kho" / "2565" / "round-12" / "status.json", {"state": "published"})
     _write(tmp_path / "mae-u-kho" / "2566" / "round-01" / "status.json", "{not json")
     rows = overview([(agency, [2565])], data, now=NOW)
-    assert len(rows) == 1 and sorted(rows[0].years) == [2565, 2566]
+    assert len(rows) == 1 and sorted(rows[0].years) == [2565, 2566, 2569]  # 2569: the current year
     r2565 = {r.months: r for r in rows[0].years[2565]}
     assert list(r2565) == [1, 3, 6, 9, 12]
     assert r2565[12].state == "published" and r2565[6].state == "waiting"
     assert r2565[12].due_at == R12.due_at(agency.schedule.grace_days)
     assert rows[0].years[2566][0].state == "waiting"  # an unreadable status is shown as no status
+    assert [r.state for r in rows[0].years[2569]] == ["waiting", "waiting", "not_open", "not_open", "not_open"]
 
 
 def test_round_detail_matrix_from_a_real_collect(tmp_path):

@@ -146,7 +146,7 @@ def _user_token(request: Request) -> str:
 
 # --- configuration, cached -------------------------------------------------------------------------
 
-_cache: dict[tuple, Any] = {}
+_cache: dict[tuple, tuple[tuple, Any]] = {}  # (kind, path) -> (file stamps, parsed value)
 
 
 def _mtime(path: Path) -> float:
@@ -154,6 +154,14 @@ def _mtime(path: Path) -> float:
         return path.stat().st_mtime
     except OSError:
         return -1.0
+
+
+def _cached(key: tuple, stamps: tuple, load) -> Any:
+    """``load()``, parsed again only when one of the files' modification times changed."""
+    hit = _cache.get(key)
+    if hit is None or hit[0] != stamps:
+        _cache[key] = (stamps, load())
+    return _cache[key][1]
 
 
 def agencies_dir():
@@ -166,27 +174,26 @@ def load_agency(slug: str) -> Agency:
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,62}", slug or ""):
         raise HTTPException(404, "ไม่รู้จักหน่วยงานนี้ / unknown agency")
     path = agencies.root / slug / "agency.yaml"
-    key = ("agency", str(path), _mtime(path))
-    if key not in _cache:
-        if not path.exists():
-            raise HTTPException(404, "ไม่รู้จักหน่วยงานนี้ / unknown agency")
-        try:
-            _cache[key] = agencies.agency(slug)
-        except InputError as exc:
-            raise HTTPException(500, f"agency.yaml ไม่ถูกต้อง / invalid agency profile:\n{exc}") from exc
-    return _cache[key]
+    if not path.exists():
+        raise HTTPException(404, "ไม่รู้จักหน่วยงานนี้ / unknown agency")
+    try:
+        return _cached(("agency", str(path)), (_mtime(path),), lambda: agencies.agency(slug))
+    except InputError as exc:
+        raise HTTPException(500, f"agency.yaml ไม่ถูกต้อง / invalid agency profile:\n{exc}") from exc
 
 
 def load_plan(slug: str, fy: int) -> Plan | None:
+    """The agency's plan of that fiscal year, or None when there is none (or it is invalid)."""
     agencies = agencies_dir()
     path = agencies.root / slug / "plans" / f"{fy}.yaml"
-    key = ("plan", str(path), _mtime(path), _mtime(agencies.root / slug / "agency.yaml"))
-    if key not in _cache:
+
+    def load() -> Plan | None:
         try:
-            _cache[key] = agencies.plan(slug, fy) if path.exists() else None
+            return agencies.plan(slug, fy) if path.exists() else None
         except InputError:
-            _cache[key] = None
-    return _cache[key]
+            return None
+
+    return _cached(("plan", str(path)), (_mtime(path), _mtime(agencies.root / slug / "agency.yaml")), load)
 
 
 def data_root() -> DataRoot:
