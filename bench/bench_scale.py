@@ -184,20 +184,15 @@ def celery_round(n: int, work: Path) -> None:
             f"  {tasks_run} task runs; task run time in all {sum(sum(v) for v in durations.values()):.0f} s; "
             f"worker CPU per task run {cpu.get('worker', 0) / max(tasks_run, 1):.2f} s"
         )
-        tasks = [
-            (kb, cmd) for kb, cmd in sampler.peaks.values() if "celery worker" not in cmd or "task" in cmd
-        ]
-        all_peaks = sorted(sampler.peaks.values(), reverse=True)
-        if all_peaks:
-            by_kind = defaultdict(list)
-            for kb, cmd in all_peaks:
-                by_kind[cmd[:60]].append(kb)
-            print("peak RSS (VmHWM) of worker-side processes:")
-            for cmd, kbs in sorted(by_kind.items(), key=lambda kv: -max(kv[1]))[:6]:
-                print(
-                    f"  {len(kbs):4d} x max {max(kbs) / 1024:6.0f} MB, median {statistics.median(kbs) / 1024:6.0f} MB  {cmd}"
-                )
-        del tasks
+        # task processes are titled "airflow worker -- <task instance id>"; the rest is Celery itself
+        by_kind = defaultdict(list)
+        for kb, cmd in sampler.peaks.values():
+            by_kind["task processes" if cmd.startswith("airflow worker --") else cmd[:70]].append(kb)
+        print("peak RSS (VmHWM, shared pages included) on the worker side:")
+        for kind, kbs in sorted(by_kind.items(), key=lambda kv: -max(kv[1]))[:5]:
+            print(
+                f"  {len(kbs):4d} x max {max(kbs) / 1024:5.0f} MB, median {statistics.median(kbs) / 1024:5.0f} MB  {kind}"
+            )
     finally:
         if sampler:
             sampler.stop.set()

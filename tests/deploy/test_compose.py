@@ -165,3 +165,13 @@ def test_the_image_has_the_locked_packages_the_project_fonts_and_weasyprint_libr
     assert base.startswith(f"apache/airflow:{pinned}-"), (base, pinned)
     # the package itself (its plugin entry point) goes in without re-resolving dependencies
     assert re.search(r"pip install --no-cache-dir --no-deps /opt/ita/src-build", text)
+
+
+def test_workers_use_the_projects_celery_config(services):
+    import importlib
+
+    from ita_monitor.airflow_layer.celery_config import CELERY_CONFIG
+
+    path = services["airflow-worker"]["environment"]["AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS"]
+    module, _, name = path.rpartition(".")
+    assert getattr(importlib.import_module(module), name) is CELERY_CONFIG

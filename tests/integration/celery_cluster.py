@@ -93,6 +93,8 @@ class CeleryCluster:
             "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:6379/{redis_db}",
             "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql://postgres@127.0.0.1:5432/{database}",
             "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(worker_concurrency),
+            # workers start warm: round modules, WeasyPrint and fonts loaded once, before the pool forks
+            "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS": "ita_monitor.airflow_layer.celery_config.CELERY_CONFIG",
             "AIRFLOW__API__HOST": "127.0.0.1",
             "AIRFLOW__API__PORT": str(port),
             "AIRFLOW__API__WORKERS": "1",

@@ -10,14 +10,30 @@ from ita_monitor.config import parse_agency
 from ita_monitor.rounds import DEFAULT_ROUNDS
 
 
+def _slug_being_run() -> str | None:
+    """The agency whose DAG a task process is loading, or None when parsing for the dag-processor."""
+    from airflow.sdk import get_parsing_context
+
+    dag_id = get_parsing_context().dag_id
+    return dag_id.split("__", 1)[1] if dag_id and "__" in dag_id else None
+
+
 def configured_agencies() -> Iterator[tuple[object, str]]:
     """Each agency with "" when its profile is valid, or a stand-in and its problems when not.
 
     An invalid profile must not take every other agency's DAG down with it, and must not vanish
     silently either: its DAG stays, with one task that fails saying what to fix.
+
+    In a task's process only the agency of the DAG being run is read (Airflow's parsing context
+    names it; DAG ids are ``<family>__<slug>``): with hundreds of agencies every task would
+    otherwise build every agency's DAG before it starts.
     """
     agencies = settings.agencies_dir()
-    for slug in agencies.slugs():
+    slugs = agencies.slugs()
+    running = _slug_being_run()
+    if running in slugs:
+        slugs = [running]
+    for slug in slugs:
         agency, problems = parse_agency(agencies.root / slug / "agency.yaml")
         errors = [p for p in problems if p.severity == "error"]
         if agency is not None and not errors:
