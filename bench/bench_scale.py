@@ -13,6 +13,7 @@ task vs. process start-up).  Asserts nothing.  Target: parse 200 agencies < 3 s.
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -120,7 +121,11 @@ def celery_round(n: int, work: Path) -> None:
     dag_ids = {f"ita_round__{s}" for s in slugs}
     database = "ita_bench_scale"
     cluster = CeleryCluster(
-        home=work / "airflow", database=database, agencies_dir=agencies, data_root=data.as_uri()
+        home=work / "airflow",
+        database=database,
+        agencies_dir=agencies,
+        data_root=data.as_uri(),
+        parallelism=int(os.environ.get("ITA_BENCH_PARALLELISM", "8")),  # queue ahead of the 2 worker slots
     )
     sampler = None
     try:
@@ -184,6 +189,20 @@ def celery_round(n: int, work: Path) -> None:
             f"  {tasks_run} task runs; task run time in all {sum(sum(v) for v in durations.values()):.0f} s; "
             f"worker CPU per task run {cpu.get('worker', 0) / max(tasks_run, 1):.2f} s"
         )
+        # how long each task held a Celery slot (from the worker's log), against its own run time
+        names, slots = {}, defaultdict(list)
+        for line in (cluster.home / "worker.log").read_text(errors="replace").splitlines():
+            if m := re.search(r"\[([0-9a-f-]{36})\] Executing workload.*?task_id='([a-z_]+)'", line):
+                names[m.group(1)] = m.group(2)
+            elif m := re.search(r"execute_workload\[([0-9a-f-]{36})\] succeeded in ([0-9.]+)s", line):
+                slots[names.get(m.group(1), "?")].append(float(m.group(2)))
+        held = [x for v in slots.values() for x in v]
+        if held:
+            print(
+                f"Celery slot held per task: median {statistics.median(held):.2f} s, mean {statistics.mean(held):.2f} s; "
+                f"{sum(x > 4 for x in held)} of {len(held)} held it > 4 s after a sub-second task "
+                "(the task supervisor notices the exit at its next [workers] min_heartbeat_interval poll)"
+            )
         # task processes are titled "airflow worker -- <task instance id>"; the rest is Celery itself
         by_kind = defaultdict(list)
         for kb, cmd in sampler.peaks.values():

@@ -24,6 +24,7 @@ BUCKET = "ita"
 KEYS = {"aws_access_key_id": "ita-test", "aws_secret_access_key": "ita-test-secret"}
 CONN_ID = "ita_s3"
 DAG_ID = "ita_round__mae-u-kho"
+APPROVAL = "approve_publish"  # the human approval step (tested in tests/airflow/test_approval.py)
 
 
 @pytest.fixture(scope="session")
