@@ -178,7 +178,11 @@ def test_the_admin_works_a_round_in_the_browser(airflow_server, browser):
     shot(d, "01-airflow-home")
 
     # 2. the ITA page, embedded in Airflow's UI from the navigation (Browse menu)
-    d.get(f"{BASE}/plugin/ita")
+    wait.until(ec.element_to_be_clickable((By.XPATH, "//*[normalize-space(text())='Browse']"))).click()
+    item = wait.until(ec.element_to_be_clickable((By.XPATH, "//*[contains(text(), 'ITA รอบติดตาม')]")))
+    shot(d, "02a-browse-menu")
+    item.click()
+    wait.until(ec.url_contains("/plugin/ita"))
     frame = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "iframe")))
     assert frame.get_attribute("src").endswith("/ita/")
     time.sleep(2)
@@ -237,6 +241,12 @@ def test_the_admin_works_a_round_in_the_browser(airflow_server, browser):
     time.sleep(1)
     shot(d, "05-run-tab-awaiting-approval")
 
+    # Airflow's own Required actions page shows the same summary (the approval task's body)
+    d.get(f"{BASE}/dags/{DAG_ID}/runs/{quote(run_id, safe='')}/tasks/approve_publish/required_actions")
+    wait.until(ec.presence_of_element_located((By.XPATH, "//*[contains(text(), 'ความครบถ้วน')]")))
+    time.sleep(1)
+    shot(d, "05b-airflow-required-action")
+
     # 7. approve on the ITA page, at least 8 s after the task parked
     time.sleep(max(0.0, WAIT_AFTER_PARKING - (time.time() - pending)))
     d.get(f"{BASE}/ita/a/mae-u-kho/2565/round-12")
@@ -261,6 +271,19 @@ def test_the_admin_works_a_round_in_the_browser(airflow_server, browser):
     d.get(f"{BASE}/ita/")
     wait.until(ec.presence_of_element_located((By.ID, "overview")))
     shot(d, "09-overview-published")
+
+    # 8. the operator links on the render task: "Report PDF" opens the PDF
+    d.get(f"{BASE}/dags/{DAG_ID}/runs/{quote(run_id, safe='')}/tasks/render_report/details")
+    link = wait.until(ec.presence_of_element_located((By.XPATH, "//a[contains(., 'Report PDF')]")))
+    time.sleep(1)
+    shot(d, "10-render-task-report-pdf-link")
+    assert link.get_attribute("href") == f"{BASE}/ita/run/{DAG_ID}/{quote(run_id, safe='')}/report"
+    d.get(link.get_attribute("href"))
+    assert d.current_url.endswith("/report/ita-2565-round-12-report.pdf")
+    d.get(f"{BASE}/dags/{DAG_ID}/runs/{quote(run_id, safe='')}/tasks/publish_report/details")
+    link = wait.until(ec.presence_of_element_located((By.XPATH, "//a[contains(., 'Published page')]")))
+    d.get(link.get_attribute("href"))
+    assert d.current_url == f"{BASE}/ita/site/mae-u-kho/2565/ita-2565-round-12-report.pdf"
 
 
 def _dag_exists(token: str) -> bool:

@@ -47,8 +47,8 @@ class ApprovePublish(ApprovalOperator):
             body="",
             params={
                 "comment": Param(
-                    "",
-                    type="string",
+                    None,
+                    type=["null", "string"],
                     maxLength=500,
                     title="หมายเหตุ / เหตุผลที่ไม่อนุมัติ / Comment (say why when rejecting)",
                 )
