@@ -195,6 +195,7 @@ def test_upload_is_checked(client, data_root):
     assert up("a.json", b"[]", tok="forged").status_code == 403
     assert up("a.json", b"[]", unit="../../etc").status_code == 400
     assert up("big.csv", b"x" * (10 * 1024 * 1024 + 1)).status_code == 413
+    assert up("huge.csv", b"x" * (12 * 1024 * 1024)).status_code == 413  # refused before it is read
     for name, body in [
         ("a.exe", b"MZ"),
         ("fake.xlsx", b"not a zip"),

@@ -69,6 +69,22 @@ SECURITY_HEADERS = {
 app = FastAPI(title="ita-monitor", docs_url=None, redoc_url=None, openapi_url=None)
 
 
+@app.middleware("http")
+async def _limit_body(request: Request, call_next):
+    """Refuse an oversized request before its body is read and spooled (uploads: 413)."""
+    if request.method == "POST":
+        length = request.headers.get("content-length")
+        if length is None or not length.isdigit():
+            return Response("Content-Length required", status_code=411)
+        if int(length) > MAX_UPLOAD_BYTES + 1024 * 1024:
+            return Response(
+                f"ไฟล์ใหญ่เกิน {MAX_UPLOAD_BYTES // 1048576} MB / request larger than the upload limit",
+                status_code=413,
+                media_type="text/plain; charset=utf-8",
+            )
+    return await call_next(request)
+
+
 # --- authentication and access -------------------------------------------------------------------
 
 
