@@ -62,7 +62,13 @@ def test_overview_lists_every_scheduled_round_of_every_year(tmp_path):
     assert r2565[12].state == "published" and r2565[6].state == "waiting"
     assert r2565[12].due_at == R12.due_at(agency.schedule.grace_days)
     assert rows[0].years[2566][0].state == "waiting"  # an unreadable status is shown as no status
-    assert [r.state for r in rows[0].years[2569]] == ["waiting", "waiting", "not_open", "not_open", "not_open"]
+    assert [r.state for r in rows[0].years[2569]] == [
+        "waiting",
+        "waiting",
+        "not_open",
+        "not_open",
+        "not_open",
+    ]
 
 
 def test_round_detail_matrix_from_a_real_collect(tmp_path):
