@@ -70,3 +70,18 @@ def test_reject_publishes_nothing_and_the_run_says_why(dag, client, data_root):
         "comment": "ตัวเลขในมาตรการ M4 ผิด / M4 figures wrong",
     }
     assert not (data_root / "site").exists()
+
+
+def test_an_agency_without_approval_publishes_right_after_rendering(airflow_db, tmp_path, monkeypatch):
+    import shutil
+
+    from tests.conftest import AGENCIES
+
+    agencies = tmp_path / "agencies"
+    shutil.copytree(AGENCIES, agencies)
+    profile = agencies / "mae-u-kho" / "agency.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace("approval: true", "approval: false"))
+    monkeypatch.setenv("AIRFLOW__ITA__AGENCIES_DIR", str(agencies))
+    dag = DagBag(dag_folder=str(ROOT / "dags")).dags[DAG_ID]
+    assert "approve_publish" not in dag.task_ids
+    assert dag.get_task("render_report").downstream_task_ids == {"publish_report"}
