@@ -145,6 +145,12 @@ def round_state(
     return "waiting", ""
 
 
+def _past_due(state: str, due_at: datetime, now: datetime) -> str:
+    if state == "waiting" and now >= due_at:
+        return "เลยกำหนดส่งแล้ว / past the due date"
+    return ""
+
+
 def overview(
     agencies: Iterable[tuple[Agency, Iterable[int]]],
     data: DataRoot,
@@ -173,6 +179,7 @@ def overview(
                 status = read_json_safe(data.status(agency.slug, rnd))
                 run = runs.get((agency.slug, fy, months))
                 state, detail = round_state(status, rnd, now, run)
+                detail = detail or _past_due(state, rnd.due_at(agency.schedule.grace_days), now)
                 summaries.append(
                     RoundSummary(
                         agency.slug,
@@ -474,6 +481,7 @@ def round_detail(
         published.append({"label": "หน้ารวมเอกสาร OIT / OIT index page", "url": str(pub["index_url"])})
 
     state, detail = round_state(status, rnd, now, run)
+    detail = detail or _past_due(state, rnd.due_at(agency.schedule.grace_days), now)
     return RoundDetail(
         slug=slug,
         agency_name_th=agency.name_th,
