@@ -16,7 +16,6 @@ import pytest
 
 from tests.conftest import ROOT, SAMPLES, pdftotext, skip_or_fail
 
-APPROVAL = "approve_publish"  # passes the approval step (it is tested in test_approval.py)
 pytestmark = [pytest.mark.s3, pytest.mark.airflow]
 SCRIPT = ROOT / "scripts" / "services" / "seaweedfs.sh"
 ENDPOINT = "http://127.0.0.1:8333"
