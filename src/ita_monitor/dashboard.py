@@ -129,9 +129,13 @@ def round_state(
         return "published", ""
     if written == "dry_run":
         return "dry_run", ""
-    if (run and run.awaiting_approval) or written == "awaiting_approval":
-        if not run or run.state in ("running", "queued"):
-            return "awaiting_approval", ""
+    # the run knows whether the question is still open (status.json lags until the task resumes)
+    if (
+        (run.awaiting_approval and run.state in ("running", "queued"))
+        if run
+        else written == "awaiting_approval"
+    ):
+        return "awaiting_approval", ""
     if written == "incomplete":
         return "incomplete", ""
     if run and run.state == "failed":

@@ -39,6 +39,8 @@ def test_round_states_from_status_and_run():
     assert round_state({"state": "collected"}, R12, NOW, running)[0] == "running"
     parked = RunInfo("ita_round__x", "r1", "running", awaiting_approval=True)
     assert round_state({"state": "awaiting_approval"}, R12, NOW, parked)[0] == "awaiting_approval"
+    answered = RunInfo("ita_round__x", "r1", "running", awaiting_approval=False)
+    assert round_state({"state": "awaiting_approval"}, R12, NOW, answered)[0] == "running"
     failed = RunInfo("ita_round__x", "r1", "failed")
     assert round_state({"state": "rendered"}, R12, NOW, failed)[0] == "failed"
     assert round_state({"state": "incomplete"}, R12, NOW, failed)[0] == "incomplete"
