@@ -144,9 +144,16 @@ def celery_round(n: int, work: Path) -> None:
         states: dict[str, str] = {}
         deadline = time.monotonic() + 4 * 3600
         while pending and time.monotonic() < deadline:
-            listed = cluster.api(
-                "GET", "dags/~/dagRuns", params={"limit": 1000, "state": ["success", "failed"]}
-            )["dag_runs"]
+            listed = []
+            while len(listed) < 1000:  # pages of at most 100 ([api] maximum_page_limit)
+                page = cluster.api(
+                    "GET",
+                    "dags/~/dagRuns",
+                    params={"limit": 100, "offset": len(listed), "state": ["success", "failed"]},
+                )["dag_runs"]
+                listed += page
+                if len(page) < 100:
+                    break
             for r in listed:
                 if pending.get(r["dag_id"]) == r["dag_run_id"]:
                     states[r["dag_id"]] = r["state"]

@@ -103,6 +103,8 @@ class CeleryCluster:
             "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "20",
             "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "3",
             "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.5",
+            # as in docker-compose.yaml: a finished task frees its worker slot within 1 s, not 5 s
+            "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": "1",
             # only the runs a test triggers: unpausing must not start the latest scheduled round too
             "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
@@ -256,10 +258,15 @@ class CeleryCluster:
     def dag_ids(self) -> set[str]:
         import requests
 
+        ids: set[str] = set()
         try:
-            return {d["dag_id"] for d in self.api("GET", "dags", params={"limit": 1000})["dags"]}
+            while True:  # pages of at most 100 ([api] maximum_page_limit)
+                page = self.api("GET", "dags", params={"limit": 100, "offset": len(ids)})
+                ids |= {d["dag_id"] for d in page["dags"]}
+                if not page["dags"] or len(ids) >= page["total_entries"]:
+                    return ids
         except (RuntimeError, requests.RequestException):
-            return set()
+            return ids
 
     def wait_for_dags(self, dag_ids: set[str], timeout: float = 180) -> None:
         self.wait_for(lambda: dag_ids <= self.dag_ids(), timeout, f"{len(dag_ids)} DAG(s) parsed", every=1)
