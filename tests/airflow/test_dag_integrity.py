@@ -36,6 +36,13 @@ def test_tags_retries_and_docs_on_every_dag(dagbag):
             assert t.retries >= 1, t.task_id
 
 
+def test_retries_back_off_by_doubling(dagbag):
+    # In Airflow 3.3 retry_exponential_backoff is a multiplier: True would mean 1.0, a constant delay.
+    for t in dagbag.dags["ita_round__mae-u-kho"].tasks:
+        if t.retries:
+            assert t.retry_exponential_backoff == 2.0, t.task_id
+
+
 def test_round_dag_reads_like_the_round(dagbag):
     dag = dagbag.dags["ita_round__mae-u-kho"]
     order = [

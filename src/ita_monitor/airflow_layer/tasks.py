@@ -17,7 +17,7 @@ DEFAULT_ARGS: dict[str, Any] = {
     "owner": "ita",
     "retries": 2,
     "retry_delay": 60,
-    "retry_exponential_backoff": True,
+    "retry_exponential_backoff": 2.0,
 }
 
 
