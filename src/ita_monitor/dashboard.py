@@ -53,8 +53,22 @@ class RunInfo:
     awaiting_approval: bool = False
 
 
+class _Stated:
+    """A round's ``state`` with its Thai and English labels."""
+
+    state: str
+
+    @property
+    def state_th(self) -> str:
+        return STATES[self.state][0]
+
+    @property
+    def state_en(self) -> str:
+        return STATES[self.state][1]
+
+
 @dataclass
-class RoundSummary:
+class RoundSummary(_Stated):
     """One round of one agency on the overview."""
 
     slug: str
@@ -65,14 +79,6 @@ class RoundSummary:
     state: str
     detail: str = ""  # why it failed or was rejected
     run: RunInfo | None = None
-
-    @property
-    def state_th(self) -> str:
-        return STATES[self.state][0]
-
-    @property
-    def state_en(self) -> str:
-        return STATES[self.state][1]
 
     @property
     def round_slug(self) -> str:
@@ -264,7 +270,7 @@ class HistoryEntry:
 
 
 @dataclass
-class RoundDetail:
+class RoundDetail(_Stated):
     slug: str
     agency_name_th: str
     rnd: Round
@@ -281,14 +287,6 @@ class RoundDetail:
     approval: dict[str, Any]
     status: dict[str, Any]
     run: RunInfo | None = None
-
-    @property
-    def state_th(self) -> str:
-        return STATES[self.state][0]
-
-    @property
-    def state_en(self) -> str:
-        return STATES[self.state][1]
 
     @property
     def counts(self) -> dict[str, int]:

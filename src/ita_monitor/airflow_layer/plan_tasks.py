@@ -8,22 +8,14 @@ from airflow.sdk import Param, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
 from ita_monitor.airflow_layer import settings
+from ita_monitor.airflow_layer.tasks import fiscal_year_param
 
 log = logging.getLogger(__name__)
 
 
 def plan_params() -> dict[str, Param]:
     """The trigger form: which fiscal year (empty = the fiscal year the run starts in)."""
-    return {
-        "fiscal_year": Param(
-            None,
-            type=["null", "integer"],
-            minimum=2560,
-            maximum=2700,
-            title="ปีงบประมาณ พ.ศ. / Fiscal year (BE)",
-            description="เช่น 2565 (ว่าง = ปีงบประมาณของวันที่รัน) / e.g. 2565; empty = the run's fiscal year",
-        ),
-    }
+    return {"fiscal_year": fiscal_year_param("ปีงบประมาณของวันที่รัน", "the run's fiscal year")}
 
 
 def _job(slug: str):

@@ -21,17 +21,22 @@ DEFAULT_ARGS: dict[str, Any] = {
 }
 
 
+def fiscal_year_param(empty_th: str, empty_en: str) -> Param:
+    """The trigger form's fiscal year; ``empty_*`` says what leaving it empty means."""
+    return Param(
+        None,
+        type=["null", "integer"],
+        minimum=2560,
+        maximum=2700,
+        title="ปีงบประมาณ พ.ศ. / Fiscal year (BE)",
+        description=f"เช่น 2565 (ว่าง = {empty_th}) / e.g. 2565; empty = {empty_en}",
+    )
+
+
 def round_params() -> dict[str, Param]:
     """The trigger form: which round to run (empty = the round of the run's data interval)."""
     return {
-        "fiscal_year": Param(
-            None,
-            type=["null", "integer"],
-            minimum=2560,
-            maximum=2700,
-            title="ปีงบประมาณ พ.ศ. / Fiscal year (BE)",
-            description="เช่น 2565 (ว่าง = ตามรอบของการรัน) / e.g. 2565; empty = the run's round",
-        ),
+        "fiscal_year": fiscal_year_param("ตามรอบของการรัน", "the run's round"),
         "round": Param(
             None,
             type=["null", "integer"],

@@ -311,7 +311,8 @@ def run_round(dag_id: str, run_id: str) -> tuple[Agency, Round]:
 # --- rendering ---------------------------------------------------------------------------------------
 
 
-def _thai_day(value: datetime | str | None) -> str:
+def _local(value: datetime | str | None) -> datetime | str:
+    """``value`` as Bangkok time; an unparseable string comes back as it is, nothing as ``""``."""
     if not value:
         return ""
     if isinstance(value, str):
@@ -319,19 +320,20 @@ def _thai_day(value: datetime | str | None) -> str:
             value = datetime.fromisoformat(value)
         except ValueError:
             return value
-    local = value.astimezone(BANGKOK) if value.tzinfo else value
+    return value.astimezone(BANGKOK) if value.tzinfo else value
+
+
+def _thai_day(value: datetime | str | None) -> str:
+    local = _local(value)
+    if isinstance(local, str):
+        return local
     return f"{local.day} {month_name(local.month)} {local.year + 543}"
 
 
 def _thai_time(value: datetime | str | None) -> str:
-    if not value:
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    local = value.astimezone(BANGKOK) if value.tzinfo else value
+    local = _local(value)
+    if isinstance(local, str):
+        return local
     return f"{_thai_day(local)} {local:%H:%M} น."
 
 
