@@ -9,6 +9,9 @@ midnight on 1 October in Bangkok (the start of the fiscal year). It works from t
    naming file and field; warns when an indicator below the pass level has no measure
 2. **render_measures** – the measures document (O42-type: analysis, then the table of measures)
 3. **render_approval_memo** – the บันทึกข้อความ asking the นายก to approve them (printed and signed)
+   - **approve_publish** – (agencies with `approval: true`, the default) once the executive has signed
+     the approval memo, a person approves in *Required actions*; Reject (with a reason) fails it and
+     nothing is published
 4. **publish_measures** – the measures on the agency's site, under the year's OIT item
 
 The PDFs are written to `<data_root>/<agency>/<year>/plan/`. Trigger by hand with *fiscal_year* to
@@ -23,6 +26,7 @@ from airflow.sdk import DAG
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from ita_monitor.airflow_layer import plan_tasks, tasks
+from ita_monitor.airflow_layer.approval import ApproveMeasures
 from ita_monitor.airflow_layer.dag_setup import configured_agencies
 from ita_monitor.rounds import BANGKOK
 
@@ -48,5 +52,8 @@ for agency, problems in configured_agencies():
             memo = plan_tasks.render_approval_memo(agency.slug)
             published = plan_tasks.publish_measures(agency.slug)
             validated >> [measures, memo]
-            measures >> published
+            if getattr(agency, "approval", True):  # published once the executive's signature is in
+                [measures, memo] >> ApproveMeasures(slug=agency.slug) >> published
+            else:
+                measures >> published
     globals()[dag.dag_id] = dag

@@ -20,27 +20,29 @@ ls -1 "$inbox"/*/
 echo "-- checking the agencies directory"
 ita-monitor validate "$AIRFLOW__ITA__AGENCIES_DIR"
 
-echo "-- running the yearly plan DAG: measures, approval memo, publish (log: var/demo-plan.log)"
+# Both DAGs wait for a person to approve publishing (approve_publish).  In the demo nobody is there:
+# scripts/demo_approve.py answers Approve through Airflow's REST API as admin, with the comment
+# "demo auto-approval (scripts/demo.sh)", so each run records who approved and why.
+run_approved() {  # run_approved <dag_id> <conf> <log>
+  local dag_id=$1 conf=$2 log=$3 pid
+  airflow dags test "$dag_id" -c "$conf" > "$log" 2>&1 &
+  pid=$!
+  if ! python scripts/demo_approve.py "$dag_id" 600 "${log%.log}-approve.log"; then
+    tail -20 "${log%.log}-approve.log"
+    kill -9 "$pid" 2>/dev/null || true  # a waiting `dags test` ignores SIGTERM
+    tail -40 "$log"; echo "demo: the approval step of $dag_id failed (see $log)" >&2; exit 1
+  fi
+  if ! wait "$pid"; then
+    tail -40 "$log"; echo "demo: $dag_id failed (see $log)" >&2; exit 1
+  fi
+}
+
 mkdir -p var
-if ! airflow dags test "ita_plan__$agency" -c "{\"fiscal_year\": $fy}" > var/demo-plan.log 2>&1; then
-  tail -40 var/demo-plan.log; echo "demo: the yearly plan failed (see var/demo-plan.log)" >&2; exit 1
-fi
+echo "-- running the yearly plan DAG: measures, approval memo, approval, publish (log: var/demo-plan.log)"
+run_approved "ita_plan__$agency" "{\"fiscal_year\": $fy}" var/demo-plan.log
 
 echo "-- running the round DAG (log: var/demo-round.log)"
-mkdir -p var
-# The round waits for a person to approve publishing (approve_publish).  In the demo nobody is
-# there: scripts/demo_approve.py answers Approve through Airflow's REST API as admin, with the
-# comment "demo auto-approval (scripts/demo.sh)", so the run records who approved and why.
-airflow dags test "ita_round__$agency" -c "{\"fiscal_year\": $fy, \"round\": $round}" > var/demo-round.log 2>&1 &
-round_pid=$!
-if ! python scripts/demo_approve.py "ita_round__$agency" 600 var/demo-approve.log; then
-  tail -20 var/demo-approve.log
-  kill -9 "$round_pid" 2>/dev/null || true  # a waiting `dags test` ignores SIGTERM
-  tail -40 var/demo-round.log; echo "demo: the round's approval step failed (see var/demo-round.log)" >&2; exit 1
-fi
-if ! wait "$round_pid"; then
-  tail -40 var/demo-round.log; echo "demo: the round failed (see var/demo-round.log)" >&2; exit 1
-fi
+run_approved "ita_round__$agency" "{\"fiscal_year\": $fy, \"round\": $round}" var/demo-round.log
 python - "$data_root" "$agency" "$fy" "$round" <<'PY'
 import json, pathlib, sys
 root, agency, fy, rnd = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -49,14 +51,24 @@ if status.get("state") != "published":
     sys.exit(f"demo: round ended in state {status.get('state')!r}, expected 'published'")
 site = pathlib.Path(root) / "site" / agency / fy
 print(f"-- round state: {status['state']}  ({status['label_th']})")
-print(f"   completeness: {len(status['completeness']['due'])} of {len(status['completeness']['due'])} submissions in")
-approval = status.get("approval") or {}
-if approval:
-    print(f"   approval:     {approval.get('decision')} by {approval.get('by')} at {approval.get('at')}: {approval.get('comment')}")
+due, gaps = status["completeness"]["due"], status["completeness"]["gaps"]
+print(f"   completeness: {len(due) - len(gaps)} of {len(due)} submissions in")
+
+
+def approval_line(st):
+    a = st.get("approval") or {}
+    if a:
+        print(f"   approval:     {a.get('decision')} by {a.get('by')} at {a.get('at')}: {a.get('comment')}")
+
+
+approval_line(status)
 print(f"   report PDF:   {status['report']['path']}")
 print(f"   covering memo PDF: {status['report']['memo_path']}")
 plan = json.loads((pathlib.Path(root) / agency / fy / "plan" / "status.json").read_text())
+if plan.get("state") != "published":
+    sys.exit(f"demo: the yearly plan ended in state {plan.get('state')!r}, expected 'published'")
 print(f"-- yearly plan state: {plan['state']}")
+approval_line(plan)
 print(f"   measures PDF:      {plan['measures']['path']}")
 print(f"   approval memo PDF: {plan['memo']['path']}")
 for doc in plan["published"]["documents"]:

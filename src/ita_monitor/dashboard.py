@@ -522,3 +522,30 @@ def approval_summary(detail: RoundDetail, files_url: str) -> str:
         "อนุมัติ = เผยแพร่ขึ้นเว็บไซต์ / Approve = publish; ไม่อนุมัติ = ไม่เผยแพร่ / Reject = nothing is published"
     )
     return "\n".join(lines)
+
+
+def plan_approval_summary(
+    agency: Agency, plan: Plan, files: list[tuple[str, str, bytes]], files_url: str
+) -> str:
+    """Markdown shown to the approver of the yearly measures: the plan, its PDFs with pages, links.
+
+    ``files`` are (label, path under the agency's folder, PDF bytes).  The measures are the
+    executive's decision: they are published once the approval memo has been signed.
+    """
+    lines = [
+        f"**{agency.name_th}** — มาตรการส่งเสริมคุณธรรมและความโปร่งใส ปีงบประมาณ {plan.fiscal_year}",
+        "",
+        f"- มาตรการ / measures: {len(plan.measures)}",
+    ]
+    for label, path, data in files:
+        pages = pdf_pages(data)
+        lines.append(
+            f"- [{label}]({files_url.rstrip('/')}/{path})" + (f", {pages} หน้า / pages" if pages else "")
+        )
+    lines += [
+        "",
+        "อนุมัติเมื่อผู้บริหารลงนามในบันทึกข้อความแล้ว / Approve once the executive has signed the approval memo.",
+        "อนุมัติ = เผยแพร่มาตรการขึ้นเว็บไซต์ / Approve = publish the measures; "
+        "ไม่อนุมัติ = ไม่เผยแพร่ / Reject = nothing is published",
+    ]
+    return "\n".join(lines)

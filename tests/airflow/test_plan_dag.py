@@ -43,7 +43,10 @@ def _squash(text: str) -> str:
 def test_the_plan_dag_reads_like_the_year(dag):
     assert "ita" in dag.tags and dag.doc_md
     assert dag.get_task("validate_plan").downstream_task_ids == {"render_measures", "render_approval_memo"}
-    assert dag.get_task("render_measures").downstream_task_ids == {"publish_measures"}
+    # the measures are published once a person approves (the executive has signed the memo)
+    assert dag.get_task("render_measures").downstream_task_ids == {"approve_publish"}
+    assert dag.get_task("render_approval_memo").downstream_task_ids == {"approve_publish"}
+    assert dag.get_task("approve_publish").downstream_task_ids == {"publish_measures"}
     assert dag.params["fiscal_year"] is None
     assert all(t.retries >= 1 for t in dag.tasks)
 
@@ -58,14 +61,21 @@ def test_it_is_scheduled_at_midnight_on_1_october_in_bangkok(dag):
     assert info.run_after == datetime(2021, 9, 30, 17, 0, tzinfo=UTC)  # 1 Oct 2021 00:00 +07, FY 2565
 
 
-def test_a_plan_run_renders_both_documents_and_publishes_the_measures(dag, data_root):
+def test_a_plan_run_renders_both_documents_and_publishes_the_measures_once_approved(dag, data_root):
+    from tests.airflow.approvals import answer_in_thread, api_client
+
+    thread, result = answer_in_thread(api_client(), DAG_ID, "Approve", "นายกลงนามแล้ว / memo signed")
     run = dag.test(run_conf=CONF)
+    thread.join(5)
+    assert result["status"] == 200, result
     assert run.state == "success", _states(run)
     assert set(_states(run).values()) == {"success"}
 
     folder = data_root / "mae-u-kho" / "2565" / "plan"
     status = json.loads((folder / "status.json").read_text())
     assert status["state"] == "published" and status["warnings"] == []
+    assert status["approval"]["decision"] == "approved" and status["approval"]["by"] == "admin"
+    assert status["approval"]["comment"] == "นายกลงนามแล้ว / memo signed"
     measures = folder / "ita-2565-measures.pdf"
     memo = folder / "ita-2565-approval-memo.pdf"
     assert status["measures"]["path"].endswith(measures.name) and status["memo"]["path"].endswith(memo.name)
@@ -83,9 +93,27 @@ def test_a_plan_run_renders_both_documents_and_publishes_the_measures(dag, data_
 
     # a second run gives the same files
     before = {p: p.read_bytes() for p in sorted(data_root.rglob("*.pdf"))}
-    again = dag.test(run_conf=CONF)
+    again = dag.test(run_conf=CONF, mark_success_pattern="approve_publish")
     assert again.state == "success"
     assert {p: p.read_bytes() for p in sorted(data_root.rglob("*.pdf"))} == before
+
+
+def test_rejected_measures_are_not_published_and_the_run_says_why(dag, data_root):
+    from tests.airflow.approvals import answer_in_thread, api_client
+
+    thread, result = answer_in_thread(api_client(), DAG_ID, "Reject", "ยังไม่ได้ลงนาม / memo not signed yet")
+    run = dag.test(run_conf=CONF)
+    thread.join(5)
+    assert result["status"] == 200, result
+    states = _states(run)
+    assert run.state == "failed"
+    assert states["approve_publish"] == "failed" and states["publish_measures"] == "upstream_failed"
+    status = json.loads((data_root / "mae-u-kho" / "2565" / "plan" / "status.json").read_text())
+    assert status["state"] == "rejected"
+    assert status["approval"]["decision"] == "rejected"
+    assert status["approval"]["comment"] == "ยังไม่ได้ลงนาม / memo not signed yet"
+    assert (data_root / "mae-u-kho" / "2565" / "plan" / "ita-2565-measures.pdf").exists()  # rendered, kept
+    assert not (data_root / "site").exists()
 
 
 def test_a_plan_without_its_analysis_fails_at_validation_naming_file_and_field(

@@ -128,3 +128,28 @@ def test_pdf_pages_and_approval_summary(tmp_path):
     )
     text = approval_summary(d, "/ita/files/mae-u-kho")
     assert "2 / 2" in text and "(/ita/files/mae-u-kho/2565/round-12/report/r.pdf)" in text and "3 หน้า" in text
+
+
+def test_the_measures_approval_summary_names_the_plan_and_links_both_pdfs():
+    from ita_monitor.config import AgenciesDir
+    from ita_monitor.dashboard import plan_approval_summary
+    from ita_monitor.render import Renderer
+    from tests.conftest import AGENCIES
+
+    agencies = AgenciesDir(AGENCIES)
+    agency, plan = agencies.agency("mae-u-kho"), agencies.plan("mae-u-kho", 2565)
+    two_pages = Renderer().pdf(
+        "<html lang='th'><body><p>หนึ่ง</p><p style='break-before: page'>สอง</p></body></html>"
+    )
+    text = plan_approval_summary(
+        agency,
+        plan,
+        [("มาตรการ / measures", "2565/plan/ita-2565-measures.pdf", two_pages)],
+        "/ita/files/mae-u-kho",
+    )
+    assert text.startswith("**องค์การบริหารส่วนตำบลแม่อูคอ** — มาตรการส่งเสริมคุณธรรมและความโปร่งใส ปีงบประมาณ 2565")
+    assert f"- มาตรการ / measures: {len(plan.measures)}" in text
+    assert (
+        "- [มาตรการ / measures](/ita/files/mae-u-kho/2565/plan/ita-2565-measures.pdf), 2 หน้า / pages" in text
+    )
+    assert "signed the approval memo" in text

@@ -1,9 +1,11 @@
-"""Approval before publishing: a human-in-the-loop task between render_report and publish_report.
+"""Approval before publishing: a human-in-the-loop task before each publish.
 
-The approver sees the round's summary (completeness, the PDFs with their pages, links) in Airflow's
-*Required actions* or on the ITA page.  Approve -> publish_report runs.  Reject (a reason is asked
-for) -> status.json says ``rejected`` with who and why, this task fails saying so, and
-publish_report never runs: nothing is published.  Clearing the task asks again.
+Round DAG: between render_report and publish_report.  The approver sees the round's summary
+(completeness, the PDFs with their pages, links) in Airflow's *Required actions* or on the ITA page.
+Yearly plan DAG: between the rendered measures and approval memo and publish_measures, answered once
+the executive has signed the memo.  Approve -> the publish task runs.  Reject (a reason is asked for)
+-> the status.json says ``rejected`` with who and why, this task fails saying so, and the publish task
+never runs: nothing is published.  Clearing the task asks again.
 """
 
 from __future__ import annotations
@@ -36,14 +38,16 @@ def _files_url() -> str:
     return f"{base}/ita/files"
 
 
-class ApprovePublish(ApprovalOperator):
-    """Approve (or reject with a reason) publishing one round's report."""
+class _ApproveBeforePublish(ApprovalOperator):
+    """Approve (or reject with a reason) what the next task publishes; the decision goes to a status."""
+
+    what_th = what_en = ""  # what is approved, for the subject and the rejection message
 
     def __init__(self, *, slug: str, **kwargs: Any) -> None:
         kwargs.setdefault("task_id", TASK_ID)
-        kwargs.pop("params", None)  # the DAG's round params are not questions for the approver
+        kwargs.pop("params", None)  # the DAG's trigger params are not questions for the approver
         super().__init__(
-            subject="อนุมัติการเผยแพร่รายงานผลการดำเนินการ ITA / Approve publishing the ITA round report",
+            subject=f"อนุมัติการเผยแพร่{self.what_th} / Approve publishing {self.what_en}",
             body="",
             params={
                 "comment": Param(
@@ -57,24 +61,21 @@ class ApprovePublish(ApprovalOperator):
         )
         self.slug = slug
 
-    def _job(self):
-        from ita_monitor.airflow_layer.tasks import _job
+    # what a kind of approval supplies
+    def _job(self) -> Any:
+        raise NotImplementedError
 
-        return _job(self.slug)
+    def _ask(self, job: Any) -> tuple[str, str]:
+        """(subject, markdown body) shown to the approver."""
+        raise NotImplementedError
+
+    def _record(self, job: Any, **status: Any) -> None:
+        raise NotImplementedError
 
     def execute(self, context: Any) -> Any:
-        from ita_monitor.dashboard import approval_summary, round_detail
-        from ita_monitor.pipeline import update_status
-
         job = self._job()
-        detail = round_detail(job.agency, job.plan, job.rnd, job.data)
-        self.subject = (
-            f"อนุมัติเผยแพร่รายงาน {job.agency.short_name_th} {job.rnd.short_label_th} "
-            f"ปีงบประมาณ {job.rnd.fiscal_year} / Approve publishing {job.slug} FY {job.rnd.fiscal_year} "
-            f"round {job.rnd.months}"
-        )
-        self.body = approval_summary(detail, f"{_files_url()}/{job.slug}")
-        update_status(
+        self.subject, self.body = self._ask(job)
+        self._record(
             job,
             state="awaiting_approval",
             approval={"decision": "pending", "asked_at": datetime.now(UTC).isoformat(timespec="seconds")},
@@ -85,8 +86,6 @@ class ApprovePublish(ApprovalOperator):
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
         from airflow.providers.standard.operators.hitl import HITLOperator
 
-        from ita_monitor.pipeline import update_status
-
         result = HITLOperator.execute_complete(self, context, event)  # validates the answer
         chosen = list(result["chosen_options"])
         comment = str((result.get("params_input") or {}).get("comment") or "").strip()
@@ -95,18 +94,81 @@ class ApprovePublish(ApprovalOperator):
         at = at.isoformat(timespec="seconds") if hasattr(at, "isoformat") else str(at or "")
         job = self._job()
         if chosen == [self.APPROVE]:
-            update_status(
+            self._record(
                 job,
                 state="approved",
                 approval={"decision": "approved", "by": by, "at": at, "comment": comment},
             )
             log.info("Approved by %s at %s %s", by, at, comment)
             return result
-        update_status(
+        self._record(
             job, state="rejected", approval={"decision": "rejected", "by": by, "at": at, "comment": comment}
         )
         raise AirflowFailException(
-            f"ไม่อนุมัติการเผยแพร่ โดย {by}: {comment or '(ไม่ระบุเหตุผล)'} — ไม่ได้เผยแพร่สิ่งใด / "
-            f"publishing rejected by {by}: {comment or '(no reason given)'}; nothing was published. "
-            "Clear this task to ask again."
+            f"ไม่อนุมัติการเผยแพร่{self.what_th} โดย {by}: {comment or '(ไม่ระบุเหตุผล)'} — ไม่ได้เผยแพร่สิ่งใด / "
+            f"publishing {self.what_en} rejected by {by}: {comment or '(no reason given)'}; nothing was "
+            "published. Clear this task to ask again."
         )
+
+
+class ApprovePublish(_ApproveBeforePublish):
+    """Approve (or reject with a reason) publishing one round's report."""
+
+    what_th = "รายงานผลการดำเนินการ ITA"
+    what_en = "the ITA round report"
+
+    def _job(self):
+        from ita_monitor.airflow_layer.tasks import _job
+
+        return _job(self.slug)
+
+    def _ask(self, job) -> tuple[str, str]:
+        from ita_monitor.dashboard import approval_summary, round_detail
+
+        detail = round_detail(job.agency, job.plan, job.rnd, job.data)
+        subject = (
+            f"อนุมัติเผยแพร่รายงาน {job.agency.short_name_th} {job.rnd.short_label_th} "
+            f"ปีงบประมาณ {job.rnd.fiscal_year} / Approve publishing {job.slug} FY {job.rnd.fiscal_year} "
+            f"round {job.rnd.months}"
+        )
+        return subject, approval_summary(detail, f"{_files_url()}/{job.slug}")
+
+    def _record(self, job, **status: Any) -> None:
+        from ita_monitor.pipeline import update_status
+
+        update_status(job, **status)
+
+
+class ApproveMeasures(_ApproveBeforePublish):
+    """Approve (or reject) publishing the year's measures, once the executive has signed the memo."""
+
+    what_th = "มาตรการส่งเสริมคุณธรรมและความโปร่งใส"
+    what_en = "the year's integrity measures"
+
+    def _job(self):
+        from ita_monitor.airflow_layer.plan_tasks import _job
+
+        return _job(self.slug)
+
+    def _ask(self, job) -> tuple[str, str]:
+        from ita_monitor.dashboard import plan_approval_summary
+
+        fy = job.fiscal_year
+        files = [
+            (label, f"{fy}/plan/{job.path(doc).name}", job.path(doc).read_bytes())
+            for label, doc in (
+                ("มาตรการ / measures", "measures"),
+                ("บันทึกข้อความขออนุมัติ / approval memo", "approval-memo"),
+            )
+            if job.path(doc).exists()
+        ]
+        subject = (
+            f"อนุมัติเผยแพร่มาตรการ {job.agency.short_name_th} ปีงบประมาณ {fy} / "
+            f"Approve publishing the measures of {job.slug} FY {fy}"
+        )
+        return subject, plan_approval_summary(job.agency, job.plan, files, f"{_files_url()}/{job.slug}")
+
+    def _record(self, job, **status: Any) -> None:
+        from ita_monitor.yearly import update_status
+
+        update_status(job, **status)
