@@ -13,7 +13,9 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 USER airflow
-# Exactly the versions the project was tested with (apache-airflow==3.3.2 is pinned in the lock too).
+# Exactly the run-time versions the project was tested with (apache-airflow==3.3.2 is pinned in the lock too):
+# requirements.lock only; the test tools (requirements-test.lock: pytest, ruff, selenium, seaweedfs, ...)
+# stay out of the image.
 COPY --chown=airflow:0 requirements.lock /opt/ita/requirements.lock
 RUN pip install --no-cache-dir -r /opt/ita/requirements.lock
 

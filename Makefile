@@ -31,9 +31,10 @@ var/.system-test: var/.system-runtime
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+# The run-time lock and the test tools' lock together (the Docker image installs requirements.lock only).
+$(VENV)/.installed: requirements.lock requirements-test.lock pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q -r requirements.lock -r requirements-test.lock
 	$(BIN)/pip install -q --no-deps -e .
 	@# setuptools leaves an egg-info in src/ that makes the plugin entry point appear twice
 	rm -rf src/ita_monitor.egg-info
@@ -67,10 +68,12 @@ previews: setup
 airflow-ui: setup
 	AIRFLOW__CORE__PARALLELISM=4 AIRFLOW__API__HOST=127.0.0.1 PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/airflow standalone
 
+# Regenerate requirements.lock (the closure of pyproject.toml's `dependencies`) and requirements-test.lock
+# (what the `test` extra adds) in a throwaway venv, with the current pins as constraints: without changes
+# it reproduces both files; after editing pyproject.toml it pins what was added.  UPGRADE="pkg ..." lifts
+# those pins (UPGRADE=all: every pin).  Needs Python 3.11 and the package index; see scripts/lock.py.
 lock:
-	$(BIN)/pip freeze --exclude-editable | grep -v '^ita-monitor' | \
-	  (echo "# Exact versions of everything ita-monitor installs (pip freeze of a working .venv, Python 3.11)."; \
-	   echo "# Regenerate: make lock"; cat) > requirements.lock
+	UPGRADE="$(UPGRADE)" $(PYTHON) scripts/lock.py
 
 clean:
 	rm -rf var previews
