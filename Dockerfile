@@ -3,7 +3,7 @@
 FROM apache/airflow:3.3.2-python3.11
 
 USER root
-# fonts-thai-tlwg: Laksaman (the report font, metric-compatible with TH Sarabun); Pango/HarfBuzz/libthai:
+# fonts-thai-tlwg: Laksaman (the report font, TLWG's rescale of TH Sarabun New); Pango/HarfBuzz/libthai:
 # WeasyPrint's text layout and Thai line breaking; poppler-utils: pdftotext/pdffonts for checks.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
