@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ita_monitor.config import Agency, Plan
@@ -53,10 +53,16 @@ class RunInfo:
     awaiting_approval: bool = False
 
 
-class _Stated:
-    """A round's ``state`` with its Thai and English labels."""
+class _RoundView:
+    """A round's ``state`` with its Thai and English labels, and its last day to submit."""
 
     state: str
+    due_at: datetime
+
+    @property
+    def due_day(self) -> date:
+        """The last day to submit: the day before ``due_at`` (midnight), as the units' forms say."""
+        return (self.due_at.astimezone(BANGKOK) - timedelta(days=1)).date()
 
     @property
     def state_th(self) -> str:
@@ -68,7 +74,7 @@ class _Stated:
 
 
 @dataclass
-class RoundSummary(_Stated):
+class RoundSummary(_RoundView):
     """One round of one agency on the overview."""
 
     slug: str
@@ -270,7 +276,7 @@ class HistoryEntry:
 
 
 @dataclass
-class RoundDetail(_Stated):
+class RoundDetail(_RoundView):
     slug: str
     agency_name_th: str
     rnd: Round

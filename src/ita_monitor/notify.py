@@ -169,7 +169,7 @@ def reminder_at(job) -> datetime | None:
 
 def reminders(job, gaps: list[Gap]) -> list[Mail]:
     """One reminder per unit that still has gaps and has not been reminded in this round."""
-    due_th = thai_date(job.rnd.due_at(job.agency.schedule.grace_days).date())
+    due_th = thai_date(job.rnd.last_day_to_submit(job.agency.schedule.grace_days))
     by_unit: dict[str, list[Gap]] = {}
     for g in gaps:
         by_unit.setdefault(g.unit, []).append(g)

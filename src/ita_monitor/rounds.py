@@ -71,6 +71,14 @@ class Round:
         """When submissions are due: the round's end plus ``grace_days`` days, Bangkok time."""
         return self.end_at() + timedelta(days=grace_days)
 
+    def last_day_to_submit(self, grace_days: int) -> date:
+        """The last whole day units have: the day before ``due_at`` (midnight), as forms and mails say it.
+
+        With 15 grace days, round 12 of 2565 ends on 30 September and units submit "ภายในวันที่ 15
+        ตุลาคม": the wait ends at midnight starting 16 October.
+        """
+        return (self.due_at(grace_days) - timedelta(days=1)).date()
+
     @property
     def label_th(self) -> str:
         """``รอบ ๖ เดือน (ตุลาคม ๒๕๖๔ – มีนาคม ๒๕๖๕)``."""

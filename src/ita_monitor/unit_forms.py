@@ -63,7 +63,7 @@ def responsible_units(agency: Agency, plan: Plan, rnd: Round) -> list[str]:
 
 def form_for(agency: Agency, plan: Plan, rnd: Round, unit: str, grace_days: int) -> UnitForm:
     measures = tuple((m.code, m.title) for m in plan.due_in(rnd.months) if unit in m.units)
-    due = rnd.due_at(grace_days).date()
+    due = rnd.last_day_to_submit(grace_days)
     return UnitForm(
         unit=unit,
         unit_th=agency.unit(unit).name_th,

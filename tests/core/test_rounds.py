@@ -61,6 +61,9 @@ def test_round_ends_at_midnight_in_bangkok_not_utc():
     assert end.isoformat() == "2022-04-01T00:00:00+07:00"
     assert end.astimezone(UTC).isoformat() == "2022-03-31T17:00:00+00:00"
     assert Round(2565, 6).due_at(15) == end + timedelta(days=15)
+    # units read the last whole day: round 12 ends 30 September, 15 days later is 15 October
+    assert Round(2565, 12).last_day_to_submit(15) == date(2022, 10, 15)
+    assert Round(2565, 12).last_day_to_submit(0) == Round(2565, 12).last_day == date(2022, 9, 30)
 
 
 @pytest.mark.parametrize("months", [1, 2, 3, 6, 9, 11, 12])

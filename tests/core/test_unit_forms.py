@@ -145,7 +145,7 @@ def test_each_responsible_unit_gets_a_locked_prefilled_form_with_a_status_dropdo
     ]
     assert ws.cell(8, 1).value is None
     assert (ws["A2"].value, ws["B2"].value, ws["C2"].value) == ("รหัสหน่วยงาน", "palad", "สำนักปลัด")
-    assert ws["B3"].value == "๑๖ ตุลาคม ๒๕๖๕"  # due: round end + 15 days
+    assert ws["B3"].value == "๑๕ ตุลาคม ๒๕๖๕"  # the last day: round end (30 Sep) + 15 days
     assert ws.protection.sheet
     assert ws["A6"].protection.locked and ws["B6"].protection.locked and ws["B2"].protection.locked
     assert all(not ws.cell(r, c).protection.locked for r in (6, 7) for c in range(3, 10))

@@ -98,7 +98,7 @@ def test_the_round_mails_each_unit_its_form_once_and_the_returned_forms_complete
     sent_form = attachments(palad)["ita-2565-round-12-palad.xlsx"]
     assert sent_form == (outbox / "palad" / "ita-2565-round-12-palad.xlsx").read_bytes()
     body = next(p for p in palad.walk() if p.get_content_type() == "text/html").get_payload(decode=True)
-    assert "ภายในวันที่ ๑๖ ตุลาคม ๒๕๖๕" in body.decode("utf-8")
+    assert "ภายในวันที่ ๑๕ ตุลาคม ๒๕๖๕" in body.decode("utf-8")  # the last day: 30 Sep + 15 days
     ledger = json.loads((outbox / "sent.json").read_text())
     assert sorted(v["unit"] for v in ledger["sent"].values()) == ["finance", "palad", "pr"]
 

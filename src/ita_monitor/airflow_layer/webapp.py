@@ -24,7 +24,7 @@ import hashlib
 import hmac
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -311,10 +311,12 @@ def run_round(dag_id: str, run_id: str) -> tuple[Agency, Round]:
 # --- rendering ---------------------------------------------------------------------------------------
 
 
-def _local(value: datetime | str | None) -> datetime | str:
+def _local(value: datetime | date | str | None) -> datetime | str:
     """``value`` as Bangkok time; an unparseable string comes back as it is, nothing as ``""``."""
     if not value:
         return ""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime.combine(value, datetime.min.time())
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
@@ -323,7 +325,7 @@ def _local(value: datetime | str | None) -> datetime | str:
     return value.astimezone(BANGKOK) if value.tzinfo else value
 
 
-def _thai_day(value: datetime | str | None) -> str:
+def _thai_day(value: datetime | date | str | None) -> str:
     local = _local(value)
     if isinstance(local, str):
         return local
