@@ -92,10 +92,50 @@ class RoundSummary(_RoundView):
 
 
 @dataclass
+class PlanSummary:
+    """The yearly plan of one agency and fiscal year: its documents and whether they are published."""
+
+    state: str  # a key of STATES (for the badge's colour)
+    label_th: str
+    label_en: str
+    detail: str = ""  # the reason of a rejection
+    files: list[tuple[str, str]] = field(default_factory=list)  # (label, path under the agency folder)
+
+
+# plan status.json state -> (badge colour, Thai, English)
+PLAN_STATES: dict[str, tuple[str, str, str]] = {
+    "": ("not_open", "ยังไม่จัดทำ", "not made yet"),
+    "validated": ("running", "กำลังจัดทำ", "being made"),
+    "rendered": ("running", "จัดทำแล้ว ยังไม่เผยแพร่", "made, not published"),
+    "awaiting_approval": ("awaiting_approval", "รออนุมัติ", "awaiting approval"),
+    "approved": ("running", "อนุมัติแล้ว", "approved"),
+    "rejected": ("failed", "ไม่อนุมัติ", "rejected"),
+    "published": ("published", "เผยแพร่แล้ว", "published"),
+    "dry_run": ("dry_run", "ทดลองเผยแพร่ (ไม่ได้ส่งจริง)", "dry run, nothing sent"),
+}
+
+
+def plan_summary(data: DataRoot, slug: str, fiscal_year: int) -> PlanSummary:
+    """What the yearly plan DAG left in ``<agency>/<FY>/plan/status.json``."""
+    status = read_json_safe(data.plan_dir(slug, fiscal_year) / "status.json", {}) or {}
+    colour, th, en = PLAN_STATES.get(str(status.get("state") or ""), PLAN_STATES["rendered"])
+    approval = status.get("approval") if isinstance(status.get("approval"), dict) else {}
+    detail = str(approval.get("comment") or "") if status.get("state") == "rejected" else ""
+    files = []
+    for key, label in (("measures", "มาตรการ / measures"), ("memo", "บันทึกขออนุมัติ / approval memo")):
+        doc = status.get(key)
+        name = str(doc.get("path") or "").rsplit("/", 1)[-1] if isinstance(doc, dict) else ""
+        if name and ".." not in name:
+            files.append((label, f"{fiscal_year}/plan/{name}"))
+    return PlanSummary(colour, th, en, detail, files)
+
+
+@dataclass
 class AgencyRow:
     slug: str
     name_th: str
     years: dict[int, list[RoundSummary]] = field(default_factory=dict)
+    plans: dict[int, PlanSummary] = field(default_factory=dict)
 
 
 def read_json_safe(path: PathLike, default: Any = None) -> Any:
@@ -209,6 +249,7 @@ def overview(
                     )
                 )
             row.years[fy] = summaries
+            row.plans[fy] = plan_summary(data, agency.slug, fy)
         rows.append(row)
     return rows
 

@@ -153,3 +153,30 @@ def test_the_measures_approval_summary_names_the_plan_and_links_both_pdfs():
         "- [มาตรการ / measures](/ita/files/mae-u-kho/2565/plan/ita-2565-measures.pdf), 2 หน้า / pages" in text
     )
     assert "signed the approval memo" in text
+
+
+def test_overview_shows_each_years_plan_documents_and_whether_they_are_published(tmp_path):
+    _, agency, _ = _agency()
+    plan = tmp_path / "mae-u-kho" / "2565" / "plan"
+    docs = {
+        "measures": {"path": f"file://{plan}/ita-2565-measures.pdf"},
+        "memo": {"path": f"file://{plan}/ita-2565-approval-memo.pdf"},
+    }
+    _write(plan / "status.json", {"state": "published", **docs})
+    _write(
+        tmp_path / "mae-u-kho" / "2566" / "plan" / "status.json",
+        {"state": "rejected", "approval": {"decision": "rejected", "comment": "ยังไม่ลงนาม <i>"}},
+    )
+    rows = overview([(agency, [2565, 2566])], DataRoot(tmp_path), now=NOW)
+    plans = rows[0].plans
+    assert (plans[2565].state, plans[2565].label_en) == ("published", "published")
+    assert plans[2565].files == [
+        ("มาตรการ / measures", "2565/plan/ita-2565-measures.pdf"),
+        ("บันทึกขออนุมัติ / approval memo", "2565/plan/ita-2565-approval-memo.pdf"),
+    ]
+    assert (plans[2566].state, plans[2566].label_en, plans[2566].detail) == (
+        "failed",
+        "rejected",
+        "ยังไม่ลงนาม <i>",
+    )
+    assert (plans[2569].state, plans[2569].label_en, plans[2569].files) == ("not_open", "not made yet", [])
