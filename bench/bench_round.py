@@ -17,9 +17,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WORK = Path(tempfile.mkdtemp(prefix="ita-bench-round-"))
+# The render-only child (``bench_round.py render``) inherits the parent's work folder.
+WORK = Path(os.environ.get("ITA_BENCH_ROUND_WORK") or tempfile.mkdtemp(prefix="ita-bench-round-"))
 AGENCIES = WORK / "agencies"
 os.environ.update(
+    ITA_BENCH_ROUND_WORK=str(WORK),
     AIRFLOW_HOME=str(WORK / "airflow"),
     AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"),
     AIRFLOW__CORE__LOAD_EXAMPLES="False",
@@ -86,7 +88,7 @@ def main() -> None:
     print(f"one complete round (dag.test): first {first:.2f} s, warm {min(times):.2f} s (target warm < 3 s)")
 
     # Rendering alone, in a fresh process (no Airflow loaded): what one render task adds.
-    subprocess.run([sys.executable, __file__, "render", str(WORK)], check=True)
+    subprocess.run([sys.executable, __file__, "render"], check=True)
     shutil.rmtree(WORK, ignore_errors=True)
 
 
@@ -99,16 +101,15 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def render_only(work: Path) -> None:
+def render_only() -> None:
     """Render the sample round report (collected by the round above) after one warm-up render."""
-    WORK.rmdir()  # this process's own (empty) work folder; the round's is ``work``
     from ita_monitor.config import AgenciesDir
     from ita_monitor.pipeline import RoundJob, collected_rows
     from ita_monitor.render import Renderer
     from ita_monitor.rounds import Round
     from ita_monitor.storage import DataRoot
 
-    job = RoundJob.load(AgenciesDir(work / "agencies"), "mae-u-kho", Round(2565, 12), DataRoot(work / "data"))
+    job = RoundJob.load(AgenciesDir(AGENCIES), "mae-u-kho", Round(2565, 12), DataRoot(WORK / "data"))
     renderer = Renderer()
     rows = collected_rows(job)
     html = renderer.round_report_html(job.agency, job.plan, job.catalogue, job.rnd, rows, job.rnd.end)
@@ -129,6 +130,6 @@ def render_only(work: Path) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["render"]:
-        render_only(Path(sys.argv[2]))
+        render_only()
     else:
         main()

@@ -59,7 +59,7 @@ for agency, problems in configured_agencies():
             rendered = tasks.render_report(agency.slug)
             published = tasks.publish_report(agency.slug)
             opened >> waited >> collected >> checked >> rendered
-            if getattr(agency, "approval", True):  # a person approves before anything is published
+            if agency.approval:  # a person approves before anything is published
                 rendered >> ApprovePublish(slug=agency.slug) >> published
             else:
                 rendered >> published

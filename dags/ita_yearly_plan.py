@@ -52,7 +52,7 @@ for agency, problems in configured_agencies():
             memo = plan_tasks.render_approval_memo(agency.slug)
             published = plan_tasks.publish_measures(agency.slug)
             validated >> [measures, memo]
-            if getattr(agency, "approval", True):  # published once the executive's signature is in
+            if agency.approval:  # published once the executive's signature is in
                 [measures, memo] >> ApproveMeasures(slug=agency.slug) >> published
             else:
                 measures >> published

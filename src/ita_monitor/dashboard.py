@@ -15,11 +15,11 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ita_monitor.config import Agency, Plan
-from ita_monitor.rounds import BANGKOK, Round, fiscal_year_of
+from ita_monitor.rounds import BANGKOK, Round, fiscal_year_of, last_day_to_submit
 from ita_monitor.storage import DataRoot, PathLike, list_files
 
 # state -> (Thai, English); the order is the order of a round's life
@@ -61,8 +61,8 @@ class _RoundView:
 
     @property
     def due_day(self) -> date:
-        """The last day to submit: the day before ``due_at`` (midnight), as the units' forms say."""
-        return (self.due_at.astimezone(BANGKOK) - timedelta(days=1)).date()
+        """The last day to submit, as the units' forms say it."""
+        return last_day_to_submit(self.due_at)
 
     @property
     def state_th(self) -> str:
@@ -99,7 +99,7 @@ class PlanSummary:
     label_th: str
     label_en: str
     detail: str = ""  # the reason of a rejection
-    files: list[tuple[str, str]] = field(default_factory=list)  # (label, path under the agency folder)
+    files: list[FileLink] = field(default_factory=list)
 
 
 # plan status.json state -> (badge colour, Thai, English)
@@ -121,13 +121,7 @@ def plan_summary(data: DataRoot, slug: str, fiscal_year: int) -> PlanSummary:
     colour, th, en = PLAN_STATES.get(str(status.get("state") or ""), PLAN_STATES["rendered"])
     approval = status.get("approval") if isinstance(status.get("approval"), dict) else {}
     detail = str(approval.get("comment") or "") if status.get("state") == "rejected" else ""
-    files = []
-    for key, label in (("measures", "มาตรการ / measures"), ("memo", "บันทึกขออนุมัติ / approval memo")):
-        doc = status.get(key)
-        name = str(doc.get("path") or "").rsplit("/", 1)[-1] if isinstance(doc, dict) else ""
-        if name and ".." not in name:
-            files.append((label, f"{fiscal_year}/plan/{name}"))
-    return PlanSummary(colour, th, en, detail, files)
+    return PlanSummary(colour, th, en, detail, plan_files(data, slug, fiscal_year, count_pages=False))
 
 
 @dataclass
@@ -428,9 +422,10 @@ def pdf_pages(data: bytes) -> int | None:
     return len(PAGE_RE.findall(data)) or None
 
 
-def report_files(data: DataRoot, slug: str, rnd: Round, count_pages: bool = True) -> list[FileLink]:
-    """The PDFs in the round's report folder (the report, its covering memo, ...)."""
-    folder = data.round_dir(slug, rnd) / "report"
+def pdf_links(
+    folder: PathLike, rel: str, label: str, memo_label: str, count_pages: bool = True
+) -> list[FileLink]:
+    """The PDFs in ``folder`` (``rel`` under the agency's folder), the document first, memos after it."""
     links = []
     for f in list_files(folder):
         if not f.name.lower().endswith(".pdf"):
@@ -442,9 +437,31 @@ def report_files(data: DataRoot, slug: str, rnd: Round, count_pages: bool = True
                 size, pages = len(body), pdf_pages(body)
             except OSError:
                 pass
-        label = "บันทึกข้อความนำส่ง / covering memo" if "memo" in f.name.lower() else "รายงาน / report"
-        links.append(FileLink(label, f"{rnd.fiscal_year}/{rnd.slug}/report/{f.name}", size, pages))
-    return sorted(links, key=lambda link: ("memo" in link.path.lower(), link.path))  # the report first
+        is_memo = "memo" in f.name.lower()
+        links.append(FileLink(memo_label if is_memo else label, f"{rel}/{f.name}", size, pages))
+    return sorted(links, key=lambda link: ("memo" in link.path.lower(), link.path))
+
+
+def report_files(data: DataRoot, slug: str, rnd: Round, count_pages: bool = True) -> list[FileLink]:
+    """The PDFs in the round's report folder (the report, its covering memo)."""
+    return pdf_links(
+        data.round_dir(slug, rnd) / "report",
+        f"{rnd.fiscal_year}/{rnd.slug}/report",
+        "รายงาน / report",
+        "บันทึกข้อความนำส่ง / covering memo",
+        count_pages,
+    )
+
+
+def plan_files(data: DataRoot, slug: str, fiscal_year: int, count_pages: bool = True) -> list[FileLink]:
+    """The PDFs of the year's plan (the measures, the approval memo)."""
+    return pdf_links(
+        data.plan_dir(slug, fiscal_year),
+        f"{fiscal_year}/plan",
+        "มาตรการ / measures",
+        "บันทึกขออนุมัติ / approval memo",
+        count_pages,
+    )
 
 
 def round_detail(
@@ -561,9 +578,7 @@ def approval_summary(detail: RoundDetail, files_url: str) -> str:
         "",
         f"- ความครบถ้วน / completeness: {due - gaps} / {due}" + (" ✔" if due and not gaps else ""),
     ]
-    for r in detail.reports:
-        pages = f", {r.pages} หน้า / pages" if r.pages else ""
-        lines.append(f"- [{r.label}]({files_url.rstrip('/')}/{r.path}){pages}")
+    lines += _link_lines(detail.reports, files_url)
     lines.append("")
     lines.append(
         "อนุมัติ = เผยแพร่ขึ้นเว็บไซต์ / Approve = publish; ไม่อนุมัติ = ไม่เผยแพร่ / Reject = nothing is published"
@@ -571,24 +586,25 @@ def approval_summary(detail: RoundDetail, files_url: str) -> str:
     return "\n".join(lines)
 
 
-def plan_approval_summary(
-    agency: Agency, plan: Plan, files: list[tuple[str, str, bytes]], files_url: str
-) -> str:
+def _link_lines(files: list[FileLink], files_url: str) -> list[str]:
+    """A markdown list item per PDF: its link and its number of pages."""
+    return [
+        f"- [{f.label}]({files_url.rstrip('/')}/{f.path})" + (f", {f.pages} หน้า / pages" if f.pages else "")
+        for f in files
+    ]
+
+
+def plan_approval_summary(agency: Agency, plan: Plan, files: list[FileLink], files_url: str) -> str:
     """Markdown shown to the approver of the yearly measures: the plan, its PDFs with pages, links.
 
-    ``files`` are (label, path under the agency's folder, PDF bytes).  The measures are the
-    executive's decision: they are published once the approval memo has been signed.
+    The measures are the executive's decision: they are published once the approval memo is signed.
     """
     lines = [
         f"**{agency.name_th}** — มาตรการส่งเสริมคุณธรรมและความโปร่งใส ปีงบประมาณ {plan.fiscal_year}",
         "",
         f"- มาตรการ / measures: {len(plan.measures)}",
+        *_link_lines(files, files_url),
     ]
-    for label, path, data in files:
-        pages = pdf_pages(data)
-        lines.append(
-            f"- [{label}]({files_url.rstrip('/')}/{path})" + (f", {pages} หน้า / pages" if pages else "")
-        )
     lines += [
         "",
         "อนุมัติเมื่อผู้บริหารลงนามในบันทึกข้อความแล้ว / Approve once the executive has signed the approval memo.",

@@ -33,6 +33,15 @@ def fiscal_year_of(d: date) -> int:
     return be_year(d.year + 1 if d.month >= 10 else d.year)
 
 
+def last_day_to_submit(due_at: datetime) -> date:
+    """The day before ``due_at`` (a Bangkok midnight): the last whole day units have to submit.
+
+    With 15 grace days, round 12 of 2565 ends on 30 September and units submit "ภายในวันที่ 15
+    ตุลาคม": the wait ends at midnight starting 16 October.
+    """
+    return (due_at.astimezone(BANGKOK) - timedelta(days=1)).date()
+
+
 @dataclass(frozen=True, order=True)
 class Round:
     """Monitoring round ``months`` (1-12) of BE fiscal year ``fiscal_year``."""
@@ -72,12 +81,8 @@ class Round:
         return self.end_at() + timedelta(days=grace_days)
 
     def last_day_to_submit(self, grace_days: int) -> date:
-        """The last whole day units have: the day before ``due_at`` (midnight), as forms and mails say it.
-
-        With 15 grace days, round 12 of 2565 ends on 30 September and units submit "ภายในวันที่ 15
-        ตุลาคม": the wait ends at midnight starting 16 October.
-        """
-        return (self.due_at(grace_days) - timedelta(days=1)).date()
+        """The last whole day units have, as forms, mails and the ITA page say it."""
+        return last_day_to_submit(self.due_at(grace_days))
 
     @property
     def label_th(self) -> str:

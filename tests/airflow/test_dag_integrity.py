@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
 from airflow.dag_processing.dagbag import DagBag
@@ -37,10 +38,31 @@ def test_tags_retries_and_docs_on_every_dag(dagbag):
 
 
 def test_retries_back_off_by_doubling(dagbag):
-    # In Airflow 3.3 retry_exponential_backoff is a multiplier: True would mean 1.0, a constant delay.
-    for t in dagbag.dags["ita_round__mae-u-kho"].tasks:
-        if t.retries:
-            assert t.retry_exponential_backoff == 2.0, t.task_id
+    """Airflow's own retry arithmetic on our tasks: each retry waits at least twice as long as the last.
+
+    (``retry_exponential_backoff`` is a multiplier in Airflow 3.3: ``True`` would mean 1.0, a constant
+    60 s between tries.)"""
+    from types import SimpleNamespace
+
+    from airflow.models.taskinstance import TaskInstance
+
+    ended = datetime(2026, 1, 1, tzinfo=UTC)
+    for task in dagbag.dags["ita_round__mae-u-kho"].tasks:
+        if not task.retries:
+            continue
+        waits = []
+        for try_number in (1, 2, 3):
+            ti = SimpleNamespace(
+                task=task,
+                try_number=try_number,
+                end_date=ended,
+                retry_delay_override=None,
+                dag_id=task.dag_id,
+                task_id=task.task_id,
+                logical_date=None,
+            )
+            waits.append((TaskInstance.next_retry_datetime(ti) - ended).total_seconds())
+        assert 60 <= waits[0] < 120 <= waits[1] < 240 <= waits[2], (task.task_id, waits)
 
 
 def test_round_dag_reads_like_the_round(dagbag):

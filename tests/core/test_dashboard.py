@@ -130,39 +130,14 @@ def test_pdf_pages_and_approval_summary(tmp_path):
     assert "2 / 2" in text and "(/ita/files/mae-u-kho/2565/round-12/report/r.pdf)" in text and "3 หน้า" in text
 
 
-def test_the_measures_approval_summary_names_the_plan_and_links_both_pdfs():
-    from ita_monitor.config import AgenciesDir
-    from ita_monitor.dashboard import plan_approval_summary
-    from ita_monitor.render import Renderer
-    from tests.conftest import AGENCIES
-
-    agencies = AgenciesDir(AGENCIES)
-    agency, plan = agencies.agency("mae-u-kho"), agencies.plan("mae-u-kho", 2565)
-    two_pages = Renderer().pdf(
-        "<html lang='th'><body><p>หนึ่ง</p><p style='break-before: page'>สอง</p></body></html>"
-    )
-    text = plan_approval_summary(
-        agency,
-        plan,
-        [("มาตรการ / measures", "2565/plan/ita-2565-measures.pdf", two_pages)],
-        "/ita/files/mae-u-kho",
-    )
-    assert text.startswith("**องค์การบริหารส่วนตำบลแม่อูคอ** — มาตรการส่งเสริมคุณธรรมและความโปร่งใส ปีงบประมาณ 2565")
-    assert f"- มาตรการ / measures: {len(plan.measures)}" in text
-    assert (
-        "- [มาตรการ / measures](/ita/files/mae-u-kho/2565/plan/ita-2565-measures.pdf), 2 หน้า / pages" in text
-    )
-    assert "signed the approval memo" in text
-
-
 def test_overview_shows_each_years_plan_documents_and_whether_they_are_published(tmp_path):
+    from ita_monitor.dashboard import FileLink
+
     _, agency, _ = _agency()
     plan = tmp_path / "mae-u-kho" / "2565" / "plan"
-    docs = {
-        "measures": {"path": f"file://{plan}/ita-2565-measures.pdf"},
-        "memo": {"path": f"file://{plan}/ita-2565-approval-memo.pdf"},
-    }
-    _write(plan / "status.json", {"state": "published", **docs})
+    _write(plan / "status.json", {"state": "published"})
+    _write(plan / "ita-2565-approval-memo.pdf", "%PDF-1.7")
+    _write(plan / "ita-2565-measures.pdf", "%PDF-1.7")
     _write(
         tmp_path / "mae-u-kho" / "2566" / "plan" / "status.json",
         {"state": "rejected", "approval": {"decision": "rejected", "comment": "ยังไม่ลงนาม <i>"}},
@@ -170,9 +145,9 @@ def test_overview_shows_each_years_plan_documents_and_whether_they_are_published
     rows = overview([(agency, [2565, 2566])], DataRoot(tmp_path), now=NOW)
     plans = rows[0].plans
     assert (plans[2565].state, plans[2565].label_en) == ("published", "published")
-    assert plans[2565].files == [
-        ("มาตรการ / measures", "2565/plan/ita-2565-measures.pdf"),
-        ("บันทึกขออนุมัติ / approval memo", "2565/plan/ita-2565-approval-memo.pdf"),
+    assert plans[2565].files == [  # the measures first
+        FileLink("มาตรการ / measures", "2565/plan/ita-2565-measures.pdf"),
+        FileLink("บันทึกขออนุมัติ / approval memo", "2565/plan/ita-2565-approval-memo.pdf"),
     ]
     assert (plans[2566].state, plans[2566].label_en, plans[2566].detail) == (
         "failed",
@@ -180,3 +155,25 @@ def test_overview_shows_each_years_plan_documents_and_whether_they_are_published
         "ยังไม่ลงนาม <i>",
     )
     assert (plans[2569].state, plans[2569].label_en, plans[2569].files) == ("not_open", "not made yet", [])
+
+
+def test_the_measures_approval_summary_names_the_plan_and_links_both_pdfs(tmp_path):
+    from ita_monitor.dashboard import plan_approval_summary, plan_files
+    from ita_monitor.render import Renderer
+
+    _, agency, plan = _agency()
+    two_pages = Renderer().pdf(
+        "<html lang='th'><body><p>หนึ่ง</p><p style='break-before: page'>สอง</p></body></html>"
+    )
+    folder = tmp_path / "mae-u-kho" / "2565" / "plan"
+    folder.mkdir(parents=True)
+    (folder / "ita-2565-measures.pdf").write_bytes(two_pages)
+    text = plan_approval_summary(
+        agency, plan, plan_files(DataRoot(tmp_path), "mae-u-kho", 2565), "/ita/files/mae-u-kho"
+    )
+    assert text.startswith("**องค์การบริหารส่วนตำบลแม่อูคอ** — มาตรการส่งเสริมคุณธรรมและความโปร่งใส ปีงบประมาณ 2565")
+    assert f"- มาตรการ / measures: {len(plan.measures)}" in text
+    assert (
+        "- [มาตรการ / measures](/ita/files/mae-u-kho/2565/plan/ita-2565-measures.pdf), 2 หน้า / pages" in text
+    )
+    assert "signed the approval memo" in text

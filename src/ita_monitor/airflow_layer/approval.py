@@ -151,17 +151,10 @@ class ApproveMeasures(_ApproveBeforePublish):
         return _job(self.slug)
 
     def _ask(self, job) -> tuple[str, str]:
-        from ita_monitor.dashboard import plan_approval_summary
+        from ita_monitor.dashboard import plan_approval_summary, plan_files
 
         fy = job.fiscal_year
-        files = [
-            (label, f"{fy}/plan/{job.path(doc).name}", job.path(doc).read_bytes())
-            for label, doc in (
-                ("มาตรการ / measures", "measures"),
-                ("บันทึกข้อความขออนุมัติ / approval memo", "approval-memo"),
-            )
-            if job.path(doc).exists()
-        ]
+        files = plan_files(job.data, job.slug, fy)
         subject = (
             f"อนุมัติเผยแพร่มาตรการ {job.agency.short_name_th} ปีงบประมาณ {fy} / "
             f"Approve publishing the measures of {job.slug} FY {fy}"
