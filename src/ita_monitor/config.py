@@ -289,18 +289,50 @@ class Plan(_Model):
 class OitItem(_Model):
     code: Text  # O42
     name: Text
-    document: Literal["measures", "round_report"]
+    # What ita-monitor publishes for it; None: an item the agency publishes itself (not managed here),
+    # listed on the ITAS readiness sheet with the URL the admin entered (``<agency>/oit/<FY>.yaml``).
+    document: Literal["measures", "round_report"] | None = None
+
+
+class Period(_Model):
+    """A span of days, both included (e.g. the ITA assessment period, when assessors open the links)."""
+
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    def __contains__(self, day: date) -> bool:
+        return self.start <= day <= self.end
 
 
 class Catalogue(_Model):
-    """The OIT items of one fiscal year that ita-monitor publishes evidence for."""
+    """The OIT items of one fiscal year; those with a ``document`` are published by ita-monitor."""
 
     fiscal_year: int
     items: tuple[OitItem, ...] = Field(min_length=1)
     pass_level: float = Field(default=85, ge=0, le=100)
+    assessment: Period | None = None  # when the assessors read the links: link checks run weekly then
 
     def item_for(self, document: str) -> OitItem | None:
         return next((i for i in self.items if i.document == document), None)
+
+    @property
+    def managed(self) -> tuple[OitItem, ...]:
+        """The items ita-monitor publishes documents for."""
+        return tuple(i for i in self.items if i.document is not None)
+
+
+class OitLinks(_Model):
+    """``<agency>/oit/<FY>.yaml``, edited by the admin: the URLs typed into ITAS for the OIT items that
+    ita-monitor does not publish (checked with the rest), and the agency's own assessment period."""
+
+    urls: dict[Text, Text] = {}  # OIT item code -> URL
+    assessment: Period | None = None  # overrides the catalogue's
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -543,6 +575,49 @@ def parse_catalogue(path: Path) -> tuple[Catalogue | None, list[Problem]]:
         return None, problems + _problems_from(exc, str(path))
 
 
+def _oit_links_problems(path: Path, catalogues: dict[int, Catalogue]) -> list[Problem]:
+    """``<agency>/oit/<FY>.yaml``: valid, named by a year with a catalogue, codes of that catalogue."""
+    data, problems = _read_yaml(path)
+    if data is None:
+        return problems
+    try:
+        links = OitLinks.model_validate(data)
+    except ValidationError as exc:
+        return problems + _problems_from(exc, str(path))
+    cat = catalogues.get(int(path.stem)) if path.stem.isdigit() else None
+    if cat is None:
+        return problems + [
+            Problem(
+                str(path),
+                "",
+                f"ไม่มีรายการ OIT ของปี {path.stem}: ตั้งชื่อไฟล์เป็นปี พ.ศ. ที่มี catalogue/oit-<ปี>.yaml",
+                f"no OIT catalogue for {path.stem}: name the file by a BE year that has catalogue/oit-<year>.yaml",
+            )
+        ]
+    codes = {i.code for i in cat.items}
+    for code in links.urls:
+        if code not in codes:
+            problems.append(
+                Problem(
+                    str(path),
+                    f"urls.{code}",
+                    f"ไม่มีข้อ {code} ในรายการ OIT ปี {cat.fiscal_year}: แก้รหัสให้ตรงกับ catalogue",
+                    f"{code} is not an OIT item of {cat.fiscal_year}: use a code of the catalogue",
+                )
+            )
+    for code, url in links.urls.items():
+        if not re.match(r"^https?://", url):
+            problems.append(
+                Problem(
+                    str(path),
+                    f"urls.{code}",
+                    "ต้องเป็นที่อยู่เว็บเต็ม ขึ้นต้นด้วย http:// หรือ https://",
+                    "must be a full web address starting with http:// or https://",
+                )
+            )
+    return problems
+
+
 class AgenciesDir:
     """Read access to an agencies directory; everything loaded is validated."""
 
@@ -581,6 +656,19 @@ class AgenciesDir:
         if plan is None or any(p.severity == "error" for p in problems):
             raise InputError(problems)
         return plan
+
+    def oit_links(self, slug: str, fiscal_year: int) -> OitLinks:
+        """The admin's ``<agency>/oit/<FY>.yaml`` (none: no URLs, the catalogue's assessment period)."""
+        path = self.root / slug / "oit" / f"{fiscal_year}.yaml"
+        if not path.exists():
+            return OitLinks()
+        data, problems = _read_yaml(path)
+        if data is None:
+            raise InputError(problems)
+        try:
+            return OitLinks.model_validate(data)
+        except ValidationError as exc:
+            raise InputError(_problems_from(exc, str(path))) from exc
 
     def catalogue(self, fiscal_year: int) -> Catalogue:
         path = self.root / "catalogue" / f"oit-{fiscal_year}.yaml"
@@ -625,6 +713,8 @@ class AgenciesDir:
         for slug in slugs:
             agency, found = parse_agency(self.root / slug / "agency.yaml")
             problems += found
+            for path in sorted((self.root / slug / "oit").glob("*.yaml")):
+                problems += _oit_links_problems(path, catalogues)
             for year in self.plan_years(slug):
                 path = self.root / slug / "plans" / f"{year}.yaml"
                 plan, found = parse_plan(path, agency)

@@ -9,6 +9,12 @@ font_bold = /usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf
 font_scale = 0.6656                     # size of the font per official TH Sarabun point
 smtp_conn_id = ita_smtp                 # Airflow SMTP connection that mails forms and reminders to units
 submission_poll_seconds = 3600          # how often the waiting round looks for new submissions
+admin_email =                           # who is told when a published link changes state (comma-separated)
+link_check_cron = 0 7 * * 1             # link health: when it runs in the assessment period (Bangkok)
+link_timeout_seconds = 20               # link health: one whole answer (redirects and body included)
+link_slow_seconds = 5                   # link health: slower than this is "slow"
+link_connections_per_host = 2           # link health: connections open at once to one site
+link_rate_per_host = 2                  # link health: requests started per second to one site (0 = no limit)
 """
 
 from __future__ import annotations
@@ -37,6 +43,12 @@ DEFAULTS = {
     "font_scale": str(DEFAULT_FONT_SCALE),
     "smtp_conn_id": "ita_smtp",
     "submission_poll_seconds": "3600",
+    "admin_email": "",
+    "link_check_cron": "0 7 * * 1",
+    "link_timeout_seconds": "20",
+    "link_slow_seconds": "5",
+    "link_connections_per_host": "2",
+    "link_rate_per_host": "2",
 }
 
 
@@ -62,3 +74,15 @@ def renderer():
 
     font = Font(get("font_regular"), get("font_bold"), float(get("font_scale")))
     return Renderer(get("templates_dir"), font)
+
+
+def link_check_settings():
+    """How the link check fetches (``[ita] link_*``)."""
+    from ita_monitor.linkhealth import CheckSettings
+
+    return CheckSettings(
+        timeout=float(get("link_timeout_seconds")),
+        slow=float(get("link_slow_seconds")),
+        per_host=int(get("link_connections_per_host")),
+        rate_per_host=float(get("link_rate_per_host")),
+    )

@@ -51,6 +51,11 @@ class Publisher(Protocol):
         """Write (or switch over) the year's index page listing the manifest; return its URL."""
         ...
 
+    def refresh(self, fiscal_year: int, doc: Document, entry: dict, state: str) -> None:
+        """Repair of a broken link (``state``: changed, missing, failing): prepare the next ``put`` to
+        serve ``doc`` again (folder targets: at the same place; WordPress: as a new media item)."""
+        ...
+
     def plan(self, agency: Agency, catalogue: Catalogue, actions: list[dict]) -> list[str]:
         """What ``put`` and ``write_index`` would do for these actions, one line each (dry run)."""
         ...
@@ -60,7 +65,7 @@ def index_items(catalogue: Catalogue, manifest: dict) -> list[dict]:
     """Catalogue items in order, each with its published documents, for index pages and link sheets."""
     entries = manifest.get("documents", {})
     items = []
-    for item in catalogue.items:
+    for item in catalogue.managed:
         docs = sorted((e for e in entries.values() if e["document"] == item.document), key=lambda e: e["key"])
         items.append({"code": item.code, "name": item.name, "documents": docs})
     return items

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from ita_monitor.config import Agency, Catalogue
@@ -169,6 +170,24 @@ class WordPressPublisher:
             "published_at": previous["published_at"] if same_as_before and previous else now,
             "earlier": earlier,
         }
+
+    def refresh(self, fiscal_year: int, doc: Document, entry: dict, state: str) -> None:
+        """Repair (linkhealth): set the broken media item aside (renamed, kept in the library) so the
+        next ``put`` uploads the approved bytes as a new media item, which the page then links to."""
+        media_id = entry.get("media_id")
+        if not media_id:
+            return
+        slug = self.media_slug(fiscal_year, doc)
+        stamp = re.sub(r"[^0-9]", "", datetime.now(UTC).isoformat(timespec="seconds"))[:14]
+
+        def set_aside() -> None:
+            try:
+                self._send("POST", f"/wp/v2/media/{media_id}", json={"slug": f"{slug}-aside-{stamp}"})
+            except HttpStatusError as exc:
+                if exc.status != 404:  # deleted from the library already: nothing to set aside
+                    raise
+
+        self._retrying(f"setting the broken media item {media_id} aside", set_aside)
 
     def page_content(self, agency: Agency, catalogue: Catalogue, manifest: dict) -> str:
         html = self.renderer.html(

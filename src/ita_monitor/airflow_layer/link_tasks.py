@@ -1,0 +1,162 @@
+"""The link-health DAG's tasks: thin calls into ``ita_monitor.linkhealth`` for one agency.
+
+Which fiscal years: the trigger form's ``fiscal_year``; a scheduled run checks the years whose
+assessment period (catalogue ``assessment`` or the agency's ``oit/<FY>.yaml``) holds the run's day,
+and does nothing outside it; a manual run without a year checks the current fiscal year.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from airflow.sdk import Param, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException
+
+from ita_monitor.airflow_layer import settings
+from ita_monitor.airflow_layer.tasks import fiscal_year_param
+
+log = logging.getLogger(__name__)
+
+
+def link_params() -> dict[str, Param]:
+    return {
+        "fiscal_year": fiscal_year_param(
+            "ปีที่อยู่ในช่วงประเมิน หรือปีปัจจุบัน", "the assessed year, or the current one"
+        ),
+        "repair": Param(
+            False,
+            type="boolean",
+            title="ซ่อมลิงก์ที่เสีย / Repair broken links",
+            description="เผยแพร่เอกสารที่เสียใหม่แล้วตรวจซ้ำ / republish broken documents, then check again",
+        ),
+    }
+
+
+def _years(slug: str) -> list:
+    from ita_monitor.errors import InputError
+    from ita_monitor.linkhealth import YearLinks, in_assessment
+    from ita_monitor.rounds import BANGKOK, fiscal_year_of
+    from ita_monitor.storage import DataRoot
+
+    ctx = get_current_context()
+    agencies = settings.agencies_dir()
+    data = DataRoot(settings.data_root())
+    day = ctx["dag_run"].run_after.astimezone(BANGKOK).date()
+    run_type = str(getattr(ctx["dag_run"].run_type, "value", ctx["dag_run"].run_type))
+    try:
+        wanted = ctx["params"].get("fiscal_year")
+        if wanted:
+            return [YearLinks.load(agencies, slug, int(wanted), data)]
+        current = fiscal_year_of(day)
+        if run_type == "manual":
+            return [YearLinks.load(agencies, slug, current, data)]
+        years = []
+        for fy in (current - 1, current, current + 1):
+            if (agencies.root / "catalogue" / f"oit-{fy}.yaml").exists():
+                year = YearLinks.load(agencies, slug, fy, data)
+                if in_assessment(year, day):
+                    years.append(year)
+        if not years:
+            log.info("%s: no fiscal year is in its assessment period on %s: nothing to check", slug, day)
+        return years
+    except InputError as exc:
+        raise AirflowFailException(f"ตั้งค่าไม่ถูกต้อง / configuration problem:\n{exc}") from exc
+
+
+@task
+def check_links(slug: str) -> dict:
+    """Fetch every link of the year(s); keep the states in links.json; rewrite the readiness sheet."""
+    from ita_monitor.linkhealth import run_check
+
+    out = {}
+    for year in _years(slug):
+        health = run_check(year, settings.link_check_settings(), settings.renderer())
+        for c in health["changes"]:
+            log.info("%s %s: %s -> %s %s", c["oit_item"], c["url"], c["from"], c["to"], c["detail"])
+        out[str(year.fiscal_year)] = health["counts"]
+        log.info("Fiscal year %s: %s", year.fiscal_year, health["counts"])
+    return out
+
+
+@task
+def repair_links(slug: str) -> dict:
+    """With ``repair``: put each broken document back (same place, or a new WordPress media item with
+    the page updated), then check again.  Without it: nothing."""
+    from ita_monitor.airflow_layer.remotes import MissingConnection, remote_for
+    from ita_monitor.errors import InputError
+    from ita_monitor.linkhealth import broken, repair, run_check
+    from ita_monitor.publish.base import PublishFailed
+    from ita_monitor.publish.factory import publisher_for
+
+    if not get_current_context()["params"].get("repair"):
+        log.info("No repair asked (trigger with repair = true to repair)")
+        return {}
+    out = {}
+    for year in _years(slug):
+        if not broken(year.health()):
+            log.info("Fiscal year %s: no broken link", year.fiscal_year)
+            continue
+        try:
+            remote = remote_for(year.agency)
+            publisher = publisher_for(year.agency, year.data, settings.renderer(), remote)
+        except (MissingConnection, InputError) as exc:
+            raise AirflowFailException(str(exc)) from exc
+        try:
+            result = repair(year, publisher)
+        except PublishFailed as exc:
+            if not exc.transient:
+                raise AirflowFailException(str(exc)) from exc
+            raise
+        finally:
+            if remote is not None and remote.close is not None:
+                remote.close()
+        for item in result.not_repairable:
+            log.warning("%s: %s", item["id"], item["why"])
+        health = run_check(year, settings.link_check_settings(), settings.renderer())
+        log.info("Repaired %s; checked again: %s", result.republished, health["counts"])
+        out[str(year.fiscal_year)] = {"repaired": result.republished, "counts": health["counts"]}
+    return out
+
+
+def send_line(agency, fiscal_year: int, text: str) -> bool:
+    """Hook for LINE: not wired yet (no LINE client in ita-monitor).  Returns whether it was sent."""
+    return False
+
+
+@task(trigger_rule="none_failed")
+def notify_admin(slug: str) -> list[dict]:
+    """Mail the admin each change of state not yet told (once); nothing when nothing changed."""
+    from ita_monitor.airflow_layer.mail import _connection_exists, smtp_conn_id
+    from ita_monitor.linkhealth import notice, notify_done, pending_notice
+
+    sent = []
+    to = [a.strip() for a in settings.get("admin_email").split(",") if a.strip()]
+    for year in _years(slug):
+        changes = pending_notice(year.health())
+        if not changes:
+            continue
+        mail = notice(year.agency, year.fiscal_year, changes)
+        conn_id = smtp_conn_id()
+        if not to or not _connection_exists(conn_id):
+            log.warning(
+                "ยังไม่ได้แจ้ง %d รายการ: ตั้ง [ita] admin_email และ connection %r / %d change(s) not mailed: "
+                "set [ita] admin_email and the SMTP connection %r (they stay pending)",
+                len(changes),
+                conn_id,
+                len(changes),
+                conn_id,
+            )
+            continue
+        from email.header import Header
+
+        from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+        with SmtpHook(smtp_conn_id=conn_id) as hook:
+            hook.send_email_smtp(
+                to=to, subject=Header(mail.subject, "utf-8").encode(), html_content=mail.html
+            )
+        send_line(year.agency, year.fiscal_year, mail.text)
+        notify_done(year)
+        log.info("Told %s about %d change(s): %s", ", ".join(to), len(changes), mail.subject)
+        sent.append({"fiscal_year": year.fiscal_year, "to": to, "changes": len(changes)})
+    return sent
