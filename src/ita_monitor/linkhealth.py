@@ -229,7 +229,12 @@ async def _check_one(client, link: Link, settings: CheckSettings, gates: dict[st
         return out
     if link.links_to:
         text = body.decode("utf-8", "replace")
-        gone = [u for u in link.links_to if u not in text]
+        folder = link.url.rsplit("/", 1)[0] + "/"
+        gone = [
+            u
+            for u in link.links_to
+            if u not in text and not (u.startswith(folder) and u[len(folder) :] in text)
+        ]
         if gone:
             out.state = "changed"
             out.detail = "หน้ารวมไม่มีลิงก์ / the page no longer links to: " + ", ".join(gone)
