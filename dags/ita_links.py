@@ -24,11 +24,12 @@ from airflow.timetables.trigger import CronTriggerTimetable
 
 from ita_monitor.airflow_layer import link_tasks, settings, tasks
 from ita_monitor.airflow_layer.dag_setup import configured_agencies
+from ita_monitor.names import links_dag_id
 from ita_monitor.rounds import BANGKOK
 
 for agency, problems in configured_agencies():
     with DAG(
-        dag_id=f"ita_links__{agency.slug}",
+        dag_id=links_dag_id(agency.slug),
         description=f"OIT link health of {agency.short_name_th}" if agency.name_th else "",
         schedule=CronTriggerTimetable(settings.get("link_check_cron"), timezone="Asia/Bangkok"),
         start_date=datetime(2020, 10, 1, tzinfo=BANGKOK),

@@ -713,7 +713,7 @@ def repair(year: YearLinks, publisher, health: dict | None = None, now: str | No
     media item is set aside (renamed, kept in the library) and the approved bytes become a new media
     item, the year's page updated to it.  Links of items not managed here are only reported.
     """
-    from ita_monitor.pipeline import publish_documents
+    from ita_monitor.publish.record import publish_documents
 
     health = health if health is not None else year.health()
     manifest = year.manifest() or {}

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 ROUND_DAG_PREFIX = "ita_round__"
 PLAN_DAG_PREFIX = "ita_plan__"
+LINKS_DAG_PREFIX = "ita_links__"
 
 APPROVAL_TASK = "approve_publish"  # the human-in-the-loop task of both DAG families
 REPORT_TASK = "render_report"
@@ -28,6 +29,16 @@ def round_dag_id(slug: str) -> str:
 def plan_dag_id(slug: str) -> str:
     """The DAG of an agency's yearly plan."""
     return f"{PLAN_DAG_PREFIX}{slug}"
+
+
+def links_dag_id(slug: str) -> str:
+    """The DAG of an agency's link health (OIT links checked, repaired)."""
+    return f"{LINKS_DAG_PREFIX}{slug}"
+
+
+def links_url(base: str, slug: str, fiscal_year: int) -> str:
+    """The ITA page's link health of an agency-year."""
+    return f"{base.rstrip('/')}{ITA_PREFIX}/links/{slug}/{fiscal_year}"
 
 
 def agency_of_round_dag(dag_id: str) -> str | None:

@@ -128,6 +128,7 @@ def notify_admin(slug: str) -> list[dict]:
     """Mail the admin each change of state not yet told (once); nothing when nothing changed."""
     from ita_monitor.airflow_layer.mail import _connection_exists, smtp_conn_id
     from ita_monitor.linkhealth import notice, notify_done, pending_notice
+    from ita_monitor.names import links_url
 
     sent = []
     to = [a.strip() for a in settings.get("admin_email").split(",") if a.strip()]
@@ -135,7 +136,9 @@ def notify_admin(slug: str) -> list[dict]:
         changes = pending_notice(year.health())
         if not changes:
             continue
-        mail = notice(year.agency, year.fiscal_year, changes)
+        base = settings.base_url()
+        page = links_url(base, year.slug, year.fiscal_year) if base else ""
+        mail = notice(year.agency, year.fiscal_year, changes, page)
         conn_id = smtp_conn_id()
         if not to or not _connection_exists(conn_id):
             log.warning(

@@ -9,8 +9,8 @@ import yaml
 
 from ita_monitor.config import AgenciesDir
 from ita_monitor.linkhealth import YearLinks
-from ita_monitor.pipeline import publish_documents
 from ita_monitor.publish.base import Document
+from ita_monitor.publish.record import publish_documents
 from ita_monitor.storage import DataRoot
 from tests.integration.publish.conftest import (  # noqa: F401  (fixtures)
     agencies_with_target,
