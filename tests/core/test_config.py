@@ -94,3 +94,25 @@ def test_cli_validate_prints_every_problem_and_exits_non_zero(agencies, capsys):
     assert main(["validate", str(agencies)]) == 1
     err = capsys.readouterr().err
     assert "2565.yaml [measures[0].units[1]]" in err and "unknown unit nosuch" in err
+
+
+def test_the_admins_oit_links_file_is_checked_against_the_years_catalogue(agencies):
+    oit = agencies / "mae-u-kho" / "oit"
+    (oit / "2565.yaml").write_text(
+        "urls:\n  O1: www.example.go.th/structure\n  O99: https://x.example/\nassessment:\n"
+        "  start: 2022-08-31\n  end: 2022-04-01\n",
+        encoding="utf-8",
+    )
+    (oit / "2599.yaml").write_text("urls: {}\n", encoding="utf-8")
+    found = {(Path(p.file).name, p.where) for p in AgenciesDir(agencies).validate()}
+    assert ("2565.yaml", "assessment") in found  # end before start
+    (oit / "2565.yaml").write_text(
+        "urls:\n  O1: www.example.go.th/structure\n  O99: https://x.example/\n", encoding="utf-8"
+    )
+    problems = {(Path(p.file).name, p.where): p for p in AgenciesDir(agencies).validate()}
+    assert "http://" in problems[("2565.yaml", "urls.O1")].en
+    assert "not an OIT item of 2565" in problems[("2565.yaml", "urls.O99")].en
+    assert "no OIT catalogue for 2599" in problems[("2599.yaml", "")].en
+    cat = AgenciesDir(agencies).catalogue(2565)
+    assert [i.code for i in cat.managed] == ["O42", "O43"] and len(cat.items) == 4
+    assert AgenciesDir(agencies).oit_links("mae-u-kho", 2566).urls == {}  # no file: nothing entered
