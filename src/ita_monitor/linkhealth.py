@@ -441,6 +441,27 @@ def in_assessment(year: YearLinks, day: date) -> bool:
     return period is not None and day in period
 
 
+def years_to_check(
+    agencies: AgenciesDir, slug: str, data: DataRoot, day: date, wanted: int | None, scheduled: bool
+) -> list[YearLinks]:
+    """The fiscal year asked for; else, for a scheduled run, the years whose assessment period holds
+    ``day`` (none outside it); else (on demand) the fiscal year of ``day``."""
+    from ita_monitor.rounds import fiscal_year_of
+
+    if wanted:
+        return [YearLinks.load(agencies, slug, int(wanted), data)]
+    current = fiscal_year_of(day)
+    if not scheduled:
+        return [YearLinks.load(agencies, slug, current, data)]
+    years = []
+    for fy in (current - 1, current, current + 1):
+        if (agencies.root / "catalogue" / f"oit-{fy}.yaml").exists():
+            year = YearLinks.load(agencies, slug, fy, data)
+            if in_assessment(year, day):
+                years.append(year)
+    return years
+
+
 def run_check(year: YearLinks, settings: CheckSettings, renderer=None, now: str | None = None) -> dict:
     """Check every link of the year, keep the result in links.json, rewrite the readiness sheet."""
     links = links_to_check(year.catalogue, year.manifest(), year.oit)

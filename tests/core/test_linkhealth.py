@@ -196,3 +196,37 @@ def test_links_and_readiness_from_catalogue_manifest_and_the_admins_urls():
     sheet = list(csv.DictReader(io.StringIO(readiness_csv(rows).decode("utf-8-sig"))))
     assert [r["oit_item"] for r in sheet] == ["O42", "O43", "O1", "O2"]
     assert sheet[0]["oit_name"] == "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"
+
+
+def test_the_assessment_period_comes_from_the_agency_else_the_catalogue(tmp_path):
+    import shutil
+    from datetime import date
+
+    from ita_monitor.linkhealth import YearLinks, in_assessment
+    from ita_monitor.storage import DataRoot
+
+    agencies = tmp_path / "agencies"
+    shutil.copytree(AGENCIES, agencies)
+    year = YearLinks.load(AgenciesDir(agencies), "mae-u-kho", 2565, DataRoot(tmp_path))
+    assert in_assessment(year, date(2022, 4, 1)) and in_assessment(year, date(2022, 8, 31))
+    assert not in_assessment(year, date(2022, 9, 1))
+    (agencies / "mae-u-kho" / "oit" / "2565.yaml").write_text(
+        "assessment: {start: 2022-09-01, end: 2022-09-30}\n", encoding="utf-8"
+    )
+    year = YearLinks.load(AgenciesDir(agencies), "mae-u-kho", 2565, DataRoot(tmp_path))
+    assert in_assessment(year, date(2022, 9, 1)) and not in_assessment(year, date(2022, 4, 1))
+
+    from ita_monitor.linkhealth import years_to_check
+
+    def fys(day, wanted=None, scheduled=True):
+        return [
+            y.fiscal_year
+            for y in years_to_check(
+                AgenciesDir(agencies), "mae-u-kho", DataRoot(tmp_path), day, wanted, scheduled
+            )
+        ]
+
+    assert fys(date(2022, 9, 5)) == [2565]  # a weekly run in the period checks that year
+    assert fys(date(2022, 10, 5)) == []  # outside it: nothing
+    assert fys(date(2022, 10, 5), scheduled=False) == [2566]  # on demand: the current fiscal year
+    assert fys(date(2022, 10, 5), wanted=2565) == [2565]

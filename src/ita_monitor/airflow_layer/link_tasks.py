@@ -34,33 +34,27 @@ def link_params() -> dict[str, Param]:
 
 def _years(slug: str) -> list:
     from ita_monitor.errors import InputError
-    from ita_monitor.linkhealth import YearLinks, in_assessment
-    from ita_monitor.rounds import BANGKOK, fiscal_year_of
+    from ita_monitor.linkhealth import years_to_check
+    from ita_monitor.rounds import BANGKOK
     from ita_monitor.storage import DataRoot
 
     ctx = get_current_context()
-    agencies = settings.agencies_dir()
-    data = DataRoot(settings.data_root())
     day = ctx["dag_run"].run_after.astimezone(BANGKOK).date()
     run_type = str(getattr(ctx["dag_run"].run_type, "value", ctx["dag_run"].run_type))
     try:
-        wanted = ctx["params"].get("fiscal_year")
-        if wanted:
-            return [YearLinks.load(agencies, slug, int(wanted), data)]
-        current = fiscal_year_of(day)
-        if run_type == "manual":
-            return [YearLinks.load(agencies, slug, current, data)]
-        years = []
-        for fy in (current - 1, current, current + 1):
-            if (agencies.root / "catalogue" / f"oit-{fy}.yaml").exists():
-                year = YearLinks.load(agencies, slug, fy, data)
-                if in_assessment(year, day):
-                    years.append(year)
-        if not years:
-            log.info("%s: no fiscal year is in its assessment period on %s: nothing to check", slug, day)
-        return years
+        years = years_to_check(
+            settings.agencies_dir(),
+            slug,
+            DataRoot(settings.data_root()),
+            day,
+            ctx["params"].get("fiscal_year"),
+            scheduled=run_type == "scheduled",
+        )
     except InputError as exc:
         raise AirflowFailException(f"ตั้งค่าไม่ถูกต้อง / configuration problem:\n{exc}") from exc
+    if not years:
+        log.info("%s: no fiscal year is in its assessment period on %s: nothing to check", slug, day)
+    return years
 
 
 @task
