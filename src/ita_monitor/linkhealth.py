@@ -726,6 +726,34 @@ def approved_document(year: YearLinks, entry: dict):
     )
 
 
+def _update_statuses(year: YearLinks, out: dict) -> None:
+    """The round's / plan's status.json say where their document is now (a WordPress repair moves it)."""
+    from ita_monitor import status
+    from ita_monitor.rounds import Round
+
+    for entry in out["documents"]:
+        key = entry["key"]
+        if key == "measures":
+            current = status.load_plan(year.data, year.slug, year.fiscal_year).published
+        elif key.startswith("round-") and key[6:].isdigit():
+            rnd = Round(year.fiscal_year, int(key[6:]))
+            current = status.load_round(year.data, year.slug, rnd).published
+        else:
+            continue
+        if current is None or current.dry_run:
+            continue
+        published = current.as_json()
+        published["index_url"] = out["index_url"]
+        published["documents"] = [
+            {**d, "url": entry["url"], "sha256": entry["sha256"]} if d.get("key") == key else d
+            for d in published.get("documents", [])
+        ]
+        if key == "measures":
+            status.update_plan(year.data, year.slug, year.fiscal_year, published=published)
+        else:
+            status.update_round(year.data, year.slug, rnd, published=published)
+
+
 def repair(year: YearLinks, publisher, health: dict | None = None, now: str | None = None) -> RepairResult:
     """Put every broken document ita-monitor published back, then switch the index page over.
 
@@ -768,6 +796,7 @@ def repair(year: YearLinks, publisher, health: dict | None = None, now: str | No
         result.index_url = out["index_url"]
         if index is not None:
             result.republished.append("index")
+        _update_statuses(year, out)
     if health is not None:
         health.setdefault("repairs", []).append(result.as_dict())
         health["repairs"] = health["repairs"][-HISTORY_KEPT:]

@@ -106,9 +106,21 @@ def test_wordpress_removed_and_replaced_uploads_become_new_media_items_on_an_upd
     assert _states(broken)["document:round-12"] == "changed"
     assert _states(broken)["index"] == "ok"
 
+    from ita_monitor import status
+    from ita_monitor.rounds import Round
+
+    round_published = {
+        "target": "wordpress",
+        "index_url": published["index_url"],
+        "documents": [published["documents"][-1]],
+    }
+    status.update_round(year.data, slug, Round(FY, 12), state="published", published=round_published)
+
     result = repair(year, publisher())
     assert result.republished == ["document:measures", "document:round-12"]
     manifest = year.manifest()
+    moved = status.load_round(year.data, slug, Round(FY, 12)).published.documents[0]
+    assert moved.url == manifest["documents"]["round-12"]["url"]  # the round page links the new item
     new = {k: manifest["documents"][k]["url"] for k in ("measures", "round-12")}
     ids = {d["key"]: d["media_id"] for d in published["documents"]}
     assert all(manifest["documents"][k]["media_id"] != ids[k] for k in new)  # new media items
