@@ -75,9 +75,9 @@ def main() -> dict:
     from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
     from fastapi.testclient import TestClient
 
+    client = TestClient(create_app(apps="core"), follow_redirects=False)
     token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="admin", role="admin"))
     headers = {"Authorization": f"Bearer {token}"}
-    client = TestClient(create_app(apps="core"), follow_redirects=False)
     run_id = round_run.run_id
     page = client.get(ROUND, headers=headers)
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)

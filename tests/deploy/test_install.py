@@ -42,8 +42,14 @@ def installed(tmp_path_factory) -> dict:
     assert ROOT not in work.parents
     # 1. the wheel, from a copy of exactly the files the Dockerfile copies
     build = work / "src-build"
+    build.mkdir()
     for name in BUILD_FILES:
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy2)(ROOT / name, build / name)
+        if (ROOT / name).is_dir():  # as the Dockerfile's COPY, without what the checkout generated
+            shutil.copytree(
+                ROOT / name, build / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+            )
+        else:
+            shutil.copy2(ROOT / name, build / name)
     _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(work / "dist"), str(build)])
     wheel = next((work / "dist").glob("ita_monitor-*.whl"))
     # 2. a fresh virtualenv: the locked run-time packages (from pip's cache), then the wheel alone
