@@ -26,6 +26,7 @@ N_AGENCIES = 200
 os.environ.update(
     AIRFLOW_HOME=str(WORK / "airflow"),
     AIRFLOW__CORE__DAGS_FOLDER=str(WORK / "no-dags"),
+    AIRFLOW__CORE__PLUGINS_FOLDER=str(ROOT / "plugins"),  # the ITA page is registered there only
     AIRFLOW__CORE__LOAD_EXAMPLES="False",
     AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{WORK}/airflow/airflow.db",
     AIRFLOW__API_AUTH__JWT_SECRET="ita-monitor-bench-" + "x" * 64,
