@@ -8,7 +8,6 @@ import pytest
 import requests
 
 from ita_monitor.linkhealth import CheckSettings, notify_done, pending_notice, repair, run_check
-from ita_monitor.publish.base import Retry
 from ita_monitor.publish.factory import Remote, publisher_for
 from ita_monitor.render import Renderer
 from tests.integration.links.conftest import (
@@ -21,7 +20,6 @@ from tests.integration.links.conftest import (
 )
 from tests.integration.publish.test_sftp import _connect
 
-FAST = Retry(attempts=3, backoff=0.05)
 CHECK = CheckSettings(timeout=10, slow=5, per_host=2, rate_per_host=20)
 
 
@@ -41,9 +39,7 @@ def test_sftp_site_removed_and_replaced_files_are_repaired_in_place(sftp_site, t
     year = year_of(agencies, slug, tmp_path / "data", {})
 
     def publisher():
-        return publisher_for(
-            year.agency, year.data, Renderer(), Remote(sftp_site.url, _connect(sftp_site)), retry=FAST
-        )
+        return publisher_for(year.agency, year.data, Renderer(), Remote(sftp_site.url, _connect(sftp_site)))
 
     published = publish_approved(year, publisher())
     first = run_check(year, CHECK, Renderer())
@@ -88,9 +84,7 @@ def test_wordpress_removed_and_replaced_uploads_become_new_media_items_on_an_upd
     def publisher():
         session = requests.Session()
         session.auth = (wordpress.extra["user"], wordpress.extra["password"])
-        return publisher_for(
-            year.agency, year.data, Renderer(), Remote(wordpress.url, lambda: session), retry=FAST
-        )
+        return publisher_for(year.agency, year.data, Renderer(), Remote(wordpress.url, lambda: session))
 
     published = publish_approved(year, publisher())
     urls = {d["key"]: d["url"] for d in published["documents"]}
