@@ -142,6 +142,9 @@ class Agency(_Model):
     schedule: Schedule = Schedule()
     publish: PublishTarget = PublishTarget()
     approval: bool = True  # a person approves each round report in the Airflow UI before it is published
+    # units' text in the round report: thai_digits = Thai digits in Thai prose only (web addresses,
+    # e-mails, phone numbers, codes like ISO 9001 or alert(1) as typed); as_written = exactly as typed
+    units_text: Literal["thai_digits", "as_written"] = "thai_digits"
 
     def unit(self, code: str) -> Unit:
         for u in self.units:

@@ -21,6 +21,7 @@ from typing import Any
 from ita_monitor.config import Agency, Plan
 from ita_monitor.rounds import BANGKOK, Round, fiscal_year_of, last_day_to_submit
 from ita_monitor.storage import DataRoot, PathLike, list_files
+from ita_monitor.thai import thai_digits
 
 # state -> (Thai, English); the order is the order of a round's life
 STATES: dict[str, tuple[str, str]] = {
@@ -574,7 +575,7 @@ def approval_summary(detail: RoundDetail, files_url: str) -> str:
     due = len(_as_list(comp.get("due")))
     gaps = len(_as_list(comp.get("gaps")))
     lines = [
-        f"**{detail.agency_name_th}** — {detail.rnd.label_th} ปีงบประมาณ {detail.rnd.fiscal_year}",
+        f"**{detail.agency_name_th}** — {detail.rnd.label_th} ปีงบประมาณ {thai_digits(detail.rnd.fiscal_year)}",
         "",
         f"- ความครบถ้วน / completeness: {due - gaps} / {due}" + (" ✔" if due and not gaps else ""),
     ]
@@ -600,7 +601,7 @@ def plan_approval_summary(agency: Agency, plan: Plan, files: list[FileLink], fil
     The measures are the executive's decision: they are published once the approval memo is signed.
     """
     lines = [
-        f"**{agency.name_th}** — มาตรการส่งเสริมคุณธรรมและความโปร่งใส ปีงบประมาณ {plan.fiscal_year}",
+        f"**{agency.name_th}** — มาตรการส่งเสริมคุณธรรมและความโปร่งใส ปีงบประมาณ {thai_digits(plan.fiscal_year)}",
         "",
         f"- มาตรการ / measures: {len(plan.measures)}",
         *_link_lines(files, files_url),

@@ -251,7 +251,7 @@ def test_covering_memo_gives_back_the_round_and_its_measures(pdfs, sample):
         "เรื่องรายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงานรอบ๑๒เดือน",
         "เมื่อวันที่๑๐มกราคม๒๕๖๕",
         "วันที่๑๖ตุลาคม๒๕๖๕",
-        "O๔๓",
+        "ข้อO43",  # OIT codes as ITAS writes them, never O๔๓
         *(m.title for m in plan.due_in(12)),
         *(f"({o.name})" for o in (agency.officials.preparer, agency.officials.mayor)),
     ]:
@@ -267,7 +267,7 @@ def test_round_report_gives_back_every_submitted_text(pdfs):
 
 @pytest.mark.parametrize("name", ["measures", "memo", "round_memo", "report"])
 def test_thai_digits_everywhere_including_page_numbers(pdfs, name):
-    text = pdftotext(pdfs[name])
+    text = re.sub(r"\bO\d+\b", "", pdftotext(pdfs[name]))  # OIT codes are written O42, O43
     assert not re.search(r"[0-9]", text), re.findall(r".{10}[0-9].{10}", text)[:3]
     pages = text.count("\f")
     if pages > 1:
@@ -280,7 +280,7 @@ def test_user_text_with_html_and_jinja_is_printed_literally(renderer, sample):
     m0 = plan.measures[0].model_copy(update={"title": tricky, "steps": (tricky,)})
     memo = plan.memo.model_copy(update={"subject": tricky})
     plan = plan.model_copy(update={"measures": (m0, *plan.measures[1:]), "memo": memo})
-    literal = squash("<b>หนา</b> {{ ๗*๗ }} {% raw %} & ok")
+    literal = squash("<b>หนา</b> {{ 7*7 }} {% raw %} & ok")
     assert literal in squash(pdftotext(renderer.pdf(documents.measures_html(renderer, agency, plan, cat))))
     assert literal in squash(pdftotext(renderer.pdf(documents.approval_memo_html(renderer, agency, plan))))
 
@@ -355,7 +355,7 @@ def _catalog_lang(pdf: bytes) -> str:
 @pytest.mark.parametrize(
     ("name", "title", "subject"),
     [
-        ("measures", "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน ประจำปีงบประมาณ พ.ศ. ๒๕๖๕", "O๔๒ "),
+        ("measures", "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน ประจำปีงบประมาณ พ.ศ. ๒๕๖๕", "O42 "),
         ("memo", "ขออนุมัติใช้มาตรการส่งเสริมคุณธรรมและความโปร่งใส ประจำปีงบประมาณ พ.ศ. ๒๕๖๕", "บันทึกข้อความ"),
         ("round_memo", "รายงานผลการดำเนินการตามมาตรการ", "บันทึกข้อความ รายงานผล"),
     ],

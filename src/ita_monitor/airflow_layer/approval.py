@@ -18,6 +18,8 @@ from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import Param
 from airflow.sdk.exceptions import AirflowFailException
 
+from ita_monitor.thai import thai_digits
+
 log = logging.getLogger(__name__)
 
 TASK_ID = "approve_publish"
@@ -128,7 +130,7 @@ class ApprovePublish(_ApproveBeforePublish):
         detail = round_detail(job.agency, job.plan, job.rnd, job.data)
         subject = (
             f"อนุมัติเผยแพร่รายงาน {job.agency.short_name_th} {job.rnd.short_label_th} "
-            f"ปีงบประมาณ {job.rnd.fiscal_year} / Approve publishing {job.slug} FY {job.rnd.fiscal_year} "
+            f"ปีงบประมาณ {thai_digits(job.rnd.fiscal_year)} / Approve publishing {job.slug} FY {job.rnd.fiscal_year} "
             f"round {job.rnd.months}"
         )
         return subject, approval_summary(detail, f"{_files_url()}/{job.slug}")
@@ -156,7 +158,7 @@ class ApproveMeasures(_ApproveBeforePublish):
         fy = job.fiscal_year
         files = plan_files(job.data, job.slug, fy)
         subject = (
-            f"อนุมัติเผยแพร่มาตรการ {job.agency.short_name_th} ปีงบประมาณ {fy} / "
+            f"อนุมัติเผยแพร่มาตรการ {job.agency.short_name_th} ปีงบประมาณ {thai_digits(fy)} / "
             f"Approve publishing the measures of {job.slug} FY {fy}"
         )
         return subject, plan_approval_summary(job.agency, job.plan, files, f"{_files_url()}/{job.slug}")
