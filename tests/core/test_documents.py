@@ -309,6 +309,32 @@ def test_memo_margins_are_3_cm_left_and_2_cm_right(pdfs):
         assert right - 25 < max(w[2] for w in words) <= right + 1, name  # left-aligned lines reach near it
 
 
+@pytest.mark.parametrize("name", ["memo", "round_memo"])
+def test_the_sample_memos_fit_on_one_a4_page(pdfs, name):
+    assert pdftotext(pdfs[name]).count("\f") == 1
+
+
+def test_a_long_memo_never_leaves_the_last_block_alone_on_a_page(renderer, sample):
+    """The last two comment-and-signature blocks sit side by side and keep with the one before."""
+    agency, plan, _ = sample
+    o = agency.officials
+    for extra in range(2, 13, 2):
+        memo = plan.memo.model_copy(update={"facts": (*plan.memo.facts, *[plan.memo.facts[0]] * extra)})
+        pdf = renderer.pdf(
+            documents.approval_memo_html(renderer, agency, plan.model_copy(update={"memo": memo}))
+        )
+        pages = [squash(p) for p in pdftotext(pdf).split("\f") if p.strip()]
+        assert len(pages) == 2, extra
+        last = pages[-1]
+        for s in (
+            f"({o.mayor.name})",
+            f"({o.palad.name})",
+            "ความเห็นของหัวหน้าสำนักปลัด",
+            f"({o.head_of_office.name})",
+        ):
+            assert squash(s) in last, (extra, s)
+
+
 def test_no_template_justifies_thai():
     for template in (ROOT / "include" / "templates").glob("*.j2"):
         assert "justify" not in re.sub(r"/\*.*?\*/", "", template.read_text(encoding="utf-8"), flags=re.S)
