@@ -1,0 +1,153 @@
+"""The self-check before approval, on real rendered PDFs: what passes, and each defect it must catch."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ita_monitor import documents, selfcheck
+from ita_monitor.config import AgenciesDir
+from ita_monitor.render import Renderer
+from ita_monitor.rounds import Round
+from tests.conftest import AGENCIES, ROOT
+from tests.core.test_submissions import all_sample_rows
+
+D = AgenciesDir(AGENCIES)
+RND = Round(2565, 12)
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    return Renderer()
+
+
+@pytest.fixture(scope="module")
+def htmls(renderer) -> dict[str, str]:
+    agency, plan, cat = D.agency("mae-u-kho"), D.plan("mae-u-kho", 2565), D.catalogue(2565)
+    on = RND.due_at(15).date()
+    return {
+        "measures": documents.measures_html(renderer, agency, plan, cat),
+        "memo": documents.approval_memo_html(renderer, agency, plan),
+        "round_memo": documents.round_memo_html(renderer, agency, plan, cat, RND, on),
+        "report": renderer.round_report_html(agency, plan, cat, RND, all_sample_rows(), on),
+    }
+
+
+def _pages(pdf: bytes) -> int:
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, text=False, check=True).stdout
+    return int(next(line for line in info.decode().splitlines() if line.startswith("Pages:")).split()[1])
+
+
+@pytest.mark.parametrize("name", ["measures", "memo", "round_memo", "report"])
+def test_every_sample_document_passes(renderer, htmls, name):
+    pdf = renderer.pdf(htmls[name])
+    result = selfcheck.check_pdf(pdf, htmls[name], name)
+    assert result.ok, result.summary()
+    assert result.findings == [] and result.pages == _pages(pdf)
+    assert result.characters > 1000 and any("ITA-Thai" in f for f in result.fonts)
+    assert result.as_dict()["ok"] is True and "ผ่าน" in result.summary()
+
+
+def test_a_changed_character_is_named_with_page_expected_and_found(renderer, htmls):
+    """Checked against text that differs by one tone mark on the last page: caught, page named."""
+    html = htmls["report"]
+    pdf = renderer.pdf(html)
+    last = all_sample_rows()[-1].outcome
+    assert "่" in last
+    changed = html.replace(last, last.replace("่", "้", 1))
+    result = selfcheck.check_pdf(pdf, changed, "report")
+    assert not result.ok
+    [finding] = result.findings
+    assert finding.check == "text" and finding.page == result.pages
+    assert finding.expected[6] == "้" and finding.found[6] == "่", finding
+    assert finding.expected[:6] == finding.found[:6]
+
+
+# WeasyPrint without ita_monitor.weasyfix: ำ comes back as า (the defect the patch fixes).
+UNPATCHED = """
+import sys
+from ita_monitor import weasyfix
+weasyfix.apply = lambda: None
+from ita_monitor.render import Renderer
+html = open(sys.argv[1], encoding="utf-8").read()
+open(sys.argv[2], "wb").write(Renderer().pdf(html))
+"""
+
+
+def test_sara_am_lost_by_unpatched_weasyprint_blocks(htmls, tmp_path):
+    source, pdf = tmp_path / "memo.html", tmp_path / "memo.pdf"
+    source.write_text(htmls["memo"], encoding="utf-8")
+    subprocess.run(
+        [sys.executable, "-c", UNPATCHED, str(source), str(pdf)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
+    result = selfcheck.check_pdf(pdf.read_bytes(), htmls["memo"], "memo")
+    assert not result.ok
+    [finding] = result.findings
+    assert finding.check == "text" and finding.page == 1
+    # the glyph's first text wins: า comes back as ำ (or ำ as า, whichever was drawn first)
+    k = next(i for i, (a, b) in enumerate(zip(finding.expected, finding.found, strict=False)) if a != b)
+    assert {finding.expected[k], finding.found[k]} == {"ำ", "า"}, finding
+    assert "หน้า 1 / page 1" in str(finding)
+
+
+def _raw_pdf(html: str, **options) -> bytes:
+    import weasyprint
+
+    from ita_monitor import weasyfix
+
+    weasyfix.apply()
+    return weasyprint.HTML(string=html).write_pdf(**options)
+
+
+PAGE = '<!DOCTYPE html><html lang="th"><body><p>ประจำปีงบประมาณ พ.ศ. ๒๕๖๘ ข้อ O42</p></body></html>'
+
+
+def test_a_font_not_embedded_is_caught(tmp_path):
+    pdf = _raw_pdf(PAGE, pdf_variant="pdf/a-3b", uncompressed_pdf=True)
+    assert b"/FontFile2" in pdf
+    broken = pdf.replace(b"/FontFile2", b"/FontFileX")  # same length: the file stays readable
+    assert selfcheck.check_pdf(pdf, PAGE).ok
+    result = selfcheck.check_pdf(broken, PAGE)
+    assert {f.check for f in result.findings} == {"font"}
+    assert all(f.found == "not embedded" for f in result.findings)
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(broken)
+    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert " no " in listing  # poppler agrees
+
+
+def test_missing_pdfa_identification_is_caught():
+    result = selfcheck.check_pdf(_raw_pdf(PAGE), PAGE)
+    assert [f.check for f in result.findings] == ["pdfa"]
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://www.maeukho.go.th/2568/03/report.pdf", True),
+        ("https://www.maeukho.go.th/ita/%E0%B8%81.pdf", True),
+        ("mailto:palad@maeukho.go.th", True),
+        ("https://www.maeukho.go.th/๒๕๖๘/๐๓/report.pdf", False),  # digits converted: a broken link
+        ("https://www.maeukho.go.th/a%2.pdf", False),
+        ("http:/www.maeukho.go.th", False),
+        ("ftp://www.maeukho.go.th/x", False),
+        ("https://maeukho/x", False),
+    ],
+)
+def test_links_must_be_well_formed(renderer, url, ok):
+    html = (
+        f'<!DOCTYPE html><html lang="th"><body><p>หลักฐาน <a href="{url}">เอกสาร</a></p>'
+        f"<p>ดูที่ {url}</p></body></html>"
+    )
+    result = selfcheck.check_pdf(renderer.pdf(html), html)
+    assert result.links >= 1
+    assert result.ok is ok, result.summary()
+    if not ok:
+        assert {f.check for f in result.findings} == {"link"}
+        assert all(f.expected == url for f in result.findings)
