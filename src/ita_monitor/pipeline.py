@@ -17,6 +17,7 @@ from ita_monitor.config import AgenciesDir, Agency, Catalogue, Plan
 from ita_monitor.publish.base import Document, Publisher
 from ita_monitor.publish.linksheet import write_link_sheet
 from ita_monitor.rounds import Round
+from ita_monitor.selfcheck import check_pdf, recorded
 from ita_monitor.storage import DataRoot, read_json, write_atomic, write_json
 from ita_monitor.submissions import ResultRow
 
@@ -162,12 +163,15 @@ def render_report(job: RoundJob, renderer) -> dict:
     # The covering memo (บันทึกข้อความ) that sends the report up, beside it; it is not published.
     from ita_monitor.documents import round_memo_html
 
-    memo = renderer.pdf(round_memo_html(renderer, job.agency, job.plan, job.catalogue, job.rnd, report_month))
+    memo_html = round_memo_html(renderer, job.agency, job.plan, job.catalogue, job.rnd, report_month)
+    memo = renderer.pdf(memo_html)
     memo_path = job.data.report_memo(job.slug, job.rnd)
     if not (memo_path.exists() and memo_path.read_bytes() == memo):
         write_atomic(memo_path, memo)
     report.update(memo_path=str(memo_path), memo_sha256=hashlib.sha256(memo).hexdigest())
-    update_status(job, state="rendered", report=report)
+    # The self-check before anyone is asked to approve: both PDFs read back and compared.
+    checks = recorded(None, check_pdf(pdf, html, "report"), check_pdf(memo, memo_html, "memo"))
+    update_status(job, state="rendered", report=report, selfcheck=checks)
     return report
 
 

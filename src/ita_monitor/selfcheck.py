@@ -95,6 +95,7 @@ class _Text(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.pieces: list[str] = []
+        self.raw: list[str] = []  # the same pieces with their spaces (web addresses end at a space)
         self.skipping = 0
         self.in_body = False
 
@@ -113,14 +114,19 @@ class _Text(HTMLParser):
             text = squash(data)
             if text:
                 self.pieces.append(text)
+                self.raw.append(data)
+
+
+def _parse(html: str) -> _Text:
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    return parser
 
 
 def expected_text(html: str) -> list[str]:
     """The text pieces of the HTML's body, whitespace removed, in order."""
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    return parser.pieces
+    return _parse(html).pieces
 
 
 # --- the text that came out ---------------------------------------------------------------------
@@ -169,47 +175,88 @@ def _extract(pdf: bytes) -> _Extracted:
     return _Extracted("".join(text), ends, starts)
 
 
+def _common(x: str, pos: int, rest: str) -> int:
+    """Length of the common prefix of ``x[pos:]`` and ``rest``."""
+    lo, hi = 0, min(len(rest), len(x) - pos)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if x[pos : pos + mid] == rest[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+SEED = 12  # characters that start a looked-for part
+CANDIDATES = 40  # places tried for each part (repeated text has many)
+BUDGET = 400  # places tried for one piece in all
+
+
 def _match(piece: str, out: _Extracted, start: int) -> tuple[int, int, Finding | None]:
     """Find ``piece`` at or after ``start``: whole, or in parts each ending at a line end (a table row
     split across pages puts other cells, the repeated header and the page number between its parts).
 
+    A part is looked for where its first characters occur; with repeated text (the same sentence in
+    several cells) each place is tried, the one matching longest first.
     Returns (end of the first part, characters matched, the difference when it does not match).
     """
     x = out.text
     found = x.find(piece, start)
     if found >= 0:
         return found + len(piece), len(piece), None
-    rest, cursor, first_end, matched = piece, start, -1, 0
-    while rest:
-        lo, hi, at = 0, len(rest), -1  # the longest prefix of rest found at or after cursor
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            pos = x.find(rest[:mid], cursor)
-            if pos >= 0:
-                lo, at = mid, pos
-            else:
-                hi = mid - 1
-        k, end = lo, at + lo
-        if k == len(rest):
-            return (first_end if first_end >= 0 else end), matched + k, None
-        if k == 0 or end not in out.line_ends:
-            where, before = (end, min(6, k)) if k else (cursor, 0)
-            return (
-                -1,
-                matched + k,
-                Finding(
-                    "text",
-                    out.page_of(where),
-                    rest[k - before : k + CONTEXT],
-                    x[where - before : where + CONTEXT],
-                    "ข้อความที่อ่านกลับจาก PDF ไม่ตรงกับที่ใส่ลงไป",
-                    "text read back from the PDF differs from what went in",
-                ),
-            )
-        if first_end < 0:
-            first_end = end
-        rest, cursor, matched = rest[k:], end, matched + k
-    return first_end, matched, None
+    budget = [BUDGET]
+    best: list = [(-1, 0, 0)]  # (matched, where the difference is, its length in rest)
+
+    def parts(rest: str, cursor: int, matched: int) -> int | None:
+        """End of the first part when ``rest`` matches from ``cursor`` on; None when it does not."""
+        seed = rest[:SEED]
+        places, pos = [], x.find(seed, cursor)
+        while pos >= 0 and len(places) < CANDIDATES:
+            places.append((_common(x, pos, rest), pos))
+            pos = x.find(seed, pos + 1)
+        places.sort(key=lambda p: -p[0])
+        for k, pos in places:
+            if budget[0] <= 0:
+                return None
+            budget[0] -= 1
+            if k == len(rest):
+                return pos + k
+            if pos + k in out.line_ends:
+                if parts(rest[k:], pos + k, matched + k) is not None:
+                    return pos + k
+            elif matched + k > best[0][0]:
+                best[0] = (matched + k, pos + k, k)
+        if not places:  # not even the first characters: where does the longest beginning occur?
+            lo, hi, at = 0, len(seed), cursor
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                pos = x.find(rest[:mid], cursor)
+                if pos >= 0:
+                    lo, at = mid, pos
+                else:
+                    hi = mid - 1
+            if matched + lo > best[0][0]:
+                best[0] = (matched + lo, at + lo, lo)
+        return None
+
+    end = parts(piece, start, 0)
+    if end is not None:
+        return end, len(piece), None
+    matched, where, k = best[0]
+    matched = max(matched, 0)
+    before = min(6, matched)
+    return (
+        -1,
+        matched,
+        Finding(
+            "text",
+            out.page_of(where),
+            piece[matched - before : matched + CONTEXT],
+            x[where - before : where + CONTEXT] if k else x[where : where + CONTEXT],
+            "ข้อความที่อ่านกลับจาก PDF ไม่ตรงกับที่ใส่ลงไป",
+            "text read back from the PDF differs from what went in",
+        ),
+    )
 
 
 def _compare(pieces: list[str], out: _Extracted, result: SelfCheck) -> None:
@@ -225,7 +272,9 @@ def _compare(pieces: list[str], out: _Extracted, result: SelfCheck) -> None:
         end2, matched2, finding2 = _match(piece, out, 0)
         if finding2 is None:
             continue  # out of order: keep the place in the text
-        result.add(finding if matched >= matched2 else finding2)
+        result.add(
+            finding if (matched, bool(finding.found)) >= (matched2, bool(finding2.found)) else finding2
+        )
         return  # one text difference blocks; the rest would mostly repeat it
 
 
@@ -284,7 +333,8 @@ def check_pdf(pdf: bytes, html: str, document: str = "") -> SelfCheck:
     result = SelfCheck(document)
     out = _extract(pdf)
     result.pages = len(out.page_starts)
-    _compare(expected_text(html), out, result)
+    text = _parse(html)
+    _compare(text.pieces, out, result)
 
     objects = _objects(pdf)
     descriptors = re.findall(rb"/Type\s*/FontDescriptor(.*?)>>", objects, re.S)
@@ -312,7 +362,7 @@ def check_pdf(pdf: bytes, html: str, document: str = "") -> SelfCheck:
         _pdf_string(m.group(1))
         for m in re.finditer(rb"/URI\s*(\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>)", objects)
     ]
-    written = [m.group(0).rstrip(".,;:)]") for piece in expected_text(html) for m in _URL.finditer(piece)]
+    written = [m.group(0).rstrip(".,;:)]") for piece in text.raw for m in _URL.finditer(piece)]
     result.links = len(uris) + len(written)
     for url in [*uris, *written]:
         problem = link_problem(url)
@@ -325,3 +375,26 @@ def check_pdf(pdf: bytes, html: str, document: str = "") -> SelfCheck:
             )
     result.seconds = round(time.perf_counter() - started, 4)
     return result
+
+
+# --- in status.json -----------------------------------------------------------------------------
+
+
+def recorded(previous: dict | None, *results: SelfCheck) -> dict:
+    """The ``selfcheck`` entry of a status.json: each document's result, and ok when all passed."""
+    documents = dict((previous or {}).get("documents") or {})
+    for r in results:
+        documents[r.document] = r.as_dict()
+    return {"ok": all(d.get("ok") for d in documents.values()), "documents": documents}
+
+
+def blocking(entry: dict | None) -> list[str]:
+    """Why approval must not be asked (one line per finding, Thai and English); [] when it may."""
+    if not entry:
+        return []
+    lines = []
+    for name, doc in (entry.get("documents") or {}).items():
+        for f in doc.get("findings") or []:
+            lines.append(str(Finding(**f)) if isinstance(f, dict) else str(f))
+            lines[-1] = f"{name}: {lines[-1]}"
+    return lines

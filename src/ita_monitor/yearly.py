@@ -17,6 +17,7 @@ from ita_monitor.config import AgenciesDir, Agency, Catalogue, Plan, document_pr
 from ita_monitor.errors import InputError, Problem
 from ita_monitor.pipeline import publish_documents
 from ita_monitor.publish.base import Document, Publisher
+from ita_monitor.selfcheck import check_pdf, recorded
 from ita_monitor.storage import DataRoot, PathLike, read_json, write_atomic, write_json
 
 
@@ -96,8 +97,11 @@ def render_measures(job: YearJob, renderer) -> dict:
     from ita_monitor.documents import measures_html
 
     html = measures_html(renderer, job.agency, job.plan, job.catalogue, job.plan_file)
-    result = _write(job.path("measures"), renderer.pdf(html))
-    update_status(job, state="rendered", measures=result)
+    pdf = renderer.pdf(html)
+    result = _write(job.path("measures"), pdf)
+    update_status(
+        job, state="rendered", measures=result, selfcheck=_checked(job, check_pdf(pdf, html, "measures"))
+    )
     return result
 
 
@@ -106,9 +110,16 @@ def render_approval_memo(job: YearJob, renderer) -> dict:
     from ita_monitor.documents import approval_memo_html
 
     html = approval_memo_html(renderer, job.agency, job.plan, job.plan_file)
-    result = _write(job.path("approval-memo"), renderer.pdf(html))
-    update_status(job, memo=result)
+    pdf = renderer.pdf(html)
+    result = _write(job.path("approval-memo"), pdf)
+    update_status(job, memo=result, selfcheck=_checked(job, check_pdf(pdf, html, "approval_memo")))
     return result
+
+
+def _checked(job: YearJob, result) -> dict:
+    """The plan's self-check entry with this document's result in it (the other one kept)."""
+    status = read_json(job.folder / "status.json", {}) or {}
+    return recorded(status.get("selfcheck"), result)
 
 
 # --- publish ------------------------------------------------------------------------------------

@@ -151,3 +151,25 @@ def test_links_must_be_well_formed(renderer, url, ok):
     if not ok:
         assert {f.check for f in result.findings} == {"link"}
         assert all(f.expected == url for f in result.findings)
+
+
+def test_the_long_agency_report_passes_and_gives_back_its_10000_character_cells(renderer, tmp_path):
+    """Long unit names, two units on one measure, a 10,000-character cell split over many pages."""
+    from ita_monitor.pipeline import RoundJob, check_round, collect, render_report
+    from ita_monitor.storage import DataRoot, read_json
+    from ita_monitor.thai import thai_digits_in_prose
+    from tests.synthetic_agency import long_text, make_long_agency
+
+    data = DataRoot(tmp_path / "data")
+    slug = make_long_agency(tmp_path / "agencies", data.root)
+    job = RoundJob.load(AgenciesDir(tmp_path / "agencies"), slug, RND, data)
+    collect(job)
+    check_round(job)
+    assert ("finance", "M1") in check_round(job).due and ("palad", "M1") in check_round(job).due
+    report = render_report(job, renderer)
+    entry = read_json(data.status(slug, RND))["selfcheck"]
+    assert entry["ok"], entry
+    assert entry["documents"]["report"]["pages"] > 10
+    text = selfcheck.squash(selfcheck.pdftotext(open(report["path"], "rb").read()))
+    cell = selfcheck.squash(thai_digits_in_prose(long_text()))
+    assert cell[:200] in text and cell[-200:] in text
