@@ -17,7 +17,7 @@ from ita_monitor.config import AgenciesDir, Agency, Catalogue, Plan
 from ita_monitor.publish.base import Document, Publisher
 from ita_monitor.publish.linksheet import write_link_sheet
 from ita_monitor.rounds import Round
-from ita_monitor.selfcheck import check_pdf, recorded
+from ita_monitor.selfcheck import check_pdf, recorded, start
 from ita_monitor.storage import DataRoot, read_json, write_atomic, write_json
 from ita_monitor.submissions import ResultRow
 
@@ -156,6 +156,7 @@ def render_report(job: RoundJob, renderer) -> dict:
         job.agency, job.plan, job.catalogue, job.rnd, collected_rows(job), report_month
     )
     pdf = renderer.pdf(html)
+    report_check = start(pdf)  # read back while the memo renders
     path = job.data.report(job.slug, job.rnd)
     if not (path.exists() and path.read_bytes() == pdf):
         write_atomic(path, pdf)
@@ -170,7 +171,7 @@ def render_report(job: RoundJob, renderer) -> dict:
         write_atomic(memo_path, memo)
     report.update(memo_path=str(memo_path), memo_sha256=hashlib.sha256(memo).hexdigest())
     # The self-check before anyone is asked to approve: both PDFs read back and compared.
-    checks = recorded(None, check_pdf(pdf, html, "report"), check_pdf(memo, memo_html, "memo"))
+    checks = recorded(None, check_pdf(report_check, html, "report"), check_pdf(memo, memo_html, "memo"))
     update_status(job, state="rendered", report=report, selfcheck=checks)
     return report
 
