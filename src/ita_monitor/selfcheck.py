@@ -401,26 +401,3 @@ def check_pdf(pdf: bytes | Reading, html: str, document: str = "") -> SelfCheck:
             )
     result.seconds = round(time.perf_counter() - started, 4)
     return result
-
-
-# --- in status.json -----------------------------------------------------------------------------
-
-
-def recorded(previous: dict | None, *results: SelfCheck) -> dict:
-    """The ``selfcheck`` entry of a status.json: each document's result, and ok when all passed."""
-    documents = dict((previous or {}).get("documents") or {})
-    for r in results:
-        documents[r.document] = r.as_dict()
-    return {"ok": all(d.get("ok") for d in documents.values()), "documents": documents}
-
-
-def blocking(entry: dict | None) -> list[str]:
-    """Why approval must not be asked (one line per finding, Thai and English); [] when it may."""
-    if not entry:
-        return []
-    lines = []
-    for name, doc in (entry.get("documents") or {}).items():
-        for f in doc.get("findings") or []:
-            lines.append(str(Finding(**f)) if isinstance(f, dict) else str(f))
-            lines[-1] = f"{name}: {lines[-1]}"
-    return lines
