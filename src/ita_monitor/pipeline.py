@@ -17,7 +17,7 @@ from ita_monitor.config import AgenciesDir, Agency, Catalogue, Plan
 from ita_monitor.publish.base import Document, Publisher
 from ita_monitor.publish.record import publish_documents
 from ita_monitor.rounds import Round
-from ita_monitor.selfcheck import check_pdf, start
+from ita_monitor.selfcheck import SelfCheckFailed, check_pdf, refusal, start
 from ita_monitor.status import RoundStatus, SelfCheckRecord, State
 from ita_monitor.storage import DataRoot, read_json, write_atomic, write_json
 from ita_monitor.submissions import ResultRow
@@ -183,7 +183,13 @@ def report_document(job: RoundJob) -> Document:
 
 
 def publish_report(job: RoundJob, publisher: Publisher, dry_run: bool = False) -> dict:
-    """Publish the round report and record the URLs in the round status."""
+    """Publish the round report and record the URLs in the round status.
+
+    A report that failed its self-check is not published (also when the agency publishes without
+    approval): ``SelfCheckFailed`` names each difference."""
+    refused = refusal(status.load_round(job.data, job.slug, job.rnd).selfcheck, "รายงาน", "the report")
+    if refused and not dry_run:
+        raise SelfCheckFailed(refused)
     result = publish_documents(job, publisher, [report_document(job)], dry_run=dry_run)
     update_status(job, state=State.DRY_RUN if dry_run else State.PUBLISHED, published=result)
     return result

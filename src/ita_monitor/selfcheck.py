@@ -401,3 +401,24 @@ def check_pdf(pdf: bytes | Reading, html: str, document: str = "") -> SelfCheck:
             )
     result.seconds = round(time.perf_counter() - started, 4)
     return result
+
+
+# --- what a failed check stops ------------------------------------------------------------------
+
+
+class SelfCheckFailed(Exception):
+    """A rendered document failed its self-check: nobody is asked to approve it, nothing is published."""
+
+
+def refusal(entry, what_th: str, what_en: str) -> str:
+    """The message that stops approval (and publishing) of ``entry`` (a ``status.SelfCheckRecord``,
+    or None for documents rendered before the self-check existed); "" when nothing stops it."""
+    if entry is None or entry.ok:
+        return ""
+    lines = [
+        f"เอกสาร{what_th}ไม่ผ่านการตรวจก่อนอนุมัติ จึงยังไม่ขออนุมัติและไม่เผยแพร่: แก้ข้อมูลแล้วสั่งรันใหม่ /"
+        f" {what_en} failed the self-check before approval, so approval is not asked and nothing is"
+        " published: fix the input and rerun.",
+        *(f"- {line}" for line in entry.blocking()),
+    ]
+    return "\n".join(lines)

@@ -17,7 +17,7 @@ from ita_monitor.config import AgenciesDir, Agency, Catalogue, Plan, document_pr
 from ita_monitor.errors import InputError, Problem
 from ita_monitor.publish.base import Document, Publisher
 from ita_monitor.publish.record import publish_documents
-from ita_monitor.selfcheck import SelfCheck, check_pdf
+from ita_monitor.selfcheck import SelfCheck, SelfCheckFailed, check_pdf, refusal
 from ita_monitor.status import PlanStatus, SelfCheckRecord, State
 from ita_monitor.storage import DataRoot, PathLike, write_atomic
 
@@ -146,7 +146,14 @@ def measures_document(job: YearJob) -> Document:
 
 
 def publish_measures(job: YearJob, publisher: Publisher, dry_run: bool = False) -> dict:
-    """Publish the measures under the year's OIT item and record it in the plan's status."""
+    """Publish the measures under the year's OIT item and record it in the plan's status.
+
+    Measures that failed their self-check are not published: ``SelfCheckFailed`` names each difference."""
+    refused = refusal(
+        status.load_plan(job.data, job.slug, job.fiscal_year).selfcheck, "มาตรการ", "the measures"
+    )
+    if refused and not dry_run:
+        raise SelfCheckFailed(refused)
     result = publish_documents(job, publisher, [measures_document(job)], dry_run=dry_run)
     update_status(job, state=State.DRY_RUN if dry_run else State.PUBLISHED, published=result)
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
@@ -173,3 +174,63 @@ def test_the_long_agency_report_passes_and_gives_back_its_10000_character_cells(
     text = selfcheck.squash(selfcheck.pdftotext(open(report["path"], "rb").read()))
     cell = selfcheck.squash(thai_digits_in_prose(long_text()))
     assert cell[:200] in text and cell[-200:] in text
+
+
+def test_yearly_documents_record_their_check_and_a_failed_one_blocks_approval_and_publishing(
+    renderer, tmp_path
+):
+    """The plan's status holds both documents' checks; the approver's summary shows them; a link typed
+    with Thai digits in a measure fails the check, names it, and stops publishing."""
+    from ita_monitor import status
+    from ita_monitor.dashboard import plan_approval_summary, plan_files
+    from ita_monitor.publish.static import StaticSitePublisher
+    from ita_monitor.selfcheck import SelfCheckFailed, refusal
+    from ita_monitor.storage import DataRoot
+    from ita_monitor.yearly import YearJob, publish_measures, render_approval_memo, render_measures
+
+    data = DataRoot(tmp_path / "data")
+    job = YearJob.load(D, "mae-u-kho", 2565, data)
+    render_measures(job, renderer)
+    render_approval_memo(job, renderer)
+    entry = status.load_plan(data, "mae-u-kho", 2565).selfcheck
+    assert entry.ok and set(entry.documents) == {"measures", "approval_memo"}
+    summary = plan_approval_summary(job.agency, job.plan, plan_files(data, "mae-u-kho", 2565), "/f", entry)
+    assert "self-check: ผ่าน / passed ✔" in summary and "measures 3 หน้า" in summary
+    assert refusal(entry, "มาตรการ", "the measures") == ""
+
+    bad = "ดูรายละเอียดที่ https://www.maeukho.go.th/๒๕๖๕/m1.pdf"
+    m0 = job.plan.measures[0].model_copy(update={"guidelines": (*job.plan.measures[0].guidelines, bad)})
+    job = replace(job, plan=job.plan.model_copy(update={"measures": (m0, *job.plan.measures[1:])}))
+    render_measures(job, renderer)
+    entry = status.load_plan(data, "mae-u-kho", 2565).selfcheck
+    assert not entry.ok and entry.documents["approval_memo"].ok  # the memo's result is kept
+    [finding] = entry.documents["measures"].findings
+    assert (finding.check, finding.expected) == ("link", "https://www.maeukho.go.th/๒๕๖๕/m1.pdf")
+    assert finding.page == 2  # the table of measures
+    summary = plan_approval_summary(job.agency, job.plan, plan_files(data, "mae-u-kho", 2565), "/f", entry)
+    assert "**ไม่ผ่าน / failed ✘**" in summary and "measures: หน้า 2 / page 2" in summary
+    publisher = StaticSitePublisher(data.root / "site", "", renderer)
+    with pytest.raises(SelfCheckFailed, match="m1.pdf"):
+        publish_measures(job, publisher)
+    assert not (data.root / "site").exists()
+    assert publish_measures(job, publisher, dry_run=True)["dry_run"]  # a dry run still says what it would do
+
+
+def test_the_round_approval_summary_shows_the_self_check(renderer, tmp_path):
+    """What Airflow's Required actions shows the approver of a round."""
+    import shutil as sh
+
+    from ita_monitor.dashboard import approval_summary, round_detail
+    from ita_monitor.pipeline import RoundJob, check_round, collect, render_report
+    from ita_monitor.storage import DataRoot
+    from tests.conftest import SAMPLES
+
+    data = DataRoot(tmp_path / "data")
+    sh.copytree(SAMPLES / "mae-u-kho" / "2565" / "round-12", data.inbox("mae-u-kho", RND))
+    job = RoundJob.load(D, "mae-u-kho", RND, data)
+    collect(job)
+    check_round(job)
+    render_report(job, renderer)
+    text = approval_summary(round_detail(job.agency, job.plan, RND, data), "/ita/files/mae-u-kho")
+    assert "- ตรวจเอกสารก่อนอนุมัติ / self-check: ผ่าน / passed ✔" in text
+    assert "  - report 3 หน้า" in text and "  - memo 1 หน้า" in text

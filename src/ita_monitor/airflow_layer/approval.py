@@ -74,8 +74,19 @@ class _ApproveBeforePublish(ApprovalOperator):
     def _record(self, job: Any, **status: Any) -> None:
         raise NotImplementedError
 
+    def _selfcheck(self, job: Any) -> Any:
+        """The ``status.SelfCheckRecord`` of the documents to approve (None: rendered before it existed)."""
+        raise NotImplementedError
+
     def execute(self, context: Any) -> Any:
+        from ita_monitor.selfcheck import refusal
+
         job = self._job()
+        # A document that failed its self-check is never put to a person: fail, naming each difference.
+        refused = refusal(self._selfcheck(job), self.what_th, self.what_en)
+        if refused:
+            self._record(job, state=State.FAILED, error=refused)
+            raise AirflowFailException(refused)
         self.subject, self.body = self._ask(job)
         self._record(
             job,
@@ -142,6 +153,11 @@ class ApprovePublish(_ApproveBeforePublish):
 
         update_status(job, **status)
 
+    def _selfcheck(self, job):
+        from ita_monitor import status
+
+        return status.load_round(job.data, job.slug, job.rnd).selfcheck
+
 
 class ApproveMeasures(_ApproveBeforePublish):
     """Approve (or reject) publishing the year's measures, once the executive has signed the memo."""
@@ -163,9 +179,16 @@ class ApproveMeasures(_ApproveBeforePublish):
             f"อนุมัติเผยแพร่มาตรการ {job.agency.short_name_th} ปีงบประมาณ {thai_digits(fy)} / "
             f"Approve publishing the measures of {job.slug} FY {fy}"
         )
-        return subject, plan_approval_summary(job.agency, job.plan, files, _files_url(job.slug))
+        return subject, plan_approval_summary(
+            job.agency, job.plan, files, _files_url(job.slug), self._selfcheck(job)
+        )
 
     def _record(self, job, **status: Any) -> None:
         from ita_monitor.yearly import update_status
 
         update_status(job, **status)
+
+    def _selfcheck(self, job):
+        from ita_monitor import status
+
+        return status.load_plan(job.data, job.slug, job.fiscal_year).selfcheck
