@@ -146,6 +146,24 @@ class _Extracted:
         return page
 
 
+_ICC = re.compile(rb"<<([^<>]*/N 3[^<>]*)>>\s*stream\r?\n")
+
+
+def _without_colour_profile(pdf: bytes) -> bytes:
+    """The PDF with its PDF/A output intent's ICC profile blanked (same length, so every offset holds).
+
+    poppler sets up colour management for that profile (about 15 ms of every ``pdftotext`` run,
+    most of the self-check of a memo); extracted text never depends on colours.  Only the copy given to
+    pdftotext is changed: the PDF/A check reads the PDF as rendered.
+    """
+    m = _ICC.search(pdf)
+    length = re.search(rb"/Length (\d+)", m.group(1)) if m else None
+    if not length:
+        return pdf
+    start, end = m.end(), m.end() + int(length.group(1))
+    return pdf[:start] + b"\0" * (end - start) + pdf[end:]
+
+
 class Reading:
     """``pdftotext -raw`` of a PDF, running in the background (read from a temporary file: faster
     than a pipe).  Start it as soon as a PDF is rendered; ``text()`` waits for it."""
@@ -153,8 +171,8 @@ class Reading:
     def __init__(self, pdf: bytes):
         self.pdf = pdf
         folder = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-        self._file = tempfile.NamedTemporaryFile(suffix=".pdf", dir=folder)
-        self._file.write(pdf)
+        self._file = tempfile.NamedTemporaryFile(suffix=".pdf", dir=folder)  # closed in text()
+        self._file.write(_without_colour_profile(pdf))
         self._file.flush()
         self._process = subprocess.Popen(
             ["pdftotext", "-raw", "-enc", "UTF-8", self._file.name, "-"],
