@@ -19,7 +19,7 @@ from ita_monitor.rounds import Round
 from ita_monitor.thai import number_phrases, thai_digits_in_prose
 from tests.conftest import AGENCIES, pdftotext
 from tests.core.test_submissions import all_sample_rows
-from tests.core.test_weasyfix import WIDTHS_CM, extracted_lines
+from tests.core.test_weasyfix import WIDTHS_CM, extracted_lines, word_boundaries
 
 D = AgenciesDir(AGENCIES)
 RND = Round(2565, 12)
@@ -160,3 +160,21 @@ def test_nowrap_spans_only_touch_body_text():
     assert out.startswith("<html><head><title>พ.ศ. ๒๕๖๘</title>")
     assert '<p title="ข้อ ๑">' in out
     assert re.findall(r'<span style="white-space: nowrap">([^<]*)</span>', out) == ["ข้อ ๑", "๑๕ วัน"]
+
+
+def test_the_nowrap_spans_never_make_a_line_break_inside_a_word(renderer, tmp_path):
+    """Keeping numbers with their words moves breaks, but only to other word boundaries."""
+    path = tmp_path / "kept.pdf"
+    path.write_bytes(renderer.pdf(_cells_document()))
+    lines = [line for line in extracted_lines(path) if not re.fullmatch(r"-[๐-๙]+-", line)]
+    target, allowed, bad = squash(PARAGRAPH), word_boundaries(PARAGRAPH), []
+    lines_iter = iter(lines)
+    for width in WIDTHS_CM:
+        done = ""
+        while done != target:
+            line = next(lines_iter)
+            if done and len(done) not in allowed:
+                bad.append(f"…{done[-10:]}|{line[:10]}… ({width:.2f} cm)")
+            done += line
+            assert target.startswith(done), f"lines out of step at {width:.2f} cm"
+    assert bad == []
