@@ -61,7 +61,14 @@ def approval_line(st):
         print(f"   approval:     {a.get('decision')} by {a.get('by')} at {a.get('at')}: {a.get('comment')}")
 
 
+def selfcheck_line(st):
+    sc = st.get("selfcheck") or {}
+    docs = ", ".join(f"{n} {d['pages']} p. {d['characters']} chars" for n, d in (sc.get("documents") or {}).items())
+    print(f"   self-check:   {'passed' if sc.get('ok') else 'FAILED'} ({docs})")
+
+
 approval_line(status)
+selfcheck_line(status)
 print(f"   report PDF:   {status['report']['path']}")
 print(f"   covering memo PDF: {status['report']['memo_path']}")
 plan = json.loads((pathlib.Path(root) / agency / fy / "plan" / "status.json").read_text())
@@ -69,6 +76,7 @@ if plan.get("state") != "published":
     sys.exit(f"demo: the yearly plan ended in state {plan.get('state')!r}, expected 'published'")
 print(f"-- yearly plan state: {plan['state']}")
 approval_line(plan)
+selfcheck_line(plan)
 print(f"   measures PDF:      {plan['measures']['path']}")
 print(f"   approval memo PDF: {plan['memo']['path']}")
 for doc in plan["published"]["documents"]:
