@@ -571,7 +571,8 @@ def selfcheck_lines(entry: SelfCheckRecord | None) -> list[str]:
         return [f"{head} ยังไม่ได้ตรวจ (เอกสารจัดทำก่อนมีการตรวจ) / not run (rendered before the self-check)"]
     if entry.ok:
         parts = [
-            f"{name} {d.pages} หน้า, {d.characters} ตัวอักษรตรงครบ, ฟอนต์ฝังครบ, PDF/A, ลิงก์ {d.links}"
+            f"{name} {thai_digits(d.pages)} หน้า, {thai_digits(d.characters)} ตัวอักษรตรงครบ, ฟอนต์ฝังครบ, PDF/A,"
+            f" ลิงก์ {thai_digits(d.links)}"
             f" / {d.pages} pages, {d.characters} characters back exactly, fonts embedded, PDF/A, {d.links} links"
             for name, d in entry.documents.items()
         ]

@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+from ita_monitor.thai import thai_digits
+
 # Whitespace and invisible characters: lines wrap and cells split differently from the source.
 _SPACE = re.compile(r"[\s\u00a0\u00ad\u200b-\u200d\u2060\ufeff]+")
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
@@ -49,7 +51,7 @@ class Finding:
     en: str
 
     def __str__(self) -> str:
-        where = f"หน้า {self.page} / page {self.page}: " if self.page else ""
+        where = f"หน้า {thai_digits(self.page)} / page {self.page}: " if self.page else ""
         return f"{where}{self.th} / {self.en} — expected «{self.expected}», found «{self.found}»"
 
 
@@ -77,8 +79,8 @@ class SelfCheck:
         """One line, Thai and English."""
         if self.ok:
             return (
-                f"{self.document}: ผ่าน ({self.pages} หน้า, ข้อความ {self.characters} ตัวอักษร, ฟอนต์ฝังครบ,"
-                f" PDF/A, ลิงก์ {self.links}) / passed ({self.pages} pages, {self.characters} characters,"
+                f"{self.document}: ผ่าน ({thai_digits(self.pages)} หน้า, ข้อความ {thai_digits(self.characters)}"
+                f" ตัวอักษร, ฟอนต์ฝังครบ, PDF/A, ลิงก์ {thai_digits(self.links)}) / passed ({self.pages} pages, {self.characters} characters,"
                 f" fonts embedded, PDF/A, {self.links} links)"
             )
         return f"{self.document}: ไม่ผ่าน / failed — " + "; ".join(str(f) for f in self.findings[:5])

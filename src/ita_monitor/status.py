@@ -31,6 +31,7 @@ from pydantic_core import to_jsonable_python
 
 from ita_monitor.rounds import Round
 from ita_monitor.storage import DataRoot, PathLike, write_json
+from ita_monitor.thai import thai_digits
 
 
 class State(StrEnum):
@@ -300,7 +301,7 @@ class FindingRecord(Record):
     en: str = ""
 
     def __str__(self) -> str:
-        where = f"หน้า {self.page} / page {self.page}: " if self.page else ""
+        where = f"หน้า {thai_digits(self.page)} / page {self.page}: " if self.page else ""
         return f"{where}{self.th} / {self.en} — expected «{self.expected}», found «{self.found}»"
 
 

@@ -94,7 +94,7 @@ def test_sara_am_lost_by_unpatched_weasyprint_blocks(htmls, tmp_path):
     # the glyph's first text wins: า comes back as ำ (or ำ as า, whichever was drawn first)
     k = next(i for i, (a, b) in enumerate(zip(finding.expected, finding.found, strict=False)) if a != b)
     assert {finding.expected[k], finding.found[k]} == {"ำ", "า"}, finding
-    assert "หน้า 1 / page 1" in str(finding)
+    assert "หน้า ๑ / page 1" in str(finding)
 
 
 def _raw_pdf(html: str, **options) -> bytes:
@@ -195,7 +195,7 @@ def test_yearly_documents_record_their_check_and_a_failed_one_blocks_approval_an
     entry = status.load_plan(data, "mae-u-kho", 2565).selfcheck
     assert entry.ok and set(entry.documents) == {"measures", "approval_memo"}
     summary = plan_approval_summary(job.agency, job.plan, plan_files(data, "mae-u-kho", 2565), "/f", entry)
-    assert "self-check: ผ่าน / passed ✔" in summary and "measures 3 หน้า" in summary
+    assert "self-check: ผ่าน / passed ✔" in summary and "measures ๓ หน้า" in summary
     assert refusal(entry, "มาตรการ", "the measures") == ""
 
     bad = "ดูรายละเอียดที่ https://www.maeukho.go.th/๒๕๖๕/m1.pdf"
@@ -208,7 +208,7 @@ def test_yearly_documents_record_their_check_and_a_failed_one_blocks_approval_an
     assert (finding.check, finding.expected) == ("link", "https://www.maeukho.go.th/๒๕๖๕/m1.pdf")
     assert finding.page == 2  # the table of measures
     summary = plan_approval_summary(job.agency, job.plan, plan_files(data, "mae-u-kho", 2565), "/f", entry)
-    assert "**ไม่ผ่าน / failed ✘**" in summary and "measures: หน้า 2 / page 2" in summary
+    assert "**ไม่ผ่าน / failed ✘**" in summary and "measures: หน้า ๒ / page 2" in summary
     publisher = StaticSitePublisher(data.root / "site", "", renderer)
     with pytest.raises(SelfCheckFailed, match="m1.pdf"):
         publish_measures(job, publisher)
@@ -233,4 +233,4 @@ def test_the_round_approval_summary_shows_the_self_check(renderer, tmp_path):
     render_report(job, renderer)
     text = approval_summary(round_detail(job.agency, job.plan, RND, data), "/ita/files/mae-u-kho")
     assert "- ตรวจเอกสารก่อนอนุมัติ / self-check: ผ่าน / passed ✔" in text
-    assert "  - report 3 หน้า" in text and "  - memo 1 หน้า" in text
+    assert "  - report ๓ หน้า" in text and "  - memo ๑ หน้า" in text

@@ -16,7 +16,7 @@ from ita_monitor import dashboard
 from ita_monitor.config import Agency
 from ita_monitor.rounds import BANGKOK
 from ita_monitor.status import ROUND_PAGE_STATES
-from ita_monitor.thai import month_name
+from ita_monitor.thai import month_name, thai_digits
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -76,6 +76,7 @@ env = Environment(
 env.filters.update(
     thai_day=thai_day,
     thai_time=thai_time,
+    thai=thai_digits,
     q=lambda s: quote(str(s), safe=""),
     qp=lambda s: quote(str(s), safe="/"),
 )
