@@ -2,6 +2,7 @@
 
 ita-monitor validate [DIR]     check every agency profile, plan and OIT catalogue in DIR
 ita-monitor check-submission FILE --agency SLUG --fiscal-year YYYY --round N [--unit CODE]
+                               (the size limit is AIRFLOW__ITA__MAX_SUBMISSION_BYTES, default 5 MiB)
 ita-monitor history --agency SLUG --fiscal-year YYYY --round N [--data-root URL] [--json]
 """
 
@@ -56,6 +57,7 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
 
     from ita_monitor.errors import InputError
     from ita_monitor.intake import check_file
+    from ita_monitor.limits import TooLarge, max_submission_bytes_default, read_path_bounded, too_large_th_en
     from ita_monitor.rounds import Round
     from ita_monitor.submissions import read_file
 
@@ -68,7 +70,17 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
     except (InputError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 2
-    data = path.read_bytes()
+    limit = max_submission_bytes_default()
+    try:
+        data = read_path_bounded(path, limit)  # a file above the limit is refused unread
+    except TooLarge as exc:
+        th, en = too_large_th_en(exc.limit, exc.seen, exc.exact)
+        print(f"{path.name}: {th} / {en}", file=sys.stderr)
+        print("ไม่ผ่าน / rejected: the round would not count this file", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"{path}: อ่านไฟล์ไม่ได้ / cannot read the file: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     unit = args.unit or (path.parent.name if path.parent.name in agency.unit_codes else "")
     unit = unit or read_file(data, path.name).unit
     if not unit:
@@ -78,7 +90,7 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    rows, problems = check_file(data, path.name, unit, plan, agency, rnd)
+    rows, problems = check_file(data, path.name, unit, plan, agency, rnd, limit)
     errors = [p for p in problems if p.severity == "error"]
     for p in problems:
         print(p, file=sys.stderr if p.severity == "error" else sys.stdout)
