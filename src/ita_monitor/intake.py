@@ -34,8 +34,10 @@ from ita_monitor.storage import (
     DataRoot,
     PathLike,
     create_exclusive,
+    fresh,
     list_dirs,
     list_files,
+    read_all,
     read_json,
     write_json,
 )
@@ -118,7 +120,7 @@ def history(data: DataRoot, slug: str, rnd: Round) -> list[Version]:
             if claim.name.endswith(".json") and claim.name[:-5].isdigit():
                 key = (unit_dir.name, int(claim.name[:-5]))
                 if key not in found:
-                    found[key] = Version(**read_json(claim))
+                    found[key] = Version(**json.loads(read_all(claim)))
     return sorted(found.values(), key=lambda v: (v.received_at, v.unit, v.version))
 
 
@@ -156,7 +158,7 @@ def _claim(data: DataRoot, slug: str, rnd: Round, version: Version) -> Version |
     doc = json.dumps(version.as_dict(), ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
     if create_exclusive(path, doc + b"\n"):
         return None
-    return Version(**read_json(path))
+    return Version(**json.loads(read_all(fresh(path))))
 
 
 def _keep(
@@ -205,7 +207,7 @@ def _store(data: DataRoot, slug: str, rnd: Round, version: Version, payload: byt
     path = data.round_dir(slug, rnd) / version.stored_as
     if create_exclusive(path, payload):
         return
-    if sha256(path.read_bytes()) != version.sha256:  # cannot happen: the name holds the claimed number
+    if sha256(read_all(fresh(path))) != version.sha256:  # cannot happen: the name holds the claimed number
         raise FileExistsError(f"{path} exists with other content; received files are never rewritten")
 
 

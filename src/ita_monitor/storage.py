@@ -147,21 +147,56 @@ def _create_local(target: str, data: bytes) -> bool:
         os.unlink(tmp)
 
 
+_CHECKED: dict[str, bool] = {}
+
+
+def conditional_writes_hold(path: Any) -> bool:
+    """Whether the object store of ``path`` refuses a second create of one key (checked once per
+    bucket and process, with a probe key that is removed afterwards)."""
+    fs = path.fs
+    bucket = path.path.split("/", 1)[0]
+    if bucket not in _CHECKED:
+        probe = f"{bucket}/.ita-conditional-write-probe/{uuid.uuid4().hex}"
+        first = _put_if_absent(fs, probe, b"1")
+        second = _put_if_absent(fs, probe, b"2")
+        try:
+            fs.rm_file(probe)
+        except Exception:  # the probe is harmless if it stays
+            pass
+        _CHECKED[bucket] = first and not second
+    return _CHECKED[bucket]
+
+
+class UnsafeStore(Exception):
+    """An object store that does not honour conditional writes: versions could be written over."""
+
+
+def _put_if_absent(fs: Any, key: str, data: bytes) -> bool:
+    bucket, _, name = key.partition("/")
+    try:
+        fs.call_s3("put_object", Bucket=bucket, Key=name, Body=data, IfNoneMatch="*")
+    except Exception as exc:
+        if _precondition_failed(exc):
+            return False
+        raise
+    fs.invalidate_cache(key)
+    return True
+
+
 def _create_remote(path: Any, data: bytes) -> bool:
     """S3 (or another object store behind fsspec): a conditional write that fails if the key exists."""
     fs = path.fs
     key = path.path
     protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
     if protocol in ("s3", "s3a"):
-        bucket, _, name = key.partition("/")
-        try:
-            fs.call_s3("put_object", Bucket=bucket, Key=name, Body=data, IfNoneMatch="*")
-        except Exception as exc:
-            if _precondition_failed(exc):
-                return False
-            raise
-        fs.invalidate_cache(key)
-        return True
+        if not conditional_writes_hold(path):
+            raise UnsafeStore(
+                f"the S3 store of {key.split('/', 1)[0]} accepts a second create of the same key "
+                "(PutObject If-None-Match: * is ignored): received files could be written over, so "
+                "nothing is written; use a store that honours conditional writes (AWS S3, SeaweedFS, "
+                "MinIO) or a local/NFS data root"
+            )
+        return _put_if_absent(fs, key, data)
     try:  # any other fsspec store: its own exclusive mode, where it has one
         with fs.open(key, "xb") as f:
             f.write(data)
@@ -170,19 +205,23 @@ def _create_remote(path: Any, data: bytes) -> bool:
         return False
 
 
-def _precondition_failed(exc: BaseException) -> bool:
-    if isinstance(exc, FileExistsError):
-        return True
-    text = f"{type(exc).__name__} {exc}"
-    response = getattr(exc, "response", None) or {}
-    code = str((response.get("Error") or {}).get("Code", ""))
-    status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
-    return (
-        code in ("PreconditionFailed", "ConditionalRequestConflict", "412", "409")
-        or status in (409, 412)
-        or "PreconditionFailed" in text
-        or "412" in text
-    )
+def _precondition_failed(exc: BaseException | None) -> bool:
+    """Whether the store refused a conditional write (412, or 409 for a concurrent one); s3fs turns
+    the botocore error into an OSError, so the whole chain is looked at."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, FileExistsError):
+            return True
+        response = getattr(exc, "response", None) or {}
+        code = str((response.get("Error") or {}).get("Code", ""))
+        status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+        if code in ("PreconditionFailed", "ConditionalRequestConflict") or status in (409, 412):
+            return True
+        text = str(exc).lower().replace("-", "")
+        if "precondition" in text or "conditionalrequestconflict" in text:
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def write_json(path: PathLike, doc: Any) -> None:
@@ -192,7 +231,15 @@ def write_json(path: PathLike, doc: Any) -> None:
 def read_json(path: PathLike, default: Any = None) -> Any:
     if not path.exists():
         return default
-    return json.loads(path.read_bytes().decode("utf-8"))
+    return json.loads(read_all(path).decode("utf-8"))
+
+
+def read_all(path: PathLike) -> bytes:
+    """The whole file in one read: on an object store one GET of the object as it is now (an
+    object replaced by another process while it is read never fails the reading)."""
+    if local_path(path) is not None or getattr(path, "fs", None) is None:
+        return path.read_bytes()
+    return path.fs.cat_file(path.path)  # type: ignore[attr-defined]
 
 
 def fresh(folder: PathLike) -> PathLike:
