@@ -18,8 +18,9 @@ import errno
 import json
 import os
 import uuid
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any, Protocol
+from urllib.parse import unquote, urlparse
 
 from ita_monitor.limits import max_submission_bytes_default
 from ita_monitor.rounds import Round
@@ -76,6 +77,16 @@ class DataRoot:
         return self.root / path
 
 
+def local_path(url: str) -> Path | None:
+    """The folder a data-root setting names when it is local (a path or a ``file://`` URL), else None
+    (``s3://...`` and other ObjectStoragePath URLs)."""
+    if "://" not in url:
+        return Path(url)
+    if url.startswith("file://"):
+        return Path(unquote(urlparse(url).path))
+    return None
+
+
 def write_atomic(path: PathLike, data: bytes) -> None:
     """Write ``data`` so that readers see the old file or the whole new one, never a part.
 
@@ -92,7 +103,7 @@ def _tmp_name() -> str:
     return f".tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}"
 
 
-def local_path(path: Any) -> str | None:
+def os_path(path: Any) -> str | None:
     """The operating-system path of ``path`` when it is on this machine's file system, else None."""
     if isinstance(path, PurePath):
         return str(path)
@@ -115,7 +126,7 @@ def create_exclusive(path: PathLike, data: bytes) -> bool:
       refuses it (412) when the key exists, whoever wrote it.  A store that ignores the condition is
       detected by ``conditional_writes_hold`` and refused (see ``intake.py``).
     """
-    target = local_path(path)
+    target = os_path(path)
     if target is not None:
         return _create_local(target, data)
     return _create_remote(path, data)
@@ -237,7 +248,7 @@ def read_json(path: PathLike, default: Any = None) -> Any:
 def read_all(path: PathLike) -> bytes:
     """The whole file in one read: on an object store one GET of the object as it is now (an
     object replaced by another process while it is read never fails the reading)."""
-    if local_path(path) is not None or getattr(path, "fs", None) is None:
+    if os_path(path) is not None or getattr(path, "fs", None) is None:
         return path.read_bytes()
     return path.fs.cat_file(path.path)  # type: ignore[attr-defined]
 
@@ -245,7 +256,7 @@ def read_all(path: PathLike) -> bytes:
 def fresh(folder: PathLike) -> PathLike:
     """``folder`` with any cached listing dropped (s3fs caches listings; other processes write too)."""
     fs = getattr(folder, "fs", None)
-    if fs is not None and local_path(folder) is None:
+    if fs is not None and os_path(folder) is None:
         try:
             fs.invalidate_cache(folder.path)  # type: ignore[attr-defined]
         except Exception:  # a store without a cache
