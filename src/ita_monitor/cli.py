@@ -25,14 +25,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     errors = [p for p in problems if p.severity == "error"]
     for p in problems:
         print(p, file=sys.stderr if p.severity == "error" else sys.stdout)
+    warnings = len(problems) - len(errors)
     if errors:
-        print(f"พบปัญหา {len(errors)} รายการ / {len(errors)} problem(s) found in {args.dir}", file=sys.stderr)
+        print(
+            f"พบข้อผิดพลาด {len(errors)} รายการ คำเตือน {warnings} รายการ / {len(errors)} error(s) and "
+            f"{warnings} warning(s) found in {args.dir}",
+            file=sys.stderr,
+        )
         return 1
     agencies = AgenciesDir(args.dir)
     plans = sum(len(agencies.plan_years(s)) for s in agencies.slugs())
     print(
         f"ถูกต้อง / OK: {len(agencies.slugs())} agencies, {plans} plans in {args.dir}"
-        + (f" ({len(problems)} warning(s))" if problems else "")
+        + (f" (คำเตือน {warnings} รายการ / {warnings} warning(s))" if warnings else "")
     )
     return 0
 
