@@ -357,7 +357,9 @@ def _path(loc: tuple[Any, ...], data: Any = None) -> str:
             label = f"#{part + 1}"
             item = node[part] if isinstance(node, list | tuple) and 0 <= part < len(node) else None
             if isinstance(item, dict):
-                tag = item.get("code") or item.get("indicator") or item.get("name")
+                tag = item.get("code") or item.get("name")
+                if tag in (None, "") and item.get("indicator") not in (None, ""):
+                    tag = f"indicator {item['indicator']}"
                 if tag not in (None, ""):
                     label += f" ({tag})"
             if parts:
