@@ -185,3 +185,51 @@ def test_concurrent_receipts_and_collects_give_every_file_its_own_version(tmp_pa
         )
         == 0
     )
+
+
+# --- bounds: whatever a file holds, what a round writes stays small ------------------------------
+
+
+def test_check_submission_refuses_a_60_mb_file_without_reading_it(tmp_path, capsys):
+    import tracemalloc
+
+    big = tmp_path / "palad.csv"
+    with big.open("wb") as f:  # sparse: 60 MB on paper
+        f.truncate(60 * 1024 * 1024)
+    tracemalloc.start()
+    code = cli(
+        [
+            "check-submission",
+            str(big),
+            "--agency",
+            SLUG,
+            "--fiscal-year",
+            "2565",
+            "--round",
+            "12",
+            "--unit",
+            "palad",
+            "--agencies-dir",
+            str(AGENCIES),
+        ]
+    )
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    err = capsys.readouterr().err
+    assert code == 1 and "ไฟล์ใหญ่เกิน 5 MB (62,914,560 ไบต์)" in err and "(62,914,560 bytes)" in err
+    assert peak < 8 * 1024 * 1024  # never read whole
+
+
+def test_a_file_of_thousands_of_rows_keeps_status_and_collected_small(tmp_path):
+    inbox = drop_samples(tmp_path)
+    rows = [["M1", "", "ทำแล้ว", "เมษายน ๒๕๖๕", "ผลผลิต", "ผลลัพธ์", ""]] * 5000
+    (inbox / "palad" / "repeated.csv").write_text(csv_text(*rows))
+    summary = collect(job_for(tmp_path))
+    assert summary["rejected"] == 1 and summary["rows"] == 4
+    round_dir = tmp_path / SLUG / "2565" / "round-12"
+    assert (round_dir / "status.json").stat().st_size < 100_000
+    assert (round_dir / "collected.json").stat().st_size < 100_000
+    bad = next(f for f in status(tmp_path)["files"] if f["file"].endswith("repeated.csv"))
+    assert len(bad["problems"]) == 51  # more than 1,000 rows, 49 repeats; "and 950 more like this"
+    assert bad["problems"][0]["en"].startswith("the file has more than 1,000 filled rows")
+    assert bad["problems"][-1]["en"].startswith("and 950 more like this")
