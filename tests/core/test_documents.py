@@ -145,7 +145,7 @@ def test_a_signature_block_without_a_name_in_the_profile_is_refused(tmp_path):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     agency, problems = parse_agency(path)
     assert agency is None
-    assert [(p.file, p.where) for p in problems] == [(str(path), "officials.palad.name")]
+    assert [(p.file, p.where) for p in problems] == [(str(path), "officials > palad > name")]
 
 
 @pytest.mark.parametrize("section", ["analysis", "memo"])
