@@ -162,7 +162,15 @@ def _claim(data: DataRoot, slug: str, rnd: Round, version: Version) -> Version |
 
 
 def _keep(
-    data: DataRoot, slug: str, rnd: Round, unit: str, name: str, payload: bytes, source: str, when: str
+    data: DataRoot,
+    slug: str,
+    rnd: Round,
+    unit: str,
+    name: str,
+    payload: bytes,
+    source: str,
+    when: str,
+    versions: list[Version] | None = None,
 ) -> tuple[Version, bool]:
     """Make ``payload`` a version of ``unit`` (or find it already is one); (version, whether new).
 
@@ -173,7 +181,7 @@ def _keep(
     next run.
     """
     digest = sha256(payload)
-    versions = history(data, slug, rnd)
+    versions = history(data, slug, rnd) if versions is None else versions  # a claim taken since is met below
     for v in versions:
         if v.unit == unit and v.sha256 == digest:
             _store(data, slug, rnd, v, payload)
@@ -315,7 +323,7 @@ def take_in_inbox(
                 _store(data, slug, rnd, known[(unit, digest)], payload)  # a claim left without its bytes
             continue
         if store:
-            version, fresh = _keep(data, slug, rnd, unit, f.name, payload, source, when)
+            version, fresh = _keep(data, slug, rnd, unit, f.name, payload, source, when, versions)
             if not fresh:
                 continue
         else:
