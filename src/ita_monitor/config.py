@@ -636,6 +636,34 @@ def loose_agency(path: Path) -> _Loose | None:
     return _Loose(data) if isinstance(data, dict) and data.get("units") else None
 
 
+def _unit_problems(file: str, data: dict, agency: Agency | _Loose | None) -> list[Problem]:
+    """Unit codes of the plan's measures (as written) that the agency does not have."""
+    if agency is None or not isinstance(data.get("measures"), list):
+        return []
+    codes = sorted(agency.unit_codes)
+    problems = []
+    for i, m in enumerate(data["measures"]):
+        units = m.get("units") if isinstance(m, dict) else None
+        for j, u in enumerate(units if isinstance(units, list) else []):
+            if isinstance(u, str) and u.strip() and u not in agency.unit_codes:
+                problems.append(_unknown_unit(file, _path(("measures", i, "units", j), data), u, codes))
+    return problems
+
+
+def _unknown_unit(file: str, where: str, u: str, codes: list[str]) -> Problem:
+    hint = _suggest(u, codes)
+    return Problem(
+        file,
+        where,
+        f"ไม่รู้จักหน่วยงานย่อย {u}"
+        + (f": หมายถึง {hint} หรือไม่" if hint else "")
+        + f" (รหัสใน agency.yaml: {', '.join(codes)}): แก้รหัส หรือเพิ่มใน agency.yaml",
+        f"unknown unit {u}"
+        + (f": did you mean {hint}?" if hint else "")
+        + f" (the codes in agency.yaml: {', '.join(codes)}): fix the code or add it to agency.yaml units",
+    )
+
+
 def parse_plan(path: Path, agency: Agency | _Loose | None) -> tuple[Plan | None, list[Problem]]:
     """Read a plan and check it against the agency (units) and its file name (fiscal year)."""
     data, problems = _read_yaml(path)
@@ -644,7 +672,12 @@ def parse_plan(path: Path, agency: Agency | _Loose | None) -> tuple[Plan | None,
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
-        return None, problems + _problems_from(exc, str(path), Plan, data)
+        found = _problems_from(exc, str(path), Plan, data)
+        # the units are checked too, as written, so that no error waits for another to be fixed
+        refused = {p.where for p in found}
+        return None, problems + found + [
+            p for p in _unit_problems(str(path), data, agency) if p.where not in refused
+        ]
     file = str(path)
     if path.stem != str(plan.fiscal_year):
         problems.append(
@@ -671,20 +704,7 @@ def parse_plan(path: Path, agency: Agency | _Loose | None) -> tuple[Plan | None,
             codes = sorted(agency.unit_codes)
             for j, u in enumerate(m.units):
                 if u not in agency.unit_codes:
-                    hint = _suggest(u, codes)
-                    problems.append(
-                        Problem(
-                            file,
-                            _path(("measures", i, "units", j), data),
-                            f"ไม่รู้จักหน่วยงานย่อย {u}"
-                            + (f": หมายถึง {hint} หรือไม่" if hint else "")
-                            + f" (รหัสใน agency.yaml: {', '.join(codes)}): แก้รหัส หรือเพิ่มใน agency.yaml",
-                            f"unknown unit {u}"
-                            + (f": did you mean {hint}?" if hint else "")
-                            + f" (the codes in agency.yaml: {', '.join(codes)}): fix the code or add it to "
-                            "agency.yaml units",
-                        )
-                    )
+                    problems.append(_unknown_unit(file, _path(("measures", i, "units", j), data), u, codes))
             off = [r for r in m.rounds if r not in agency.schedule.rounds]
             if off:
                 problems.append(

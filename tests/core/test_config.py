@@ -119,13 +119,13 @@ def test_messages_name_the_allowed_values_and_suggest_near_misses(agencies):
     assert en == "'หนึ่ง' cannot be used: give an ITA indicator number 1-10"
     assert th == "ค่า ('หนึ่ง') ใช้ไม่ได้: ต้องเป็นเลขตัวชี้วัด ITA ๑–๑๐" and "valid integer" not in en
 
-    def units(d):
-        d["measures"][3]["indicators"] = [1]
+    def units(d):  # with the indicator still wrong: the units are checked all the same
         d["measures"][0]["units"] = ["PALAD"]
         d["measures"][1]["units"] = ["nosuch"]
 
     _edit(_plan(agencies), units)
     found = _by_where(AgenciesDir(agencies).validate())
+    assert "measures #4 (M4) > indicators #1" in found
     assert "did you mean palad?" in found["measures #1 (M1) > units #1"][2]
     assert "did you mean" not in found["measures #2 (M2) > units #1"][2]
     assert not any("Tuple should have" in p.en for p in AgenciesDir(agencies).validate())
