@@ -58,7 +58,7 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
     """Validate one unit file exactly as a round's collect step would."""
     from pathlib import Path
 
-    from ita_monitor.errors import InputError
+    from ita_monitor.errors import InputError, count
     from ita_monitor.intake import check_file
     from ita_monitor.limits import TooLarge, max_submission_bytes_default, read_path_bounded, too_large_th_en
     from ita_monitor.rounds import Round
@@ -98,8 +98,9 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
     for p in problems:
         print(p, file=sys.stderr if p.severity == "error" else sys.stdout)
     if errors:
+        n = count(errors)
         print(
-            f"ไม่ผ่าน: พบปัญหา {len(errors)} รายการ ไฟล์นี้จะไม่ถูกนับ / rejected: {len(errors)} problem(s); "
+            f"ไม่ผ่าน: พบปัญหา {n:,} รายการ ไฟล์นี้จะไม่ถูกนับ / rejected: {n:,} problem(s); "
             "the round would not count this file",
             file=sys.stderr,
         )

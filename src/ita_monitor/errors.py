@@ -70,3 +70,15 @@ def bound_problems(problems: list[Problem], limit: int) -> list[Problem]:
 def _kind(text: str) -> str:
     """The message without what differs from row to row (quoted values, numbers, codes)."""
     return re.sub(r"'[^']*'|\"[^\"]*\"|\b\w*\d\w*\b", "#", text)
+
+
+_MORE = re.compile(r"^and ([\d,]+) more like this")
+
+
+def count(problems: Iterable[Problem]) -> int:
+    """How many problems ``problems`` stands for, counting the ones "and N more like this" summarises."""
+    total = 0
+    for p in problems:
+        m = _MORE.match(p.en)
+        total += int(m.group(1).replace(",", "")) if m else 1
+    return total

@@ -16,7 +16,7 @@ from ita_monitor.pipeline import RoundJob, collect
 from ita_monitor.rounds import Round
 from ita_monitor.storage import DataRoot, create_exclusive
 from tests.conftest import AGENCIES, drop_samples
-from tests.core.bad_files import LONG_THAI_NAME, csv_text
+from tests.core.bad_files import GOOD, LONG_THAI_NAME, csv_text
 
 R12 = Round(2565, 12)
 SLUG = "mae-u-kho"
@@ -233,3 +233,14 @@ def test_a_file_of_thousands_of_rows_keeps_status_and_collected_small(tmp_path):
     assert len(bad["problems"]) == 51  # more than 1,000 rows, 49 repeats; "and 950 more like this"
     assert bad["problems"][0]["en"].startswith("the file has more than 1,000 filled rows")
     assert bad["problems"][-1]["en"].startswith("and 950 more like this")
+
+
+def test_check_submission_lists_50_problems_and_counts_them_all(tmp_path, capsys):
+    f = tmp_path / "palad.csv"
+    f.write_text(csv_text(*[GOOD] * 1200))
+    args = ["check-submission", str(f), "--agency", SLUG, "--fiscal-year", "2565", "--round", "12"]
+    assert cli([*args, "--unit", "palad", "--agencies-dir", str(AGENCIES)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 52 and "the file has more than 1,000 filled rows" in err[0]
+    assert "and 950 more like this" in err[-2]
+    assert err[-1].endswith("rejected: 1,000 problem(s); the round would not count this file")
