@@ -252,6 +252,8 @@ def deliver(
     stem, ext = (stem, f".{ext}") if dot else (first, "")
     for n in range(1, 10_000):
         candidate = first if n == 1 else f"{stem}-{n}{ext}"
+        if n > 1 and (folder / candidate).exists():
+            continue  # known taken: no need to write it to find out (the create below decides)
         if create_exclusive(folder / candidate, payload):
             return candidate
     raise FileExistsError(f"no free name for {first} in {folder}")

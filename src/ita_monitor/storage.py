@@ -214,6 +214,11 @@ def _create_remote(path: Any, data: bytes) -> bool:
         return True
     except FileExistsError:
         return False
+    except (ValueError, NotImplementedError) as exc:  # no exclusive create: never written over silently
+        raise UnsafeStore(
+            f"the store {protocol}:// cannot create a file only if it is absent ({exc}); received files could "
+            "be written over, so nothing is written: use a local/NFS folder or S3 as the data root"
+        ) from exc
 
 
 def _precondition_failed(exc: BaseException | None) -> bool:

@@ -244,3 +244,16 @@ def test_check_submission_lists_50_problems_and_counts_them_all(tmp_path, capsys
     assert len(err) == 52 and "the file has more than 1,000 filled rows" in err[0]
     assert "and 950 more like this" in err[-2]
     assert err[-1].endswith("rejected: 1,000 problem(s); the round would not count this file")
+
+
+def test_create_exclusive_on_another_fsspec_store_uses_its_exclusive_mode():
+    from types import SimpleNamespace
+
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    key = f"/ita-test/{os.getpid()}/claims/001.json"
+    target = SimpleNamespace(fs=fs, path=key)
+    assert create_exclusive(target, b"first") and not create_exclusive(target, b"second")
+    assert fs.cat_file(key) == b"first"
+    fs.rm(f"/ita-test/{os.getpid()}", recursive=True)
