@@ -187,8 +187,14 @@ def _not_what_it_says(file: str, suffix: str, kind: str) -> Problem:
     """The bytes are not what the name says; the hint fits what the sender meant to send."""
     th_kind, en_kind = _KIND_TH[kind]
     if suffix == ".xlsx":
-        th_do = "เปิดในโปรแกรมตารางคำนวณแล้วบันทึกเป็น .xlsx (Excel Workbook) ใหม่ โดยไม่ตั้งรหัสผ่าน"
-        en_do = "open it and save it again as .xlsx (Excel Workbook) without a password"
+        th_do = "เปิดในโปรแกรมตารางคำนวณแล้วบันทึกเป็น .xlsx (Excel Workbook) ใหม่"
+        en_do = "open it and save it again as .xlsx (Excel Workbook)"
+        if kind == "ole":
+            th_do += " โดยไม่ตั้งรหัสผ่าน"
+            en_do += " without a password"
+        elif kind == "text":
+            th_do = "ถ้าเป็นตาราง CSV ให้เปลี่ยนนามสกุลเป็น .csv ถ้าไม่ใช่ ให้" + th_do
+            en_do = "if it is a CSV table, name it .csv; otherwise " + en_do
     elif suffix == ".csv":
         th_do = "ส่งแบบฟอร์ม .xlsx ที่ได้รับ หรือบันทึกตารางเป็น CSV (ไฟล์ข้อความ UTF-8 คั่นด้วยจุลภาค) แล้วส่งใหม่"
         en_do = (

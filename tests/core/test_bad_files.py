@@ -101,15 +101,15 @@ EXPECTED: dict[str, list[tuple[str, str, str]]] = {
     "pdf_named_xlsx": [
         (
             "",
-            "ไฟล์นี้ไม่ใช่ .xlsx ตามนามสกุล แต่เป็นไฟล์ PDF: เปิดในโปรแกรมตารางคำนวณแล้วบันทึกเป็น .xlsx (Excel Workbook) ใหม่ โดยไม่ตั้งรหัสผ่าน",
-            "the file is not a .xlsx file as its name says but a PDF: open it and save it again as .xlsx (Excel Workbook) without a password",
+            "ไฟล์นี้ไม่ใช่ .xlsx ตามนามสกุล แต่เป็นไฟล์ PDF: เปิดในโปรแกรมตารางคำนวณแล้วบันทึกเป็น .xlsx (Excel Workbook) ใหม่",
+            "the file is not a .xlsx file as its name says but a PDF: open it and save it again as .xlsx (Excel Workbook)",
         ),
     ],
     "csv_named_xlsx": [
         (
             "",
-            "ไฟล์นี้ไม่ใช่ .xlsx ตามนามสกุล แต่เป็นไฟล์ข้อความ: เปิดในโปรแกรมตารางคำนวณแล้วบันทึกเป็น .xlsx (Excel Workbook) ใหม่ โดยไม่ตั้งรหัสผ่าน",
-            "the file is not a .xlsx file as its name says but a text file: open it and save it again as .xlsx (Excel Workbook) without a password",
+            "ไฟล์นี้ไม่ใช่ .xlsx ตามนามสกุล แต่เป็นไฟล์ข้อความ: ถ้าเป็นตาราง CSV ให้เปลี่ยนนามสกุลเป็น .csv ถ้าไม่ใช่ ให้เปิดในโปรแกรมตารางคำนวณแล้วบันทึกเป็น .xlsx (Excel Workbook) ใหม่",
+            "the file is not a .xlsx file as its name says but a text file: if it is a CSV table, name it .csv; otherwise open it and save it again as .xlsx (Excel Workbook)",
         ),
     ],
     "old_xls_named_xlsx": [
@@ -136,8 +136,8 @@ EXPECTED: dict[str, list[tuple[str, str, str]]] = {
     "docx_named_xlsx": [
         (
             "",
-            "ไฟล์นี้ไม่ใช่ .xlsx ตามนามสกุล แต่เป็นไฟล์ zip (เช่น .xlsx หรือ .docx): เปิดในโปรแกรมตารางคำนวณแล้วบันทึกเป็น .xlsx (Excel Workbook) ใหม่ โดยไม่ตั้งรหัสผ่าน",
-            "the file is not a .xlsx file as its name says but a zip archive (such as .xlsx or .docx): open it and save it again as .xlsx (Excel Workbook) without a password",
+            "ไฟล์นี้ไม่ใช่ .xlsx ตามนามสกุล แต่เป็นไฟล์ zip (เช่น .xlsx หรือ .docx): เปิดในโปรแกรมตารางคำนวณแล้วบันทึกเป็น .xlsx (Excel Workbook) ใหม่",
+            "the file is not a .xlsx file as its name says but a zip archive (such as .xlsx or .docx): open it and save it again as .xlsx (Excel Workbook)",
         ),
     ],
     "damaged_zip": [
