@@ -126,7 +126,7 @@ if what == "check":
         code = main(["check-submission", arg, "--agency", "mae-u-kho", "--fiscal-year", "2565", "--round", "12",
                      "--unit", "palad", "--agencies-dir", sys.argv[3]])
     out = {"exit": code, "lines": err.getvalue().count("\n"), "last": err.getvalue().strip().splitlines()[-1][:160]}
-else:
+else:  # collect, or collect then the round page
     from pathlib import Path
     from ita_monitor.config import AgenciesDir
     from ita_monitor.pipeline import RoundJob, collect
@@ -138,6 +138,15 @@ else:
     except Exception as exc:  # the "before" code stops here on some files
         out = {"error": f"{type(exc).__name__}: {exc}"[:200]}
 out["seconds"] = round(time.perf_counter() - t, 2)
+if what == "page":  # the round page as the api-server renders it (its template, no HTTP around it)
+    from ita_monitor import dashboard
+    from ita_monitor.airflow_layer.webapp.templating import environment
+    t = time.perf_counter()
+    detail = dashboard.round_detail(job.agency, job.plan, job.rnd, job.data)
+    html = environment().get_template("round.html.j2").render(
+        base="/ita", d=detail, agency=job.agency, user="admin", csrf="x", message="", error="",
+        max_mb=5, suffixes=".xlsx, .csv, .json")
+    out = {"page_kb": round(len(html.encode()) / 1024), "page_seconds": round(time.perf_counter() - t, 2)}
 # VmHWM: this process's own peak (ru_maxrss would carry the parent's over fork and exec)
 hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")]
 out["peak_mb"] = round(int(hwm[0].split()[1]) / 1024, 1) if hwm else None
@@ -189,6 +198,11 @@ def main() -> None:
                 f = round_dir / name
                 figures[name] = f"{f.stat().st_size / 1024:.0f} KB" if f.exists() else "not written"
             report(f"collect with the {label}", figures)
+            page = run(src, "page", str(data), str(AGENCIES))  # collect again (nothing new), then the page
+            print(
+                f"round page after it: {page.get('page_kb')} KB rendered in {page.get('page_seconds')} s "
+                f"(peak {page.get('peak_mb')} MB) {page.get('crashed', '')}"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -355,9 +355,36 @@ def _sheets_csv(data: bytes) -> list[_Sheet]:
     return [_Sheet("", _csv_rows(text, best), best)]
 
 
+def _dimensions_before_data(self) -> None:
+    """openpyxl's ``ReadOnlyWorksheet._get_size`` without reading the whole sheet.
+
+    openpyxl looks for ``<dimension>`` with end events, so a sheet without one (scripts, some
+    exports, an 80,000-row attack) is parsed to its end just to learn that; the element comes before
+    ``<sheetData>`` by the schema, so looking at start events up to there gives the same answer.
+    """
+    from openpyxl.worksheet.dimensions import SheetDimension
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    src = self._get_source()
+    try:
+        for _event, element in iterparse(src, events=("start",)):
+            if element.tag == f"{{{SHEET_MAIN_NS}}}dimension":
+                bounds = SheetDimension.from_tree(element).boundaries
+                if bounds is not None:
+                    self._min_column, self._min_row, self._max_column, self._max_row = bounds
+                return
+            if element.tag == f"{{{SHEET_MAIN_NS}}}sheetData":
+                return
+    finally:
+        src.close()
+
+
 def _sheets_xlsx(data: bytes) -> Iterator[_Sheet]:
     import openpyxl  # imported here: only XLSX files need it
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+    ReadOnlyWorksheet._get_size = _dimensions_before_data  # the same dimensions, found without a full parse
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     try:
         for ws in book.worksheets:

@@ -257,3 +257,21 @@ def test_create_exclusive_on_another_fsspec_store_uses_its_exclusive_mode():
     assert create_exclusive(target, b"first") and not create_exclusive(target, b"second")
     assert fs.cat_file(key) == b"first"
     fs.rm(f"/ita-test/{os.getpid()}", recursive=True)
+
+
+def test_workbook_dimensions_are_read_as_openpyxl_reads_them_without_a_full_parse():
+    import io
+
+    import openpyxl
+
+    from ita_monitor.submissions import _sheets_xlsx
+
+    wb = openpyxl.Workbook()
+    for i in range(30):
+        wb.active.append([i, "x"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    list(_sheets_xlsx(buf.getvalue()))  # installs the faster size reading
+    book = openpyxl.load_workbook(io.BytesIO(buf.getvalue()), read_only=True)
+    assert (book.active.max_row, book.active.max_column) == (30, 2)
+    book.close()
