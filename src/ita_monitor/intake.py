@@ -245,7 +245,7 @@ def deliver(
     """
     payload = source if isinstance(source, bytes) else read_bounded(source, data.max_submission_bytes, size)
     if len(payload) > data.max_submission_bytes:
-        raise TooLarge(data.max_submission_bytes, len(payload))
+        raise TooLarge(data.max_submission_bytes, len(payload), exact=isinstance(source, bytes))
     folder = data.inbox(slug, rnd) / unit
     first = safe_name(name)
     stem, dot, ext = first.rpartition(".")

@@ -33,3 +33,17 @@ def test_a_long_thai_name_and_dots_only_are_stored_safely_and_collected(client, 
     assert long.endswith(".csv") and len(long.encode()) <= 120
     status = json.loads((data_root / "mae-u-kho" / "2565" / "round-12" / "status.json").read_text())
     assert [f["accepted"] for f in status["files"]] == [True, True, True]
+
+
+def test_an_upload_above_the_one_limit_is_refused_and_not_kept(client, data_root, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("AIRFLOW__ITA__MAX_SUBMISSION_BYTES", "1000")
+    headers = auth()
+    resp = client.post(
+        f"{ROUND}/upload",
+        headers=headers,
+        data={"csrf": csrf(client, headers), "unit": "palad"},
+        files={"file": ("a.csv", b"x" * 1001, "text/csv")},
+        follow_redirects=False,
+    )
+    assert resp.status_code == 413 and "1,001" in resp.text and "1,000" in resp.text
+    assert not (data_root / "mae-u-kho" / "2565" / "round-12" / "inbox" / "palad").exists()

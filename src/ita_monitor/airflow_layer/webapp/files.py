@@ -23,6 +23,7 @@ from ita_monitor.airflow_layer.webapp.templating import SECURITY_HEADERS
 from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
 from ita_monitor.errors import InputError
 from ita_monitor.intake import deliver
+from ita_monitor.limits import TooLarge, too_large_th_en
 from ita_monitor.submissions import SUFFIXES
 
 log = logging.getLogger(__name__)
@@ -164,7 +165,11 @@ async def upload(
     root = data_root()
     # a safe, bounded name never taken before, created exclusively (several api-server workers or
     # hosts at once never overwrite each other): intake.deliver, as for every way a file comes in
-    name = await run_in_threadpool(deliver, root, slug, the_round, unit, file.filename or "", data)
+    try:
+        name = await run_in_threadpool(deliver, root, slug, the_round, unit, file.filename or "", data)
+    except TooLarge as exc:  # [ita] max_submission_bytes: the one limit of every way in
+        th, en = too_large_th_en(exc.limit, exc.seen, exc.exact)
+        raise HTTPException(413, f"{th} / {en}") from exc
     log.info(
         "ITA upload by %s: %s/%s/%s/%s (%d bytes)",
         username(user),
