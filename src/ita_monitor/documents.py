@@ -163,9 +163,18 @@ def measures_context(agency: Agency, plan: Plan, catalogue: Catalogue, file: str
         "overall_th": score_th(analysis.overall) if analysis.overall is not None else "",
         "pass_level_th": thai_digits(f"{catalogue.pass_level:g}"),
         "below": [s.name_th for s in below],
+        # every indicator across the years the plan carries (analysis + ita_results), as a chart
+        "scores_chart": _scores_chart(plan, catalogue),
         "points": points,
         "rows": rows,
     }
+
+
+def _scores_chart(plan: Plan, catalogue: Catalogue):
+    from ita_monitor.charts import scores_chart
+    from ita_monitor.scores import score_history
+
+    return scores_chart(score_history([plan], catalogue.pass_level), thai=True)
 
 
 def measures_html(renderer, agency: Agency, plan: Plan, catalogue: Catalogue, file: str = "plan") -> str:
