@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from ita_monitor.config import AgenciesDir
@@ -17,7 +17,7 @@ from ita_monitor.intake import manifest_path, receive_inbox
 from ita_monitor.pipeline import RoundIncomplete, RoundJob, check_round, collect
 from ita_monitor.rounds import BANGKOK, Round
 from ita_monitor.storage import DataRoot
-from tests.conftest import SAMPLES
+from tests.conftest import ROOT, SAMPLES
 
 # unit -> when its file came in (Bangkok); absent units sent nothing
 SAMPLE_YEAR: dict[int, dict[str, datetime]] = {
@@ -70,3 +70,29 @@ def sample_year(agencies_dir: Path, data: Path, slug: str = "mae-u-kho") -> None
     agencies = AgenciesDir(agencies_dir)
     for months, arrivals in SAMPLE_YEAR.items():
         run_round(agencies, data, slug, Round(2565, months), arrivals)
+
+
+DISTRICTS = ["ขุนยวม", "ปาย", "เมืองแม่ฮ่องสอน"]
+
+
+def province(agencies_dir: Path, data: Path, n: int = 6) -> list[str]:
+    """``n`` generated agencies (scripts/generate_agencies.py) in three districts, whose rounds 6 and 12
+    of 2565 ran with different units in and out: agency i lacks ``i % 3`` units' files in round 12
+    and sends round 6 ``i`` days after its last day.  Their slugs."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from generate_agencies import generate
+
+    slugs = generate(n, agencies_dir, prefix="prov")
+    agencies = AgenciesDir(agencies_dir)
+    for i, slug in enumerate(slugs):
+        path = agencies_dir / slug / "agency.yaml"
+        text = path.read_text(encoding="utf-8").replace("district: ขุนยวม", f"district: {DISTRICTS[i % 3]}")
+        path.write_text(text, encoding="utf-8")
+        units = ["palad", "finance", "pr"]
+        on_time = datetime(2022, 10, 12, 9, 0, tzinfo=BANGKOK)
+        run_round(agencies, data, slug, Round(2565, 12), {u: on_time for u in units[: 3 - i % 3]})
+        late = datetime(2022, 4, 15, 13, 0, tzinfo=BANGKOK) + timedelta(days=i)
+        run_round(agencies, data, slug, Round(2565, 6), {u: late for u in units})
+    return slugs
