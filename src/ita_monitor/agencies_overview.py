@@ -15,8 +15,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from ita_monitor.config import Agency, Plan
-from ita_monitor.dashboard import STATES
 from ita_monitor.rounds import Round
+from ita_monitor.status import ROUND_PAGE_STATES, State
 from ita_monitor.storage import DataRoot
 from ita_monitor.yearview import Tally, round_year
 
@@ -31,7 +31,7 @@ class OverviewRow:
     province: str
     fiscal_year: int
     months: int
-    state: str  # a key of dashboard.STATES
+    state: State  # as the ITA page shows it
     due_at: datetime
     last_day: date
     due: int  # (measure, unit) results due
@@ -48,11 +48,11 @@ class OverviewRow:
 
     @property
     def state_th(self) -> str:
-        return STATES[self.state][0]
+        return self.state.th
 
     @property
     def state_en(self) -> str:
-        return STATES[self.state][1]
+        return self.state.en
 
     @property
     def round_label_th(self) -> str:
@@ -87,8 +87,9 @@ class Overview:
     behind: dict[str, AgencyBehind]
 
     @property
-    def states(self) -> list[tuple[str, str, str]]:
-        return [(k, th, en) for k, (th, en) in STATES.items()]
+    def states(self) -> tuple[State, ...]:
+        """The states a round can show (for the filter)."""
+        return ROUND_PAGE_STATES
 
 
 def agency_rows(

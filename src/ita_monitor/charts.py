@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 import jinja2
@@ -23,7 +24,8 @@ from ita_monitor.scores import ScoreHistory
 from ita_monitor.thai import thai_digits
 from ita_monitor.yearview import Tally, YearView
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "include" / "templates" / "charts"
+# the chart fragments ship with the other templates (package ita_monitor.templates: include/templates)
+TEMPLATES = Path(str(files("ita_monitor.templates"))) / "charts"
 YEAR_COLOURS = ("#9ecae1", "#6baed6", "#3182bd", "#08519c", "#08306b")
 
 

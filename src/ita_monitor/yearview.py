@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from ita_monitor import status
 from ita_monitor.config import Agency, Plan
-from ita_monitor.dashboard import STATES, PlanSummary, read_json_safe, round_state
+from ita_monitor.dashboard import PlanSummary, read_json_safe, round_state
 from ita_monitor.rounds import BANGKOK, Round
+from ita_monitor.status import FileRecord, RoundStatus, State
 from ita_monitor.storage import DataRoot
 from ita_monitor.submissions import REQUIRED_FIELDS
 
@@ -124,11 +126,10 @@ class RoundYear:
     rnd: Round
     due_at: datetime
     last_day: date
-    state: str  # a key of dashboard.STATES
+    state: State  # the round's state as the ITA page shows it
     detail: str
     items: list[Item]
     published_url: str = ""
-    status_complete: bool | None = None  # status.json completeness.complete, when checked
 
     @property
     def months(self) -> int:
@@ -140,11 +141,11 @@ class RoundYear:
 
     @property
     def state_th(self) -> str:
-        return STATES[self.state][0]
+        return self.state.th
 
     @property
     def state_en(self) -> str:
-        return STATES[self.state][1]
+        return self.state.en
 
     @property
     def tally(self) -> Tally:
@@ -231,14 +232,13 @@ class YearView:
         return out
 
 
-def _published_url(status: dict) -> str:
-    pub = _as_dict(status.get("published"))
-    if pub.get("index_url"):
-        return str(pub["index_url"])
-    for doc in map(_as_dict, _as_list(pub.get("documents"))):
-        if doc.get("url"):
-            return str(doc["url"])
-    return ""
+def _published_url(written: RoundStatus) -> str:
+    pub = written.published
+    if pub is None:
+        return ""
+    if pub.index_url:
+        return pub.index_url
+    return next((d.url for d in pub.documents if d.url), "")
 
 
 def round_items(
@@ -248,7 +248,7 @@ def round_items(
     due_at: datetime,
     last_day: date,
     now: datetime,
-    files: list[dict] | None = None,
+    files: list[FileRecord] | None = None,
 ) -> list[Item]:
     """Every (measure, unit) the plan makes due in ``rnd``, with what came in for it and when.
 
@@ -263,7 +263,7 @@ def round_items(
         for r in map(_as_dict, _as_list(collected.get("rows")))
     }
     if files is None:
-        files = [_as_dict(f) for f in _as_list(collected.get("files"))]
+        files = [FileRecord.coerce(f) for f in _as_list(collected.get("files"))]
     items = []
     for m in plan.due_in(rnd.months):
         for unit in m.units:
@@ -276,12 +276,10 @@ def round_items(
                     items.append(Item(rnd.months, m.code, unit, "missing", days_late=overdue))
                 continue
             source = str(row.get("source") or "")
-            used = [
-                f for f in files if f.get("unit") == unit and f.get("accepted") and f.get("file") == source
-            ]
-            f = used[-1] if used else {}
-            version = f.get("version") if isinstance(f.get("version"), int) and f.get("version") else None
-            at = parse_time(f.get("received_at"))
+            used = [f for f in files if f.unit == unit and f.accepted and f.file == source]
+            f = used[-1] if used else FileRecord(file=source)
+            version = f.version or None
+            at = parse_time(f.received_at)
             late = at is not None and at >= due_at
             filled = all(str(row.get(name) or "").strip() for name in REQUIRED_FIELDS)
             kind = ("late" if late else "on_time") if filled else "incomplete"
@@ -301,13 +299,13 @@ def round_year(
     run: Any = None,
 ) -> RoundYear:
     """One round of the year from its status.json and collected.json."""
-    status = _as_dict(read_json_safe(data.status(agency.slug, rnd), {}))
+    written = status.load_round(data, agency.slug, rnd)
     collected = _as_dict(read_json_safe(data.collected(agency.slug, rnd), {}))
     due_at = rnd.due_at(agency.schedule.grace_days)
     last_day = rnd.last_day_to_submit(agency.schedule.grace_days)
-    state, detail = round_state(status, rnd, now, run)
-    completeness = _as_dict(status.get("completeness"))
-    files = [_as_dict(f) for f in _as_list(collected.get("files") or status.get("files"))]
+    state, detail = round_state(written, rnd, now, run)
+    raw = _as_list(collected.get("files"))
+    files = [FileRecord.coerce(f) for f in raw] if raw else list(written.files)
     return RoundYear(
         rnd=rnd,
         due_at=due_at,
@@ -315,8 +313,7 @@ def round_year(
         state=state,
         detail=detail,
         items=round_items(plan, rnd, collected, due_at, last_day, now, files),
-        published_url=_published_url(status),
-        status_complete=completeness.get("complete") if "complete" in completeness else None,
+        published_url=_published_url(written),
     )
 
 
