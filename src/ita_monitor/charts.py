@@ -82,7 +82,7 @@ def _bar(t: Tally | None, thai: bool) -> Bar | None:
 
 def completion_chart(view: YearView, thai: bool = True) -> Markup:
     """Completion by round (columns) and unit (rows), and the whole agency per round."""
-    rounds = [r for r in view.rounds]
+    rounds = view.rounds
     rows = [(name, [_bar(t, thai) for t in cells]) for _, name, cells in view.matrix()]
     total = [_bar(r.tally, thai) for r in rounds]
     heads = [thai_digits(f"{r.months} เดือน") if thai else f"{r.months} เดือน" for r in rounds]
