@@ -141,3 +141,10 @@ def test_many_agencies_page_and_export(client, many):
 def test_the_overview_links_the_year_and_the_agencies(client, sample):
     page = client.get("/ita/", headers=auth()).text
     assert 'href="/ita/y/mae-u-kho/2565"' in page and 'href="/ita/agencies"' in page
+
+
+def test_the_overview_opens_on_the_newest_planned_year(client, sample):
+    page = client.get("/ita/agencies", headers=auth()).text  # the sample plans only 2565
+    assert "<option selected>2565</option>" in page
+    assert 'href="/ita/agencies/export.xlsx?fy=2565"' in page
+    assert page.count("<tr data-agency=") == 5 and '<td class="pct">75.0</td>' in page

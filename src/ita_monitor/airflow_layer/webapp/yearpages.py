@@ -90,6 +90,13 @@ def year_items_csv(request: Request, user: User, slug: str, fy: int) -> Response
     return _download(export.csv(frame), export.year_filename(view, "csv"), "text/csv; charset=utf-8")
 
 
+def plan_years(slugs: list[str]) -> list[int]:
+    """The fiscal years any of the agencies has a plan for, and the current one."""
+    agencies = agencies_dir()
+    current = fiscal_year_of(datetime.now(UTC).astimezone(BANGKOK).date())
+    return sorted({current} | {y for s in slugs for y in agencies.plan_years(s)})
+
+
 def _overview(
     request: Request, user: object, fy: int | None, district: str, state: str, months: int | None
 ) -> Overview:
@@ -98,7 +105,10 @@ def _overview(
     if not slugs and agencies.slugs():
         raise HTTPException(403, "ไม่มีสิทธิ์ดูหน่วยงานใด / you may not see any agency's rounds")
     now = datetime.now(UTC)
-    fy = _fy(fy) if fy is not None else fiscal_year_of(now.astimezone(BANGKOK).date())
+    if fy is None:  # the newest year an agency has a plan for (not a future one), else the current year
+        current = fiscal_year_of(now.astimezone(BANGKOK).date())
+        fy = max((y for s in slugs for y in agencies.plan_years(s) if y <= current), default=current)
+    fy = _fy(fy)
     if state and State.of(state) is None:
         raise HTTPException(404, "ไม่มีสถานะนี้ / no such state")
     loaded: dict[str, Agency] = {}
@@ -123,16 +133,17 @@ def agencies_page(
     request: Request, user: User, fy: Fy = None, district: Text = "", state: Text = "", months: Months = None
 ) -> HTMLResponse:
     ov = _overview(request, user, fy, district, state, months)
-    query = request.url.query
+    query = request.url.query or f"fy={ov.fiscal_year}"
     return render(
         "agencies.html.j2",
         base=base(request),
         user=username(user),
         ov=ov,
+        years=plan_years(permitted(user, agencies_dir().slugs())),
         district=district,
         state=state,
         months=months,
-        query=f"?{query}" if query else "",
+        query=f"?{query}",
     )
 
 
