@@ -359,8 +359,9 @@ def test_the_year_and_the_agencies_in_the_browser(airflow_server, browser):
     assert percent.text == f"{view.tally.percent:.1f}%"
     r6 = d.find_element(By.CSS_SELECTOR, '#rounds tr[data-round="6"] td.pct').text
     assert r6 == f"{next(r for r in view.rounds if r.months == 6).tally.percent:.1f}"
-    late = d.find_elements(By.CSS_SELECTOR, '#items [data-kind="late"]')
-    assert late and "4 วัน" in late[0].find_element(By.XPATH, "..").text
+    pr6 = d.find_element(By.CSS_SELECTOR, '#items td[data-round="6"][data-unit="pr"][data-measure="M2"]')
+    assert pr6.find_element(By.CSS_SELECTOR, "[data-kind]").get_attribute("data-kind") == "late"
+    assert "ส่งช้า 4 วัน" in pr6.text and "19 เมษายน 2565 14:30" in pr6.text
     bars = d.find_elements(By.CSS_SELECTOR, ".ita-completion svg rect")
     assert bars and all(b.size["height"] > 0 for b in bars[:3])  # the SVG chart is drawn
     d.set_window_size(1400, 2600)
