@@ -24,15 +24,16 @@ from ita_monitor.scores import ScoreHistory
 from ita_monitor.thai import thai_digits
 from ita_monitor.yearview import Tally, YearView
 
-# the chart fragments ship with the other templates (package ita_monitor.templates: include/templates)
-TEMPLATES = Path(str(files("ita_monitor.templates"))) / "charts"
+# the chart fragments are templates/charts/ of the documents' templates (``[ita] templates_dir``; by
+# default those shipped in the package ita_monitor.templates: include/templates in the source tree)
+TEMPLATES = Path(str(files("ita_monitor.templates")))
 YEAR_COLOURS = ("#9ecae1", "#6baed6", "#3182bd", "#08519c", "#08306b")
 
 
 @cache
-def _env() -> jinja2.Environment:
+def _env(templates: str) -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.FileSystemLoader(Path(templates) / "charts"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -80,14 +81,14 @@ def _bar(t: Tally | None, thai: bool) -> Bar | None:
     )
 
 
-def completion_chart(view: YearView, thai: bool = True) -> Markup:
+def completion_chart(view: YearView, thai: bool = True, templates: Path | str = TEMPLATES) -> Markup:
     """Completion by round (columns) and unit (rows), and the whole agency per round."""
     rounds = view.rounds
     rows = [(name, [_bar(t, thai) for t in cells]) for _, name, cells in view.matrix()]
     total = [_bar(r.tally, thai) for r in rounds]
     heads = [thai_digits(f"{r.months} เดือน") if thai else f"{r.months} เดือน" for r in rounds]
     html = (
-        _env()
+        _env(str(templates))
         .get_template("completion.html.j2")
         .render(
             heads=heads,
@@ -112,7 +113,7 @@ class ScoreBar:
     passed: bool
 
 
-def scores_chart(history: ScoreHistory, thai: bool = True) -> Markup:
+def scores_chart(history: ScoreHistory, thai: bool = True, templates: Path | str = TEMPLATES) -> Markup:
     """Every indicator across the years, the pass level drawn; repeat failures marked."""
     n = len(history.years)
     colours = {y: YEAR_COLOURS[max(0, len(YEAR_COLOURS) - n + i)] for i, y in enumerate(history.years)}
@@ -134,7 +135,7 @@ def scores_chart(history: ScoreHistory, thai: bool = True) -> Markup:
         rows.append((number(ind.number, thai), ind.name_th, ind, bars, failed))
     fails_twice = [ind.name_th for ind in history.repeat_failures]
     html = (
-        _env()
+        _env(str(templates))
         .get_template("scores.html.j2")
         .render(
             rows=rows,

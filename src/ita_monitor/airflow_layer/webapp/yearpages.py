@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ita_monitor import charts
 from ita_monitor.agencies_overview import Overview, overview
+from ita_monitor.airflow_layer import settings
 from ita_monitor.airflow_layer.webapp.auth import User, permitted, require_dag_access, username
 from ita_monitor.airflow_layer.webapp.runs import latest_runs
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
@@ -64,9 +65,11 @@ def year_page(request: Request, user: User, slug: str, fy: int) -> HTMLResponse:
         user=username(user),
         agency=agency,
         v=view,
-        completion_chart=charts.completion_chart(view, thai=False),
+        completion_chart=charts.completion_chart(view, thai=False, templates=settings.get("templates_dir")),
         history=history,
-        scores_chart=charts.scores_chart(history, thai=False) if history else "",
+        scores_chart=charts.scores_chart(history, thai=False, templates=settings.get("templates_dir"))
+        if history
+        else "",
     )
 
 
