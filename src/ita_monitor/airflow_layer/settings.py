@@ -15,6 +15,7 @@ link_timeout_seconds = 20               # link health: one whole answer (redirec
 link_slow_seconds = 5                   # link health: slower than this is "slow"
 link_connections_per_host = 2           # link health: connections open at once to one site
 link_rate_per_host = 2                  # link health: requests started per second to one site (0 = no limit)
+max_submission_bytes = 5242880          # the one size limit of a unit's file: inbox, upload, mail-in, link-in
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 from airflow.sdk import conf
 
 from ita_monitor.config import AgenciesDir
+from ita_monitor.limits import DEFAULT_MAX_SUBMISSION_BYTES
 from ita_monitor.render import (
     DEFAULT_FONT_BOLD,
     DEFAULT_FONT_REGULAR,
@@ -52,6 +54,7 @@ DEFAULTS = {
     "link_slow_seconds": "5",
     "link_connections_per_host": "2",
     "link_rate_per_host": "2",
+    "max_submission_bytes": str(DEFAULT_MAX_SUBMISSION_BYTES),
 }
 
 
@@ -75,6 +78,18 @@ def data_root():
     from airflow.sdk import ObjectStoragePath
 
     return ObjectStoragePath(get("data_root"))
+
+
+def max_submission_bytes() -> int:
+    """``[ita] max_submission_bytes``: the one size limit for every way a unit's file comes in."""
+    return int(get("max_submission_bytes"))
+
+
+def data():
+    """The data root with the size limit: what every task and page that takes in files uses."""
+    from ita_monitor.storage import DataRoot
+
+    return DataRoot(data_root(), max_submission_bytes())
 
 
 @lru_cache(maxsize=1)

@@ -15,6 +15,8 @@ cookie the login page sets; each checks the user's access to the agency's DAG):
     GET  /ita/links/{agency}/{fy}                link health, changes, ITAS readiness      linkpage.py
     GET  /ita/links/{agency}/{fy}/itas-readiness.csv|.html   the ITAS readiness sheet      linkpage.py
     POST /ita/links/{agency}/{fy}/check          check now / repair (link DAG, REST API)   linkpage.py
+    GET  /ita/y/{agency}/{fy}[/export.xlsx|/items.csv]   the agency's year, its exports    yearpages.py
+    GET  /ita/agencies[/export.xlsx|/export.csv]  many agencies x rounds, filtered        yearpages.py
 
 One module per concept: ``auth`` (login, access, CSRF), ``sources`` (agency profiles, plans and the
 data root, cached), ``runs`` (what the metadata DB knows, actions through Airflow's REST API as the
@@ -40,7 +42,7 @@ def create_ita_app() -> FastAPI:
     from fastapi import FastAPI
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
-    from ita_monitor.airflow_layer.webapp import files, linkpage, runs, templating, views
+    from ita_monitor.airflow_layer.webapp import files, linkpage, runs, templating, views, yearpages
 
     app = FastAPI(title="ita-monitor", docs_url=None, redoc_url=None, openapi_url=None)
     app.middleware("http")(files.limit_body)
@@ -49,6 +51,7 @@ def create_ita_app() -> FastAPI:
     app.include_router(files.router)
     app.include_router(runs.router)
     app.include_router(linkpage.router)
+    app.include_router(yearpages.router)
     return app
 
 
