@@ -1,5 +1,6 @@
 """The ita-monitor Airflow plugin: the round timetable (needed to serialize the DAGs), the ITA page
-(a FastAPI app under /ita, in the navigation and as a tab on each DAG run) and the operator links.
+(a FastAPI app under /ita, in the navigation and as a tab on each DAG run), the operator links and
+the listener that names each round's run and lets a cleared task go on (``listeners``).
 
 Every Airflow process loads plugins (workers too), so the web app is imported only when the
 api-server first calls it (``LazyApp``)."""
@@ -10,6 +11,7 @@ from typing import Any
 
 from airflow.plugins_manager import AirflowPlugin
 
+from ita_monitor.airflow_layer import listeners as round_listener
 from ita_monitor.airflow_layer.links import PublishedPageLink, ReportPdfLink
 from ita_monitor.airflow_layer.timetable import MonitoringRoundTimetable
 
@@ -46,6 +48,7 @@ class RootAppRecorder:
 class ItaMonitorPlugin(AirflowPlugin):
     name = "ita_monitor"
     timetables = [MonitoringRoundTimetable]
+    listeners = [round_listener]  # the scheduler notes each round's run and reschedules after a clear
     global_operator_extra_links = [ReportPdfLink(), PublishedPageLink()]
     fastapi_apps = [{"app": LazyApp(), "url_prefix": "/ita", "name": "ITA monitoring"}]
     fastapi_root_middlewares = [
