@@ -18,9 +18,9 @@ from typing import Any
 
 from airflow.listeners import hookimpl
 
-log = logging.getLogger(__name__)
+from ita_monitor.names import ROUND_DAG_PREFIX
 
-ROUND_DAG_PREFIX = "ita_round__"
+log = logging.getLogger(__name__)
 
 
 def round_note(dag_run: Any) -> str:
