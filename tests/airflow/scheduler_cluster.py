@@ -91,9 +91,11 @@ class SchedulerCluster:
             f"airflow {part} >'{logs / (part.split()[0] + '.log')}' 2>&1 &"
             for part in ("api-server", "scheduler", "dag-processor", "triggerer")
         )
-        # one new session and process group: stop() ends every part and their task processes at once
+        # one new session and process group: stop() ends every part and their task processes at once;
+        # if the test process dies without stopping them (killed by a timeout), the group ends itself
+        watchdog = f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 2; done; kill -TERM 0"
         self.proc = subprocess.Popen(
-            ["bash", "-c", f"{script} wait"],
+            ["bash", "-c", f"{script} {watchdog}"],
             env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,

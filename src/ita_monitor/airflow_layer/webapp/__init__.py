@@ -11,7 +11,7 @@ cookie the login page sets; each checks the user's access to the agency's DAG):
     GET  /ita/site/{agency}/{path}               the agency's static site                  files.py
     POST /ita/a/{agency}/{fy}/{round}/upload     a unit's file -> inbox, then collect      files.py
     POST /ita/a/{agency}/{fy}/{round}/approve    answer the pending approval (REST API)    runs.py
-    POST /ita/a/{agency}/{fy}/{round}/rerun      clear the run's failed tasks (REST API)   runs.py
+    POST /ita/a/{agency}/{fy}/{round}/rerun      rerun the round (REST API clear; once at a time) runs.py
 
 One module per concept: ``auth`` (login, access, CSRF), ``sources`` (agency profiles, plans and the
 data root, cached), ``runs`` (what the metadata DB knows, actions through Airflow's REST API as the
