@@ -8,7 +8,9 @@ documented way per round, and each ends published after the approval is answered
 - round 3: *Clear* on the failed task with *Downstream*: the REST call the UI makes
 - round 6: *Clear* on the failed task alone (no downstream): the same call
 - round 9: the README's ``airflow dags list-runs`` and ``airflow tasks clear`` lines, run as commands
-- round 12: the ITA page's rerun button, pressed twice at once
+- round 12: the ITA page's rerun button, pressed twice at once; then a corrected file is uploaded
+  after publication (the round stays published, "changed after publication") and the page's rerun
+  republishes it
 
 Before that, unpausing the DAG starts the latest due round, a round of a fiscal year without a plan:
 it is skipped, saying which plan file to add, and its id and note say which round it is.
@@ -23,7 +25,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.airflow.scheduler_cluster import SchedulerCluster
+from tests.airflow.scheduler_cluster import SchedulerCluster, _NoRedirect
 from tests.conftest import skip_or_fail
 from tests.fixtures import second_agency as fx
 
@@ -208,3 +210,51 @@ def test_rerun_on_the_ita_page_pressed_twice_at_once(airflow):
     run = airflow.api("GET", airflow.run_path(DAG_ID, run_id))
     assert run["state"] in ("queued", "running", "success")
     ends_published(airflow, run_id, 12)
+
+
+def test_a_late_upload_keeps_the_round_published_until_the_rerun_republishes(airflow):
+    """After round 12 is published a corrected file is uploaded on the ITA page: the round stays
+    published and says "changed after publication: rerun to republish"; the page's rerun republishes."""
+    import uuid
+
+    page = f"/ita/a/{fx.SLUG}/{fx.FISCAL_YEAR}/round-12"
+    csrf = airflow.csrf(page)
+    body = fx.submission("kc", 12).replace("ครบถ้วน".encode(), "ครบถ้วน (ฉบับแก้ไข)".encode())
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in (("csrf", csrf), ("unit", "kc"))
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="kc-r12-corrected.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\n".encode()
+        + body
+        + b"\r\n"
+    )
+    data = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    import urllib.request
+
+    req = urllib.request.Request(
+        f"{airflow.base}{page}/upload",
+        data=data,
+        method="POST",
+        headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Authorization": f"Bearer {airflow.token}",
+        },
+    )
+    try:
+        urllib.request.build_opener(_NoRedirect).open(req, timeout=60)
+    except urllib.error.HTTPError as err:
+        assert err.code == 303 and "err=" not in (err.headers.get("Location") or ""), err.headers
+    assert _status(airflow.data, 12)["state"] == "changed_after_publication"
+    status, html = airflow.request("GET", page)
+    assert 'data-state="changed_after_publication"' in html and "rerun to republish" in html
+    assert "rerun-button" in html
+
+    run_id = re.search(r'name="run_id" value="([^"]+)"', html).group(1)
+    status, answer = airflow.request("POST", f"{page}/rerun", form={"csrf": csrf, "run_id": run_id})
+    assert status == 303 and "msg=" in answer["location"], answer
+    ends_published(airflow, run_id, 12)
+    history = _status(airflow.data, 12)["history"]
+    assert [v["version"] for v in history if v["unit"] == "kc"] == [1, 2]
