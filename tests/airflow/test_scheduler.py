@@ -170,9 +170,12 @@ def test_rerun_by_clear_of_the_failed_task_alone_goes_on_to_publish(airflow):
 def test_rerun_by_the_readme_command_line(airflow):
     run_id = fail_on_the_gap(airflow, 9)
     # README: find the failed round's logical_date, then clear its check and everything after it
-    listed = airflow.airflow("dags", "list-runs", DAG_ID, "--state", "failed").stdout
-    row = next(line for line in listed.splitlines() if run_id in line)
-    logical_date = next(c.strip() for c in row.split("|") if re.match(r"^\s*\d{4}-\d\d-\d\dT", c))
+    listed = airflow.airflow("dags", "list-runs", DAG_ID, "--state", "failed", "-o", "plain").stdout
+    lines = listed.splitlines()
+    header = next(line for line in lines if "logical_date" in line).split()
+    row = next(line for line in lines if run_id in line).split()
+    logical_date = row[header.index("logical_date")]
+    assert logical_date == _round_end_utc(9)
     airflow.airflow(
         "tasks",
         "clear",
