@@ -207,24 +207,39 @@ class SchedulerCluster:
             return json.dumps(payload.get("content", payload), ensure_ascii=False)
         return str(payload)
 
-    def approve_when_asked(self, dag_id: str, run_id: str, timeout: float = 240.0) -> None:
-        """Wait for the run's approval to park, >= 8 s more, then Approve over REST as a person does."""
+    def approve_until_done(self, dag_id: str, run_id: str, timeout: float = 300.0) -> str:
+        """Answer the run's approval (Approve, over REST, as a person does) each time it parks, >= 8 s
+        after it parked, until the run ends; the run's final state.
 
-        def parked() -> float | None:
+        Answering too soon after the task parks races the scheduler (airflow-3.md): the approval task
+        then fails and its retry parks again, and is answered again here."""
+        answered: set[str] = set()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            state = self.run_state(dag_id, run_id)
+            if state in ("success", "failed"):
+                return state
             found = self.api("GET", self.run_path(dag_id, run_id) + "/hitlDetails?response_received=false")
             for item in found.get("hitl_details", []):
                 ti = item.get("task_instance", {})
-                if ti.get("task_id") == "approve_publish" and ti.get("state") == "awaiting_input":
-                    return datetime.fromisoformat(item["created_at"].replace("Z", "+00:00")).timestamp()
-            assert self.run_state(dag_id, run_id) != "failed", self.task_states(dag_id, run_id)
-            return None
-
-        at = self.wait_for("the approval to be asked for", parked, timeout)
-        time.sleep(max(0.0, WAIT_AFTER_PARKING - (datetime.now(UTC).timestamp() - at)))
-        self.api(
-            "PATCH",
-            self.run_path(dag_id, run_id) + "/taskInstances/approve_publish/-1/hitlDetails",
-            {"chosen_options": ["Approve"], "params_input": {"comment": "ตรวจแล้ว / checked"}},
+                key = f"{ti.get('id')}:{item['created_at']}"
+                if ti.get("task_id") != "approve_publish" or ti.get("state") != "awaiting_input":
+                    continue
+                if key in answered:
+                    continue
+                parked = datetime.fromisoformat(item["created_at"].replace("Z", "+00:00")).timestamp()
+                if datetime.now(UTC).timestamp() - parked < WAIT_AFTER_PARKING:
+                    continue
+                status, payload = self.request(
+                    "PATCH",
+                    self.run_path(dag_id, run_id) + "/taskInstances/approve_publish/-1/hitlDetails",
+                    {"chosen_options": ["Approve"], "params_input": {"comment": "ตรวจแล้ว / checked"}},
+                )
+                assert status < 300 or status == 409, (status, payload)
+                answered.add(key)
+            time.sleep(1.0)
+        raise AssertionError(
+            f"timed out waiting for run {run_id} to end\n--- scheduler log ---\n{self.log('scheduler')[-3000:]}"
         )
 
     def csrf(self, page: str) -> str:

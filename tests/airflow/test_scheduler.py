@@ -96,8 +96,7 @@ def fail_on_the_gap(airflow, months: int) -> str:
 
 
 def ends_published(airflow, run_id: str, months: int) -> None:
-    airflow.approve_when_asked(DAG_ID, run_id)
-    assert airflow.wait_until_done(DAG_ID, run_id) == "success", airflow.task_states(DAG_ID, run_id)
+    assert airflow.approve_until_done(DAG_ID, run_id) == "success", airflow.task_states(DAG_ID, run_id)
     states = airflow.task_states(DAG_ID, run_id)
     assert states["publish_report"] == "success", states
     status = _status(airflow.data, months)
