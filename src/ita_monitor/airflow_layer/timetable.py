@@ -109,7 +109,7 @@ class MonitoringRoundTimetable(Timetable):
             rnd = rounds_after(restriction.earliest, self.rounds)
             if not restriction.catchup:
                 # Without catchup, start from the latest round already due, not from start_date.
-                now = pendulum.now("UTC")
+                now = self.now()
                 due = [r for r in self._recent(now) if r.end_at() <= now and r >= rnd]
                 if due:
                     rnd = due[-1]
@@ -125,6 +125,11 @@ class MonitoringRoundTimetable(Timetable):
         kind = getattr(run_type, "value", str(run_type))
         label = run_label(data_interval) if kind != "manual" else ""
         return f"{kind}__{label}_{stamp(run_after)}" if label else f"{kind}__{stamp(run_after, micro=True)}"
+
+    @staticmethod
+    def now() -> pendulum.DateTime:
+        """The scheduler's clock (a parameter of the tests, which never read the wall clock)."""
+        return pendulum.now("UTC")
 
     def _recent(self, now: datetime) -> list[Round]:
         last = latest_round_before(now, self.rounds)

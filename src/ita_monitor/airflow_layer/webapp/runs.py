@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from ita_monitor import dashboard
 from ita_monitor.airflow_layer.webapp.auth import Actor, check_csrf, user_token
 from ita_monitor.airflow_layer.webapp.root_app import ROOT_APP_KEY
-from ita_monitor.airflow_layer.webapp.sources import load_agency
+from ita_monitor.airflow_layer.webapp.sources import data_root, load_agency
 from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
 from ita_monitor.config import Agency
 from ita_monitor.names import CHECK_TASK, agency_of_round_dag, hitl_path, round_dag_id
@@ -142,6 +142,14 @@ def _api_error(status: int, payload: Any) -> str:
     return f"Airflow ตอบ {status} / Airflow answered {status}: {str(detail)[:300]}"
 
 
+def _selfcheck_refusal(slug: str, the_round: Round) -> str:
+    """Why the round's report may not be approved: its failed self-check ("" when it passed)."""
+    from ita_monitor import status
+    from ita_monitor.selfcheck import refusal
+
+    return refusal(status.load_round(data_root(), slug, the_round).selfcheck, "รายงาน", "the report")
+
+
 @router.post("/a/{slug}/{fy}/{rnd}/approve")
 async def approve(
     request: Request,
@@ -161,6 +169,10 @@ async def approve(
     comment = comment.strip()[:500]
     if decision == "Reject" and not comment:
         return redirect_round(request, slug, the_round, err="บอกเหตุผลที่ไม่อนุมัติ / say why you reject")
+    if decision == "Approve":
+        refused = _selfcheck_refusal(slug, the_round)
+        if refused:
+            return redirect_round(request, slug, the_round, err=refused)
     status, payload = await call_api(
         request,
         "PATCH",
