@@ -214,6 +214,7 @@ class SchedulerCluster:
         Answering too soon after the task parks races the scheduler (airflow-3.md): the approval task
         then fails and its retry parks again, and is answered again here."""
         answered: set[str] = set()
+        first_seen: dict[str, float] = {}
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             state = self.run_state(dag_id, run_id)
@@ -227,8 +228,14 @@ class SchedulerCluster:
                     continue
                 if key in answered:
                     continue
+                # from when it was first seen parked: a cleared task's detail may keep its first
+                # try's created_at
                 parked = datetime.fromisoformat(item["created_at"].replace("Z", "+00:00")).timestamp()
-                if datetime.now(UTC).timestamp() - parked < WAIT_AFTER_PARKING:
+                seen = first_seen.setdefault(key, time.monotonic())
+                if (
+                    datetime.now(UTC).timestamp() - parked < WAIT_AFTER_PARKING
+                    or time.monotonic() - seen < WAIT_AFTER_PARKING
+                ):
                     continue
                 status, payload = self.request(
                     "PATCH",

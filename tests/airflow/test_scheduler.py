@@ -262,6 +262,9 @@ def test_a_late_upload_keeps_the_round_published_until_the_rerun_republishes(air
     run_id = re.search(r'name="run_id" value="([^"]+)"', html).group(1)
     status, answer = airflow.request("POST", f"{page}/rerun", form={"csrf": csrf, "run_id": run_id})
     assert status == 303 and "msg=" in answer["location"], answer
+    states = airflow.task_states(DAG_ID, run_id)
+    assert states["check_completeness"] != "success" and states["publish_report"] != "success", states
     ends_published(airflow, run_id, 12)
+    assert airflow.task_states(DAG_ID, run_id)["approve_publish"] == "success"
     history = _status(airflow.data, 12)["history"]
     assert [v["version"] for v in history if v["unit"] == "kc"] == [1, 2]
