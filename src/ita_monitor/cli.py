@@ -4,6 +4,8 @@ ita-monitor validate [DIR]     check every agency profile, plan and OIT catalogu
 ita-monitor check-submission FILE --agency SLUG --fiscal-year YYYY --round N [--unit CODE]
 ita-monitor history --agency SLUG --fiscal-year YYYY --round N [--data-root URL] [--json]
 ita-monitor status --agency SLUG --fiscal-year YYYY --round N [--data-root URL] [--json]
+ita-monitor export year --agency SLUG --fiscal-year YYYY [--data-root URL] [--out FILE.xlsx | --csv DIR]
+ita-monitor export overview --fiscal-year YYYY [--district D] [--state S] [--round N] [--out FILE.xlsx | --csv DIR]
 """
 
 from __future__ import annotations
@@ -231,6 +233,62 @@ def cmd_status(args: argparse.Namespace) -> int:
             print(f"  - {r['unit']} v{r['version']} {r['file']}")
             for reason in r["reasons"]:
                 print(f"      {reason}")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """The agency's year or the many-agency overview as an Excel workbook (or CSV files)."""
+    from pathlib import Path
+
+    from ita_monitor import export
+    from ita_monitor.errors import InputError
+    from ita_monitor.storage import DataRoot
+
+    agencies = AgenciesDir(args.agencies_dir)
+    data = DataRoot(_data_root(args.data_root))
+    try:
+        if args.what == "year":
+            from ita_monitor.yearview import year_view
+
+            if not args.agency:
+                print("ระบุ --agency / give --agency SLUG", file=sys.stderr)
+                return 2
+            agency = agencies.agency(args.agency)
+            plan = agencies.plan(args.agency, args.fiscal_year)
+            view = year_view(agency, plan, args.fiscal_year, data)
+            frames = export.year_frames(view, agency, plan)
+            name = export.year_filename(view)
+        else:
+            from ita_monitor.agencies_overview import overview
+
+            pairs = []
+            for slug in agencies.slugs():
+                agency = agencies.agency(slug)
+                plan = (
+                    agencies.plan(slug, args.fiscal_year)
+                    if args.fiscal_year in agencies.plan_years(slug)
+                    else None
+                )
+                pairs.append((agency, plan))
+            ov = overview(
+                pairs, args.fiscal_year, data, district=args.district, state=args.state, months=args.round
+            )
+            frames = {"ภาพรวมหลายหน่วยงาน": export.overview_frame(ov)}
+            name = export.overview_filename(ov)
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.csv:
+        folder = Path(args.csv)
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = name.rsplit(".", 1)[0]
+        for sheet, frame in frames.items():
+            path = folder / f"{stem}-{export.CSV_NAMES[sheet]}.csv"
+            path.write_bytes(export.csv(frame))
+            print(path)
+        return 0
+    out = Path(args.out or name)
+    out.write_bytes(export.xlsx(frames))
+    print(out)
     return 0
 
 
@@ -271,6 +329,25 @@ def build_parser() -> argparse.ArgumentParser:
     stat.add_argument("--agencies-dir", default=_default_agencies_dir(), help="the agencies directory")
     stat.add_argument("--json", action="store_true", help="print JSON")
     stat.set_defaults(func=cmd_status)
+    exp = sub.add_parser("export", help="the agency's year or the many-agency overview as Excel or CSV")
+    exp.add_argument("what", choices=["year", "overview"], help="year: one agency; overview: every agency")
+    exp.add_argument("--agency", help="agency slug (for year)")
+    exp.add_argument("--fiscal-year", type=int, required=True, help="BE fiscal year, e.g. 2565")
+    exp.add_argument("--district", default="", help="overview: only agencies of this district (อำเภอ)")
+    exp.add_argument("--state", default="", help="overview: only rounds in this state (e.g. incomplete)")
+    exp.add_argument("--round", type=int, help="overview: only this round (months)")
+    exp.add_argument(
+        "--out",
+        help="the .xlsx to write (default: ita-<agency>-<FY>-year.xlsx / ita-agencies-<FY>-overview.xlsx)",
+    )
+    exp.add_argument("--csv", metavar="DIR", help="write CSV files (one per table) into DIR instead")
+    exp.add_argument("--agencies-dir", default=_default_agencies_dir(), help="the agencies directory")
+    exp.add_argument(
+        "--data-root",
+        default=os.environ.get("AIRFLOW__ITA__DATA_ROOT", "var/data"),
+        help="the data root (path or URL; default AIRFLOW__ITA__DATA_ROOT)",
+    )
+    exp.set_defaults(func=cmd_export)
     return parser
 
 

@@ -228,6 +228,30 @@ class IndicatorScore(_Model):
         return ITA_INDICATORS[self.indicator]
 
 
+def _scores_once_each(value: tuple[IndicatorScore, ...]) -> tuple[IndicatorScore, ...]:
+    seen = [s.indicator for s in value]
+    twice = sorted({i for i in seen if seen.count(i) > 1})
+    if twice:
+        raise PydanticCustomError("ita_indicator_twice", "indicators given twice: {twice}", {"twice": twice})
+    return value
+
+
+class YearScores(_Model):
+    """One earlier year's ITA result as published: the total and the score of each indicator.
+
+    A plan's ``ita_results`` carries the years before the one its analysis is about, so the ITA page
+    and the measures document can show every indicator across the years."""
+
+    year: int = Field(ge=2560, le=2700)  # BE year assessed
+    overall: float | None = Field(default=None, ge=0, le=100)
+    scores: tuple[IndicatorScore, ...] = Field(min_length=1)
+
+    @field_validator("scores")
+    @classmethod
+    def _once_each(cls, value: tuple[IndicatorScore, ...]) -> tuple[IndicatorScore, ...]:
+        return _scores_once_each(value)
+
+
 class Analysis(_Model):
     """The analysis of last year's ITA result: part one of the measures document (O42-type)."""
 
@@ -243,13 +267,7 @@ class Analysis(_Model):
     @field_validator("scores")
     @classmethod
     def _once_each(cls, value: tuple[IndicatorScore, ...]) -> tuple[IndicatorScore, ...]:
-        seen = [s.indicator for s in value]
-        twice = sorted({i for i in seen if seen.count(i) > 1})
-        if twice:
-            raise PydanticCustomError(
-                "ita_indicator_twice", "indicators given twice: {twice}", {"twice": twice}
-            )
-        return value
+        return _scores_once_each(value)
 
     def below(self, pass_level: float) -> tuple[IndicatorScore, ...]:
         """Indicators scored below ``pass_level``: the points to improve, in indicator order."""
@@ -278,6 +296,35 @@ class Plan(_Model):
     approved_on: date | None = None
     analysis: Analysis | None = None  # needed by the yearly documents, not by the rounds
     memo: Memo | None = None  # needed by the yearly documents, not by the rounds
+    # earlier years' ITA results (the analysis holds last year's); optional, for the score views
+    ita_results: tuple[YearScores, ...] = ()
+
+    @field_validator("ita_results")
+    @classmethod
+    def _each_year_once(cls, value: tuple[YearScores, ...]) -> tuple[YearScores, ...]:
+        years = [r.year for r in value]
+        twice = sorted({y for y in years if years.count(y) > 1})
+        if twice:
+            raise PydanticCustomError(
+                "ita_year_twice", "ITA results given twice for years {twice}", {"twice": twice}
+            )
+        return tuple(sorted(value, key=lambda r: r.year))
+
+    @property
+    def analysis_year(self) -> int | None:
+        """The BE year the analysis is about (default: the year before the plan's)."""
+        if self.analysis is None:
+            return None
+        return self.analysis.year or self.fiscal_year - 1
+
+    def results(self) -> tuple[YearScores, ...]:
+        """Every year's ITA result this plan carries, oldest first: ``ita_results`` and the analysis."""
+        out = {r.year: r for r in self.ita_results}
+        if self.analysis is not None and self.analysis_year is not None:
+            out[self.analysis_year] = YearScores(
+                year=self.analysis_year, overall=self.analysis.overall, scores=self.analysis.scores
+            )
+        return tuple(out[y] for y in sorted(out))
 
     def measure(self, code: str) -> Measure:
         for m in self.measures:
@@ -336,6 +383,7 @@ _TH_BY_TYPE = {
     "ita_indicator_twice": "ตัวชี้วัดเดียวกันมีคะแนนซ้ำ",
     "ita_score": "คะแนนต้องอยู่ระหว่าง ๐ ถึง ๑๐๐",
     "float_type": "ต้องเป็นตัวเลข",
+    "ita_year_twice": "ผลการประเมิน ITA ของปีเดียวกันซ้ำ",
 }
 
 
@@ -473,6 +521,19 @@ def parse_plan(path: Path, agency: Agency | None) -> tuple[Plan | None, list[Pro
                         severity="warning",
                     )
                 )
+    analysis_year = plan.analysis_year
+    for i, result in enumerate(plan.ita_results):
+        if analysis_year is not None and result.year >= analysis_year:
+            problems.append(
+                Problem(
+                    file,
+                    f"ita_results[{i}].year",
+                    f"ita_results เก็บผลของปีก่อนหน้าปี {analysis_year} ที่ analysis วิเคราะห์:"
+                    f" ย้ายคะแนนปี {result.year} ไปไว้ใน analysis หรือแก้ปี",
+                    f"ita_results holds the years before {analysis_year} (the analysis' year):"
+                    f" move the scores of {result.year} into analysis or fix the year",
+                )
+            )
     return plan, problems
 
 
