@@ -237,7 +237,7 @@ def test_run_tab_links_and_rerun_of_a_failed_round(client, dag, data_root):
     assert resp.status_code == 303 and "msg=" in resp.headers["location"], resp.headers["location"]
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states["check_completeness"] is None and states["render_report"] is None
-    assert states["collect_submissions"] == "success"
+    assert states["wait_for_submissions"] == "success"
 
 
 def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, dag, data_root):

@@ -11,7 +11,7 @@ cookie the login page sets; each checks the user's access to the agency's DAG):
     GET  /ita/site/{agency}/{path}               the agency's static site                  files.py
     POST /ita/a/{agency}/{fy}/{round}/upload     a unit's file -> inbox, then collect      files.py
     POST /ita/a/{agency}/{fy}/{round}/approve    answer the pending approval (REST API)    runs.py
-    POST /ita/a/{agency}/{fy}/{round}/rerun      clear the run's failed tasks (REST API)   runs.py
+    POST /ita/a/{agency}/{fy}/{round}/rerun      rerun the round (REST API clear; once at a time) runs.py
     GET  /ita/y/{agency}/{fy}[/export.xlsx|/items.csv]   the agency's year, its exports    yearpages.py
     GET  /ita/agencies[/export.xlsx|/export.csv]  many agencies x rounds, filtered        yearpages.py
 

@@ -55,7 +55,12 @@ def _round_page(
 ) -> HTMLResponse:
     run = latest_runs({agency.slug: agency}).get((agency.slug, rnd.fiscal_year, rnd.months))
     detail = dashboard.round_detail(
-        agency, load_plan(agency.slug, rnd.fiscal_year), rnd, data_root(), run=run
+        agency,
+        load_plan(agency.slug, rnd.fiscal_year),
+        rnd,
+        data_root(),
+        run=run,
+        first_year=min(agencies_dir().plan_years(agency.slug), default=None),
     )
     return render(
         "round.html.j2",
