@@ -9,6 +9,9 @@ font_bold = /usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf
 font_scale = 0.6656                     # size of the font per official TH Sarabun point
 smtp_conn_id = ita_smtp                 # Airflow SMTP connection that mails forms and reminders to units
 submission_poll_seconds = 3600          # how often the waiting round looks for new submissions
+mail_poll_seconds = 300                 # how often it looks at the agency's ITA mailbox (mail_in)
+line_tries = 4                          # LINE pushes: tries per notice (429/5xx/no answer are retried)
+line_retry_seconds = 2                  # first wait between tries, doubling (unless Retry-After says)
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ DEFAULTS = {
     "font_scale": str(DEFAULT_FONT_SCALE),
     "smtp_conn_id": "ita_smtp",
     "submission_poll_seconds": "3600",
+    "mail_poll_seconds": "300",
+    "line_tries": "4",
+    "line_retry_seconds": "2",
 }
 
 

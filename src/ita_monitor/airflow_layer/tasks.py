@@ -74,6 +74,7 @@ def _job(slug: str):
 @task
 def open_round(slug: str) -> dict:
     """Write each responsible unit's prefilled form to its outbox and mail it (once per form content)."""
+    from ita_monitor.airflow_layer.line import push_forms
     from ita_monitor.airflow_layer.mail import send
     from ita_monitor.notify import open_round as write_forms
 
@@ -81,7 +82,8 @@ def open_round(slug: str) -> dict:
     mails = write_forms(job)
     sent = send(job, mails)
     log.info("Forms written; mailed %d of %d pending", len(sent), len(mails))
-    return {"pending": len(mails), "sent": sent}
+    line = push_forms(job)
+    return {"pending": len(mails), "sent": sent, "line": line}
 
 
 @task
