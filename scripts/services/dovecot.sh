@@ -68,12 +68,16 @@ EOF
   p="$dir"
   while [ "$p" != "/" ]; do chmod o+x "$p" 2>/dev/null || true; p=$(dirname "$p"); done
   chmod o+r "$dir/users"
-  "$dovecot" -c "$dir/dovecot.conf"
+  # dovecot daemonizes: its output goes to a file, so callers that read ours are not held open
+  if ! "$dovecot" -c "$dir/dovecot.conf" </dev/null >"$dir/start.log" 2>&1; then
+    cat "$dir/start.log" >&2
+    exit 1
+  fi
   for _ in $(seq 1 100); do
     port_open && exit 0
     sleep 0.1
   done
-  cat "$dir/dovecot.log" >&2 2>/dev/null || true
+  cat "$dir/start.log" "$dir/dovecot.log" >&2 2>/dev/null || true
   echo "dovecot.sh: dovecot did not listen on 127.0.0.1:$port" >&2
   exit 1
   ;;

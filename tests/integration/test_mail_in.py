@@ -5,6 +5,7 @@ waiting round reads the agency's mailbox and replies within the same poll."""
 from __future__ import annotations
 
 import asyncio
+import email.policy
 import imaplib
 import json
 import shutil
@@ -149,7 +150,21 @@ def answer(form_mail, sender: str, files: dict[str, bytes], message_id: str) -> 
             subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             filename=name,
         )
-    return msg.as_bytes()
+    return msg.as_bytes(policy=email.policy.SMTP)  # CRLF, as it travels
+
+
+def plain_workbook() -> bytes:
+    """Some workbook that is no form of ours (no form reference)."""
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["รหัสมาตรการ", "รายละเอียดการดำเนินงาน"])
+    wb.active.append(["M1", "ทำแล้ว"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def replies(sent) -> dict[str, object]:
@@ -217,7 +232,7 @@ def test_units_answer_by_mail_and_hear_back_within_the_poll(town, data_root):
         answer(
             forms["u1@test-town.example"],
             "stranger@elsewhere.example",
-            {"x.xlsx": fill(form["u0@test-town.example"]).replace(b"ita:", b"xyz")},
+            {"x.xlsx": plain_workbook()},
             "<spam-1@elsewhere.example>",
         )
     )
@@ -248,9 +263,8 @@ def test_units_answer_by_mail_and_hear_back_within_the_poll(town, data_root):
     assert "blank.xlsx</b>: ยังรับไม่ได้" in bad
     assert "no row has results filled in: fill in at least one measure and send again" in bad
 
-    received = json.loads(
-        (data_root / "test-town" / str(rnd.fiscal_year) / rnd.slug / "received" / "manifest.json").read_text()
-    )
+    manifest = data_root / "test-town" / str(rnd.fiscal_year) / rnd.slug / "received" / "manifest.json"
+    received = json.loads(manifest.read_text())
     assert [(v["unit"], v["version"], v["name"]) for v in received["versions"]] == [
         ("u0", 1, "u0.xlsx"),
         ("u2", 1, "blank.xlsx"),
@@ -275,9 +289,24 @@ def test_units_answer_by_mail_and_hear_back_within_the_poll(town, data_root):
     msg.set_content("แนบไฟล์")
     msg.add_attachment(csv.encode("utf-8"), maintype="text", subtype="csv", filename="ผลรอบนี้.csv")
     deliver(msg.as_bytes())
+    # and u2 answers again, with the form filled in this time
+    deliver(
+        answer(
+            forms["u2@test-town.example"],
+            "u2@test-town.example",
+            {"filled.xlsx": fill(form["u2@test-town.example"])},
+            "<u2-2@test-town.example>",
+        )
+    )
     assert first_event(trigger) == {"status": "mail", "reminded": False}
     summary = op._step(rnd.fiscal_year, rnd.months, reminded=False)  # every unit is in: done waiting
     assert summary["complete"] is True
     assert "clerk.u1@gmail.example" in replies(sent)
     assert first_event(trigger) == {"status": "complete", "reminded": False}
-    assert len(replies(sent)) == 3 and len(list((mail / "messages").glob("*.json"))) == 4
+    assert len(list((mail / "messages").glob("*.json"))) == 5
+    assert [(v["unit"], v["version"]) for v in json.loads(manifest.read_text())["versions"]] == [
+        ("u0", 1),
+        ("u2", 1),
+        ("u1", 1),
+        ("u2", 2),
+    ]
