@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import threading
 import time
 from urllib.parse import quote
@@ -12,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
-from tests.airflow.approvals import WAIT_AFTER_PARKING, api_client, pending, token_for
+from tests.airflow.approvals import api_client, pending, token_for
 from tests.conftest import ROOT, drop_samples
 
 pytestmark = pytest.mark.airflow
@@ -246,8 +247,7 @@ def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, 
     def approve_when_parked() -> None:
         for _ in range(240):
             found = pending(DAG_ID)
-            if found:
-                time.sleep(WAIT_AFTER_PARKING)
+            if found:  # parked: awaiting_input (see tests/airflow/approvals.py)
                 page = client.get(ROUND, headers=auth())
                 result["page"] = page.text
                 token = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
@@ -294,3 +294,54 @@ def test_reject_needs_a_reason_and_only_approve_or_reject_is_accepted(client, da
     resp = client.post(f"{ROUND}/approve", headers=headers, data=form, follow_redirects=False)
     assert resp.status_code == 303 and "err=" in resp.headers["location"]
     assert "404" in client.get(resp.headers["location"], headers=headers).text
+
+
+def test_the_page_is_rendered_from_the_templates_dir_setting(client, data_root, tmp_path, monkeypatch):
+    """``[ita] templates_dir`` is the one place the documents' and the page's templates come from
+    (docker-compose.yaml sets it to the mounted include/templates)."""
+    from ita_monitor.render import DEFAULT_TEMPLATES
+
+    own = tmp_path / "templates"
+    shutil.copytree(DEFAULT_TEMPLATES, own, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    base = own / "ui" / "base.html.j2"
+    base.write_text(base.read_text(encoding="utf-8").replace("· ita-monitor</title>", "· ของจังหวัด</title>"))
+    assert "· ของจังหวัด</title>" not in client.get("/ita/", headers=auth()).text
+    monkeypatch.setenv("AIRFLOW__ITA__TEMPLATES_DIR", str(own))
+    assert "· ของจังหวัด</title>" in client.get("/ita/", headers=auth()).text
+
+
+def test_round_page_shows_the_self_check_and_refuses_to_approve_a_failed_one(client, data_root):
+    from ita_monitor.config import AgenciesDir
+    from ita_monitor.pipeline import RoundJob, check_round, collect, render_report
+    from ita_monitor.render import Renderer
+    from ita_monitor.rounds import Round
+    from ita_monitor.storage import DataRoot
+
+    inbox = drop_samples(data_root)
+    job = RoundJob.load(
+        AgenciesDir(ROOT / "include" / "agencies"), "mae-u-kho", Round(2565, 12), DataRoot(data_root)
+    )
+    collect(job)
+    check_round(job)
+    render_report(job, Renderer())
+    html = client.get(ROUND, headers=auth()).text
+    assert 'id="selfcheck" data-ok="true"' in html and "ตัวอักษรตรงครบ" in html
+
+    path = inbox / "pr" / "pr-round12.json"  # a unit sends a link typed with Thai digits
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["rows"][0]["หมายเหตุ"] = "หลักฐาน https://www.maeukho.go.th/๒๕๖๕/pr.pdf"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    collect(job)
+    render_report(job, Renderer())
+    html = client.get(ROUND, headers=auth()).text
+    assert 'id="selfcheck" data-ok="false"' in html
+    findings = re.search(r'<ul class="reasons" id="selfcheck-findings">(.*?)</ul>', html, re.S).group(1)
+    assert "report: หน้า" in findings and "https://www.maeukho.go.th/๒๕๖๕/pr.pdf" in findings
+    headers = auth()
+    resp = client.post(
+        f"{ROUND}/approve",
+        data={"run_id": "manual__x", "decision": "Approve", "csrf": csrf(client, headers)},
+        headers=headers,
+        follow_redirects=True,
+    )
+    assert "ไม่ผ่านการตรวจก่อนอนุมัติ" in resp.text and 'id="error"' in resp.text

@@ -3,7 +3,7 @@
 [ita]
 agencies_dir = /opt/ita/agencies        # the admin's agency profiles, plans and OIT catalogues
 data_root = file:///opt/ita/data        # inbox, status, reports, static site (any ObjectStoragePath URL)
-templates_dir = /opt/ita/include/templates
+templates_dir = /opt/ita/templates      # documents' and page's templates (default: shipped in the package)
 font_regular = /usr/share/fonts/truetype/tlwg/Laksaman.ttf
 font_bold = /usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf
 font_scale = 0.6656                     # size of the font per official TH Sarabun point
@@ -16,6 +16,7 @@ line_retry_seconds = 2                  # first wait between tries, doubling (un
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,10 +31,12 @@ from ita_monitor.render import (
     Font,
 )
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+# Without settings, the admin's files and the data live beside Airflow's own (the package may be
+# installed anywhere, so nothing defaults to a source tree; `make` and the image set both).
+AIRFLOW_HOME = Path(os.environ.get("AIRFLOW_HOME") or "~/airflow").expanduser()
 DEFAULTS = {
-    "agencies_dir": str(PROJECT_ROOT / "include" / "agencies"),
-    "data_root": (PROJECT_ROOT / "var" / "data").as_uri(),
+    "agencies_dir": str(AIRFLOW_HOME / "ita" / "agencies"),
+    "data_root": (AIRFLOW_HOME / "ita" / "data").as_uri(),
     "templates_dir": str(DEFAULT_TEMPLATES),
     "font_regular": DEFAULT_FONT_REGULAR,
     "font_bold": DEFAULT_FONT_BOLD,
@@ -48,6 +51,13 @@ DEFAULTS = {
 
 def get(key: str) -> str:
     return conf.get("ita", key, fallback=DEFAULTS[key])
+
+
+def base_url() -> str:
+    """Airflow's ``[api] base_url`` without the trailing slash, or "" when it is not set to an http(s)
+    URL: links are then relative and open on whatever host the user reached Airflow by."""
+    base = (conf.get("api", "base_url", fallback="") or "").rstrip("/")
+    return base if base.startswith(("http://", "https://")) else ""
 
 
 def agencies_dir() -> AgenciesDir:

@@ -1,0 +1,119 @@
+"""The page's HTML: the ``ui/`` Jinja templates of ``[ita] templates_dir`` (by default those shipped in
+the package, ``ita_monitor.templates``), autoescaped, with Thai date filters; the security headers;
+the error pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from ita_monitor import dashboard, thai
+from ita_monitor.airflow_layer import settings
+from ita_monitor.config import Agency
+from ita_monitor.rounds import BANGKOK
+from ita_monitor.status import ROUND_PAGE_STATES
+from ita_monitor.thai import thai_date, thai_digits
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def _local(value: datetime | date | str | None) -> datetime | str:
+    """``value`` as Bangkok time; an unparseable string comes back as it is, nothing as ``""``."""
+    if not value:
+        return ""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime.combine(value, datetime.min.time())
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value.astimezone(BANGKOK) if value.tzinfo else value
+
+
+def thai_day(value: datetime | date | str | None) -> str:
+    """``15 ตุลาคม 2565`` (Bangkok), the way the page writes a day."""
+    local = _local(value)
+    return local if isinstance(local, str) else thai_date(local, thai_numerals=False)
+
+
+def thai_time(value: datetime | str | None) -> str:
+    """``15 ตุลาคม 2565 09:30 น.`` (Bangkok)."""
+    local = _local(value)
+    return local if isinstance(local, str) else thai.thai_time(local)
+
+
+def base(request: Request) -> str:
+    """The app's own prefix as the browser sees it (``/ita`` behind Airflow's root path)."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+def published_href(base: str, agency: Agency, url: str) -> str:
+    """A published URL; a relative one (static target without base_url) is served from the data root."""
+    if re.match(r"^https?://", url):
+        return url
+    return f"{base}/site/{agency.slug}/{quote(url.lstrip('/'))}"
+
+
+@lru_cache(maxsize=4)
+def _environment(folder: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(folder),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        thai_day=thai_day,
+        thai_time=thai_time,
+        thai=thai_digits,
+        q=lambda s: quote(str(s), safe=""),
+        qp=lambda s: quote(str(s), safe="/"),
+    )
+    env.globals.update(LEGEND=ROUND_PAGE_STATES, CELLS=dashboard.CELLS, published_href=published_href)
+    return env
+
+
+def environment() -> Environment:
+    """Jinja over ``<[ita] templates_dir>/ui``: the same setting the documents are rendered from (by
+    default the templates shipped in the package)."""
+    return _environment(str(Path(settings.get("templates_dir")) / "ui"))
+
+
+def render(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    html = environment().get_template(template).render(**context)
+    return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+
+
+async def error_page(request: Request, exc: HTTPException) -> Response:
+    """Every HTTP error as a page in Thai and English; 401 asks to log in to Airflow."""
+    if exc.status_code == 401:
+        return render(
+            "message.html.j2",
+            401,
+            base=base(request),
+            title="ต้องเข้าสู่ระบบ Airflow / Airflow login required",
+            text="เข้าสู่ระบบ Airflow ก่อน แล้วเปิดหน้านี้อีกครั้ง / log in to Airflow, then open this page again",
+            login=True,
+        )
+    return render(
+        "message.html.j2",
+        exc.status_code,
+        base=base(request),
+        title=f"{exc.status_code}",
+        text=str(exc.detail),
+    )
