@@ -317,6 +317,38 @@ def process_message(
     return outcome
 
 
+def quarantine_unreadable(
+    data: DataRoot, slug: str, raw: bytes, error: str, now: datetime | None = None
+) -> Outcome:
+    """Keep a message whose processing failed (a bug, a file no library can open) in quarantine, so
+    the mailbox moves on and the admin sees it on the ITA page."""
+    now = now or _now()
+    digest, archived_as = archive(data, slug, raw, now)
+    try:
+        msg = parse(raw)
+        message_id = str(msg.get("Message-ID", "")).strip() or f"<sha256:{digest}>"
+        sender, subject = sender_of(msg), str(msg.get("Subject", ""))
+        names = [a.name for a in attachments(msg)]
+    except Exception:
+        message_id, sender, subject, names = f"<sha256:{digest}>", "", "", []
+    key = message_key(message_id)
+    outcome = Outcome(
+        key,
+        message_id,
+        digest,
+        sender,
+        subject,
+        now.isoformat(timespec="seconds"),
+        archived_as,
+        "quarantined",
+        files=[FileResult(n, "", None) for n in names],
+        reason=f"อ่านอีเมลนี้ไม่ได้ / this message could not be processed: {error}",
+    )
+    write_atomic(mail_dir(data, slug) / "quarantine" / f"{digest}.eml", raw)
+    write_json(record_path(data, slug, key), outcome.as_dict())
+    return outcome
+
+
 def _still_missing(data: DataRoot, agency: Agency, plan, rnd: Round, unit: str) -> list[str]:
     from ita_monitor.completeness import check
     from ita_monitor.intake import take_in

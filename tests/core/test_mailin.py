@@ -86,3 +86,14 @@ def test_a_listed_sender_counts_for_the_waiting_round_and_a_stranger_is_quaranti
     # a listed sender without a file gets told so
     empty = process_message(job.data, agencies, job.agency, message("u0@test-town.example", {}, "<d@x>"), RND)
     assert empty.state == "problems" and "No file was attached" in empty.reply["html"]
+
+
+def test_a_message_that_cannot_be_processed_is_quarantined_not_lost(tmp_path):
+    from ita_monitor.mailin import quarantine_unreadable
+
+    _, job, _ = setup(tmp_path)
+    raw = message("u0@test-town.example", {"a.xlsx": b"PK\x03\x04broken"}, "<e@x>")
+    out = quarantine_unreadable(job.data, "test-town", raw, "ValueError: boom")
+    (listed,) = quarantined(job.data, "test-town")
+    assert listed["files"] == ["a.xlsx"] and "boom" in listed["reason"]
+    assert (job.data.root / "test-town" / out.archived_as).read_bytes() == raw

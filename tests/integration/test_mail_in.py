@@ -10,6 +10,7 @@ import imaplib
 import json
 import shutil
 import subprocess
+import threading
 import time
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -310,3 +311,48 @@ def test_units_answer_by_mail_and_hear_back_within_the_poll(town, data_root):
         ("u1", 1),
         ("u2", 2),
     ]
+
+
+@pytest.mark.airflow
+def test_a_round_waits_on_the_mailbox_and_goes_on_to_publish_when_the_last_unit_answers(
+    airflow_db, town, data_root, monkeypatch, capfd
+):
+    """dag.test: the deferred wait polls the mailbox through the real trigger (every second here),
+    wakes for each answer, replies, and the round goes on to its report once every unit is in."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    agencies, rnd, sent = town
+    monkeypatch.setenv("AIRFLOW__ITA__MAIL_POLL_SECONDS", "1")
+    dag = DagBag(dag_folder=str(ROOT / "dags")).dags["ita_round__test-town"]
+    answered: list[str] = []
+
+    def units_answer():
+        deadline = time.monotonic() + 120
+        while len(sent) < 3 and time.monotonic() < deadline:  # the forms go out when the round opens
+            time.sleep(0.2)
+        forms = {m["To"]: m for m in sent}
+        for n in range(3):
+            if n == 2:
+                time.sleep(4)  # the last one comes while the task is deferred
+            to = f"u{n}@test-town.example"
+            data = next(d for name, d in attachments(forms[to]).items() if name.endswith(".xlsx"))
+            deliver(answer(forms[to], to, {f"u{n}.xlsx": fill(data)}, f"<dag-{n}@test-town.example>"))
+            answered.append(to)
+
+    helper = threading.Thread(target=units_answer, daemon=True)
+    helper.start()
+    run = dag.test(
+        run_conf={"fiscal_year": rnd.fiscal_year, "round": rnd.months}, mark_success_pattern="approve_publish"
+    )
+    helper.join(5)
+    states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+    assert run.state == "success", states
+    assert len(answered) == 3
+    got = replies(sent)
+    assert sorted(got) == [f"u{n}@test-town.example" for n in range(3)]
+    assert all(subject(m).startswith("[ITA] ได้รับแล้ว / accepted") for m in got.values())
+    status = json.loads(
+        (data_root / "test-town" / str(rnd.fiscal_year) / rnd.slug / "status.json").read_text()
+    )
+    assert status["completeness"]["complete"]
+    assert "'status': 'mail'" in capfd.readouterr().out  # woken by the trigger for the mail

@@ -74,7 +74,7 @@ def read_mailbox(job) -> list[dict]:
 
     from ita_monitor.airflow_layer.line import push_outcomes
     from ita_monitor.airflow_layer.mail import send_replies
-    from ita_monitor.mailin import imap_state, process_message, save_imap_state
+    from ita_monitor.mailin import imap_state, process_message, quarantine_unreadable, save_imap_state
 
     mail_in = job.agency.mail_in
     if mail_in is None:
@@ -91,7 +91,11 @@ def read_mailbox(job) -> list[dict]:
             raw = next((part[1] for part in fetched if isinstance(part, tuple)), None)
             if typ != "OK" or raw is None:  # expunged meanwhile
                 continue
-            outcome = process_message(data, settings.agencies_dir(), job.agency, raw, job.rnd)
+            try:
+                outcome = process_message(data, settings.agencies_dir(), job.agency, raw, job.rnd)
+            except Exception as exc:  # one bad message must not block the mailbox
+                log.exception("Mail UID %s could not be processed: quarantined", uid)
+                outcome = quarantine_unreadable(data, slug, raw, f"{type(exc).__name__}: {exc}")
             save_imap_state(data, slug, uidvalidity, uid)
             client.uid("STORE", str(uid), "+FLAGS", "(\\Seen)")
             log.info(
