@@ -16,7 +16,8 @@ An attachment is matched to its fiscal year, round and unit by the reference the
 been issued to that unit, i.e. be in the round's outbox), otherwise by the sender's address listed for
 exactly one unit in agency.yaml (``email`` or ``senders``), for the round being waited for.  A matched
 file goes through exactly the intake a round uses (``intake.receive`` keeps it as a version,
-``intake.check_file`` reads it as collect will).  A Message-ID seen before is never processed again.
+``intake.check_file`` reads it as collect will).  Mail-in calls ``intake.deliver`` like the upload page:
+the file lands in ``inbox/<unit>/`` under the one size limit, and is kept as a version at once.  A Message-ID seen before is never processed again.
 """
 
 from __future__ import annotations
@@ -257,7 +258,8 @@ def process_message(
     The reply is built and recorded (``reply.sent_at`` empty) for the caller to send; a message whose
     Message-ID was seen before comes back as ``duplicate`` and changes nothing.
     """
-    from ita_monitor.intake import check_file, receive
+    from ita_monitor.intake import check_file, deliver, receive
+    from ita_monitor.limits import TooLarge, too_large_th_en
 
     now = now or _now()
     digest, archived_as = archive(data, agency.slug, raw, now)  # first, whatever comes next
@@ -291,8 +293,16 @@ def process_message(
         except InputError as exc:
             result.problems = [p.as_dict() for p in exc.problems]
             continue
+        # the round's own intake: into the inbox like an upload (the one size limit, a safe free name),
+        # kept as a version at once so the reply can name it (collect finds the same bytes, stores nothing)
+        try:
+            stored = deliver(data, agency.slug, rnd, m.unit, att.name, att.payload)
+        except TooLarge as exc:
+            th, en = too_large_th_en(exc.limit, exc.seen, exc.exact)
+            result.problems = [Problem(att.name, "", th, en).as_dict()]
+            continue
         version, new = receive(
-            data, agency.slug, rnd, m.unit, att.name, att.payload, source=f"mail/{digest[:12]}/{att.name}"
+            data, agency.slug, rnd, m.unit, att.name, att.payload, source=f"inbox/{m.unit}/{stored}"
         )
         result.version, result.new_version = version.version, new
         found, problems = check_file(att.payload, att.name, m.unit, plan, agency, rnd)

@@ -309,11 +309,18 @@ def test_units_answer_by_mail_and_hear_back_within_the_poll(town, data_root):
     assert "clerk.u1@gmail.example" in replies(sent)
     assert first_event(trigger) == {"status": "complete", "reminded": False}
     assert len(list((mail / "messages").glob("*.json"))) == 5
-    assert [(v["unit"], v["version"]) for v in json.loads(manifest.read_text())["versions"]] == [
+    assert sorted((v["unit"], v["version"]) for v in json.loads(manifest.read_text())["versions"]) == [
         ("u0", 1),
-        ("u2", 1),
         ("u1", 1),
+        ("u2", 1),
         ("u2", 2),
+    ]
+    inbox = manifest.parent.parent / "inbox"  # the same way in as an upload
+    assert sorted(p.relative_to(inbox).as_posix() for p in inbox.rglob("*.*")) == [
+        "u0/u0.xlsx",
+        "u1/ผลรอบนี้.csv",
+        "u2/blank.xlsx",
+        "u2/filled.xlsx",
     ]
 
 

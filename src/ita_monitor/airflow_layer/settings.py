@@ -12,6 +12,7 @@ submission_poll_seconds = 3600          # how often the waiting round looks for 
 mail_poll_seconds = 300                 # how often it looks at the agency's ITA mailbox (mail_in)
 line_tries = 4                          # LINE pushes: tries per notice (429/5xx/no answer are retried)
 line_retry_seconds = 2                  # first wait between tries, doubling (unless Retry-After says)
+max_submission_bytes = 5242880          # the one size limit of a unit's file: inbox, upload, mail-in, link-in
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from airflow.sdk import conf
 
 from ita_monitor.config import AgenciesDir
+from ita_monitor.limits import DEFAULT_MAX_SUBMISSION_BYTES
 from ita_monitor.render import (
     DEFAULT_FONT_BOLD,
     DEFAULT_FONT_REGULAR,
@@ -46,6 +48,7 @@ DEFAULTS = {
     "mail_poll_seconds": "300",
     "line_tries": "4",
     "line_retry_seconds": "2",
+    "max_submission_bytes": str(DEFAULT_MAX_SUBMISSION_BYTES),
 }
 
 
@@ -69,6 +72,18 @@ def data_root():
     from airflow.sdk import ObjectStoragePath
 
     return ObjectStoragePath(get("data_root"))
+
+
+def max_submission_bytes() -> int:
+    """``[ita] max_submission_bytes``: the one size limit for every way a unit's file comes in."""
+    return int(get("max_submission_bytes"))
+
+
+def data():
+    """The data root with the size limit: what every task and page that takes in files uses."""
+    from ita_monitor.storage import DataRoot
+
+    return DataRoot(data_root(), max_submission_bytes())
 
 
 @lru_cache(maxsize=1)

@@ -15,13 +15,15 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from ita_monitor.airflow_layer.webapp.auth import Actor, User, check_csrf, require_dag_access, username
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
 from ita_monitor.airflow_layer.webapp.templating import SECURITY_HEADERS
 from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
 from ita_monitor.errors import InputError
-from ita_monitor.storage import write_atomic
+from ita_monitor.intake import deliver
+from ita_monitor.limits import TooLarge, too_large_th_en
 from ita_monitor.submissions import SUFFIXES
 
 log = logging.getLogger(__name__)
@@ -120,18 +122,6 @@ def site_file(request: Request, user: User, slug: str, path: str) -> Response:
 # --- uploads -----------------------------------------------------------------------------------------
 
 
-def upload_name(filename: str, taken: set[str]) -> str:
-    """A safe file name for the inbox, never one already there (a suffix -2, -3, ... is added)."""
-    name = Path((filename or "").replace("\\", "/")).name.strip()
-    name = re.sub(r"[^\w\u0E00-\u0E7F.()+-]+", "_", name).lstrip("._") or "upload"
-    stem, suffix = Path(name).stem[:100], Path(name).suffix.lower()
-    candidate, n = f"{stem}{suffix}", 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{stem}-{n}{suffix}"
-    return candidate
-
-
 def check_upload(name: str, data: bytes) -> str:
     """'' when the file may go into the inbox, else why not (Thai / English)."""
     suffix = Path(name).suffix.lower()
@@ -173,10 +163,13 @@ async def upload(
     if plan is None:
         raise HTTPException(400, f"ไม่มีแผนมาตรการของปี {fy} / no measure plan for fiscal year {fy}")
     root = data_root()
-    folder = root.inbox(slug, the_round) / unit
-    taken = {p.name for p in folder.iterdir()} if folder.exists() else set()
-    name = upload_name(file.filename or "", taken)
-    write_atomic(folder / name, data)
+    # a safe, bounded name never taken before, created exclusively (several api-server workers or
+    # hosts at once never overwrite each other): intake.deliver, as for every way a file comes in
+    try:
+        name = await run_in_threadpool(deliver, root, slug, the_round, unit, file.filename or "", data)
+    except TooLarge as exc:  # [ita] max_submission_bytes: the one limit of every way in
+        th, en = too_large_th_en(exc.limit, exc.seen, exc.exact)
+        raise HTTPException(413, f"{th} / {en}") from exc
     log.info(
         "ITA upload by %s: %s/%s/%s/%s (%d bytes)",
         username(user),
@@ -186,8 +179,6 @@ async def upload(
         name,
         len(data),
     )
-
-    from starlette.concurrency import run_in_threadpool
 
     from ita_monitor.pipeline import RoundJob, collect
 
