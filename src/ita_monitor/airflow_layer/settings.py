@@ -9,6 +9,9 @@ font_bold = /usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf
 font_scale = 0.6656                     # size of the font per official TH Sarabun point
 smtp_conn_id = ita_smtp                 # Airflow SMTP connection that mails forms and reminders to units
 submission_poll_seconds = 3600          # how often the waiting round looks for new submissions
+mail_poll_seconds = 300                 # how often it looks at the agency's ITA mailbox (mail_in)
+line_tries = 4                          # LINE pushes: tries per notice (429/5xx/no answer are retried)
+line_retry_seconds = 2                  # first wait between tries, doubling (unless Retry-After says)
 max_submission_bytes = 5242880          # the one size limit of a unit's file: inbox, upload, mail-in, link-in
 """
 
@@ -42,6 +45,9 @@ DEFAULTS = {
     "font_scale": str(DEFAULT_FONT_SCALE),
     "smtp_conn_id": "ita_smtp",
     "submission_poll_seconds": "3600",
+    "mail_poll_seconds": "300",
+    "line_tries": "4",
+    "line_retry_seconds": "2",
     "max_submission_bytes": str(DEFAULT_MAX_SUBMISSION_BYTES),
 }
 

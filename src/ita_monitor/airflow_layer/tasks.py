@@ -98,6 +98,7 @@ def open_round(slug: str) -> dict:
 
     A round of a fiscal year without a plan is skipped (every task after it too), saying which file
     to add: unpausing the DAG never starts a run that fails for want of a plan."""
+    from ita_monitor.airflow_layer.line import push_forms
     from ita_monitor.airflow_layer.mail import send
     from ita_monitor.notify import open_round as write_forms
 
@@ -105,7 +106,8 @@ def open_round(slug: str) -> dict:
     mails = write_forms(job)
     sent = send(job, mails)
     log.info("Forms written; mailed %d of %d pending", len(sent), len(mails))
-    return {"pending": len(mails), "sent": sent}
+    line = push_forms(job)
+    return {"pending": len(mails), "sent": sent, "line": line}
 
 
 @task
