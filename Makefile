@@ -16,7 +16,7 @@ export AIRFLOW__ITA__DATA_ROOT ?= file://$(CURDIR)/var/data
 # Debian packages: Thai fonts, poppler (pdftotext/pdffonts/pdftoppm), WeasyPrint's Pango/HarfBuzz,
 # and the real services the integration tests start (see scripts/services/).
 DEB_RUNTIME := python3 python3-venv fonts-thai-tlwg poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libthai0
-DEB_TEST := $(DEB_RUNTIME) libreoffice-calc-nogui openssh-server nginx wordpress php-cli php-mysql chromium chromium-driver
+DEB_TEST := $(DEB_RUNTIME) libreoffice-calc-nogui openssh-server nginx wordpress php-cli php-mysql chromium chromium-driver dovecot-imapd
 
 .PHONY: setup setup-test system system-test demo test lint bench previews lock clean airflow-ui
 

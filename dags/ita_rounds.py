@@ -6,21 +6,27 @@ One DAG per agency in the agencies directory (`[ita] agencies_dir`), one run per
 ends; the units then have `grace_days` to submit.
 
 1. **open_round** – at the round's end, write each responsible unit's prefilled form to
-   `round-MM/outbox/<unit>/` and mail it to the unit (SMTP connection `[ita] smtp_conn_id`, once per form)
+   `round-MM/outbox/<unit>/` and mail it to the unit (SMTP connection `[ita] smtp_conn_id`, once per form).
+   A round of a fiscal year without a plan (`plans/<FY>.yaml`) is skipped, saying which file to add.
 2. **wait_for_submissions** – deferred (no worker slot) until every submission is in or the due date
    (round end + `grace_days`) comes; mails a reminder `reminder_days` before the due date
-3. **collect_submissions** – keep every new file of `<data_root>/<agency>/<year>/round-MM/inbox/<unit>/`
-   as a version under `received/`, then read every version (the latest valid one counts)
-4. **check_completeness** – every measure due in the round has a filled-in row from each responsible
-   unit; otherwise the task fails listing every missing (unit, measure) and nothing is published
-5. **render_report** – the round report PDF (Thai, PDF/A-3b)
+3. **check_completeness** – read the inbox (keep every new file of
+   `<data_root>/<agency>/<year>/round-MM/inbox/<unit>/` as a version under `received/`, then read every
+   version: the latest valid one counts), then check that every measure due in the round has a
+   filled-in row from each responsible unit; otherwise the task fails listing every missing
+   (unit, measure) and nothing is published
+4. **render_report** – the round report PDF (Thai, PDF/A-3b)
    - **approve_publish** – (agencies with `approval: true`, the default) a person approves in
      *Required actions* or on the ITA page; Reject (with a reason) fails it and nothing is published
-6. **publish_report** – to the agency's site, with the year's OIT index page
+5. **publish_report** – to the agency's site, with the year's OIT index page
 
-Rerun a failed round after the missing files arrive: *Clear* the failed task (or
-`airflow tasks clear -t check_completeness ita_round__<agency>`). Trigger by hand with
-*fiscal_year* and *round* to run any round.
+Runs are named after their round (`scheduled__FY2568-round-03_…`) and carry the note
+"FY2568 round 3" once they start.
+
+Rerun a failed round after the missing files arrive (the failed task reads the inbox again): press
+**rerun** on the round's ITA page, or *Clear* the failed `check_completeness` (with or without
+downstream), or `airflow tasks clear ita_round__<agency> -t check_completeness -s <logical date>
+-e <logical date> -d -y`.  Trigger by hand with *fiscal_year* and *round* to run any round.
 """
 
 from __future__ import annotations
@@ -55,11 +61,10 @@ for agency, problems in configured_agencies():
         else:
             opened = tasks.open_round(agency.slug)
             waited = WaitForSubmissionsOperator(task_id="wait_for_submissions", slug=agency.slug)
-            collected = tasks.collect_submissions(agency.slug)
             checked = tasks.check_completeness(agency.slug)
             rendered = tasks.render_report(agency.slug)
             published = tasks.publish_report(agency.slug)
-            opened >> waited >> collected >> checked >> rendered
+            opened >> waited >> checked >> rendered
             if agency.approval:  # a person approves before anything is published
                 rendered >> ApprovePublish(slug=agency.slug) >> published
             else:

@@ -7,7 +7,9 @@
 - ``fastapi_root_middlewares``: keeps Airflow's root app in the request scope, so the page calls the
   REST API in-process as the logged-in user;
 - ``external_views``: the page in the navigation and as a tab on each DAG run;
-- ``global_operator_extra_links``: "Report PDF" and "Published page" on the round's tasks.
+- ``global_operator_extra_links``: "Report PDF" and "Published page" on the round's tasks;
+- ``listeners``: in the scheduler, each round's run gets the note "FY2568 round 3", and a cleared run's
+  tasks held back by the failure (``upstream_failed``) are scheduled again (``airflow_layer.listeners``).
 
 This file is the only registration of the plugin (there is no ``airflow.plugins`` entry point):
 it must be in ``[core] plugins_folder`` (the project's ``plugins/``; ``/opt/airflow/plugins`` in the
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from airflow.plugins_manager import AirflowPlugin
 
+from ita_monitor.airflow_layer import listeners as round_listener
 from ita_monitor.airflow_layer.links import PublishedPageLink, ReportPdfLink
 from ita_monitor.airflow_layer.timetable import MonitoringRoundTimetable
 from ita_monitor.airflow_layer.webapp import LazyApp, create_ita_app
@@ -28,6 +31,7 @@ from ita_monitor.names import ITA_PREFIX
 class ItaMonitorPlugin(AirflowPlugin):
     name = "ita_monitor"
     timetables = [MonitoringRoundTimetable]
+    listeners = [round_listener]
     global_operator_extra_links = [ReportPdfLink(), PublishedPageLink()]
     fastapi_apps = [{"app": LazyApp(create_ita_app), "url_prefix": ITA_PREFIX, "name": "ITA monitoring"}]
     fastapi_root_middlewares = [

@@ -4,6 +4,7 @@ ita-monitor validate [DIR]     check every agency profile, plan and OIT catalogu
 ita-monitor check-submission FILE --agency SLUG --fiscal-year YYYY --round N [--unit CODE]
                                (the size limit is AIRFLOW__ITA__MAX_SUBMISSION_BYTES, default 5 MiB)
 ita-monitor history --agency SLUG --fiscal-year YYYY --round N [--data-root URL] [--json]
+ita-monitor status --agency SLUG --fiscal-year YYYY --round N [--data-root URL] [--json]
 ita-monitor export year --agency SLUG --fiscal-year YYYY [--data-root URL] [--out FILE.xlsx | --csv DIR]
 ita-monitor export overview --fiscal-year YYYY [--district D] [--state S] [--round N] [--out FILE.xlsx | --csv DIR]
 """
@@ -148,6 +149,110 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def round_status_report(agencies: AgenciesDir, data, slug: str, rnd) -> dict:
+    """The round as the data root says it now: state, due date, missing (unit, measure), rejected files.
+
+    The state is the ITA page's, read from status.json alone (the command line does not ask Airflow
+    whether a run is active).  The gaps are the plan's due (unit, measure) pairs checked against the
+    rows of the last collect, so they are right before the round's check has run too.
+    """
+    from datetime import UTC, datetime
+
+    from ita_monitor import status as status_file
+    from ita_monitor.completeness import check
+    from ita_monitor.dashboard import past_due, round_state
+    from ita_monitor.errors import InputError
+    from ita_monitor.storage import read_json
+    from ita_monitor.submissions import ResultRow
+
+    agency = agencies.agency(slug)
+    written = status_file.load_round(data, slug, rnd)
+    state, detail = round_state(
+        written, rnd, datetime.now(UTC), None, min(agencies.plan_years(slug), default=None)
+    )
+    due_at = rnd.due_at(agency.schedule.grace_days)
+    detail = detail or past_due(state, due_at, datetime.now(UTC))
+    try:
+        plan = agencies.plan(slug, rnd.fiscal_year)
+    except InputError as exc:
+        plan, detail = None, detail or str(exc)
+    missing = []
+    if plan is not None:
+        doc = read_json(data.collected(slug, rnd), None) or {}
+        rows = [ResultRow(**r) for r in doc.get("rows", [])]
+        result = check(plan, agency, rnd, rows)
+        missing = [
+            {
+                "unit": g.unit,
+                "unit_th": g.unit_th,
+                "measure": g.measure_code,
+                "measure_th": g.measure_th,
+                "missing_fields": list(g.missing_fields),
+                "where": g.where,
+            }
+            for g in result.gaps
+        ]
+    rejected = [
+        {"unit": f.unit, "file": f.file, "version": f.version, "reasons": f.errors}
+        for f in written.files
+        if f.accepted is False
+    ]
+    return {
+        "agency": slug,
+        "fiscal_year": rnd.fiscal_year,
+        "round": rnd.months,
+        "state": str(state),
+        "state_th": state.th,
+        "state_en": state.en,
+        "detail": detail,
+        "due_at": due_at.isoformat(),
+        "last_day_to_submit": rnd.last_day_to_submit(agency.schedule.grace_days).isoformat(),
+        "missing": missing,
+        "rejected": rejected,
+    }
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """The round's state, due date, every missing (unit, measure) and every rejected file."""
+    from ita_monitor.errors import InputError
+    from ita_monitor.rounds import Round
+    from ita_monitor.storage import DataRoot
+
+    try:
+        rnd = Round(args.fiscal_year, args.round)
+        report = round_status_report(
+            AgenciesDir(args.agencies_dir), DataRoot(_data_root(args.data_root)), args.agency, rnd
+        )
+    except (InputError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.json:
+        import json
+
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    print(
+        f"{args.agency} ปีงบประมาณ {rnd.fiscal_year} {rnd.short_label_th} / FY {rnd.fiscal_year} round {rnd.months}"
+    )
+    print(f"สถานะ / state: {report['state_th']} / {report['state_en']} ({report['state']})")
+    if report["detail"]:
+        print(f"  {report['detail']}")
+    print(f"ส่งภายใน / due by: {report['last_day_to_submit']} (the wait ends {report['due_at']})")
+    if report["missing"]:
+        print(f"ยังไม่ได้รับ / missing ({len(report['missing'])}):")
+        for m in report["missing"]:
+            what = f" [{', '.join(m['missing_fields'])}]" if m["missing_fields"] else ""
+            print(f"  - {m['unit']} {m['unit_th']}\t{m['measure']} {m['measure_th']}{what}")
+    else:
+        print("ยังไม่ได้รับ / missing: ไม่มี / none")
+    if report["rejected"]:
+        print(f"ไฟล์ที่ไม่รับ / rejected files ({len(report['rejected'])}):")
+        for r in report["rejected"]:
+            print(f"  - {r['unit']} v{r['version']} {r['file']}")
+            for reason in r["reasons"]:
+                print(f"      {reason}")
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """The agency's year or the many-agency overview as an Excel workbook (or CSV files)."""
     from pathlib import Path
@@ -232,6 +337,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     hist.add_argument("--json", action="store_true", help="print JSON")
     hist.set_defaults(func=cmd_history)
+    stat = sub.add_parser("status", help="a round's state, due date, missing items and rejected files")
+    _round_args(stat)
+    stat.add_argument(
+        "--data-root",
+        default=os.environ.get("AIRFLOW__ITA__DATA_ROOT", "var/data"),
+        help="the data root (path or URL; default AIRFLOW__ITA__DATA_ROOT)",
+    )
+    stat.add_argument("--agencies-dir", default=_default_agencies_dir(), help="the agencies directory")
+    stat.add_argument("--json", action="store_true", help="print JSON")
+    stat.set_defaults(func=cmd_status)
     exp = sub.add_parser("export", help="the agency's year or the many-agency overview as Excel or CSV")
     exp.add_argument("what", choices=["year", "overview"], help="year: one agency; overview: every agency")
     exp.add_argument("--agency", help="agency slug (for year)")

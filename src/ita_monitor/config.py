@@ -53,6 +53,7 @@ ITA_INDICATORS: dict[int, str] = {
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+$")]
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
@@ -65,7 +66,17 @@ class Unit(_Model):
 
     code: Code
     name_th: Text
-    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    email: Email | None = None
+    # other addresses whose mail counts as this unit's (mail-in); email is always one of them
+    senders: tuple[Email, ...] = ()
+    line_group: str | None = (
+        None  # the unit's LINE group id (forms, reminders, outcomes), if the agency uses LINE
+    )
+
+    @property
+    def addresses(self) -> frozenset[str]:
+        """Every address whose mail is this unit's, lower-cased."""
+        return frozenset(a.lower() for a in (self.email, *self.senders) if a)
 
 
 class Official(_Model):
@@ -128,6 +139,23 @@ class PublishTarget(_Model):
         return self
 
 
+class MailIn(_Model):
+    """The agency's ITA mailbox: units reply to the form mail with the filled form (mail-in).
+
+    Only the Airflow IMAP connection's id lives here (host, login, password in the connection).
+    """
+
+    conn_id: Code  # Airflow IMAP connection of the mailbox
+    address: Email  # the mailbox's address: the Reply-To of the form mails
+    folder: str = "INBOX"
+
+
+class Line(_Model):
+    """Push forms, reminders and outcomes to each unit's LINE group (``units[].line_group``)."""
+
+    conn_id: Code  # Airflow HTTP connection: host = the Messaging API, password = the channel access token
+
+
 class Agency(_Model):
     """One agency's profile (agency.yaml)."""
 
@@ -144,6 +172,8 @@ class Agency(_Model):
     officials: Officials
     schedule: Schedule = Schedule()
     publish: PublishTarget = PublishTarget()
+    mail_in: MailIn | None = None  # units may send their files by mail to this mailbox
+    line: Line | None = None  # push notices to the units' LINE groups
     approval: bool = True  # a person approves each round report in the Airflow UI before it is published
     # units' text in the round report: thai_digits = Thai digits in Thai prose only (web addresses,
     # e-mails, phone numbers, codes like ISO 9001 or alert(1) as typed); as_written = exactly as typed
@@ -169,6 +199,11 @@ class Agency(_Model):
     @property
     def unit_codes(self) -> frozenset[str]:
         return frozenset(u.code for u in self.units)
+
+    def units_of_sender(self, address: str) -> list[str]:
+        """Codes of the units that list ``address`` (email or senders), in profile order."""
+        address = address.strip().lower()
+        return [u.code for u in self.units if address in u.addresses]
 
 
 class Measure(_Model):

@@ -151,15 +151,31 @@ def _rejected(approval: Approval) -> str:
 
 
 def round_state(
-    written: RoundStatus | Mapping[str, Any] | None, rnd: Round, now: datetime, run: RunInfo | None = None
+    written: RoundStatus | Mapping[str, Any] | None,
+    rnd: Round,
+    now: datetime,
+    run: RunInfo | None = None,
+    first_year: int | None = None,
 ) -> tuple[State, str]:
     """The state of a round on the page, and a one-line reason for a failed one.
+
+    ``first_year`` is the agency's first monitored fiscal year (its earliest plan): a round before it
+    that nothing ever ran for is "not monitored", not "waiting · past the due date".
 
     status.json says what the pipeline last wrote; the run (if any) says what Airflow is doing now.
     """
     written = RoundStatus.coerce(written)
     state = written.known_state
     active = run is not None and run.state in ("running", "queued")
+    if first_year is not None and rnd.fiscal_year < first_year and state is None and run is None:
+        return State.NOT_MONITORED, (
+            f"ก่อนปีงบประมาณแรกที่ติดตาม ({first_year}) / before the agency's first monitored year {first_year}"
+        )
+    if state is State.CHANGED_AFTER_PUBLICATION and not active:
+        return state, (
+            "มีไฟล์เข้ามาหลังเผยแพร่ รายงานที่เผยแพร่ยังเป็นฉบับเดิม: สั่งรันใหม่เพื่อเผยแพร่อีกครั้ง / "
+            "a file arrived after publication; the published report is the earlier one: rerun to republish"
+        )
     if state is State.REJECTED or written.approval.decision == "rejected":
         return State.FAILED, _rejected(written.approval)
     if state in (State.PUBLISHED, State.DRY_RUN):
@@ -182,7 +198,7 @@ def round_state(
     return State.WAITING, ""
 
 
-def _past_due(state: State, due_at: datetime, now: datetime) -> str:
+def past_due(state: State, due_at: datetime, now: datetime) -> str:
     if state is State.WAITING and now >= due_at:
         return "เลยกำหนดส่งแล้ว / past the due date"
     return ""
@@ -203,6 +219,8 @@ def overview(
     runs = runs or {}
     rows: list[AgencyRow] = []
     for agency, plan_years in agencies:
+        plan_years = list(plan_years)
+        first_year = min(plan_years, default=None)
         row = AgencyRow(agency.slug, agency.name_th)
         years = (
             set(plan_years)
@@ -214,8 +232,10 @@ def overview(
             for months in agency.schedule.rounds:
                 rnd = Round(fy, months)
                 run = runs.get((agency.slug, fy, months))
-                state, detail = round_state(status.load_round(data, agency.slug, rnd), rnd, now, run)
-                detail = detail or _past_due(state, rnd.due_at(agency.schedule.grace_days), now)
+                state, detail = round_state(
+                    status.load_round(data, agency.slug, rnd), rnd, now, run, first_year
+                )
+                detail = detail or past_due(state, rnd.due_at(agency.schedule.grace_days), now)
                 summaries.append(
                     RoundSummary(
                         agency.slug,
@@ -505,8 +525,11 @@ def round_detail(
     data: DataRoot,
     now: datetime | None = None,
     run: RunInfo | None = None,
+    first_year: int | None = None,
 ) -> RoundDetail:
-    """The round page: measure x unit matrix, report PDFs, published URLs, history."""
+    """The round page: measure x unit matrix, report PDFs, published URLs, history.
+
+    ``first_year``: the agency's first monitored fiscal year (rounds before it are "not monitored")."""
     now = now or datetime.now(UTC)
     slug = agency.slug
     written = status.load_round(data, slug, rnd)
@@ -522,7 +545,7 @@ def round_detail(
         MatrixRow(m.code, m.title, {c: subs.cell(c, m.code) if c in m.units else None for c in unit_codes})
         for m in due
     ]
-    state, detail = round_state(written, rnd, now, run)
+    state, detail = round_state(written, rnd, now, run, first_year)
     due_at = rnd.due_at(agency.schedule.grace_days)
     return RoundDetail(
         slug=slug,
@@ -530,7 +553,7 @@ def round_detail(
         rnd=rnd,
         due_at=due_at,
         state=state,
-        detail=detail or _past_due(state, due_at, now),
+        detail=detail or past_due(state, due_at, now),
         units=[(c, agency.unit(c).name_th) for c in unit_codes],
         matrix=matrix,
         reports=report_files(data, slug, rnd),

@@ -15,6 +15,7 @@ PLAN_DAG_PREFIX = "ita_plan__"
 LINKS_DAG_PREFIX = "ita_links__"
 
 APPROVAL_TASK = "approve_publish"  # the human-in-the-loop task of both DAG families
+CHECK_TASK = "check_completeness"  # reads the inbox and fails on a gap: the task a rerun clears
 REPORT_TASK = "render_report"
 PUBLISH_TASK = "publish_report"
 

@@ -31,6 +31,7 @@ class Mail:
     subject: str
     html: str
     attachments: tuple[str, ...] = ()  # paths relative to the round folder
+    reply_to: str = ""  # the agency's ITA mailbox (mail-in), where the unit's answer goes
 
     @property
     def ledger_key(self) -> str:
@@ -38,6 +39,8 @@ class Mail:
         if self.kind == "reminder":
             return f"reminder:{self.unit}"
         doc = [self.kind, self.unit, self.to, self.subject, self.html, self.attachments]
+        if self.reply_to:
+            doc.append(self.reply_to)
         return (
             f"{self.kind}:{self.unit}:"
             + hashlib.sha256(json.dumps(doc, ensure_ascii=False).encode()).hexdigest()
@@ -48,7 +51,15 @@ class Mail:
 
     @classmethod
     def from_dict(cls, d: dict) -> Mail:
-        return cls(d["kind"], d["unit"], tuple(d["to"]), d["subject"], d["html"], tuple(d["attachments"]))
+        return cls(
+            d["kind"],
+            d["unit"],
+            tuple(d["to"]),
+            d["subject"],
+            d["html"],
+            tuple(d["attachments"]),
+            d.get("reply_to", ""),
+        )
 
 
 def _round_dir(job) -> PathLike:
@@ -95,8 +106,32 @@ def _page(paragraphs: list[str]) -> str:
     return f'<html><body style="font-family: Tahoma, sans-serif">{body}</body></html>'
 
 
-def form_mail(job, unit: str, form, attachment: str) -> Mail:
-    """The mail that carries a unit's form (``unit_forms.UnitForm``)."""
+def how_to_send_back(job) -> str:
+    """The paragraph of a form mail that says how the filled form comes back."""
+    mail_in = job.agency.mail_in
+    if mail_in is None:
+        return "กรอกเฉพาะช่องสีเหลือง บันทึกเป็น .xlsx แล้วส่งกลับ / Fill in the yellow cells, save as .xlsx and send it back."
+    address = html.escape(mail_in.address)
+    return (
+        "กรอกเฉพาะช่องสีเหลือง บันทึกเป็น .xlsx แล้วตอบกลับอีเมลนี้พร้อมแนบไฟล์ (ถึง "
+        f"{address}) ระบบจะตอบผลการตรวจภายในไม่กี่นาที / Fill in the yellow cells, save as .xlsx and"
+        f" reply to this mail with the file attached (to {address}): the answer comes back within minutes."
+    )
+
+
+def form_mail_extras(job, unit: str, form) -> list[str]:
+    """More paragraphs (safe HTML) for a unit's form mail, after how to send the form back.
+
+    The hook for other ways to submit, e.g. the unit's personal upload link; none yet.
+    """
+    return []
+
+
+def form_mail(job, unit: str, form, attachment: str, extras: list[str] | None = None) -> Mail:
+    """The mail that carries a unit's form (``unit_forms.UnitForm``).
+
+    ``extras``: paragraphs (safe HTML) added after how to send the form back (``form_mail_extras``).
+    """
     agency, rnd = job.agency, job.rnd
     subject = f"แบบรายงานผลตามมาตรการส่งเสริมคุณธรรมและความโปร่งใส {rnd.short_label_th} ปี {thai_digits(rnd.fiscal_year)} – {form.unit_th}"
     items = "".join(f"<li>{html.escape(code)} {html.escape(title)}</li>" for code, title in form.measures)
@@ -106,10 +141,12 @@ def form_mail(job, unit: str, form, attachment: str) -> Mail:
             f"{html.escape(agency.name_th)} ขอให้รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใส"
             f" {html.escape(rnd.label_th)} ตามแบบฟอร์มที่แนบ ภายในวันที่ {html.escape(form.due_th)}",
             f"มาตรการที่ต้องรายงาน:<ul>{items}</ul>",
-            "กรอกเฉพาะช่องสีเหลือง บันทึกเป็น .xlsx แล้วส่งกลับ / Fill in the yellow cells, save as .xlsx and send it back.",
+            how_to_send_back(job),
+            *(extras or []),
         ]
     )
-    return Mail("form", unit, _recipients(agency, unit), subject, body, (attachment,))
+    reply_to = agency.mail_in.address if agency.mail_in else ""
+    return Mail("form", unit, _recipients(agency, unit), subject, body, (attachment,), reply_to)
 
 
 def reminder_mail(job, unit: str, gaps: list[Gap], due_th: str) -> Mail:
@@ -153,7 +190,7 @@ def open_round(job) -> list[Mail]:
         if not (path.exists() and key_path.exists() and key_path.read_bytes().decode() == form.key):
             write_atomic(path, build_workbook(form))
             write_atomic(key_path, form.key.encode())
-        mail = form_mail(job, unit, form, f"outbox/{unit}/{form.filename}")
+        mail = form_mail(job, unit, form, f"outbox/{unit}/{form.filename}", form_mail_extras(job, unit, form))
         if mail.to and not already_sent(job, mail):
             mails.append(mail)
     return mails

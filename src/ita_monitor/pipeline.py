@@ -102,7 +102,9 @@ def collect(job: RoundJob) -> dict:
     accepted = sum(o.accepted for o in outcomes)
     update_status(
         job,
-        state=State.COLLECTED,
+        state=state_after_collect(
+            status.load_round(job.data, job.slug, job.rnd).known_state, bool(intake.new)
+        ),
         files=doc["files"],
         rejected=intake.rejected,
         history=[v.as_dict() for v in intake.versions],
@@ -114,6 +116,17 @@ def collect(job: RoundJob) -> dict:
         "rows": len(rows),
         "new_versions": len(intake.new),
     }
+
+
+PUBLISHED_STATES = (State.PUBLISHED, State.DRY_RUN, State.CHANGED_AFTER_PUBLICATION)
+
+
+def state_after_collect(before: State | None, new_files: bool) -> State:
+    """A published round stays published: a new file (upload, mail, link) makes it "changed after
+    publication: rerun to republish", never "collected" (which would read as waiting again)."""
+    if before in PUBLISHED_STATES:
+        return State.CHANGED_AFTER_PUBLICATION if new_files else before
+    return State.COLLECTED
 
 
 def collected_rows(job: RoundJob) -> list[ResultRow]:

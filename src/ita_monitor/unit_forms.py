@@ -3,8 +3,10 @@
 One sheet, Thai headers, one row per measure due from the unit in the round.  The measure code and
 title are filled in and locked (sheet protection without a password: it prevents accidents, it is
 not security); only the input cells are unlocked.  The status column has a dropdown.  The unit code
-is written beside the label ``รหัสหน่วยงาน`` so a returned form says whose it is.  ``submissions.py``
-reads the form back.
+is written beside the label ``รหัสหน่วยงาน`` so a returned form says whose it is, and the form's
+reference (``ita:<agency>/<BE year>/round-MM/<unit>``, locked) beside ``รหัสแบบฟอร์ม`` so a form sent
+back by mail finds its agency, year, round and unit (``mailin.py``).  ``submissions.py`` reads the
+form back.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from ita_monitor.rounds import Round
 from ita_monitor.submissions import FIELD_TH, STATUS_VALUES, UNIT_LABEL
 from ita_monitor.thai import thai_date, thai_digits
 
-FORM_VERSION = 1  # bump when the layout changes, so units get the new form
+FORM_VERSION = 2  # bump when the layout changes, so units get the new form
 SHEET = "แบบรายงาน"
+FORM_REF_LABEL = "รหัสแบบฟอร์ม"
 HEADER_ROW = 5
 # (field, width in characters); the first two are filled in and locked, the rest are input
 COLUMNS: tuple[tuple[str, int], ...] = (
@@ -47,11 +50,21 @@ class UnitForm:
     measures: tuple[tuple[str, str], ...]  # (code, title), in plan order
     title: str
     due_th: str
+    ref: str = ""  # ita:<agency>/<BE year>/round-MM/<unit>: where a returned form belongs
 
     @property
     def key(self) -> str:
         """Changes exactly when what the form says changes (not when it is merely written again)."""
-        doc = [FORM_VERSION, self.unit, self.unit_th, self.filename, self.measures, self.title, self.due_th]
+        doc = [
+            FORM_VERSION,
+            self.unit,
+            self.unit_th,
+            self.filename,
+            self.measures,
+            self.title,
+            self.due_th,
+            self.ref,
+        ]
         return hashlib.sha256(json.dumps(doc, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -74,7 +87,13 @@ def form_for(agency: Agency, plan: Plan, rnd: Round, unit: str, grace_days: int)
             f"{agency.name_th} ประจำปีงบประมาณ พ.ศ. {thai_digits(rnd.fiscal_year)} {rnd.label_th}"
         ),
         due_th=thai_date(due),
+        ref=form_ref(agency.slug, rnd, unit),
     )
+
+
+def form_ref(slug: str, rnd: Round, unit: str) -> str:
+    """The reference a form carries: ``ita:mae-u-kho/2565/round-12/palad``."""
+    return f"ita:{slug}/{rnd.fiscal_year}/{rnd.slug}/{unit}"
 
 
 def build_workbook(form: UnitForm) -> bytes:
@@ -101,6 +120,10 @@ def build_workbook(form: UnitForm) -> bytes:
     ws.row_dimensions[1].height = 36
     ws["A2"], ws["B2"], ws["C2"] = UNIT_LABEL, form.unit, form.unit_th
     ws["A3"], ws["B3"] = "ส่งภายใน", form.due_th
+    if form.ref:
+        ws["H2"], ws["I2"] = FORM_REF_LABEL, form.ref
+        ws["H2"].font = bold
+        ws["I2"].font = Font(name="Tahoma", size=8, color="808080")
     ws["A4"] = (
         "กรอกเฉพาะช่องสีเหลือง: เลือกสถานะจากรายการ กรอกรายละเอียด ระยะเวลา ผลผลิต ผลลัพธ์ "
         "(ช่องอื่นล็อกไว้) แล้วบันทึกเป็น .xlsx และส่งกลับ; มาตรการที่ยังไม่รายงานให้เว้นว่างทั้งแถว"

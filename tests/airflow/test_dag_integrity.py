@@ -68,7 +68,8 @@ def test_retries_back_off_by_doubling(dagbag):
 def test_round_dag_reads_like_the_round(dagbag):
     dag = dagbag.dags["ita_round__mae-u-kho"]
     order = [
-        "collect_submissions",
+        "open_round",
+        "wait_for_submissions",
         "check_completeness",
         "render_report",
         "approve_publish",

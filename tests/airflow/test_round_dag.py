@@ -79,7 +79,7 @@ def test_an_incomplete_round_fails_at_the_check_then_completes_after_the_submiss
     run = dag.test(mark_success_pattern=APPROVAL, run_conf=CONF, logical_date=logical)
     states = _states(run)
     assert run.state == "failed"
-    assert states["collect_submissions"] == "success" and states["check_completeness"] == "failed"
+    assert states["wait_for_submissions"] == "success" and states["check_completeness"] == "failed"
     assert states["render_report"] == "upstream_failed" and states["publish_report"] == "upstream_failed"
 
     status = _status(data_root)
@@ -97,7 +97,8 @@ def test_an_incomplete_round_fails_at_the_check_then_completes_after_the_submiss
     assert not (data_root / "site").exists()
     assert not (data_root / "mae-u-kho" / "2565" / "round-12" / "report").exists()
 
-    # the missing file arrives; the admin clears the failed run's tasks, as in the UI
+    # the missing file arrives; the admin clears the failed task and its downstream, as the README
+    # says: the cleared task reads the inbox again (nothing before it runs again)
     drop_samples(data_root, units={"finance"})
     env = {**os.environ, "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"}
     cleared = subprocess.run(
@@ -108,10 +109,13 @@ def test_an_incomplete_round_fails_at_the_check_then_completes_after_the_submiss
             "tasks",
             "clear",
             DAG_ID,
+            "-t",
+            "check_completeness",
             "-s",
             logical.isoformat(),
             "-e",
             logical.isoformat(),
+            "-d",
             "-y",
         ],
         capture_output=True,
@@ -121,6 +125,7 @@ def test_an_incomplete_round_fails_at_the_check_then_completes_after_the_submiss
     assert cleared.returncode == 0, cleared.stderr[-2000:]
     run = dag.test(mark_success_pattern=APPROVAL, run_conf=CONF, logical_date=logical)
     assert run.state == "success", _states(run)
+    assert _states(run)["open_round"] == "success"
     assert _status(data_root)["state"] == "published"
     assert (data_root / "site" / "mae-u-kho" / "2565" / "ita-2565-round-12-report.pdf").exists()
 

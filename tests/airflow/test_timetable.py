@@ -143,3 +143,24 @@ def test_serialize_round_trips_and_summary_is_readable():
     assert MonitoringRoundTimetable.deserialize(tt.serialize()) == tt
     assert tt.serialize() == {"rounds": [6, 12], "grace_days": 7}
     assert "รอบ ๖, ๑๒ เดือน" in tt.summary and "6, 12" in tt.summary
+
+
+def test_run_ids_name_the_round_and_stay_url_safe():
+    import re
+
+    from airflow.utils.types import DagRunType
+
+    tt = MonitoringRoundTimetable((3, 6, 9, 12), grace_days=15)
+    r3 = tt.info_of(__import__("ita_monitor.rounds", fromlist=["Round"]).Round(2568, 3))
+    run_id = tt.generate_run_id(
+        run_type=DagRunType.SCHEDULED, run_after=r3.run_after, data_interval=r3.data_interval
+    )
+    assert run_id == "scheduled__FY2568-round-03_20250101T000000"
+    # the logical date (interval start) of round 3 reads 2024-09-30 in UTC; the id says the round
+    assert r3.data_interval.start == bkk(2024, 10, 1)
+    manual = tt.generate_run_id(
+        run_type=DagRunType.MANUAL, run_after=bkk(2026, 11, 30, 8, 1, 2), data_interval=None
+    )
+    assert manual == "manual__20261130T080102.000000"
+    for rid in (run_id, manual):
+        assert re.fullmatch(r"[A-Za-z0-9_.-]+", rid)

@@ -21,7 +21,7 @@ def first_event(trigger: SubmissionsTrigger) -> dict:
 
 
 def test_trigger_serializes_to_something_the_triggerer_can_rebuild():
-    t = SubmissionsTrigger("mae-u-kho", 2565, 12, reminded=True, poll_seconds=30)
+    t = SubmissionsTrigger("mae-u-kho", 2565, 12, reminded=True, poll_seconds=30, mail_poll_seconds=300)
     path, kwargs = t.serialize()
     module, name = path.rsplit(".", 1)
     again = getattr(importlib.import_module(module), name)(**kwargs)
@@ -32,6 +32,7 @@ def test_trigger_serializes_to_something_the_triggerer_can_rebuild():
         "months": 12,
         "reminded": True,
         "poll_seconds": 30.0,
+        "mail_poll_seconds": 300.0,
     }
 
 

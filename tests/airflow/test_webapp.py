@@ -237,7 +237,7 @@ def test_run_tab_links_and_rerun_of_a_failed_round(client, dag, data_root):
     assert resp.status_code == 303 and "msg=" in resp.headers["location"], resp.headers["location"]
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states["check_completeness"] is None and states["render_report"] is None
-    assert states["collect_submissions"] == "success"
+    assert states["wait_for_submissions"] == "success"
 
 
 def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, dag, data_root):
@@ -349,3 +349,31 @@ def test_round_page_shows_the_self_check_and_refuses_to_approve_a_failed_one(cli
         follow_redirects=True,
     )
     assert "ไม่ผ่านการตรวจก่อนอนุมัติ" in resp.text and 'id="error"' in resp.text
+
+
+def test_overview_lists_quarantined_mail_escaped(client, data_root):
+    """Mail that matched no unit (mail-in) is listed for the admin, never read into a round."""
+    from email.message import EmailMessage
+
+    from ita_monitor.config import AgenciesDir
+    from ita_monitor.mailin import process_message
+    from ita_monitor.rounds import Round
+    from ita_monitor.storage import DataRoot
+    from tests.conftest import AGENCIES
+
+    agencies = AgenciesDir(AGENCIES)
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Message-ID"] = "stranger@elsewhere.example", "ita@x.example", "<q1@x>"
+    msg["Subject"] = "ผลงาน <script>alert(1)</script>"
+    msg.set_content("แนบ")
+    msg.add_attachment(b"a,b\n", maintype="text", subtype="csv", filename="งาน.csv")
+    out = process_message(
+        DataRoot(data_root), agencies, agencies.agency("mae-u-kho"), msg.as_bytes(), Round(2565, 12)
+    )
+    assert out.state == "quarantined"
+    html = client.get("/ita/", headers=auth()).text
+    row = re.search(r'<tr data-quarantined="mae-u-kho">(.*?)</tr>', html, re.S).group(1)
+    assert "stranger@elsewhere.example" in row and "งาน.csv" in row and "unknown sender" in row
+    assert "ผลงาน &lt;script&gt;alert(1)&lt;/script&gt;" in row and "<script>alert" not in html
+    assert f"mae-u-kho/mail/quarantine/{out.sha256}.eml" in row
+    assert not (data_root / "mae-u-kho" / "2565" / "round-12" / "received").exists()

@@ -65,8 +65,45 @@ def send(job, mails: list) -> list[dict]:
                 subject=Header(mail.subject, "utf-8").encode(),
                 html_content=mail.html,
                 files=files,
+                custom_headers={"Reply-To": mail.reply_to} if mail.reply_to else None,
             )
             record_sent(job, mail)
             log.info("Sent %s mail to %s: %s", mail.kind, ", ".join(mail.to), mail.subject)
             sent.append({"kind": mail.kind, "unit": mail.unit, "to": list(mail.to)})
+    return sent
+
+
+def send_replies(data, slug: str) -> list[dict]:
+    """Send the mail-in replies not sent yet (``mailin.pending_replies``), each marked sent right away."""
+    from ita_monitor.mailin import pending_replies, reply_sent
+
+    pending = pending_replies(data, slug)
+    if not pending:
+        return []
+    conn_id = smtp_conn_id()
+    if not _connection_exists(conn_id):
+        log.warning(
+            "ไม่มี Airflow connection %r จึงยังไม่ได้ตอบอีเมล %d ฉบับ / no Airflow connection %r: %d"
+            " mail-in repl(ies) wait to be sent",
+            conn_id,
+            len(pending),
+            conn_id,
+            len(pending),
+        )
+        return []
+    from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+    sent = []
+    with SmtpHook(smtp_conn_id=conn_id) as hook:
+        for record in pending:
+            reply = record["reply"]
+            hook.send_email_smtp(
+                to=[reply["to"]],
+                subject=Header(reply["subject"], "utf-8").encode(),
+                html_content=reply["html"],
+                custom_headers={"In-Reply-To": reply["in_reply_to"], "References": reply["in_reply_to"]},
+            )
+            reply_sent(data, slug, record["key"])
+            log.info("Replied to %s: %s", reply["to"], reply["subject"])
+            sent.append({"to": reply["to"], "state": record["state"], "message_id": record["message_id"]})
     return sent

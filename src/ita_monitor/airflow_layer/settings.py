@@ -9,6 +9,9 @@ font_bold = /usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf
 font_scale = 0.6656                     # size of the font per official TH Sarabun point
 smtp_conn_id = ita_smtp                 # Airflow SMTP connection that mails forms and reminders to units
 submission_poll_seconds = 3600          # how often the waiting round looks for new submissions
+mail_poll_seconds = 300                 # how often it looks at the agency's ITA mailbox (mail_in)
+line_tries = 4                          # LINE pushes: tries per notice (429/5xx/no answer are retried)
+line_retry_seconds = 2                  # first wait between tries, doubling (unless Retry-After says)
 admin_email =                           # who is told when a published link changes state (comma-separated)
 link_check_cron = 0 7 * * 1             # link health: when it runs in the assessment period (Bangkok)
 link_timeout_seconds = 20               # link health: one whole answer (redirects and body included)
@@ -48,6 +51,9 @@ DEFAULTS = {
     "font_scale": str(DEFAULT_FONT_SCALE),
     "smtp_conn_id": "ita_smtp",
     "submission_poll_seconds": "3600",
+    "mail_poll_seconds": "300",
+    "line_tries": "4",
+    "line_retry_seconds": "2",
     "admin_email": "",
     "link_check_cron": "0 7 * * 1",
     "link_timeout_seconds": "20",

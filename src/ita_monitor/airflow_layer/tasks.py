@@ -47,7 +47,7 @@ def round_params() -> dict[str, Param]:
     }
 
 
-def _job(slug: str):
+def _job(slug: str, skip_without_plan: bool = False):
     from ita_monitor.config import AgenciesDir
     from ita_monitor.errors import InputError
     from ita_monitor.pipeline import RoundJob
@@ -64,49 +64,74 @@ def _job(slug: str):
             params.get("fiscal_year"), params.get("round"), interval_end, run_after, agency.schedule.rounds
         )
         log.info("Agency %s, %s (fiscal year %s)", slug, rnd.label_th, rnd.fiscal_year)
+        if skip_without_plan:
+            _skip_without_plan(agencies, slug, rnd.fiscal_year)
         return RoundJob.load(agencies, slug, rnd, settings.data())
     except (InputError, ValueError) as exc:
         # Bad config or params will not fix themselves on retry: fail now, saying where.
         raise AirflowFailException(f"ตั้งค่าไม่ถูกต้อง / configuration problem:\n{exc}") from exc
 
 
+def _skip_without_plan(agencies, slug: str, fiscal_year: int) -> None:
+    """Skip the whole run (not fail it) when the fiscal year has no plan: a scheduled round of a
+    year the agency has not planned yet, or one before its first monitored year, is nobody's error.
+    The message names the file to add."""
+    path = agencies.root / slug / "plans" / f"{fiscal_year}.yaml"
+    if path.exists():
+        return
+    years = agencies.plan_years(slug)
+    if years and fiscal_year < min(years):
+        raise AirflowSkipException(
+            f"ไม่ได้ติดตาม: ปีงบประมาณ {fiscal_year} อยู่ก่อนปีแรกที่ติดตาม ({min(years)}) / "
+            f"not monitored: fiscal year {fiscal_year} is before the agency's first monitored year {min(years)}"
+        )
+    raise AirflowSkipException(
+        f"ข้ามรอบนี้: ยังไม่มีแผนมาตรการปีงบประมาณ {fiscal_year} เพิ่มไฟล์ {path} แล้วสั่งรันรอบนี้ใหม่ "
+        f"(Trigger: fiscal_year {fiscal_year} และ round) / round skipped: no measure plan for fiscal year "
+        f"{fiscal_year}; add {path}, then trigger this round again (fiscal_year {fiscal_year} and round)"
+    )
+
+
 @task
 def open_round(slug: str) -> dict:
-    """Write each responsible unit's prefilled form to its outbox and mail it (once per form content)."""
+    """Write each responsible unit's prefilled form to its outbox and mail it (once per form content).
+
+    A round of a fiscal year without a plan is skipped (every task after it too), saying which file
+    to add: unpausing the DAG never starts a run that fails for want of a plan."""
+    from ita_monitor.airflow_layer.line import push_forms
     from ita_monitor.airflow_layer.mail import send
     from ita_monitor.notify import open_round as write_forms
 
-    job = _job(slug)
+    job = _job(slug, skip_without_plan=True)
     mails = write_forms(job)
     sent = send(job, mails)
     log.info("Forms written; mailed %d of %d pending", len(sent), len(mails))
-    return {"pending": len(mails), "sent": sent}
-
-
-@task
-def collect_submissions(slug: str) -> dict:
-    """Read the units' files from the round's inbox; keep valid ones, list rejected ones."""
-    from ita_monitor.pipeline import collect
-
-    summary = collect(_job(slug))
-    log.info("Collected %s", summary)
-    return summary
+    line = push_forms(job)
+    return {"pending": len(mails), "sent": sent, "line": line}
 
 
 @task
 def check_completeness(slug: str) -> dict:
-    """Fail with every missing (unit, measure) if the round is not complete."""
-    from ita_monitor.pipeline import RoundIncomplete, check_round
+    """Read the round's inbox, then fail with every missing (unit, measure) if the round is not complete.
 
+    The task that fails on a gap is the one that reads the inbox: clearing it (alone, with its
+    downstream, from the UI, ``airflow tasks clear`` or the ITA page's rerun) reads the files that
+    arrived since.  Reading is idempotent: a file already kept (same sha256) is not stored again.
+    """
+    from ita_monitor.pipeline import RoundIncomplete, check_round, collect
+
+    job = _job(slug)
+    summary = collect(job)
+    log.info("Collected %s", summary)
     try:
-        result = check_round(_job(slug))
+        result = check_round(job)
     except RoundIncomplete as exc:
         # Retrying cannot help until a unit submits: fail at once; clear the task to rerun.
         raise AirflowFailException(str(exc)) from exc
     if not result.due:
         raise AirflowSkipException("ไม่มีมาตรการที่ต้องรายงานในรอบนี้ / no measure reports in this round")
     log.info(result.message())
-    return result.as_dict()
+    return {**result.as_dict(), "collected": summary}
 
 
 @task

@@ -11,6 +11,11 @@ logical date and the scheduler could create only the first.  The interval is the
 year that is new in this round: previous round's end -> this round's end (fiscal-year start -> end for
 the first round).  Intervals are contiguous, and the round (with its cumulative coverage) is read off
 the interval's end: ``rounds.round_ending_at``.
+
+Run ids name the round, since the logical date of round 3 of FY 2568 reads "2024-09-30":
+``scheduled__FY2568-round-03_20250101T000000`` (the round's end, Bangkok time): letters, digits, ``_ - .``
+(URL-safe, no ``:``).  A manual run's round is known only from its params, after the id is made:
+``manual__<time>``; every run also gets the note "FY2568 round 3" when it starts (``listeners``).
 """
 
 from __future__ import annotations
@@ -21,7 +26,14 @@ from typing import Any
 import pendulum
 from airflow.timetables.base import DagRunInfo, DataInterval, TimeRestriction, Timetable
 
-from ita_monitor.rounds import DEFAULT_ROUNDS, Round, latest_round_before, previous_round, rounds_after
+from ita_monitor.rounds import (
+    DEFAULT_ROUNDS,
+    Round,
+    latest_round_before,
+    previous_round,
+    round_ending_at,
+    rounds_after,
+)
 from ita_monitor.thai import thai_digits
 
 
@@ -107,6 +119,13 @@ class MonitoringRoundTimetable(Timetable):
             return None
         return self.info_of(rnd)
 
+    def generate_run_id(self, *, run_type, run_after: datetime, data_interval: DataInterval | None, **extra):
+        """``<type>__FY2568-round-03_<round end>`` for a scheduled or backfilled round;
+        ``manual__<run_after>`` for a manual run (its params, not its dates, may name the round)."""
+        kind = getattr(run_type, "value", str(run_type))
+        label = run_label(data_interval) if kind != "manual" else ""
+        return f"{kind}__{label}_{stamp(run_after)}" if label else f"{kind}__{stamp(run_after, micro=True)}"
+
     @staticmethod
     def now() -> pendulum.DateTime:
         """The scheduler's clock (a parameter of the tests, which never read the wall clock)."""
@@ -120,3 +139,20 @@ class MonitoringRoundTimetable(Timetable):
     def infer_manual_data_interval(self, *, run_after: datetime) -> DataInterval:
         """A manual run is about the latest round that has ended by ``run_after``."""
         return self.interval_of(latest_round_before(run_after, self.rounds))
+
+
+def stamp(moment: datetime, micro: bool = False) -> str:
+    """A URL-safe time for run ids, in Bangkok time (no offset, no ``:`` or ``+``): ``20250101T000000``."""
+    local = pendulum.instance(moment).in_timezone("Asia/Bangkok")
+    return local.strftime("%Y%m%dT%H%M%S" + (".%f" if micro else ""))
+
+
+def run_label(data_interval: DataInterval | None) -> str:
+    """``FY2568-round-03`` for the round ending at the interval's end, '' when it is not a round's end."""
+    if data_interval is None:
+        return ""
+    try:
+        rnd = round_ending_at(data_interval.end)
+    except ValueError:
+        return ""
+    return f"FY{rnd.fiscal_year}-{rnd.slug}"

@@ -11,7 +11,7 @@ cookie the login page sets; each checks the user's access to the agency's DAG):
     GET  /ita/site/{agency}/{path}               the agency's static site                  files.py
     POST /ita/a/{agency}/{fy}/{round}/upload     a unit's file -> inbox, then collect      files.py
     POST /ita/a/{agency}/{fy}/{round}/approve    answer the pending approval (REST API)    runs.py
-    POST /ita/a/{agency}/{fy}/{round}/rerun      clear the run's failed tasks (REST API)   runs.py
+    POST /ita/a/{agency}/{fy}/{round}/rerun      rerun the round (REST API clear; once at a time) runs.py
     GET  /ita/links/{agency}/{fy}                link health, changes, ITAS readiness      linkpage.py
     GET  /ita/links/{agency}/{fy}/itas-readiness.csv|.html   the ITAS readiness sheet      linkpage.py
     POST /ita/links/{agency}/{fy}/check          check now / repair (link DAG, REST API)   linkpage.py

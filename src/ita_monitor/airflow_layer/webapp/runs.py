@@ -8,6 +8,7 @@ user's own token, so Airflow's permissions and audit log apply.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -20,7 +21,7 @@ from ita_monitor.airflow_layer.webapp.root_app import ROOT_APP_KEY
 from ita_monitor.airflow_layer.webapp.sources import data_root, load_agency
 from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
 from ita_monitor.config import Agency
-from ita_monitor.names import agency_of_round_dag, hitl_path, round_dag_id
+from ita_monitor.names import CHECK_TASK, agency_of_round_dag, hitl_path, round_dag_id
 from ita_monitor.rounds import Round, resolve_round
 
 router = APIRouter()
@@ -115,7 +116,7 @@ def run_round(dag_id: str, run_id: str) -> tuple[Agency, Round]:
 # --- acting through the REST API ---------------------------------------------------------------------
 
 
-async def call_api(request: Request, method: str, path: str, body: dict) -> tuple[int, Any]:
+async def call_api(request: Request, method: str, path: str, body: dict | None) -> tuple[int, Any]:
     """Call Airflow's public REST API in this api-server, as the logged-in user (their own token)."""
     import httpx
 
@@ -184,6 +185,29 @@ async def approve(
     return redirect_round(request, slug, the_round, msg=f"{said}: {comment}" if comment else said)
 
 
+# One rerun at a time per run in this api-server: a second press (or a double click) waits for the
+# first, then sees the run queued and is told so, instead of clearing again or racing the first
+# clear in the metadata DB.
+_rerun_locks: dict[tuple[str, str], asyncio.Lock] = {}
+ALREADY_RUNNING = "รอบนี้กำลังรันใหม่อยู่แล้ว ไม่ต้องกดอีก / this round is already being rerun: nothing more to do"
+
+
+def clear_body(run_id: str, run_state: str) -> dict:
+    """What to clear: a failed run's failed tasks (and those they held back); a successful run (a
+    file arrived after publication) from the check on, so the round is read, approved and published
+    again."""
+    if run_state == "failed":
+        return {"dry_run": False, "dag_run_id": run_id, "only_failed": True, "reset_dag_runs": True}
+    return {
+        "dry_run": False,
+        "dag_run_id": run_id,
+        "only_failed": False,
+        "task_ids": [CHECK_TASK],
+        "include_downstream": True,
+        "reset_dag_runs": True,
+    }
+
+
 @router.post("/a/{slug}/{fy}/{rnd}/rerun")
 async def rerun(
     request: Request,
@@ -196,18 +220,31 @@ async def rerun(
 ) -> Response:
     check_csrf(user, csrf)
     the_round = parse_round(fy, rnd)
-    status, payload = await call_api(
-        request,
-        "POST",
-        f"/api/v2/dags/{quote(round_dag_id(slug), safe='')}/clearTaskInstances",
-        {"dry_run": False, "dag_run_id": run_id, "only_failed": True, "reset_dag_runs": True},
-    )
-    if status >= 300:
-        return redirect_round(request, slug, the_round, err=_api_error(status, payload))
+    dag_id = round_dag_id(slug)
+    run_path = f"/api/v2/dags/{quote(dag_id, safe='')}/dagRuns/{quote(run_id, safe='')}"
+    lock = _rerun_locks.setdefault((dag_id, run_id), asyncio.Lock())
+    async with lock:
+        status, run = await call_api(request, "GET", run_path, None)
+        if status >= 300:
+            return redirect_round(request, slug, the_round, err=_api_error(status, run))
+        if run.get("state") in ("queued", "running"):
+            return redirect_round(request, slug, the_round, msg=ALREADY_RUNNING)
+        status, payload = await call_api(
+            request,
+            "POST",
+            f"/api/v2/dags/{quote(dag_id, safe='')}/clearTaskInstances",
+            clear_body(run_id, str(run.get("state"))),
+        )
+        if status >= 300:
+            # another api-server worker may have cleared it a moment before: say so plainly
+            again, now = await call_api(request, "GET", run_path, None)
+            if again < 300 and now.get("state") in ("queued", "running"):
+                return redirect_round(request, slug, the_round, msg=ALREADY_RUNNING)
+            return redirect_round(request, slug, the_round, err=_api_error(status, payload))
     cleared = len(payload.get("task_instances", [])) if isinstance(payload, dict) else 0
     return redirect_round(
         request,
         slug,
         the_round,
-        msg=f"สั่งรันใหม่แล้ว ({cleared} งาน) / rerun requested: {cleared} failed tasks cleared",
+        msg=f"สั่งรันใหม่แล้ว ({cleared} งาน) / rerun requested: {cleared} tasks cleared",
     )

@@ -16,6 +16,7 @@ from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, lo
 from ita_monitor.airflow_layer.webapp.templating import base, published_href, render
 from ita_monitor.airflow_layer.webapp.urls import parse_round
 from ita_monitor.config import Agency
+from ita_monitor.mailin import quarantined
 from ita_monitor.names import agency_of_round_dag
 from ita_monitor.rounds import Round
 from ita_monitor.submissions import SUFFIXES
@@ -40,12 +41,19 @@ def overview(request: Request, user: User) -> HTMLResponse:
         [(a, agencies.plan_years(s)) for s, a in loaded.items()], data_root(), runs=latest_runs(loaded)
     )
     columns = sorted({m for a in loaded.values() for m in a.schedule.rounds})
+    root = data_root()
+    quarantine = [
+        {"slug": slug, "name_th": agency.name_th, "messages": kept}
+        for slug, agency in loaded.items()
+        if (kept := quarantined(root, slug))
+    ]
     return render(
         "overview.html.j2",
         base=base(request),
         rows=rows,
         columns=columns,
         problems=problems,
+        quarantine=quarantine,
         user=username(user),
     )
 
@@ -55,7 +63,12 @@ def _round_page(
 ) -> HTMLResponse:
     run = latest_runs({agency.slug: agency}).get((agency.slug, rnd.fiscal_year, rnd.months))
     detail = dashboard.round_detail(
-        agency, load_plan(agency.slug, rnd.fiscal_year), rnd, data_root(), run=run
+        agency,
+        load_plan(agency.slug, rnd.fiscal_year),
+        rnd,
+        data_root(),
+        run=run,
+        first_year=min(agencies_dir().plan_years(agency.slug), default=None),
     )
     return render(
         "round.html.j2",

@@ -1,0 +1,270 @@
+"""Every documented rerun, against a real scheduler, dag-processor, triggerer and api-server.
+
+The second agency (tests/fixtures/agencies/nong-bua-thong: a เทศบาล, rounds 3/6/9/12, M4 reported by
+กองคลัง kk and กองช่าง kc) runs each round of FY 2568 the way the README describes: the round fails on
+the one missing submission (กองช่าง, M4); the file is put in the inbox; the round is rerun one
+documented way per round, and each ends published after the approval is answered over REST:
+
+- round 3: *Clear* on the failed task with *Downstream*: the REST call the UI makes
+- round 6: *Clear* on the failed task alone (no downstream): the same call
+- round 9: the README's ``airflow dags list-runs`` and ``airflow tasks clear`` lines, run as commands
+- round 12: the ITA page's rerun button, pressed twice at once; then a corrected file is uploaded
+  after publication (the round stays published, "changed after publication") and the page's rerun
+  republishes it
+
+Before that, unpausing the DAG starts the latest due round, a round of a fiscal year without a plan:
+it is skipped, saying which plan file to add, and its id and note say which round it is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.airflow.scheduler_cluster import SchedulerCluster, _NoRedirect
+from tests.conftest import skip_or_fail
+from tests.fixtures import second_agency as fx
+
+pytestmark = [pytest.mark.scheduler, pytest.mark.timeout(900)]
+DAG_ID = f"ita_round__{fx.SLUG}"
+PORT = 8095
+
+
+def _free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.fixture(scope="module")
+def airflow(tmp_path_factory):
+    if not _free(PORT):
+        skip_or_fail(f"port {PORT} is already in use")
+    work = tmp_path_factory.mktemp("scheduler")
+    agencies = fx.copy_agencies(work / "agencies")
+    data = work / "data"
+    data.mkdir()
+    cluster = SchedulerCluster(work, agencies, data, PORT)
+    try:
+        cluster.start()
+        cluster.wait_for_dag(DAG_ID)
+        cluster.data = data
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def _status(data, months: int) -> dict:
+    path = data / fx.SLUG / str(fx.FISCAL_YEAR) / f"round-{months:02d}" / "status.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _round_end_utc(months: int) -> str:
+    from ita_monitor.rounds import Round
+
+    return Round(fx.FISCAL_YEAR, months).end_at().astimezone(UTC).isoformat()
+
+
+def fail_on_the_gap(airflow, months: int) -> str:
+    """Every unit but กองช่าง submits; the round is triggered and fails listing (kc, M4)."""
+    airflow.api("PATCH", f"/api/v2/dags/{DAG_ID}", {"is_paused": False})  # as the first test does
+    for unit in fx.due(months):
+        if unit != "kc":
+            fx.drop(airflow.data, unit, months)
+    run = airflow.api(
+        "POST",
+        f"/api/v2/dags/{DAG_ID}/dagRuns",
+        {
+            "logical_date": _round_end_utc(months),
+            "conf": {"fiscal_year": fx.FISCAL_YEAR, "round": months},
+        },
+    )
+    run_id = run["dag_run_id"]
+    assert airflow.wait_until_done(DAG_ID, run_id) == "failed"
+    states = airflow.task_states(DAG_ID, run_id)
+    assert states["check_completeness"] == "failed", states
+    assert states["publish_report"] == "upstream_failed", states
+    status = _status(airflow.data, months)
+    assert status["state"] == "incomplete"
+    assert [(g["unit"], g["measure_code"]) for g in status["completeness"]["gaps"]] == [("kc", "M4")]
+    fx.drop(airflow.data, "kc", months)  # the missing file arrives after the failure
+    return run_id
+
+
+def ends_published(airflow, run_id: str, months: int) -> None:
+    assert airflow.approve_until_done(DAG_ID, run_id) == "success", airflow.task_states(DAG_ID, run_id)
+    states = airflow.task_states(DAG_ID, run_id)
+    assert states["publish_report"] == "success", states
+    status = _status(airflow.data, months)
+    assert status["state"] == "published" and status["completeness"]["complete"]
+    site = airflow.data / "site" / fx.SLUG / str(fx.FISCAL_YEAR)
+    assert (site / f"ita-{fx.FISCAL_YEAR}-round-{months:02d}-report.pdf").exists()
+    run = airflow.api("GET", airflow.run_path(DAG_ID, run_id))
+    assert run["note"].startswith(f"FY{fx.FISCAL_YEAR} round {months} ·"), run["note"]
+
+
+def ui_clear(airflow, run_id: str, downstream: bool) -> dict:
+    """The body Airflow's UI sends when *Clear* is pressed on one task instance."""
+    return airflow.api(
+        "POST",
+        f"/api/v2/dags/{DAG_ID}/clearTaskInstances",
+        {
+            "dag_run_id": run_id,
+            "dry_run": False,
+            "include_downstream": downstream,
+            "include_future": False,
+            "include_past": False,
+            "include_upstream": False,
+            "only_failed": False,
+            "run_on_latest_version": False,
+            "task_ids": ["check_completeness"],
+        },
+    )
+
+
+def test_unpausing_starts_no_run_that_fails_for_want_of_a_plan(airflow):
+    from ita_monitor.rounds import latest_round_before
+
+    airflow.api("PATCH", f"/api/v2/dags/{DAG_ID}", {"is_paused": False})
+    rnd = latest_round_before(datetime.now(UTC), (3, 6, 9, 12))  # a round of FY 2569 or later: no plan
+    assert rnd.fiscal_year > fx.FISCAL_YEAR
+
+    def scheduled():
+        runs = airflow.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns?run_type=scheduled")["dag_runs"]
+        return runs[0] if runs else None
+
+    run = airflow.wait_for("the scheduled run", scheduled, 120)
+    run_id = run["dag_run_id"]
+    assert run_id.startswith(f"scheduled__FY{rnd.fiscal_year}-round-{rnd.months:02d}_"), run_id
+    assert re.fullmatch(r"[A-Za-z0-9_.-]+", run_id)
+    assert airflow.wait_until_done(DAG_ID, run_id) == "success"
+    states = airflow.task_states(DAG_ID, run_id)
+    assert set(states.values()) == {"skipped"}, states
+    log = airflow.task_log(DAG_ID, run_id, "open_round")
+    assert f"plans/{rnd.fiscal_year}.yaml" in log, log[-2000:]
+    note = airflow.api("GET", airflow.run_path(DAG_ID, run_id))["note"]
+    assert note.startswith(f"FY{rnd.fiscal_year} round {rnd.months} ·"), note
+    listed = airflow.airflow("dags", "list-runs", DAG_ID).stdout
+    assert f"scheduled__FY{rnd.fiscal_year}-round-{rnd.months:02d}" in listed
+    # a round before the agency's first monitored year (its first plan, 2568) on the ITA page
+    status, html = airflow.request("GET", f"/ita/a/{fx.SLUG}/2567/round-09")
+    assert status == 200 and 'data-state="not_monitored"' in html, html[-2000:]
+    assert "first monitored year 2568" in html  # the page escapes the apostrophe
+
+
+def test_rerun_by_clear_with_downstream_reads_the_new_file(airflow):
+    run_id = fail_on_the_gap(airflow, 3)
+    cleared = ui_clear(airflow, run_id, downstream=True)
+    assert {ti["task_id"] for ti in cleared["task_instances"]} >= {"check_completeness", "publish_report"}
+    ends_published(airflow, run_id, 3)
+
+
+def test_rerun_by_clear_of_the_failed_task_alone_goes_on_to_publish(airflow):
+    run_id = fail_on_the_gap(airflow, 6)
+    cleared = ui_clear(airflow, run_id, downstream=False)
+    assert [ti["task_id"] for ti in cleared["task_instances"]] == ["check_completeness"]
+    ends_published(airflow, run_id, 6)
+
+
+def test_rerun_by_the_readme_command_line(airflow):
+    run_id = fail_on_the_gap(airflow, 9)
+    # README: find the failed round's logical_date, then clear its check and everything after it
+    listed = airflow.airflow("dags", "list-runs", DAG_ID, "--state", "failed", "-o", "plain").stdout
+    lines = listed.splitlines()
+    header = next(line for line in lines if "logical_date" in line).split()
+    row = next(line for line in lines if run_id in line).split()
+    logical_date = row[header.index("logical_date")]
+    assert logical_date == _round_end_utc(9)
+    airflow.airflow(
+        "tasks",
+        "clear",
+        DAG_ID,
+        "-t",
+        "check_completeness",
+        "-s",
+        logical_date,
+        "-e",
+        logical_date,
+        "-d",
+        "-y",
+    )
+    ends_published(airflow, run_id, 9)
+
+
+def test_rerun_on_the_ita_page_pressed_twice_at_once(airflow):
+    run_id = fail_on_the_gap(airflow, 12)
+    page = f"/ita/a/{fx.SLUG}/{fx.FISCAL_YEAR}/round-12"
+    csrf = airflow.csrf(page)
+    answers: list = []
+
+    def press():
+        answers.append(airflow.request("POST", f"{page}/rerun", form={"csrf": csrf, "run_id": run_id}))
+
+    presses = [threading.Thread(target=press) for _ in range(2)]
+    for t in presses:
+        t.start()
+    for t in presses:
+        t.join()
+    assert [status for status, _ in answers] == [303, 303], answers
+    locations = sorted(payload["location"] for _, payload in answers)
+    assert all("err=" not in loc for loc in locations), locations
+    assert all("msg=" in loc for loc in locations), locations
+    run = airflow.api("GET", airflow.run_path(DAG_ID, run_id))
+    assert run["state"] in ("queued", "running", "success")
+    ends_published(airflow, run_id, 12)
+
+
+def test_a_late_upload_keeps_the_round_published_until_the_rerun_republishes(airflow):
+    """After round 12 is published a corrected file is uploaded on the ITA page: the round stays
+    published and says "changed after publication: rerun to republish"; the page's rerun republishes."""
+    import uuid
+
+    page = f"/ita/a/{fx.SLUG}/{fx.FISCAL_YEAR}/round-12"
+    csrf = airflow.csrf(page)
+    body = fx.submission("kc", 12).replace("ครบถ้วน".encode(), "ครบถ้วน (ฉบับแก้ไข)".encode())
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in (("csrf", csrf), ("unit", "kc"))
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="kc-r12-corrected.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\n".encode()
+        + body
+        + b"\r\n"
+    )
+    data = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    import urllib.request
+
+    req = urllib.request.Request(
+        f"{airflow.base}{page}/upload",
+        data=data,
+        method="POST",
+        headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Authorization": f"Bearer {airflow.token}",
+        },
+    )
+    try:
+        urllib.request.build_opener(_NoRedirect).open(req, timeout=60)
+    except urllib.error.HTTPError as err:
+        assert err.code == 303 and "err=" not in (err.headers.get("Location") or ""), err.headers
+    assert _status(airflow.data, 12)["state"] == "changed_after_publication"
+    status, html = airflow.request("GET", page)
+    assert 'data-state="changed_after_publication"' in html and "rerun to republish" in html
+    assert "rerun-button" in html
+
+    run_id = re.search(r'name="run_id" value="([^"]+)"', html).group(1)
+    status, answer = airflow.request("POST", f"{page}/rerun", form={"csrf": csrf, "run_id": run_id})
+    assert status == 303 and "msg=" in answer["location"], answer
+    states = airflow.task_states(DAG_ID, run_id)
+    assert states["check_completeness"] != "success" and states["publish_report"] != "success", states
+    ends_published(airflow, run_id, 12)
+    assert airflow.task_states(DAG_ID, run_id)["approve_publish"] == "success"
+    history = _status(airflow.data, 12)["history"]
+    assert [v["version"] for v in history if v["unit"] == "kc"] == [1, 2]

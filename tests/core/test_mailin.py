@@ -1,0 +1,99 @@
+"""Mail-in core: messages as bytes in, versions, records, quarantine and replies out (no servers)."""
+
+from __future__ import annotations
+
+import hashlib
+from email.message import EmailMessage
+
+import yaml
+
+from ita_monitor.config import AgenciesDir
+from ita_monitor.mailin import find_ref, pending_replies, process_message, quarantined, reply_sent
+from ita_monitor.notify import open_round
+from ita_monitor.pipeline import RoundJob
+from ita_monitor.rounds import Round
+from ita_monitor.storage import DataRoot
+from tests.core.test_unit_forms import fill
+from tests.synthetic_agency import make_agencies
+
+RND = Round(2565, 12)
+
+
+def setup(tmp_path):
+    agencies = make_agencies(tmp_path / "agencies", units=2, measures=2)
+    profile = agencies / "test-town" / "agency.yaml"
+    doc = yaml.safe_load(profile.read_text())
+    doc["mail_in"] = {"conn_id": "ita_imap", "address": "ita@test-town.example"}
+    doc["units"][1]["senders"] = ["Clerk@Mail.example"]
+    profile.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    data = DataRoot(tmp_path / "data")
+    job = RoundJob.load(AgenciesDir(agencies), "test-town", RND, data)
+    mails = open_round(job)
+    forms = {m.unit: (data.round_dir("test-town", RND) / m.attachments[0]).read_bytes() for m in mails}
+    return AgenciesDir(agencies), job, forms
+
+
+def message(sender: str, files: dict[str, bytes], mid: str) -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"], msg["Message-ID"] = sender, "ita@test-town.example", "ส่งผล", mid
+    msg.set_content("แนบ")
+    for name, data in files.items():
+        msg.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    return msg.as_bytes()
+
+
+def test_a_form_finds_its_round_and_unit_by_the_reference_it_carries(tmp_path):
+    agencies, job, forms = setup(tmp_path)
+    assert find_ref("f.xlsx", forms["u1"]).unit == "u1"
+    # sent from an address nobody listed, to be processed in no waiting round: the form says where
+    raw = message("someone@else.example", {"แบบ.xlsx": fill(forms["u1"])}, "<a@x>")
+    out = process_message(job.data, agencies, job.agency, raw, waiting=None)
+    assert out.state == "accepted" and out.files[0].matched == {
+        "fiscal_year": 2565,
+        "months": 12,
+        "unit": "u1",
+        "by": "form",
+    }
+    assert [r["measure"] for r in out.files[0].rows] == ["M2"] and out.files[0].missing == []
+    assert out.reply["to"] == "someone@else.example" and "แบบ.xlsx</b>: รับแล้ว" in out.reply["html"]
+    archived = job.data.root / "test-town" / out.archived_as
+    assert archived.read_bytes() == raw and archived.stem == hashlib.sha256(raw).hexdigest()
+    assert [r["key"] for r in pending_replies(job.data, "test-town")] == [out.key]
+    reply_sent(job.data, "test-town", out.key)
+    assert pending_replies(job.data, "test-town") == []
+    # the same Message-ID again changes nothing
+    again = process_message(job.data, agencies, job.agency, raw, waiting=None)
+    assert again.state == "duplicate" and pending_replies(job.data, "test-town") == []
+
+
+def test_a_listed_sender_counts_for_the_waiting_round_and_a_stranger_is_quarantined(tmp_path):
+    agencies, job, _ = setup(tmp_path)
+    csv = "รหัสมาตรการ,รายละเอียดการดำเนินงาน,ระยะเวลาการดำเนินงาน,ผลผลิต,ผลลัพธ์\nM2,ทำแล้ว,ตุลาคม,ประกาศ,รายงาน\n"
+    raw = message("Clerk <clerk@mail.EXAMPLE>", {"r.csv": csv.encode()}, "<b@x>")
+    out = process_message(job.data, agencies, job.agency, raw, waiting=RND)
+    assert out.state == "accepted" and out.files[0].matched["by"] == "sender"
+    assert out.files[0].matched["unit"] == "u1"
+
+    stranger = message("x@spam.example", {"r.csv": csv.encode()}, "<c@x>")
+    q = process_message(job.data, agencies, job.agency, stranger, waiting=RND)
+    assert q.state == "quarantined" and q.reply is None
+    (listed,) = quarantined(job.data, "test-town")
+    assert listed["sender"] == "x@spam.example" and "unknown sender" in listed["reason"]
+    assert (job.data.root / "test-town" / listed["kept_as"]).read_bytes() == stranger
+    versions = (job.data.round_dir("test-town", RND) / "received" / "manifest.json").read_text()
+    assert versions.count('"unit": "u1"') == 1  # the quarantined file was never taken in
+
+    # a listed sender without a file gets told so
+    empty = process_message(job.data, agencies, job.agency, message("u0@test-town.example", {}, "<d@x>"), RND)
+    assert empty.state == "problems" and "No file was attached" in empty.reply["html"]
+
+
+def test_a_message_that_cannot_be_processed_is_quarantined_not_lost(tmp_path):
+    from ita_monitor.mailin import quarantine_unreadable
+
+    _, job, _ = setup(tmp_path)
+    raw = message("u0@test-town.example", {"a.xlsx": b"PK\x03\x04broken"}, "<e@x>")
+    out = quarantine_unreadable(job.data, "test-town", raw, "ValueError: boom")
+    (listed,) = quarantined(job.data, "test-town")
+    assert listed["files"] == ["a.xlsx"] and "boom" in listed["reason"]
+    assert (job.data.root / "test-town" / out.archived_as).read_bytes() == raw
