@@ -154,6 +154,7 @@ class Line(_Model):
     """Push forms, reminders and outcomes to each unit's LINE group (``units[].line_group``)."""
 
     conn_id: Code  # Airflow HTTP connection: host = the Messaging API, password = the channel access token
+    admin_group: str | None = None  # the IT admin's LINE group: link-health changes (ita_links__<agency>)
 
 
 class Agency(_Model):

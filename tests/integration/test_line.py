@@ -133,3 +133,31 @@ def test_forms_are_pushed_to_line_groups_retried_on_429_and_a_dead_group_never_f
     assert (
         sorted(v["unit"] for v in ledger["pushed"].values()) == ["finance", "palad"] and not ledger["failed"]
     )
+
+
+def test_link_health_changes_reach_the_admins_line_group_once_and_a_dead_group_fails_nothing(
+    line_api, tmp_path, monkeypatch
+):
+    from ita_monitor.airflow_layer.link_tasks import send_line
+    from ita_monitor.config import AgenciesDir
+
+    agencies = shutil.copytree(AGENCIES, tmp_path / "agencies")
+    profile = agencies / "mae-u-kho" / "agency.yaml"
+    doc = yaml.safe_load(profile.read_text())
+    doc["line"] = {"conn_id": "ita_line", "admin_group": "C-it-admin"}
+    profile.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    agency = AgenciesDir(agencies).agency("mae-u-kho")
+    year_dir = tmp_path / "data" / "mae-u-kho" / "2565"
+    text = "ลิงก์ OIT อบต.แม่อูคอ ปี ๒๕๖๕: เปลี่ยนสถานะ ๑ รายการ (เสีย ๑)"
+
+    assert send_line(agency, year_dir, 2565, text) is True
+    assert send_line(agency, year_dir, 2565, text) is False  # the same notice: not pushed twice
+    (req,) = line_api.requests
+    assert req["body"] == {"to": "C-it-admin", "messages": [{"type": "text", "text": text}]}
+    assert req["authorization"] == f"Bearer {TOKEN}"
+
+    line_api.script = {"C-it-admin": [(500, {})]}
+    assert send_line(agency, year_dir, 2565, text + " อีกครั้ง") is False  # reported, never raised
+    ledger = json.loads((year_dir / "outbox" / "line.json").read_text())
+    (failed,) = ledger["failed"].values()
+    assert failed["unit"] == "admin" and failed["detail"].startswith("HTTP 500")

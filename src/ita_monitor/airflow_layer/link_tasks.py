@@ -112,9 +112,20 @@ def repair_links(slug: str) -> dict:
     return out
 
 
-def send_line(agency, fiscal_year: int, text: str) -> bool:
-    """Hook for LINE: not wired yet (no LINE client in ita-monitor).  Returns whether it was sent."""
-    return False
+def send_line(agency, year_dir, fiscal_year: int, text: str) -> bool:
+    """Push a link-health notice to the admin's LINE group (``line.admin_group``), once per notice text;
+    whether it was pushed.  Like every LINE push it never fails the task: errors are logged and kept in
+    ``<FY>/outbox/line.json``."""
+    import hashlib
+
+    from ita_monitor.airflow_layer.line import push, safely
+    from ita_monitor.line import Notice
+
+    if agency.line is None or not agency.line.admin_group:
+        return False
+    key = f"links:{fiscal_year}:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+    notice = Notice(key=key, unit="admin", group=agency.line.admin_group, text=text)
+    return bool(safely(push, agency, year_dir, [notice]).get("pushed"))
 
 
 @task(trigger_rule="none_failed")
@@ -134,26 +145,29 @@ def notify_admin(slug: str) -> list[dict]:
         page = links_url(base, year.slug, year.fiscal_year) if base else ""
         mail = notice(year.agency, year.fiscal_year, changes, page)
         conn_id = smtp_conn_id()
-        if not to or not _connection_exists(conn_id):
+        mailed = bool(to) and _connection_exists(conn_id)
+        if mailed:
+            from email.header import Header
+
+            from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+            with SmtpHook(smtp_conn_id=conn_id) as hook:
+                hook.send_email_smtp(
+                    to=to, subject=Header(mail.subject, "utf-8").encode(), html_content=mail.html
+                )
+        lined = send_line(year.agency, year.folder, year.fiscal_year, mail.text)
+        if not (mailed or lined):
             log.warning(
-                "ยังไม่ได้แจ้ง %d รายการ: ตั้ง [ita] admin_email และ connection %r / %d change(s) not mailed: "
-                "set [ita] admin_email and the SMTP connection %r (they stay pending)",
+                "ยังไม่ได้แจ้ง %d รายการ: ตั้ง [ita] admin_email และ connection %r (หรือ line.admin_group) / "
+                "%d change(s) not told: set [ita] admin_email and the SMTP connection %r, or line.admin_group "
+                "(they stay pending)",
                 len(changes),
                 conn_id,
                 len(changes),
                 conn_id,
             )
             continue
-        from email.header import Header
-
-        from airflow.providers.smtp.hooks.smtp import SmtpHook
-
-        with SmtpHook(smtp_conn_id=conn_id) as hook:
-            hook.send_email_smtp(
-                to=to, subject=Header(mail.subject, "utf-8").encode(), html_content=mail.html
-            )
-        send_line(year.agency, year.fiscal_year, mail.text)
         notify_done(year)
-        log.info("Told %s about %d change(s): %s", ", ".join(to), len(changes), mail.subject)
-        sent.append({"fiscal_year": year.fiscal_year, "to": to, "changes": len(changes)})
+        log.info("Told %s about %d change(s): %s", ", ".join(to) or "LINE", len(changes), mail.subject)
+        sent.append({"fiscal_year": year.fiscal_year, "to": to, "line": lined, "changes": len(changes)})
     return sent
