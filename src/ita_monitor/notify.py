@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -95,8 +96,9 @@ def _page(paragraphs: list[str]) -> str:
     return f'<html><body style="font-family: Tahoma, sans-serif">{body}</body></html>'
 
 
-def form_mail(job, unit: str, form, attachment: str) -> Mail:
-    """The mail that carries a unit's form (``unit_forms.UnitForm``)."""
+def form_mail(job, unit: str, form, attachment: str, link: str = "") -> Mail:
+    """The mail that carries a unit's form (``unit_forms.UnitForm``) and, given one, the unit's own
+    upload link (``unit_links.py``)."""
     agency, rnd = job.agency, job.rnd
     subject = f"แบบรายงานผลตามมาตรการส่งเสริมคุณธรรมและความโปร่งใส {rnd.short_label_th} ปี {thai_digits(rnd.fiscal_year)} – {form.unit_th}"
     items = "".join(f"<li>{html.escape(code)} {html.escape(title)}</li>" for code, title in form.measures)
@@ -107,9 +109,21 @@ def form_mail(job, unit: str, form, attachment: str) -> Mail:
             f" {html.escape(rnd.label_th)} ตามแบบฟอร์มที่แนบ ภายในวันที่ {html.escape(form.due_th)}",
             f"มาตรการที่ต้องรายงาน:<ul>{items}</ul>",
             "กรอกเฉพาะช่องสีเหลือง บันทึกเป็น .xlsx แล้วส่งกลับ / Fill in the yellow cells, save as .xlsx and send it back.",
+            *([_link_paragraph(link, form.due_th)] if link else []),
         ]
     )
     return Mail("form", unit, _recipients(agency, unit), subject, body, (attachment,))
+
+
+def _link_paragraph(link: str, due_th: str) -> str:
+    href = html.escape(link, quote=True)
+    return (
+        "หรืออัปโหลดแบบฟอร์มที่กรอกแล้วทางลิงก์เฉพาะของหน่วยงานท่าน แล้วทราบผลการตรวจทันที "
+        f"(ใช้ได้ถึงวันที่ {html.escape(due_th)}; ลิงก์นี้ใช้ได้เฉพาะหน่วยงานท่าน โปรดอย่าส่งต่อ):<br>"
+        f'<a href="{href}" id="unit-link">{href}</a><br>'
+        "Or upload the filled form at your unit's own link and see at once whether it was accepted "
+        "(the link is for your unit only: do not forward it)."
+    )
 
 
 def reminder_mail(job, unit: str, gaps: list[Gap], due_th: str) -> Mail:
@@ -136,8 +150,11 @@ def reminder_mail(job, unit: str, gaps: list[Gap], due_th: str) -> Mail:
 # --- steps --------------------------------------------------------------------------------------
 
 
-def open_round(job) -> list[Mail]:
+def open_round(job, link_for: Callable[[str], str] | None = None) -> list[Mail]:
     """Write each responsible unit's form into its outbox; the form mails not sent yet.
+
+    ``link_for(unit)`` gives the unit's upload link for the mail (the same for the same scope, so a
+    rerun sends nothing again).
 
     A form file is written only when its content changed (the key of what it says is kept beside it),
     so rerunning rewrites nothing and the mail of an unchanged form is not sent again.
@@ -153,7 +170,8 @@ def open_round(job) -> list[Mail]:
         if not (path.exists() and key_path.exists() and key_path.read_bytes().decode() == form.key):
             write_atomic(path, build_workbook(form))
             write_atomic(key_path, form.key.encode())
-        mail = form_mail(job, unit, form, f"outbox/{unit}/{form.filename}")
+        link = link_for(unit) if link_for else ""
+        mail = form_mail(job, unit, form, f"outbox/{unit}/{form.filename}", link)
         if mail.to and not already_sent(job, mail):
             mails.append(mail)
     return mails

@@ -73,12 +73,23 @@ def _job(slug: str):
 
 @task
 def open_round(slug: str) -> dict:
-    """Write each responsible unit's prefilled form to its outbox and mail it (once per form content)."""
+    """Write each responsible unit's prefilled form to its outbox and mail it with the unit's own
+    upload link (once per form content and link)."""
     from ita_monitor.airflow_layer.mail import send
+    from ita_monitor.airflow_layer.websecurity import NoSecret, unit_link_maker
     from ita_monitor.notify import open_round as write_forms
 
     job = _job(slug)
-    mails = write_forms(job)
+    try:
+        link_for = unit_link_maker(job)
+    except NoSecret as exc:
+        raise AirflowFailException(str(exc)) from exc
+    if link_for is None:
+        log.warning(
+            "ไม่ได้ตั้ง [api] base_url จึงไม่มีลิงก์อัปโหลดของหน่วยงานในอีเมล / [api] base_url is not set: "
+            "the form mails go without the units' upload links"
+        )
+    mails = write_forms(job, link_for)
     sent = send(job, mails)
     log.info("Forms written; mailed %d of %d pending", len(sent), len(mails))
     return {"pending": len(mails), "sent": sent}
