@@ -61,6 +61,58 @@ def derived_key(purpose: str, secret: bytes | None = None) -> bytes:
     return hmac.new(secret or master_secret(), f"ita-monitor/{purpose}".encode(), hashlib.sha256).digest()
 
 
+# --- the only messages the pages show --------------------------------------------------------------------
+
+# code -> (Thai, English); {n} is a number the app put in the query string itself (e.g. ?m=rerun&n=2)
+MESSAGES: dict[str, tuple[str, str]] = {
+    "approved": ("อนุมัติแล้ว", "approved"),
+    "rejected": ("ไม่อนุมัติ บันทึกเหตุผลแล้ว", "rejected; the reason is recorded"),
+    "reason_needed": ("บอกเหตุผลที่ไม่อนุมัติ", "say why you reject"),
+    "rerun": ("สั่งรันใหม่แล้ว ({n} งาน)", "rerun requested: {n} failed task(s) cleared"),
+    "api_error": (
+        "Airflow ตอบ {n}: ทำไม่สำเร็จ ดูรายละเอียดในหน้า Airflow",
+        "Airflow answered {n}: not done; see the run in Airflow",
+    ),
+    "form_expired": (
+        "ฟอร์มหมดอายุ: โหลดหน้านี้ใหม่แล้วทำอีกครั้ง",
+        "the form has expired: reload the page and try again",
+    ),
+    "form_invalid": (
+        "ฟอร์มไม่ได้มาจากหน้านี้หรือถูกแก้ไข: โหลดหน้านี้ใหม่แล้วทำอีกครั้ง",
+        "the form did not come from this page or was changed: reload the page and try again",
+    ),
+    "origin": (
+        "คำขอนี้ไม่ได้มาจากหน้าของระบบนี้ จึงไม่ดำเนินการ",
+        "this request did not come from this site's own page, so nothing was done",
+    ),
+    "too_large": (
+        "ไฟล์ใหญ่เกิน {n} MB: ส่งเฉพาะตารางผล",
+        "the file is larger than {n} MB: send only the results table",
+    ),
+    "rate_limited": (
+        "ส่งคำขอถี่เกินไป: รอ {n} วินาทีแล้วลองใหม่",
+        "too many requests: wait {n} seconds and try again",
+    ),
+    "bad_request": ("คำขอไม่ถูกต้อง: โหลดหน้านี้ใหม่แล้วทำอีกครั้ง", "bad request: reload the page and try again"),
+    "no_file": ("ยังไม่ได้เลือกไฟล์", "no file was chosen"),
+}
+
+
+def message(code: str, n: int | None = None) -> tuple[str, str] | None:
+    """The (Thai, English) text of an app-issued message code; None for anything else."""
+    if code not in MESSAGES:
+        return None
+    th, en = MESSAGES[code]
+    number = str(n) if n is not None else "?"
+    return th.replace("{n}", number), en.replace("{n}", number)
+
+
+def message_from_query(params) -> tuple[str, str] | None:
+    """``?m=<code>[&n=<number>]`` as the page shows it: only codes of MESSAGES, only a number."""
+    n = params.get("n", "")
+    return message(params.get("m", ""), int(n) if n.isdigit() and len(n) < 7 else None)
+
+
 # --- form tokens (CSRF) ------------------------------------------------------------------------------
 
 
@@ -74,12 +126,12 @@ def form_token(subject: str, secret: bytes | None = None) -> str:
 
 
 def form_token_problem(
-    subject: str, token: str, max_age: int = FORM_TOKEN_MAX_AGE, secret: bytes | None = None
+    subject: str, token: str, max_age: int | None = None, secret: bytes | None = None
 ) -> str:
-    """'' when ``token`` was issued by this app for ``subject`` less than ``max_age`` seconds ago,
-    else the message code why not ("form_expired", "form_invalid")."""
+    """'' when ``token`` was issued by this app for ``subject`` less than ``max_age`` seconds ago
+    (default FORM_TOKEN_MAX_AGE), else the message code why not ("form_expired", "form_invalid")."""
     try:
-        who = _forms(secret).loads(token or "", max_age=max_age)
+        who = _forms(secret).loads(token or "", max_age=FORM_TOKEN_MAX_AGE if max_age is None else max_age)
     except SignatureExpired:
         return "form_expired"
     except BadSignature:
