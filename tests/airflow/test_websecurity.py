@@ -72,3 +72,26 @@ def test_the_rate_limiter_counts_per_key_in_a_sliding_window():
     assert limiter.hit("a", now=3) == pytest.approx(57)
     assert limiter.hit("b", now=3) == 0  # another key is not affected
     assert limiter.hit("a", now=60.5) == 0  # the first one left the window
+
+
+def test_the_admin_prints_revokes_and_reissues_a_units_link(tmp_path, capsys):
+    """README: ita-monitor link ... [--revoke]; the printed link is the one the page accepts."""
+    from ita_monitor.cli import main
+    from ita_monitor.storage import DataRoot
+    from ita_monitor.unit_links import LinkRefused, check_revoked, read_token
+
+    args = ["link", "--agency", "mae-u-kho", "--fiscal-year", "2565", "--round", "6", "--unit", "finance"]
+    common = ["--data-root", str(tmp_path), "--base-url", "https://ita.example.test", "--until", "2099-01-31"]
+    assert main([*args, *common]) == 0
+    first = capsys.readouterr().out.strip().splitlines()[-1]
+    assert first.startswith("https://ita.example.test/ita/u/")
+    link = read_token(ws.link_secret(), first.rsplit("/", 1)[1])
+    assert (link.scope.unit, link.scope.months, link.expires_at.year) == ("finance", 6, 2099)
+    assert main([*args, *common, "--revoke", "--reason", "sent to the wrong address"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert "revoked" in out[0] and out[-1] != first
+    with pytest.raises(LinkRefused):
+        check_revoked(DataRoot(tmp_path), link)
+    check_revoked(DataRoot(tmp_path), read_token(ws.link_secret(), out[-1].rsplit("/", 1)[1]))
+    assert main([*args[:-3], "2", "--unit", "finance", *common]) == 2  # round 2 is not scheduled
+    assert main([*args[:-1], "nobody", *common]) == 2
