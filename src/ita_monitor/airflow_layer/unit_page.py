@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -65,6 +65,7 @@ class UnitView:
     months: int
     round_th: str
     last_day: date
+    expires_at: datetime
     measures: list[MeasureState] = field(default_factory=list)
     history: list[Any] = field(default_factory=list)  # dashboard.HistoryEntry of this unit
     files: list[dict] = field(default_factory=list)  # this unit's file outcomes of the last collect
@@ -135,6 +136,7 @@ def unit_view(agency: Any, link: Link) -> UnitView:
         months=rnd.months,
         round_th=rnd.label_th,
         last_day=rnd.last_day_to_submit(agency.schedule.grace_days),
+        expires_at=link.expires_at,
         measures=measures,
         history=[h for h in detail.history if h.unit == scope.unit],
         files=[f for f in detail.files if f.get("unit") == scope.unit],
