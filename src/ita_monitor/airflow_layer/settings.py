@@ -9,6 +9,8 @@ font_bold = /usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf
 font_scale = 0.6656                     # size of the font per official TH Sarabun point
 smtp_conn_id = ita_smtp                 # Airflow SMTP connection that mails forms and reminders to units
 submission_poll_seconds = 3600          # how often the waiting round looks for new submissions
+link_secret =                           # key of the units' links and the pages' form tokens (websecurity.py;
+                                        # empty: derived from [api_auth] jwt_secret or the JWT private key)
 """
 
 from __future__ import annotations
