@@ -19,10 +19,13 @@ USER airflow
 COPY --chown=airflow:0 requirements.lock /opt/ita/requirements.lock
 RUN pip install --no-cache-dir -r /opt/ita/requirements.lock
 
-# The project: the package (plugin registered through its `airflow.plugins` entry point), DAGs, templates.
+# The project: the package (its templates, include/templates, ship inside it as package data), the
+# plugin module into Airflow's plugins folder (its only registration), the DAGs.
 COPY --chown=airflow:0 pyproject.toml /opt/ita/src-build/
 COPY --chown=airflow:0 src /opt/ita/src-build/src
+COPY --chown=airflow:0 include/templates /opt/ita/src-build/include/templates
 RUN pip install --no-cache-dir --no-deps /opt/ita/src-build && rm -rf /opt/ita/src-build
+COPY --chown=airflow:0 plugins /opt/airflow/plugins
 COPY --chown=airflow:0 dags /opt/airflow/dags
 COPY --chown=airflow:0 include /opt/ita/include
 

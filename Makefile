@@ -36,8 +36,6 @@ $(VENV)/.installed: requirements.lock requirements-test.lock pyproject.toml | $(
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.lock -r requirements-test.lock
 	$(BIN)/pip install -q --no-deps -e .
-	@# setuptools leaves an egg-info in src/ that makes the plugin entry point appear twice
-	rm -rf src/ita_monitor.egg-info
 	touch $@
 
 $(AIRFLOW_HOME)/airflow.db: $(VENV)/.installed
@@ -53,7 +51,7 @@ demo: setup
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check src dags tests bench scripts
+	$(BIN)/ruff format --check src dags tests bench scripts plugins
 
 test: setup-test lint
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python -m pytest $(PYTEST_ARGS)

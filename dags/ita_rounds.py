@@ -34,11 +34,12 @@ from ita_monitor.airflow_layer.approval import ApprovePublish
 from ita_monitor.airflow_layer.dag_setup import configured_agencies
 from ita_monitor.airflow_layer.timetable import MonitoringRoundTimetable
 from ita_monitor.airflow_layer.waiting import WaitForSubmissionsOperator
+from ita_monitor.names import round_dag_id
 from ita_monitor.rounds import BANGKOK
 
 for agency, problems in configured_agencies():
     with DAG(
-        dag_id=f"ita_round__{agency.slug}",
+        dag_id=round_dag_id(agency.slug),
         description=f"ITA monitoring rounds of {agency.short_name_th}" if agency.name_th else "",
         schedule=MonitoringRoundTimetable(agency.schedule.rounds, agency.schedule.grace_days),
         start_date=datetime(2020, 10, 1, tzinfo=BANGKOK),

@@ -28,11 +28,12 @@ from airflow.timetables.trigger import CronTriggerTimetable
 from ita_monitor.airflow_layer import plan_tasks, tasks
 from ita_monitor.airflow_layer.approval import ApproveMeasures
 from ita_monitor.airflow_layer.dag_setup import configured_agencies
+from ita_monitor.names import plan_dag_id
 from ita_monitor.rounds import BANGKOK
 
 for agency, problems in configured_agencies():
     with DAG(
-        dag_id=f"ita_plan__{agency.slug}",
+        dag_id=plan_dag_id(agency.slug),
         description=f"ITA yearly plan of {agency.short_name_th}" if agency.name_th else "",
         # Midnight, 1 October, Bangkok: the first day of the fiscal year.
         schedule=CronTriggerTimetable("0 0 1 10 *", timezone="Asia/Bangkok"),

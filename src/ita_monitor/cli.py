@@ -39,13 +39,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _data_root(url: str):
     """A data root from a path or URL: local paths and file:// directly, others through Airflow."""
-    from pathlib import Path
-    from urllib.parse import unquote, urlparse
+    from ita_monitor.storage import local_path
 
-    if "://" not in url:
-        return Path(url)
-    if url.startswith("file://"):
-        return Path(unquote(urlparse(url).path))
+    local = local_path(url)
+    if local is not None:
+        return local
     from airflow.sdk import ObjectStoragePath
 
     return ObjectStoragePath(url)

@@ -5,8 +5,9 @@ and the ``received/`` version store and history when they exist) and the agencie
 plans; knows nothing about Airflow.  The Airflow layer adds what only the metadata DB knows (the
 latest DAG run of each round, a pending approval) through ``RunInfo``.
 
-Everything is read defensively: a round folder written by an older or newer version, a half-filled
-status or a missing file shows what is there and never breaks the page.
+Status files are read through ``status.py`` (models that keep what an older or newer version wrote
+and drop values of the wrong shape); a half-filled status or a missing file shows what is there and
+never breaks the page.
 """
 
 from __future__ import annotations
@@ -18,21 +19,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from ita_monitor import status
 from ita_monitor.config import Agency, Plan
 from ita_monitor.rounds import BANGKOK, Round, fiscal_year_of, last_day_to_submit
+from ita_monitor.status import (
+    PLAN_BADGES,
+    Approval,
+    CompletenessRecord,
+    FileRecord,
+    RoundStatus,
+    State,
+)
 from ita_monitor.storage import DataRoot, PathLike, list_files
 
-# state -> (Thai, English); the order is the order of a round's life
-STATES: dict[str, tuple[str, str]] = {
-    "not_open": ("ยังไม่เปิดรอบ", "not yet open"),
-    "waiting": ("รอรับผลการดำเนินงาน", "waiting for submissions"),
-    "incomplete": ("ยังไม่ครบ", "incomplete"),
-    "running": ("กำลังดำเนินการ", "running"),
-    "awaiting_approval": ("รออนุมัติ", "awaiting approval"),
-    "published": ("เผยแพร่แล้ว", "published"),
-    "dry_run": ("ทดลองเผยแพร่ (ไม่ได้ส่งจริง)", "dry run, nothing sent"),
-    "failed": ("ล้มเหลว", "failed"),
-}
 # cell of the measure x unit matrix -> (Thai, English)
 CELLS: dict[str, tuple[str, str]] = {
     "received": ("ได้รับแล้ว", "received"),
@@ -56,7 +55,7 @@ class RunInfo:
 class _RoundView:
     """A round's ``state`` with its Thai and English labels, and its last day to submit."""
 
-    state: str
+    state: State
     due_at: datetime
 
     @property
@@ -66,11 +65,11 @@ class _RoundView:
 
     @property
     def state_th(self) -> str:
-        return STATES[self.state][0]
+        return State(self.state).th
 
     @property
     def state_en(self) -> str:
-        return STATES[self.state][1]
+        return State(self.state).en
 
 
 @dataclass
@@ -82,7 +81,7 @@ class RoundSummary(_RoundView):
     months: int
     label_th: str
     due_at: datetime
-    state: str
+    state: State
     detail: str = ""  # why it failed or was rejected
     run: RunInfo | None = None
 
@@ -95,33 +94,23 @@ class RoundSummary(_RoundView):
 class PlanSummary:
     """The yearly plan of one agency and fiscal year: its documents and whether they are published."""
 
-    state: str  # a key of STATES (for the badge's colour)
+    state: State  # the round state whose badge colour it is shown with
     label_th: str
     label_en: str
     detail: str = ""  # the reason of a rejection
     files: list[FileLink] = field(default_factory=list)
 
 
-# plan status.json state -> (badge colour, Thai, English)
-PLAN_STATES: dict[str, tuple[str, str, str]] = {
-    "": ("not_open", "ยังไม่จัดทำ", "not made yet"),
-    "validated": ("running", "กำลังจัดทำ", "being made"),
-    "rendered": ("running", "จัดทำแล้ว ยังไม่เผยแพร่", "made, not published"),
-    "awaiting_approval": ("awaiting_approval", "รออนุมัติ", "awaiting approval"),
-    "approved": ("running", "อนุมัติแล้ว", "approved"),
-    "rejected": ("failed", "ไม่อนุมัติ", "rejected"),
-    "published": ("published", "เผยแพร่แล้ว", "published"),
-    "dry_run": ("dry_run", "ทดลองเผยแพร่ (ไม่ได้ส่งจริง)", "dry run, nothing sent"),
-}
-
-
 def plan_summary(data: DataRoot, slug: str, fiscal_year: int) -> PlanSummary:
     """What the yearly plan DAG left in ``<agency>/<FY>/plan/status.json``."""
-    status = read_json_safe(data.plan_dir(slug, fiscal_year) / "status.json", {}) or {}
-    colour, th, en = PLAN_STATES.get(str(status.get("state") or ""), PLAN_STATES["rendered"])
-    approval = status.get("approval") if isinstance(status.get("approval"), dict) else {}
-    detail = str(approval.get("comment") or "") if status.get("state") == "rejected" else ""
-    return PlanSummary(colour, th, en, detail, plan_files(data, slug, fiscal_year, count_pages=False))
+    written = status.load_plan(data, slug, fiscal_year)
+    state = written.known_state if written.state else State.NOT_MADE
+    if state not in PLAN_BADGES:
+        state = State.RENDERED  # a state this version does not know: the documents may exist
+    detail = written.approval.comment if state is State.REJECTED else ""
+    return PlanSummary(
+        PLAN_BADGES[state], state.th, state.en, detail, plan_files(data, slug, fiscal_year, count_pages=False)
+    )
 
 
 @dataclass
@@ -154,49 +143,45 @@ def _as_list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
+def _rejected(approval: Approval) -> str:
+    who = f"by {approval.by}" if approval.by else ""
+    return f"ไม่อนุมัติการเผยแพร่ / publishing rejected {who}: {approval.comment}".strip()
+
+
 def round_state(
-    status: Mapping[str, Any] | None, rnd: Round, now: datetime, run: RunInfo | None = None
-) -> tuple[str, str]:
+    written: RoundStatus | Mapping[str, Any] | None, rnd: Round, now: datetime, run: RunInfo | None = None
+) -> tuple[State, str]:
     """The state of a round on the page, and a one-line reason for a failed one.
 
     status.json says what the pipeline last wrote; the run (if any) says what Airflow is doing now.
     """
-    status = _as_dict(status)
-    written = status.get("state")
-    approval = _as_dict(status.get("approval"))
-    if written == "rejected" or approval.get("decision") == "rejected":
-        who = approval.get("by") or ""
-        why = approval.get("comment") or ""
-        return (
-            "failed",
-            f"ไม่อนุมัติการเผยแพร่ / publishing rejected {('by ' + who) if who else ''}: {why}".strip(),
-        )
-    if written == "published":
-        return "published", ""
-    if written == "dry_run":
-        return "dry_run", ""
+    written = RoundStatus.coerce(written)
+    state = written.known_state
+    active = run is not None and run.state in ("running", "queued")
+    if state is State.REJECTED or written.approval.decision == "rejected":
+        return State.FAILED, _rejected(written.approval)
+    if state in (State.PUBLISHED, State.DRY_RUN):
+        return state, ""
     # the run knows whether the question is still open (status.json lags until the task resumes)
-    if (
-        (run.awaiting_approval and run.state in ("running", "queued"))
-        if run
-        else written == "awaiting_approval"
-    ):
-        return "awaiting_approval", ""
-    if written == "incomplete":
-        return "incomplete", ""
+    if (run.awaiting_approval and active) if run else state is State.AWAITING_APPROVAL:
+        return State.AWAITING_APPROVAL, ""
+    if state is State.INCOMPLETE:
+        return State.INCOMPLETE, ""
     if run and run.state == "failed":
-        return "failed", "งานในรอบนี้ล้มเหลว: ดูบันทึกของงาน / a task of this round failed: see its log"
-    if written == "failed":
-        return "failed", str(status.get("error") or "")
-    if run and run.state in ("running", "queued"):
-        return "running", ""
+        return State.FAILED, "งานในรอบนี้ล้มเหลว: ดูบันทึกของงาน / a task of this round failed: see its log"
+    if state is State.FAILED:
+        return State.FAILED, written.error
+    if active:
+        return State.RUNNING, ""
+    if state is State.NOTHING_DUE:
+        return State.NOTHING_DUE, ""
     if now < rnd.end_at():
-        return "not_open", ""
-    return "waiting", ""
+        return State.NOT_OPEN, ""
+    return State.WAITING, ""
 
 
-def _past_due(state: str, due_at: datetime, now: datetime) -> str:
-    if state == "waiting" and now >= due_at:
+def _past_due(state: State, due_at: datetime, now: datetime) -> str:
+    if state is State.WAITING and now >= due_at:
         return "เลยกำหนดส่งแล้ว / past the due date"
     return ""
 
@@ -226,9 +211,8 @@ def overview(
             summaries = []
             for months in agency.schedule.rounds:
                 rnd = Round(fy, months)
-                status = read_json_safe(data.status(agency.slug, rnd))
                 run = runs.get((agency.slug, fy, months))
-                state, detail = round_state(status, rnd, now, run)
+                state, detail = round_state(status.load_round(data, agency.slug, rnd), rnd, now, run)
                 detail = detail or _past_due(state, rnd.due_at(agency.schedule.grace_days), now)
                 summaries.append(
                     RoundSummary(
@@ -316,18 +300,24 @@ class RoundDetail(_RoundView):
     agency_name_th: str
     rnd: Round
     due_at: datetime
-    state: str
+    state: State
     detail: str
     units: list[tuple[str, str]]  # (code, Thai name) of the units that owe something this round
     matrix: list[MatrixRow]
     reports: list[FileLink]
     published: list[dict[str, str]]  # {"label", "url"}
     history: list[HistoryEntry]
-    files: list[dict[str, Any]]  # outcome of every file of the last collect
-    completeness: dict[str, Any]
-    approval: dict[str, Any]
-    status: dict[str, Any]
+    files: list[FileRecord]  # outcome of every file of the last collect
+    completeness: CompletenessRecord
+    approval: Approval
+    status: RoundStatus
     run: RunInfo | None = None
+
+    def __post_init__(self) -> None:
+        self.files = [FileRecord.coerce(f) for f in self.files]
+        self.completeness = CompletenessRecord.coerce(self.completeness)
+        self.approval = Approval.coerce(self.approval)
+        self.status = RoundStatus.coerce(self.status)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -337,13 +327,6 @@ class RoundDetail(_RoundView):
                 if cell is not None:
                     out[cell.kind] += 1
         return out
-
-
-def _problem_text(p: Any) -> str:
-    if isinstance(p, dict):
-        where = f" [{p.get('where')}]" if p.get("where") else ""
-        return f"{p.get('th', '')} / {p.get('en', '')}{where}".strip(" /")
-    return str(p)
 
 
 def _received_times(inbox: PathLike) -> dict[str, str]:
@@ -371,29 +354,23 @@ def _received_times(inbox: PathLike) -> dict[str, str]:
     return out
 
 
-def _history(status: dict, files: list[dict], rnd: Round) -> list[HistoryEntry]:
+def _history(written: RoundStatus, files: list[FileRecord], rnd: Round) -> list[HistoryEntry]:
     """The submission history: status.json ``history`` (one entry per received version), with each
     version's outcome from the last collect; rounds without history show nothing here."""
-    outcome = {(str(f.get("unit")), str(f.get("version"))): f for f in files if f.get("version")}
+    outcome = {(f.unit, f.version): f for f in files if f.version}
     out = []
-    for v in map(_as_dict, _as_list(status.get("history"))):
-        unit, version = str(v.get("unit") or ""), str(v.get("version") or "")
-        f = outcome.get((unit, version), {})
-        accepted = f.get("accepted")
-        stored = str(v.get("stored_as") or "")
+    for v in written.history:
+        f = outcome.get((v.unit, v.version), FileRecord())
+        stored = v.stored_as
         out.append(
             HistoryEntry(
-                at=str(v.get("received_at") or ""),
-                unit=unit,
-                file=str(v.get("name") or v.get("source") or ""),
-                version=version,
-                sha256=str(v.get("sha256") or ""),
-                outcome="" if accepted is None else ("accepted" if accepted else "rejected"),
-                reasons=[
-                    _problem_text(p)
-                    for p in _as_list(f.get("problems"))
-                    if _as_dict(p).get("severity", "error") == "error"
-                ],
+                at=v.received_at,
+                unit=v.unit,
+                file=v.name or v.source,
+                version=str(v.version or ""),
+                sha256=v.sha256,
+                outcome="" if f.accepted is None else ("accepted" if f.accepted else "rejected"),
+                reasons=f.errors,
                 path=f"{rnd.fiscal_year}/{rnd.slug}/{stored}" if stored and ".." not in stored else "",
             )
         )
@@ -464,6 +441,61 @@ def plan_files(data: DataRoot, slug: str, fiscal_year: int, count_pages: bool = 
     )
 
 
+class _Submissions:
+    """What the last collect read of a round, arranged for the measure x unit matrix."""
+
+    def __init__(
+        self, collected: dict, files: list[FileRecord], written: RoundStatus, mtimes: dict[str, str]
+    ):
+        self.files = files
+        self.rows = {
+            (r.get("unit"), r.get("measure_code")): r for r in map(_as_dict, _as_list(collected.get("rows")))
+        }
+        self.gaps = {(g.unit, g.measure_code): g for g in written.completeness.gaps if g.missing_fields}
+        self.mtimes = mtimes
+        self.by_unit: dict[str, list[FileRecord]] = {}  # per unit, its files in the order read
+        for f in self.files:
+            self.by_unit.setdefault(f.unit, []).append(f)
+
+    def _version(self, unit: str, f: FileRecord) -> int | None:
+        if f.version > 0:
+            return f.version
+        listed = self.by_unit.get(unit, [])
+        return next((i + 1 for i, g in enumerate(listed) if g is f), None)
+
+    def _when(self, f: FileRecord) -> str:
+        return f.received_at or self.mtimes.get(f.file, "")
+
+    def cell(self, unit: str, measure: str) -> Cell:
+        """The (measure, unit) cell: the row in use, else the last refused file, else missing."""
+        row = self.rows.get((unit, measure))
+        if row is not None:
+            source = str(row.get("source") or "")
+            used = [f for f in self.by_unit.get(unit, []) if f.accepted and f.file == source]
+            f = used[-1] if used else FileRecord(file=source)
+            cell = Cell("received", source, self._version(unit, f), self._when(f))
+            gap = self.gaps.get((unit, measure))
+            if gap:
+                cell.kind = "incomplete"
+                cell.reasons = [f"ยังไม่กรอก / empty: {', '.join(gap.missing_fields)}"]
+            return cell
+        refused = [f for f in self.by_unit.get(unit, []) if f.accepted is False]
+        if refused:
+            last = refused[-1]
+            return Cell("rejected", last.file, self._version(unit, last), self._when(last), last.errors)
+        return Cell("missing")
+
+
+def _published_links(written: RoundStatus) -> list[dict[str, str]]:
+    pub = written.published
+    if pub is None:
+        return []
+    links = [{"label": d.filename or d.url, "url": d.url} for d in pub.documents if d.url]
+    if pub.index_url:
+        links.append({"label": "หน้ารวมเอกสาร OIT / OIT index page", "url": pub.index_url})
+    return links
+
+
 def round_detail(
     agency: Agency,
     plan: Plan | None,
@@ -475,95 +507,37 @@ def round_detail(
     """The round page: measure x unit matrix, report PDFs, published URLs, history."""
     now = now or datetime.now(UTC)
     slug = agency.slug
-    status = _as_dict(read_json_safe(data.status(slug, rnd), {}))
+    written = status.load_round(data, slug, rnd)
     collected = _as_dict(read_json_safe(data.collected(slug, rnd), {}))
-    files = [_as_dict(f) for f in _as_list(collected.get("files") or status.get("files"))]
-    rows = {(r.get("unit"), r.get("measure_code")): r for r in map(_as_dict, _as_list(collected.get("rows")))}
-    history = _history(status, files, rnd)
+    raw = _as_list(collected.get("files"))
+    files = [FileRecord.coerce(f) for f in raw] if raw else list(written.files)
+    history = _history(written, files, rnd)
     mtimes = _received_times(data.inbox(slug, rnd)) if not history else {}
-    completeness = _as_dict(status.get("completeness"))
-    gaps = {
-        (g.get("unit"), g.get("measure_code")): g
-        for g in map(_as_dict, _as_list(completeness.get("gaps")))
-        if g.get("missing_fields")
-    }
-    # per unit, its files in the order read (versions in order when versioned)
-    by_unit: dict[str, list[dict]] = {}
-    for f in files:
-        by_unit.setdefault(str(f.get("unit")), []).append(f)
-
-    def version_of(unit: str, f: dict) -> int | None:
-        v = f.get("version")
-        if isinstance(v, int) and v > 0:
-            return v
-        listed = by_unit.get(unit, [])
-        return listed.index(f) + 1 if f in listed else None
-
-    def when(f: dict) -> str:
-        return str(f.get("received_at") or mtimes.get(str(f.get("file")), ""))
-
+    subs = _Submissions(collected, files, written, mtimes)
     due = plan.due_in(rnd.months) if plan else ()
     unit_codes = [u.code for u in agency.units if any(u.code in m.units for m in due)]
-    matrix = []
-    for m in due:
-        cells: dict[str, Cell | None] = {}
-        for code in unit_codes:
-            if code not in m.units:
-                cells[code] = None
-                continue
-            row = rows.get((code, m.code))
-            if row is not None:
-                source = str(row.get("source") or "")
-                used = [
-                    f for f in by_unit.get(code, []) if f.get("accepted") and str(f.get("file")) == source
-                ]
-                f = used[-1] if used else {"file": source}
-                cell = Cell("received", source, version_of(code, f), when(f))
-                gap = gaps.get((code, m.code))
-                if gap:
-                    cell.kind = "incomplete"
-                    cell.reasons = [f"ยังไม่กรอก / empty: {', '.join(gap.get('missing_fields') or [])}"]
-                cells[code] = cell
-            elif any(f.get("accepted") is False for f in by_unit.get(code, [])):
-                last = [f for f in by_unit[code] if f.get("accepted") is False][-1]
-                reasons = [
-                    _problem_text(p)
-                    for p in _as_list(last.get("problems"))
-                    if _as_dict(p).get("severity", "error") == "error"
-                ]
-                cells[code] = Cell(
-                    "rejected", str(last.get("file") or ""), version_of(code, last), when(last), reasons
-                )
-            else:
-                cells[code] = Cell("missing")
-        matrix.append(MatrixRow(m.code, m.title, cells))
-
-    published = []
-    pub = _as_dict(status.get("published"))
-    for doc in map(_as_dict, _as_list(pub.get("documents"))):
-        if doc.get("url"):
-            published.append({"label": str(doc.get("filename") or doc.get("url")), "url": str(doc["url"])})
-    if pub.get("index_url"):
-        published.append({"label": "หน้ารวมเอกสาร OIT / OIT index page", "url": str(pub["index_url"])})
-
-    state, detail = round_state(status, rnd, now, run)
-    detail = detail or _past_due(state, rnd.due_at(agency.schedule.grace_days), now)
+    matrix = [
+        MatrixRow(m.code, m.title, {c: subs.cell(c, m.code) if c in m.units else None for c in unit_codes})
+        for m in due
+    ]
+    state, detail = round_state(written, rnd, now, run)
+    due_at = rnd.due_at(agency.schedule.grace_days)
     return RoundDetail(
         slug=slug,
         agency_name_th=agency.name_th,
         rnd=rnd,
-        due_at=rnd.due_at(agency.schedule.grace_days),
+        due_at=due_at,
         state=state,
-        detail=detail,
+        detail=detail or _past_due(state, due_at, now),
         units=[(c, agency.unit(c).name_th) for c in unit_codes],
         matrix=matrix,
         reports=report_files(data, slug, rnd),
-        published=published,
+        published=_published_links(written),
         history=history,
-        files=files,
-        completeness=completeness,
-        approval=_as_dict(status.get("approval")),
-        status=status,
+        files=subs.files,
+        completeness=written.completeness,
+        approval=written.approval,
+        status=written,
         run=run,
     )
 
@@ -571,8 +545,8 @@ def round_detail(
 def approval_summary(detail: RoundDetail, files_url: str) -> str:
     """Markdown shown to the approver: completeness, the PDFs with their pages, links."""
     comp = detail.completeness
-    due = len(_as_list(comp.get("due")))
-    gaps = len(_as_list(comp.get("gaps")))
+    due = len(comp.due)
+    gaps = len(comp.gaps)
     lines = [
         f"**{detail.agency_name_th}** — {detail.rnd.label_th} ปีงบประมาณ {detail.rnd.fiscal_year}",
         "",

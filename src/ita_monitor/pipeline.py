@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ita_monitor import status
 from ita_monitor.completeness import Completeness, check
 from ita_monitor.config import AgenciesDir, Agency, Catalogue, Plan
 from ita_monitor.publish.base import Document, Publisher
-from ita_monitor.publish.linksheet import write_link_sheet
+from ita_monitor.publish.record import publish_documents
 from ita_monitor.rounds import Round
+from ita_monitor.status import RoundStatus, State
 from ita_monitor.storage import DataRoot, read_json, write_atomic, write_json
 from ita_monitor.submissions import ResultRow
-
-if TYPE_CHECKING:
-    from ita_monitor.yearly import YearJob
 
 
 class RoundIncomplete(Exception):
@@ -66,25 +64,19 @@ class RoundJob:
         return self.rnd.fiscal_year
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def update_status(job: RoundJob, **changes: Any) -> dict:
-    """Merge ``changes`` into the round's status.json (other keys are kept)."""
-    path = job.data.status(job.slug, job.rnd)
-    status = read_json(path, {}) or {}
-    status.update(
+def update_status(job: RoundJob, **changes: Any) -> RoundStatus:
+    """Merge ``changes`` into the round's status.json (other keys are kept), through ``status.py``."""
+    return status.update_round(
+        job.data,
+        job.slug,
+        job.rnd,
         agency=job.slug,
         fiscal_year=job.rnd.fiscal_year,
         round=job.rnd.months,
         label_th=job.rnd.label_th,
         due_at=job.rnd.due_at(job.agency.schedule.grace_days).isoformat(),
         **changes,
-        updated_at=_now(),
     )
-    write_json(path, status)
-    return status
 
 
 # --- collect ------------------------------------------------------------------------------------
@@ -109,7 +101,7 @@ def collect(job: RoundJob) -> dict:
     accepted = sum(o.accepted for o in outcomes)
     update_status(
         job,
-        state="collected",
+        state=State.COLLECTED,
         files=doc["files"],
         rejected=intake.rejected,
         history=[v.as_dict() for v in intake.versions],
@@ -135,12 +127,13 @@ def check_round(job: RoundJob) -> Completeness:
     """Completeness of the collected rows; writes it to status.json and raises RoundIncomplete."""
     result = check(job.plan, job.agency, job.rnd, collected_rows(job))
     if not result.due:
-        update_status(job, state="nothing_due", completeness=result.as_dict())
+        update_status(job, state=State.NOTHING_DUE, completeness=result.as_dict())
         return result
-    update_status(job, state="complete" if result.complete else "incomplete", completeness=result.as_dict())
+    written = update_status(
+        job, state=State.COMPLETE if result.complete else State.INCOMPLETE, completeness=result.as_dict()
+    )
     if not result.complete:
-        status = read_json(job.data.status(job.slug, job.rnd), {}) or {}
-        rejected = [reason for f in status.get("rejected", []) for reason in f["reasons"]]
+        rejected = [reason for f in written.rejected for reason in f.reasons]
         raise RoundIncomplete(result, rejected)
     return result
 
@@ -167,15 +160,11 @@ def render_report(job: RoundJob, renderer) -> dict:
     if not (memo_path.exists() and memo_path.read_bytes() == memo):
         write_atomic(memo_path, memo)
     report.update(memo_path=str(memo_path), memo_sha256=hashlib.sha256(memo).hexdigest())
-    update_status(job, state="rendered", report=report)
+    update_status(job, state=State.RENDERED, report=report)
     return report
 
 
 # --- publish ------------------------------------------------------------------------------------
-
-
-def published_manifest_path(job: RoundJob):
-    return job.data.root / job.slug / str(job.fiscal_year) / "published.json"
 
 
 def report_document(job: RoundJob) -> Document:
@@ -186,63 +175,8 @@ def report_document(job: RoundJob) -> Document:
     )
 
 
-def publish_documents(
-    job: RoundJob | YearJob, publisher: Publisher, docs: list[Document], dry_run: bool = False
-) -> dict:
-    """Put each document up, then switch the year's index page over; record it all in published.json.
-
-    With ``dry_run`` nothing is sent: the result says what would be uploaded and changed.
-    """
-    manifest_path = published_manifest_path(job)
-    manifest = read_json(manifest_path, None) or {
-        "agency": job.slug,
-        "fiscal_year": job.fiscal_year,
-        "documents": {},
-    }
-    target = f"{publisher.name} {publisher.location}"
-    if manifest.setdefault("target", target) != target:
-        # The agency moved to another site: what the old one holds is no record of the new one.
-        manifest = {**manifest, "target": target, "documents": {}, "moved_from": manifest["target"]}
-    if dry_run:
-        plan = []
-        for doc in docs:
-            prev = manifest["documents"].get(doc.key)
-            action = (
-                "unchanged" if prev and prev["sha256"] == doc.sha256 else ("replace" if prev else "upload")
-            )
-            plan.append(
-                {
-                    "key": doc.key,
-                    "filename": doc.filename,
-                    "sha256": doc.sha256,
-                    "bytes": len(doc.data),
-                    "action": action,
-                }
-            )
-        changes = publisher.plan(job.agency, job.catalogue, plan)
-        return {"target": publisher.name, "dry_run": True, "plan": plan, "changes": changes}
-    now = _now()
-    for doc in docs:
-        manifest["documents"][doc.key] = publisher.put(
-            job.fiscal_year, doc, manifest["documents"].get(doc.key), now
-        )
-    index_url = publisher.write_index(job.agency, job.catalogue, manifest)
-    manifest["index_url"] = index_url
-    if read_json(manifest_path, None) != manifest:
-        write_json(manifest_path, manifest)
-    link_sheet = write_link_sheet(
-        manifest_path.parent, job.agency, job.catalogue, manifest, publisher.renderer
-    )
-    return {
-        "target": publisher.name,
-        "index_url": index_url,
-        "link_sheet": link_sheet,
-        "documents": [manifest["documents"][d.key] for d in docs],
-    }
-
-
 def publish_report(job: RoundJob, publisher: Publisher, dry_run: bool = False) -> dict:
     """Publish the round report and record the URLs in the round status."""
     result = publish_documents(job, publisher, [report_document(job)], dry_run=dry_run)
-    update_status(job, state="dry_run" if dry_run else "published", published=result)
+    update_status(job, state=State.DRY_RUN if dry_run else State.PUBLISHED, published=result)
     return result

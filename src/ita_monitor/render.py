@@ -1,4 +1,5 @@
-"""Render documents: Jinja2 templates in include/templates to PDF with WeasyPrint.
+"""Render documents: Jinja2 templates (``ita_monitor.templates``: include/templates in the source tree,
+shipped in the package) to PDF with WeasyPrint.
 
 User text is data: Jinja's autoescape is on for every HTML template, and text from plans and
 submissions is never marked safe.  CSS lives in its own template rendered without autoescape from
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,9 @@ from ita_monitor.rounds import Round
 from ita_monitor.submissions import ResultRow
 from ita_monitor.thai import thai_digits, thai_month_year
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "include" / "templates"
+# The templates shipped in the package (include/templates in the source tree, mapped in pyproject.toml):
+# a folder on disk in an editable install and in an installed wheel alike.
+DEFAULT_TEMPLATES = Path(str(files("ita_monitor.templates")))
 DEFAULT_FONT_REGULAR = "/usr/share/fonts/truetype/tlwg/Laksaman.ttf"
 DEFAULT_FONT_BOLD = "/usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf"
 # Laksaman (TLWG's rescale of TH Sarabun New) is about 1.5 times larger per point than TH Sarabun:

@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import unquote, urlparse
 
 from ita_monitor.rounds import Round
 
@@ -66,6 +68,16 @@ class DataRoot:
 
     def site(self, path: str) -> PathLike:
         return self.root / path
+
+
+def local_path(url: str) -> Path | None:
+    """The folder a data-root setting names when it is local (a path or a ``file://`` URL), else None
+    (``s3://...`` and other ObjectStoragePath URLs)."""
+    if "://" not in url:
+        return Path(url)
+    if url.startswith("file://"):
+        return Path(unquote(urlparse(url).path))
+    return None
 
 
 def write_atomic(path: PathLike, data: bytes) -> None:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
+from ita_monitor import status
 from ita_monitor.config import AgenciesDir, Agency, Catalogue, Plan, document_problems
 from ita_monitor.errors import InputError, Problem
-from ita_monitor.pipeline import publish_documents
 from ita_monitor.publish.base import Document, Publisher
-from ita_monitor.storage import DataRoot, PathLike, read_json, write_atomic, write_json
+from ita_monitor.publish.record import publish_documents
+from ita_monitor.status import PlanStatus, State
+from ita_monitor.storage import DataRoot, PathLike, write_atomic
 
 
 @dataclass(frozen=True)
@@ -59,17 +60,11 @@ class YearJob:
         return self.folder / f"ita-{self.fiscal_year}-{document}.pdf"
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def update_status(job: YearJob, **changes: Any) -> dict:
-    """Merge ``changes`` into the plan's status.json (other keys are kept)."""
-    path = job.folder / "status.json"
-    status = read_json(path, {}) or {}
-    status.update(agency=job.slug, fiscal_year=job.fiscal_year, **changes, updated_at=_now())
-    write_json(path, status)
-    return status
+def update_status(job: YearJob, **changes: Any) -> PlanStatus:
+    """Merge ``changes`` into the plan's status.json (other keys are kept), through ``status.py``."""
+    return status.update_plan(
+        job.data, job.slug, job.fiscal_year, agency=job.slug, fiscal_year=job.fiscal_year, **changes
+    )
 
 
 # --- validate -----------------------------------------------------------------------------------
@@ -78,7 +73,7 @@ def update_status(job: YearJob, **changes: Any) -> dict:
 def validate(job: YearJob) -> list[Problem]:
     """The plan's warnings (errors stop ``YearJob.load``): e.g. a point to improve no measure addresses."""
     warnings = [p for p in document_problems(job.plan, job.catalogue, job.plan_file) if p.severity != "error"]
-    update_status(job, state="validated", warnings=[p.as_dict() for p in warnings])
+    update_status(job, state=State.VALIDATED, warnings=[p.as_dict() for p in warnings])
     return warnings
 
 
@@ -97,7 +92,7 @@ def render_measures(job: YearJob, renderer) -> dict:
 
     html = measures_html(renderer, job.agency, job.plan, job.catalogue, job.plan_file)
     result = _write(job.path("measures"), renderer.pdf(html))
-    update_status(job, state="rendered", measures=result)
+    update_status(job, state=State.RENDERED, measures=result)
     return result
 
 
@@ -142,5 +137,5 @@ def measures_document(job: YearJob) -> Document:
 def publish_measures(job: YearJob, publisher: Publisher, dry_run: bool = False) -> dict:
     """Publish the measures under the year's OIT item and record it in the plan's status."""
     result = publish_documents(job, publisher, [measures_document(job)], dry_run=dry_run)
-    update_status(job, state="dry_run" if dry_run else "published", published=result)
+    update_status(job, state=State.DRY_RUN if dry_run else State.PUBLISHED, published=result)
     return result

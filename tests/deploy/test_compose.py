@@ -163,8 +163,11 @@ def test_the_image_has_the_locked_packages_the_project_fonts_and_weasyprint_libr
     lock = (ROOT / "requirements.lock").read_text()
     pinned = re.search(r"^apache-airflow==(\S+)$", lock, re.MULTILINE).group(1)
     assert base.startswith(f"apache/airflow:{pinned}-"), (base, pinned)
-    # the package itself (its plugin entry point) goes in without re-resolving dependencies
+    # the package itself (with its templates) goes in without re-resolving dependencies; the plugin
+    # module goes into Airflow's plugins folder
     assert re.search(r"pip install --no-cache-dir --no-deps /opt/ita/src-build", text)
+    assert "COPY --chown=airflow:0 include/templates /opt/ita/src-build/include/templates" in text
+    assert "COPY --chown=airflow:0 plugins /opt/airflow/plugins" in text
 
 
 def test_workers_use_the_projects_celery_config(services):

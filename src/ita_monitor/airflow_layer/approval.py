@@ -18,9 +18,12 @@ from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import Param
 from airflow.sdk.exceptions import AirflowFailException
 
+from ita_monitor.names import APPROVAL_TASK, files_url
+from ita_monitor.status import State
+
 log = logging.getLogger(__name__)
 
-TASK_ID = "approve_publish"
+TASK_ID = APPROVAL_TASK
 
 
 def _who(user: Any) -> str:
@@ -29,13 +32,11 @@ def _who(user: Any) -> str:
     return str(user or "")
 
 
-def _files_url() -> str:
-    from airflow.sdk import conf
+def _files_url(slug: str) -> str:
+    """The ITA page's file route of the agency, absolute when Airflow's ``[api] base_url`` is set."""
+    from ita_monitor.airflow_layer.settings import base_url
 
-    base = (conf.get("api", "base_url", fallback="") or "").rstrip("/")
-    if base.startswith("http://localhost:8080") or not base.startswith("http"):
-        base = ""  # a relative link opens on whatever host the approver uses
-    return f"{base}/ita/files"
+    return files_url(base_url(), slug)
 
 
 class _ApproveBeforePublish(ApprovalOperator):
@@ -77,7 +78,7 @@ class _ApproveBeforePublish(ApprovalOperator):
         self.subject, self.body = self._ask(job)
         self._record(
             job,
-            state="awaiting_approval",
+            state=State.AWAITING_APPROVAL,
             approval={"decision": "pending", "asked_at": datetime.now(UTC).isoformat(timespec="seconds")},
         )
         log.info("Waiting for approval:\n%s", self.body)
@@ -96,13 +97,15 @@ class _ApproveBeforePublish(ApprovalOperator):
         if chosen == [self.APPROVE]:
             self._record(
                 job,
-                state="approved",
+                state=State.APPROVED,
                 approval={"decision": "approved", "by": by, "at": at, "comment": comment},
             )
             log.info("Approved by %s at %s %s", by, at, comment)
             return result
         self._record(
-            job, state="rejected", approval={"decision": "rejected", "by": by, "at": at, "comment": comment}
+            job,
+            state=State.REJECTED,
+            approval={"decision": "rejected", "by": by, "at": at, "comment": comment},
         )
         raise AirflowFailException(
             f"ไม่อนุมัติการเผยแพร่{self.what_th} โดย {by}: {comment or '(ไม่ระบุเหตุผล)'} — ไม่ได้เผยแพร่สิ่งใด / "
@@ -131,7 +134,7 @@ class ApprovePublish(_ApproveBeforePublish):
             f"ปีงบประมาณ {job.rnd.fiscal_year} / Approve publishing {job.slug} FY {job.rnd.fiscal_year} "
             f"round {job.rnd.months}"
         )
-        return subject, approval_summary(detail, f"{_files_url()}/{job.slug}")
+        return subject, approval_summary(detail, _files_url(job.slug))
 
     def _record(self, job, **status: Any) -> None:
         from ita_monitor.pipeline import update_status
@@ -159,7 +162,7 @@ class ApproveMeasures(_ApproveBeforePublish):
             f"อนุมัติเผยแพร่มาตรการ {job.agency.short_name_th} ปีงบประมาณ {fy} / "
             f"Approve publishing the measures of {job.slug} FY {fy}"
         )
-        return subject, plan_approval_summary(job.agency, job.plan, files, f"{_files_url()}/{job.slug}")
+        return subject, plan_approval_summary(job.agency, job.plan, files, _files_url(job.slug))
 
     def _record(self, job, **status: Any) -> None:
         from ita_monitor.yearly import update_status

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 from ita_monitor.airflow_layer import settings
 from ita_monitor.config import parse_agency
+from ita_monitor.names import slug_of_dag
 from ita_monitor.rounds import DEFAULT_ROUNDS
 
 
@@ -14,8 +15,7 @@ def _slug_being_run() -> str | None:
     """The agency whose DAG a task process is loading, or None when parsing for the dag-processor."""
     from airflow.sdk import get_parsing_context
 
-    dag_id = get_parsing_context().dag_id
-    return dag_id.split("__", 1)[1] if dag_id and "__" in dag_id else None
+    return slug_of_dag(get_parsing_context().dag_id or "")
 
 
 def configured_agencies() -> Iterator[tuple[object, str]]:

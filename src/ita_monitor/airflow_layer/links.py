@@ -4,18 +4,10 @@ which find the round's PDF or published URL in its status under the data root.""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from airflow.sdk import BaseOperatorLink
 
-DAG_PREFIX = "ita_round__"
-
-
-def _base() -> str:
-    from airflow.configuration import conf
-
-    base = (conf.get("api", "base_url", fallback="") or "").rstrip("/")
-    return "" if base.startswith("http://localhost:8080") or not base.startswith("http") else base
+from ita_monitor.airflow_layer.settings import base_url
+from ita_monitor.names import PUBLISH_TASK, REPORT_TASK, agency_of_round_dag, run_link_url
 
 
 class _RoundLink(BaseOperatorLink):
@@ -23,20 +15,18 @@ class _RoundLink(BaseOperatorLink):
     what = ""
 
     def get_link(self, operator, *, ti_key) -> str:
-        if not ti_key.dag_id.startswith(DAG_PREFIX) or operator.task_id != self.task_id:
+        if agency_of_round_dag(ti_key.dag_id) is None or operator.task_id != self.task_id:
             return ""
-        return (
-            f"{_base()}/ita/run/{quote(ti_key.dag_id, safe='')}/{quote(ti_key.run_id, safe='')}/{self.what}"
-        )
+        return run_link_url(base_url(), ti_key.dag_id, ti_key.run_id, self.what)
 
 
 class ReportPdfLink(_RoundLink):
     name = "Report PDF"
-    task_id = "render_report"
+    task_id = REPORT_TASK
     what = "report"
 
 
 class PublishedPageLink(_RoundLink):
     name = "Published page"
-    task_id = "publish_report"
+    task_id = PUBLISH_TASK
     what = "published"

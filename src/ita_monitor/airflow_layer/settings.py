@@ -46,6 +46,13 @@ def get(key: str) -> str:
     return conf.get("ita", key, fallback=DEFAULTS[key])
 
 
+def base_url() -> str:
+    """Airflow's ``[api] base_url`` without the trailing slash, or "" when it is not set to an http(s)
+    URL: links are then relative and open on whatever host the user reached Airflow by."""
+    base = (conf.get("api", "base_url", fallback="") or "").rstrip("/")
+    return base if base.startswith(("http://", "https://")) else ""
+
+
 def agencies_dir() -> AgenciesDir:
     return AgenciesDir(get("agencies_dir"))
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from ita_monitor.config import AgenciesDir
-from ita_monitor.pipeline import RoundJob, publish_documents
+from ita_monitor.pipeline import RoundJob
 from ita_monitor.publish.base import Document
+from ita_monitor.publish.record import publish_documents
 from ita_monitor.publish.static import StaticSitePublisher
 from ita_monitor.render import Renderer
 from ita_monitor.rounds import Round

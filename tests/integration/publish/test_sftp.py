@@ -11,9 +11,10 @@ import pytest
 import requests
 
 from ita_monitor.config import AgenciesDir
-from ita_monitor.pipeline import RoundJob, publish_documents
+from ita_monitor.pipeline import RoundJob
 from ita_monitor.publish.base import Document, PublishFailed, Retry
 from ita_monitor.publish.factory import Remote, publisher_for
+from ita_monitor.publish.record import publish_documents
 from ita_monitor.render import Renderer
 from ita_monitor.rounds import Round
 from ita_monitor.storage import DataRoot

@@ -1,0 +1,201 @@
+"""What only Airflow knows, and acting on it as the user.
+
+Reading: the latest DAG run of each round and whether it awaits approval, from the metadata DB.
+Acting: answering an approval and clearing a run's failed tasks go through Airflow's public REST API
+in this api-server (``root_app.RootAppRecorder`` keeps Airflow's root app in the request scope), with the
+user's own token, so Airflow's permissions and audit log apply.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import Response
+
+from ita_monitor import dashboard
+from ita_monitor.airflow_layer.webapp.auth import Actor, check_csrf, user_token
+from ita_monitor.airflow_layer.webapp.root_app import ROOT_APP_KEY
+from ita_monitor.airflow_layer.webapp.sources import load_agency
+from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
+from ita_monitor.config import Agency
+from ita_monitor.names import agency_of_round_dag, hitl_path, round_dag_id
+from ita_monitor.rounds import Round, resolve_round
+
+router = APIRouter()
+
+
+# --- what the metadata DB knows ----------------------------------------------------------------------
+
+
+def _round_of_run(agency: Agency, conf: dict | None, interval_end, run_after) -> Round | None:
+    conf = conf or {}
+    try:
+        fy = conf.get("fiscal_year")
+        months = conf.get("round")
+        return resolve_round(
+            int(fy) if fy not in (None, "") else None,
+            int(months) if months not in (None, "") else None,
+            interval_end,
+            run_after,
+            agency.schedule.rounds,
+        )
+    except (ValueError, TypeError):
+        return None
+
+
+def latest_runs(agencies: dict[str, Agency]) -> dict[tuple[str, int, int], dashboard.RunInfo]:
+    """The latest DAG run of each (agency, fiscal year, round), with whether it awaits approval."""
+    from airflow.models.dagrun import DagRun
+    from airflow.models.hitl import HITLDetail
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    by_dag = {round_dag_id(s): a for s, a in agencies.items()}
+    if not by_dag:
+        return {}
+    out: dict[tuple[str, int, int], dashboard.RunInfo] = {}
+    with create_session() as session:
+        pending = set(
+            session.execute(
+                select(TaskInstance.dag_id, TaskInstance.run_id)
+                .join(HITLDetail, HITLDetail.ti_id == TaskInstance.id)
+                .where(TaskInstance.dag_id.in_(by_dag), HITLDetail.responded_at.is_(None))
+            ).all()
+        )
+        rows = session.execute(
+            select(
+                DagRun.dag_id,
+                DagRun.run_id,
+                DagRun.state,
+                DagRun.conf,
+                DagRun.data_interval_end,
+                DagRun.run_after,
+            )
+            .where(DagRun.dag_id.in_(by_dag))
+            .order_by(DagRun.run_after)
+        ).all()
+    for dag_id, run_id, state, conf, interval_end, run_after in rows:
+        agency = by_dag[dag_id]
+        rnd = _round_of_run(agency, conf, interval_end, run_after)
+        if rnd is None:
+            continue
+        out[(agency.slug, rnd.fiscal_year, rnd.months)] = dashboard.RunInfo(
+            dag_id, run_id, str(getattr(state, "value", state)), (dag_id, run_id) in pending
+        )
+    return out
+
+
+def run_round(dag_id: str, run_id: str) -> tuple[Agency, Round]:
+    """The agency and round a DAG run is about; 404 when it is no ITA round run."""
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    slug = agency_of_round_dag(dag_id)
+    if slug is None:
+        raise HTTPException(404, "ไม่ใช่ DAG ของรอบติดตาม ITA / not an ITA round DAG")
+    agency = load_agency(slug)
+    with create_session() as session:
+        row = session.execute(
+            select(DagRun.conf, DagRun.data_interval_end, DagRun.run_after).where(
+                DagRun.dag_id == dag_id, DagRun.run_id == run_id
+            )
+        ).first()
+    if row is None:
+        raise HTTPException(404, "ไม่พบการรันนี้ / no such DAG run")
+    rnd = _round_of_run(agency, *row)
+    if rnd is None:
+        raise HTTPException(404, "บอกไม่ได้ว่าการรันนี้เป็นรอบใด / cannot tell which round this run is about")
+    return agency, rnd
+
+
+# --- acting through the REST API ---------------------------------------------------------------------
+
+
+async def call_api(request: Request, method: str, path: str, body: dict) -> tuple[int, Any]:
+    """Call Airflow's public REST API in this api-server, as the logged-in user (their own token)."""
+    import httpx
+
+    root = request.scope.get(ROOT_APP_KEY)
+    if root is None:
+        raise HTTPException(
+            503, "เรียก REST API ของ Airflow ไม่ได้ / Airflow's REST API is not reachable from here"
+        )
+    transport = httpx.ASGITransport(app=root)
+    async with httpx.AsyncClient(transport=transport, base_url="http://airflow-api") as client:
+        resp = await client.request(
+            method, path, json=body, headers={"Authorization": f"Bearer {user_token(request)}"}
+        )
+    try:
+        payload = resp.json()
+    except ValueError:
+        payload = resp.text
+    return resp.status_code, payload
+
+
+def _api_error(status: int, payload: Any) -> str:
+    detail = payload.get("detail") if isinstance(payload, dict) else payload
+    return f"Airflow ตอบ {status} / Airflow answered {status}: {str(detail)[:300]}"
+
+
+@router.post("/a/{slug}/{fy}/{rnd}/approve")
+async def approve(
+    request: Request,
+    user: Actor,
+    slug: str,
+    fy: int,
+    rnd: str,
+    run_id: Annotated[str, Form()],
+    decision: Annotated[str, Form()],
+    comment: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(user, csrf)
+    the_round = parse_round(fy, rnd)
+    if decision not in ("Approve", "Reject"):
+        raise HTTPException(400, "ตัวเลือกไม่ถูกต้อง / decision must be Approve or Reject")
+    comment = comment.strip()[:500]
+    if decision == "Reject" and not comment:
+        return redirect_round(request, slug, the_round, err="บอกเหตุผลที่ไม่อนุมัติ / say why you reject")
+    status, payload = await call_api(
+        request,
+        "PATCH",
+        hitl_path(round_dag_id(slug), run_id),
+        {"chosen_options": [decision], "params_input": {"comment": comment}},
+    )
+    if status >= 300:
+        return redirect_round(request, slug, the_round, err=_api_error(status, payload))
+    said = "อนุมัติแล้ว / approved" if decision == "Approve" else "ไม่อนุมัติ / rejected"
+    return redirect_round(request, slug, the_round, msg=f"{said}: {comment}" if comment else said)
+
+
+@router.post("/a/{slug}/{fy}/{rnd}/rerun")
+async def rerun(
+    request: Request,
+    user: Actor,
+    slug: str,
+    fy: int,
+    rnd: str,
+    run_id: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(user, csrf)
+    the_round = parse_round(fy, rnd)
+    status, payload = await call_api(
+        request,
+        "POST",
+        f"/api/v2/dags/{quote(round_dag_id(slug), safe='')}/clearTaskInstances",
+        {"dry_run": False, "dag_run_id": run_id, "only_failed": True, "reset_dag_runs": True},
+    )
+    if status >= 300:
+        return redirect_round(request, slug, the_round, err=_api_error(status, payload))
+    cleared = len(payload.get("task_instances", [])) if isinstance(payload, dict) else 0
+    return redirect_round(
+        request,
+        slug,
+        the_round,
+        msg=f"สั่งรันใหม่แล้ว ({cleared} งาน) / rerun requested: {cleared} failed tasks cleared",
+    )

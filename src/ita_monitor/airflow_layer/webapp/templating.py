@@ -1,0 +1,107 @@
+"""The page's HTML: Jinja templates shipped in the package (``ita_monitor.templates``, folder ``ui``),
+autoescaped, with Thai date filters; the security headers; the error pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ita_monitor import dashboard
+from ita_monitor.config import Agency
+from ita_monitor.rounds import BANGKOK
+from ita_monitor.status import ROUND_PAGE_STATES
+from ita_monitor.thai import month_name
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def _local(value: datetime | date | str | None) -> datetime | str:
+    """``value`` as Bangkok time; an unparseable string comes back as it is, nothing as ``""``."""
+    if not value:
+        return ""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime.combine(value, datetime.min.time())
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value.astimezone(BANGKOK) if value.tzinfo else value
+
+
+def thai_day(value: datetime | date | str | None) -> str:
+    local = _local(value)
+    if isinstance(local, str):
+        return local
+    return f"{local.day} {month_name(local.month)} {local.year + 543}"
+
+
+def thai_time(value: datetime | str | None) -> str:
+    local = _local(value)
+    if isinstance(local, str):
+        return local
+    return f"{thai_day(local)} {local:%H:%M} น."
+
+
+def base(request: Request) -> str:
+    """The app's own prefix as the browser sees it (``/ita`` behind Airflow's root path)."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+def published_href(base: str, agency: Agency, url: str) -> str:
+    """A published URL; a relative one (static target without base_url) is served from the data root."""
+    if re.match(r"^https?://", url):
+        return url
+    return f"{base}/site/{agency.slug}/{quote(url.lstrip('/'))}"
+
+
+env = Environment(
+    loader=PackageLoader("ita_monitor.templates", "ui"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.filters.update(
+    thai_day=thai_day,
+    thai_time=thai_time,
+    q=lambda s: quote(str(s), safe=""),
+    qp=lambda s: quote(str(s), safe="/"),
+)
+env.globals.update(LEGEND=ROUND_PAGE_STATES, CELLS=dashboard.CELLS, published_href=published_href)
+
+
+def render(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    html = env.get_template(template).render(**context)
+    return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+
+
+async def error_page(request: Request, exc: HTTPException) -> Response:
+    """Every HTTP error as a page in Thai and English; 401 asks to log in to Airflow."""
+    if exc.status_code == 401:
+        return render(
+            "message.html.j2",
+            401,
+            base=base(request),
+            title="ต้องเข้าสู่ระบบ Airflow / Airflow login required",
+            text="เข้าสู่ระบบ Airflow ก่อน แล้วเปิดหน้านี้อีกครั้ง / log in to Airflow, then open this page again",
+            login=True,
+        )
+    return render(
+        "message.html.j2",
+        exc.status_code,
+        base=base(request),
+        title=f"{exc.status_code}",
+        text=str(exc.detail),
+    )

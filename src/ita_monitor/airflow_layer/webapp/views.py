@@ -1,0 +1,120 @@
+"""The pages: the overview of every agency's rounds, one round, a DAG run's tab and its links."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ita_monitor import dashboard
+from ita_monitor.airflow_layer.webapp.auth import User, csrf_token, permitted, require_dag_access, username
+from ita_monitor.airflow_layer.webapp.files import MAX_UPLOAD_BYTES
+from ita_monitor.airflow_layer.webapp.runs import latest_runs, run_round
+from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
+from ita_monitor.airflow_layer.webapp.templating import base, published_href, render
+from ita_monitor.airflow_layer.webapp.urls import parse_round
+from ita_monitor.config import Agency
+from ita_monitor.names import agency_of_round_dag
+from ita_monitor.rounds import Round
+from ita_monitor.submissions import SUFFIXES
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, user: User) -> HTMLResponse:
+    agencies = agencies_dir()
+    slugs = permitted(user, agencies.slugs())
+    if not slugs and agencies.slugs():
+        raise HTTPException(403, "ไม่มีสิทธิ์ดูหน่วยงานใด / you may not see any agency's rounds")
+    loaded: dict[str, Agency] = {}
+    problems: list[str] = []
+    for slug in slugs:
+        try:
+            loaded[slug] = load_agency(slug)
+        except HTTPException as exc:
+            problems.append(f"{slug}: {exc.detail}")
+    rows = dashboard.overview(
+        [(a, agencies.plan_years(s)) for s, a in loaded.items()], data_root(), runs=latest_runs(loaded)
+    )
+    columns = sorted({m for a in loaded.values() for m in a.schedule.rounds})
+    return render(
+        "overview.html.j2",
+        base=base(request),
+        rows=rows,
+        columns=columns,
+        problems=problems,
+        user=username(user),
+    )
+
+
+def _round_page(
+    request: Request, user: Any, agency: Agency, rnd: Round, message: str = "", error: str = ""
+) -> HTMLResponse:
+    run = latest_runs({agency.slug: agency}).get((agency.slug, rnd.fiscal_year, rnd.months))
+    detail = dashboard.round_detail(
+        agency, load_plan(agency.slug, rnd.fiscal_year), rnd, data_root(), run=run
+    )
+    return render(
+        "round.html.j2",
+        base=base(request),
+        d=detail,
+        agency=agency,
+        user=username(user),
+        csrf=csrf_token(user),
+        message=message,
+        error=error,
+        max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
+        suffixes=", ".join(SUFFIXES),
+    )
+
+
+@router.get("/a/{slug}/{fy}/{rnd}", response_class=HTMLResponse)
+def round_page(request: Request, user: User, slug: str, fy: int, rnd: str) -> HTMLResponse:
+    require_dag_access(request, user, slug)
+    agency = load_agency(slug)
+    return _round_page(
+        request,
+        user,
+        agency,
+        parse_round(fy, rnd),
+        message=request.query_params.get("msg", "")[:300],
+        error=request.query_params.get("err", "")[:600],
+    )
+
+
+@router.get("/run/{dag_id}/{run_id}", response_class=HTMLResponse)
+def run_tab(request: Request, user: User, dag_id: str, run_id: str) -> HTMLResponse:
+    slug = agency_of_round_dag(dag_id)
+    if slug is None:
+        return render(
+            "message.html.j2",
+            base=base(request),
+            title="ไม่ใช่รอบติดตาม ITA / not an ITA round",
+            text="DAG นี้ไม่ใช่ ita_round__<หน่วยงาน> / this DAG is not an ita_round__<agency> DAG",
+        )
+    require_dag_access(request, user, slug)
+    agency, rnd = run_round(dag_id, run_id)
+    return _round_page(request, user, agency, rnd)
+
+
+@router.get("/run/{dag_id}/{run_id}/{what}")
+def run_link(request: Request, user: User, dag_id: str, run_id: str, what: str) -> Response:
+    """Targets of the operator links "Report PDF" and "Published page"."""
+    slug = agency_of_round_dag(dag_id)
+    if slug is None or what not in ("report", "published"):
+        raise HTTPException(404, "ไม่มีลิงก์นี้ / no such link")
+    require_dag_access(request, user, slug)
+    agency, rnd = run_round(dag_id, run_id)
+    prefix = base(request)
+    detail = dashboard.round_detail(agency, None, rnd, data_root())
+    if what == "report":
+        report = next((r for r in detail.reports if "memo" not in r.path.lower()), None)
+        if report is None:
+            raise HTTPException(404, "ยังไม่มีรายงาน PDF ของรอบนี้ / no report PDF for this round yet")
+        return RedirectResponse(f"{prefix}/files/{agency.slug}/{quote(report.path)}", status_code=303)
+    if not detail.published:
+        raise HTTPException(404, "รอบนี้ยังไม่ได้เผยแพร่ / this round is not published yet")
+    return RedirectResponse(published_href(prefix, agency, detail.published[0]["url"]), status_code=303)

@@ -1,0 +1,58 @@
+"""Names shared by the DAG files, the tasks, the ITA page and the operator links.
+
+One place for the DAG ids (``<family>__<agency slug>``), the task ids other code refers to, and the
+ITA page's URLs; pure (no Airflow import), so the core and the Airflow layer agree on them.  The
+absolute base URL of the Airflow UI is Airflow's own ``[api] base_url``
+(``ita_monitor.airflow_layer.settings.base_url``), never written here.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+ROUND_DAG_PREFIX = "ita_round__"
+PLAN_DAG_PREFIX = "ita_plan__"
+
+APPROVAL_TASK = "approve_publish"  # the human-in-the-loop task of both DAG families
+REPORT_TASK = "render_report"
+PUBLISH_TASK = "publish_report"
+
+ITA_PREFIX = "/ita"  # where the plugin mounts the ITA page in Airflow's api-server
+
+
+def round_dag_id(slug: str) -> str:
+    """The DAG of an agency's monitoring rounds."""
+    return f"{ROUND_DAG_PREFIX}{slug}"
+
+
+def plan_dag_id(slug: str) -> str:
+    """The DAG of an agency's yearly plan."""
+    return f"{PLAN_DAG_PREFIX}{slug}"
+
+
+def agency_of_round_dag(dag_id: str) -> str | None:
+    """The agency slug of a round DAG id, or None for any other DAG."""
+    return dag_id.removeprefix(ROUND_DAG_PREFIX) if dag_id.startswith(ROUND_DAG_PREFIX) else None
+
+
+def slug_of_dag(dag_id: str) -> str | None:
+    """The agency slug of any ita-monitor DAG id (``<family>__<slug>``)."""
+    return dag_id.split("__", 1)[1] if dag_id and "__" in dag_id else None
+
+
+def files_url(base: str, slug: str) -> str:
+    """The ITA page's route serving the files of an agency's data-root folder."""
+    return f"{base.rstrip('/')}{ITA_PREFIX}/files/{slug}"
+
+
+def run_link_url(base: str, dag_id: str, run_id: str, what: str) -> str:
+    """The ITA page's redirect to a run's report PDF (``report``) or published page (``published``)."""
+    return f"{base.rstrip('/')}{ITA_PREFIX}/run/{quote(dag_id, safe='')}/{quote(run_id, safe='')}/{what}"
+
+
+def hitl_path(dag_id: str, run_id: str, task_id: str = APPROVAL_TASK) -> str:
+    """Airflow's REST path of a run's pending human-in-the-loop answer."""
+    return (
+        f"/api/v2/dags/{quote(dag_id, safe='')}/dagRuns/{quote(run_id, safe='')}"
+        f"/taskInstances/{task_id}/-1/hitlDetails"
+    )
