@@ -43,7 +43,7 @@ def main() -> None:
     from airflow.api_fastapi.app import create_app
     from fastapi.testclient import TestClient
 
-    from ita_monitor.airflow_layer import unit_page
+    from ita_monitor.airflow_layer.webapp import unit as unit_page
     from ita_monitor.airflow_layer.websecurity import link_secret
     from ita_monitor.unit_links import LinkScope, make_token
 

@@ -10,6 +10,8 @@ import time
 
 import pytest
 
+from tests.airflow.approvals import token_for
+
 pytestmark = pytest.mark.airflow
 BODY = 4 * 1024 * 1024  # within the upload limit: only who is asking can stop it early
 SENT_BEFORE_WAITING = 64 * 1024
@@ -17,10 +19,6 @@ SENT_BEFORE_WAITING = 64 * 1024
 
 @pytest.fixture(scope="module")
 def server(airflow_db):
-    from ita_monitor.airflow_layer import unit_page, webapp  # TEMP until the webapp package lands
-
-    if not any(getattr(r, "path", "") == "/u/{token}" for r in webapp.app.routes):
-        webapp.app.include_router(unit_page.router)
     import uvicorn
     from airflow.api_fastapi.app import create_app
 
@@ -87,3 +85,17 @@ def slow_post(port: int, path: str, headers: dict[str, str]) -> tuple[int, int]:
 def test_a_refused_link_is_answered_before_the_body_is_read(server, data_root):
     status, sent = slow_post(server, "/ita/u/not-a-token/upload", {})
     assert status == 403 and sent <= SENT_BEFORE_WAITING + 4 * 65536, (status, sent)
+
+
+ACTIONS = ["upload", "approve", "rerun"]
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [(None, 401), (("nobody", None), 403), (("viewer", "viewer"), 403)],
+)
+def test_login_and_access_are_checked_before_the_body_is_read(server, data_root, action, who, status):
+    headers = {"Authorization": f"Bearer {token_for(*who)}"} if who else {}
+    got, sent = slow_post(server, f"/ita/a/mae-u-kho/2565/round-12/{action}", headers)
+    assert got == status and sent <= SENT_BEFORE_WAITING + 4 * 65536, (got, sent)

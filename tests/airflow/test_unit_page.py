@@ -22,16 +22,12 @@ ORIGIN = {"Origin": "http://testserver"}
 
 @pytest.fixture(scope="module")
 def client(airflow_db):
-    from ita_monitor.airflow_layer import unit_page, webapp  # TEMP until the webapp package lands
-
-    if not any(getattr(r, "path", "") == "/u/{token}" for r in webapp.app.routes):
-        webapp.app.include_router(unit_page.router)
     return api_client()
 
 
 @pytest.fixture(autouse=True)
 def fresh_limits():
-    from ita_monitor.airflow_layer import unit_page
+    from ita_monitor.airflow_layer.webapp import unit as unit_page
 
     for limiter in (unit_page.PER_ADDRESS, unit_page.PER_LINK, unit_page.UPLOADS_PER_LINK):
         limiter._events.clear()
@@ -198,7 +194,7 @@ def test_one_size_limit_checked_while_reading(client, data_root):
 
 
 def test_requests_are_rate_limited_per_link_and_per_address(client, data_root):
-    from ita_monitor.airflow_layer import unit_page
+    from ita_monitor.airflow_layer.webapp import unit as unit_page
 
     tok = token()
     statuses = [client.get(f"/ita/u/{tok}").status_code for _ in range(unit_page.PER_LINK.limit + 1)]

@@ -95,7 +95,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "bad_request": ("คำขอไม่ถูกต้อง: โหลดหน้านี้ใหม่แล้วทำอีกครั้ง", "bad request: reload the page and try again"),
     "no_file": ("ยังไม่ได้เลือกไฟล์", "no file was chosen"),
+    "received": ("รับไฟล์แล้ว ผลการตรวจไฟล์นี้อยู่ด้านล่าง", "file received: its outcome is below"),
 }
+ERRORS = {"reason_needed", "api_error", "form_expired", "form_invalid", "origin", "too_large", "rate_limited"}
 
 
 def message(code: str, n: int | None = None) -> tuple[str, str] | None:
@@ -105,12 +107,6 @@ def message(code: str, n: int | None = None) -> tuple[str, str] | None:
     th, en = MESSAGES[code]
     number = str(n) if n is not None else "?"
     return th.replace("{n}", number), en.replace("{n}", number)
-
-
-def message_from_query(params) -> tuple[str, str] | None:
-    """``?m=<code>[&n=<number>]`` as the page shows it: only codes of MESSAGES, only a number."""
-    n = params.get("n", "")
-    return message(params.get("m", ""), int(n) if n.isdigit() and len(n) < 7 else None)
 
 
 # --- form tokens (CSRF) ------------------------------------------------------------------------------
@@ -266,7 +262,16 @@ def link_secret() -> bytes:
 
 def public_base_url() -> str:
     """Where browsers reach the api-server (``[api] base_url``); '' when not configured."""
-    return _conf_get("api", "base_url").rstrip("/")
+    from ita_monitor.airflow_layer.settings import base_url
+
+    return base_url()
+
+
+def upload_limit(data=None) -> int:
+    """The one size limit of a received file (the intake's), for every way in."""
+    from ita_monitor.submissions import MAX_FILE_BYTES
+
+    return int(getattr(data, "max_submission_bytes", 0) or MAX_FILE_BYTES)
 
 
 def unit_link_maker(job):

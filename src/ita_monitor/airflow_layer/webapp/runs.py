@@ -8,13 +8,16 @@ user's own token, so Airflow's permissions and audit log apply.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import logging
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
+from starlette.formparsers import MultiPartException
 
 from ita_monitor import dashboard
+from ita_monitor.airflow_layer import websecurity as ws
 from ita_monitor.airflow_layer.webapp.auth import Actor, check_csrf, user_token
 from ita_monitor.airflow_layer.webapp.root_app import ROOT_APP_KEY
 from ita_monitor.airflow_layer.webapp.sources import load_agency
@@ -23,6 +26,7 @@ from ita_monitor.config import Agency
 from ita_monitor.names import agency_of_round_dag, hitl_path, round_dag_id
 from ita_monitor.rounds import Round, resolve_round
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 
 
@@ -136,30 +140,33 @@ async def call_api(request: Request, method: str, path: str, body: dict) -> tupl
     return resp.status_code, payload
 
 
-def _api_error(status: int, payload: Any) -> str:
-    detail = payload.get("detail") if isinstance(payload, dict) else payload
-    return f"Airflow ตอบ {status} / Airflow answered {status}: {str(detail)[:300]}"
+async def action_form(request: Request, user: Any) -> dict[str, str]:
+    """The small form of an action, read only now (after the login and access were checked) and at
+    most 64 KiB; 403 unless it carries the user's fresh form token."""
+    try:
+        form = await ws.read_form(request, 0, max_fields=8)
+    except ws.BodyTooLarge as exc:
+        raise HTTPException(413, "คำขอใหญ่เกินไป / request too large") from exc
+    except (MultiPartException, ValueError, KeyError) as exc:
+        raise HTTPException(400, "คำขอไม่ถูกต้อง / bad request") from exc
+    try:
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    finally:
+        await form.close()
+    check_csrf(user, fields.get("csrf", ""))
+    return fields
 
 
 @router.post("/a/{slug}/{fy}/{rnd}/approve")
-async def approve(
-    request: Request,
-    user: Actor,
-    slug: str,
-    fy: int,
-    rnd: str,
-    run_id: Annotated[str, Form()],
-    decision: Annotated[str, Form()],
-    comment: Annotated[str, Form()] = "",
-    csrf: Annotated[str, Form()] = "",
-) -> Response:
-    check_csrf(user, csrf)
+async def approve(request: Request, user: Actor, slug: str, fy: int, rnd: str) -> Response:
+    form = await action_form(request, user)
     the_round = parse_round(fy, rnd)
-    if decision not in ("Approve", "Reject"):
+    run_id, decision = form.get("run_id", ""), form.get("decision", "")
+    if not run_id or decision not in ("Approve", "Reject"):
         raise HTTPException(400, "ตัวเลือกไม่ถูกต้อง / decision must be Approve or Reject")
-    comment = comment.strip()[:500]
+    comment = form.get("comment", "").strip()[:500]
     if decision == "Reject" and not comment:
-        return redirect_round(request, slug, the_round, err="บอกเหตุผลที่ไม่อนุมัติ / say why you reject")
+        return redirect_round(request, slug, the_round, "reason_needed")
     status, payload = await call_api(
         request,
         "PATCH",
@@ -167,23 +174,18 @@ async def approve(
         {"chosen_options": [decision], "params_input": {"comment": comment}},
     )
     if status >= 300:
-        return redirect_round(request, slug, the_round, err=_api_error(status, payload))
-    said = "อนุมัติแล้ว / approved" if decision == "Approve" else "ไม่อนุมัติ / rejected"
-    return redirect_round(request, slug, the_round, msg=f"{said}: {comment}" if comment else said)
+        log.warning("approve %s %s: Airflow answered %s: %s", slug, run_id, status, str(payload)[:300])
+        return redirect_round(request, slug, the_round, "api_error", status)
+    return redirect_round(request, slug, the_round, "approved" if decision == "Approve" else "rejected")
 
 
 @router.post("/a/{slug}/{fy}/{rnd}/rerun")
-async def rerun(
-    request: Request,
-    user: Actor,
-    slug: str,
-    fy: int,
-    rnd: str,
-    run_id: Annotated[str, Form()],
-    csrf: Annotated[str, Form()] = "",
-) -> Response:
-    check_csrf(user, csrf)
+async def rerun(request: Request, user: Actor, slug: str, fy: int, rnd: str) -> Response:
+    form = await action_form(request, user)
     the_round = parse_round(fy, rnd)
+    run_id = form.get("run_id", "")
+    if not run_id:
+        raise HTTPException(400, "ไม่ได้ระบุการรัน / no run given")
     status, payload = await call_api(
         request,
         "POST",
@@ -191,11 +193,7 @@ async def rerun(
         {"dry_run": False, "dag_run_id": run_id, "only_failed": True, "reset_dag_runs": True},
     )
     if status >= 300:
-        return redirect_round(request, slug, the_round, err=_api_error(status, payload))
+        log.warning("rerun %s %s: Airflow answered %s: %s", slug, run_id, status, str(payload)[:300])
+        return redirect_round(request, slug, the_round, "api_error", status)
     cleared = len(payload.get("task_instances", [])) if isinstance(payload, dict) else 0
-    return redirect_round(
-        request,
-        slug,
-        the_round,
-        msg=f"สั่งรันใหม่แล้ว ({cleared} งาน) / rerun requested: {cleared} failed tasks cleared",
-    )
+    return redirect_round(request, slug, the_round, "rerun", cleared)

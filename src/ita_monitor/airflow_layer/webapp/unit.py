@@ -22,7 +22,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ita_monitor.airflow_layer import websecurity as ws
-from ita_monitor.submissions import MAX_FILE_BYTES
+from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
+from ita_monitor.airflow_layer.webapp.templating import base, env
 from ita_monitor.unit_links import REFUSALS as LINK_REFUSALS
 from ita_monitor.unit_links import Link, LinkRefused, check_revoked, read_token
 from ita_monitor.uploads import REFUSALS as UPLOAD_REFUSALS
@@ -68,19 +69,13 @@ class UnitView:
     expires_at: datetime
     measures: list[MeasureState] = field(default_factory=list)
     history: list[Any] = field(default_factory=list)  # dashboard.HistoryEntry of this unit
-    files: list[dict] = field(default_factory=list)  # this unit's file outcomes of the last collect
+    files: list[Any] = field(default_factory=list)  # this unit's status.FileRecord of the last collect
     has_form: bool = False
 
 
 class _Refusal(Exception):
     def __init__(self, code: str, status: int, n: int | None = None, problems: list | None = None):
         self.code, self.status, self.n, self.problems = code, status, n, problems or []
-
-
-def _web():
-    from ita_monitor.airflow_layer import webapp
-
-    return webapp
 
 
 def _address(request: Request) -> str:
@@ -94,7 +89,7 @@ def _link(request: Request, token: str) -> tuple[Link, Any]:
         raise _Refusal("rate_limited", 429, int(wait) + 1)
     try:
         link = read_token(ws.link_secret(), token)
-        check_revoked(_web().data_root(), link)
+        check_revoked(data_root(), link)
     except LinkRefused as exc:
         raise _Refusal(exc.code, 410 if exc.code == "expired" else 403) from exc
     scope = link.scope
@@ -102,7 +97,7 @@ def _link(request: Request, token: str) -> tuple[Link, Any]:
     if wait:
         raise _Refusal("rate_limited", 429, int(wait) + 1)
     try:
-        agency = _web().load_agency(scope.agency)
+        agency = load_agency(scope.agency)
     except Exception as exc:  # unknown or invalid profile: the link cannot be served
         raise _Refusal("unknown", 404) from exc
     if scope.unit not in agency.unit_codes or scope.months not in agency.schedule.rounds:
@@ -118,10 +113,9 @@ def _subject(link: Link) -> str:
 def unit_view(agency: Any, link: Link) -> UnitView:
     from ita_monitor import dashboard
 
-    web = _web()
     scope, rnd = link.scope, link.scope.rnd
-    data = web.data_root()
-    detail = dashboard.round_detail(agency, web.load_plan(agency.slug, rnd.fiscal_year), rnd, data)
+    data = data_root()
+    detail = dashboard.round_detail(agency, load_plan(agency.slug, rnd.fiscal_year), rnd, data)
     measures = [
         MeasureState(row.code, row.title, row.cells[scope.unit])
         for row in detail.matrix
@@ -139,7 +133,7 @@ def unit_view(agency: Any, link: Link) -> UnitView:
         expires_at=link.expires_at,
         measures=measures,
         history=[h for h in detail.history if h.unit == scope.unit],
-        files=[f for f in detail.files if f.get("unit") == scope.unit],
+        files=[f for f in detail.files if f.unit == scope.unit],
         has_form=form.exists(),
     )
 
@@ -160,20 +154,19 @@ def _page(
     outcome: dict | None = None,
     n: int | None = None,
 ) -> HTMLResponse:
-    web = _web()
     texts = dict(MESSAGES)
     if refused and n is not None:
         th, en = MESSAGES[refused]
         texts[refused] = (th.replace("{n}", str(n)), en.replace("{n}", str(n)))
-    html = web._env.get_template("unit.html.j2").render(
+    html = env.get_template("unit.html.j2").render(
         u=unit_view(agency, link) if link is not None else None,
-        link_url=f"{web._base(request)}/u/{token}",
+        link_url=f"{base(request)}/u/{token}",
         csrf=ws.form_token(_subject(link)) if link is not None else "",
         refused=refused,
         problems=problems or [],
         outcome=outcome,
         MESSAGES=texts,
-        max_mb=MAX_FILE_BYTES // (1024 * 1024),
+        max_mb=ws.upload_limit(data_root()) // (1024 * 1024),
     )
     headers = dict(HEADERS)
     if status == 429 and n:
@@ -194,15 +187,15 @@ def unit_page(request: Request, token: str) -> Response:
     outcome = None
     v = request.query_params.get("v", "")
     if v.isdigit():
-        mine = [f for f in unit_view(agency, link).files if str(f.get("version")) == v]
+        mine = [f for f in unit_view(agency, link).files if str(f.version) == v]
         if mine:
             f = mine[-1]
             outcome = {
-                "name": str(f.get("file", "")).rsplit("/", 1)[-1],
-                "version": f.get("version"),
-                "accepted": bool(f.get("accepted")),
-                "rows": f.get("rows", 0),
-                "problems": f.get("problems") or [],
+                "name": f.file.rsplit("/", 1)[-1],
+                "version": f.version,
+                "accepted": bool(f.accepted),
+                "rows": f.rows,
+                "problems": f.problems,
                 "new": request.query_params.get("again") != "1",
             }
     return _page(request, token, link, agency, outcome=outcome)
@@ -214,8 +207,8 @@ async def unit_upload(request: Request, token: str) -> Response:
     from starlette.datastructures import UploadFile
     from starlette.formparsers import MultiPartException
 
-    web = _web()
     link = agency = None
+    limit = ws.upload_limit(data_root())
     try:
         link, agency = await run_in_threadpool(_link, request, token)
         scope = link.scope
@@ -225,9 +218,9 @@ async def unit_upload(request: Request, token: str) -> Response:
         if not ws.same_origin(request.headers, ws.public_base_url()):
             raise _Refusal("origin", 403)
         try:
-            form = await ws.read_form(request, MAX_FILE_BYTES)
+            form = await ws.read_form(request, limit)
         except ws.BodyTooLarge as exc:
-            raise _Refusal("too_large", 413, MAX_FILE_BYTES // (1024 * 1024)) from exc
+            raise _Refusal("too_large", 413, limit // (1024 * 1024)) from exc
         except (MultiPartException, ValueError, KeyError) as exc:
             raise _Refusal("bad_request", 400) from exc
         try:
@@ -238,17 +231,17 @@ async def unit_upload(request: Request, token: str) -> Response:
             if not isinstance(upload, UploadFile) or not upload.filename:
                 raise _Refusal("no_file", 400)
             try:
-                payload = await ws.read_upload(upload, MAX_FILE_BYTES)
+                payload = await ws.read_upload(upload, limit)
             except ws.BodyTooLarge as exc:
-                raise _Refusal("too_large", 413, MAX_FILE_BYTES // (1024 * 1024)) from exc
+                raise _Refusal("too_large", 413, limit // (1024 * 1024)) from exc
             filename = upload.filename
         finally:
             await form.close()
         try:
             got = await run_in_threadpool(
                 receive_upload,
-                web.agencies_dir(),
-                web.data_root(),
+                agencies_dir(),
+                data_root(),
                 agency,
                 scope.rnd,
                 scope.unit,
@@ -271,7 +264,7 @@ async def unit_upload(request: Request, token: str) -> Response:
         _address(request),
     )
     again = "" if got.new else "&again=1"
-    return RedirectResponse(f"{web._base(request)}/u/{token}?v={got.version}{again}", status_code=303)
+    return RedirectResponse(f"{base(request)}/u/{token}?v={got.version}{again}", status_code=303)
 
 
 @router.get("/u/{token}/form")
@@ -283,7 +276,7 @@ def unit_form(request: Request, token: str) -> Response:
     except _Refusal as r:
         return _refused_page(request, token, r)
     rnd = link.scope.rnd
-    path = _web().data_root().round_dir(agency.slug, rnd) / "outbox" / link.scope.unit / _form_name(link)
+    path = data_root().round_dir(agency.slug, rnd) / "outbox" / link.scope.unit / _form_name(link)
     if not path.exists():
         return _page(request, token, link, agency, 404)
     headers = dict(HEADERS)
