@@ -25,6 +25,7 @@ DATA = WORK / "data"
 os.environ.update(
     AIRFLOW_HOME=str(WORK / "airflow"),
     AIRFLOW__CORE__DAGS_FOLDER=str(WORK / "no-dags"),
+    AIRFLOW__CORE__PLUGINS_FOLDER=str(ROOT / "plugins"),
     AIRFLOW__CORE__LOAD_EXAMPLES="False",
     AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{WORK}/airflow/airflow.db",
     AIRFLOW__API_AUTH__JWT_SECRET="ita-monitor-bench-" + "x" * 64,
@@ -65,7 +66,9 @@ def main() -> None:
         page = client.get(url)
         pages.append(time.perf_counter() - t0)
         assert page.status_code == 200, page.text[:300]
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert found, page.text[-1500:]
+        csrf = found.group(1)
         t0 = time.perf_counter()
         resp = client.post(
             f"{url}/upload",
