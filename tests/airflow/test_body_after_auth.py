@@ -87,7 +87,7 @@ def test_a_refused_link_is_answered_before_the_body_is_read(server, data_root):
     assert status == 403 and sent <= SENT_BEFORE_WAITING + 4 * 65536, (status, sent)
 
 
-ACTIONS = ["upload", "approve", "rerun"]
+ACTIONS = ["upload", "approve", "rerun", "revoke-link"]
 
 
 @pytest.mark.parametrize("action", ACTIONS)

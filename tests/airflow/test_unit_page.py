@@ -205,3 +205,48 @@ def test_requests_are_rate_limited_per_link_and_per_address(client, data_root):
     for _ in range(unit_page.PER_ADDRESS.limit):
         client.get("/ita/u/garbage")
     assert client.get(f"/ita/u/{token('pr')}").status_code == 429  # this address sent too many
+
+
+def test_the_admin_sees_each_units_link_and_revokes_one_on_the_round_page(client, data_root):
+    from ita_monitor.airflow_layer.websecurity import link_secret
+    from ita_monitor.storage import DataRoot
+    from ita_monitor.unit_links import LinkRefused, check_revoked, read_token
+    from tests.airflow.approvals import token_for
+
+    admin = {"Authorization": f"Bearer {token_for()}"}
+    page = client.get("/ita/a/mae-u-kho/2565/round-12", headers=admin).text
+    links = dict(re.findall(r'<tr data-unit="(\w+)">.*?class="unit-link" value="([^"]+)"', page, re.S))
+    assert sorted(links) == ["finance", "palad", "pr"] and links["finance"].startswith(
+        "http://testserver/ita/u/"
+    )
+    before = datetime(2022, 10, 1, tzinfo=UTC)
+    old = read_token(link_secret(), links["finance"].rsplit("/", 1)[1], now=before)
+    assert old.scope.unit == "finance" and "หมดอายุ" in page  # round 12 of 2565 is long past its due date
+    viewer = {"Authorization": f"Bearer {token_for('viewer', 'viewer')}"}
+    assert 'id="unit-links"' not in client.get("/ita/a/mae-u-kho/2565/round-12", headers=viewer).text
+
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    resp = client.post(
+        "/ita/a/mae-u-kho/2565/round-12/revoke-link",
+        headers={**admin, **ORIGIN},
+        data={"csrf": csrf, "unit": "finance"},
+        follow_redirects=False,
+    )
+    assert resp.status_code == 303 and resp.headers["location"].endswith("?m=link_revoked")
+    with pytest.raises(LinkRefused):
+        check_revoked(DataRoot(data_root), old)
+    page = client.get(resp.headers["location"], headers=admin).text
+    assert "ยกเลิกลิงก์เดิมของหน่วยงานย่อยแล้ว" in page
+    new = dict(re.findall(r'<tr data-unit="(\w+)">.*?class="unit-link" value="([^"]+)"', page, re.S))
+    assert new["finance"] != links["finance"] and new["palad"] == links["palad"]
+    check_revoked(
+        DataRoot(data_root), read_token(link_secret(), new["finance"].rsplit("/", 1)[1], now=before)
+    )
+    assert (
+        client.post(
+            "/ita/a/mae-u-kho/2565/round-12/revoke-link",
+            headers={**viewer, **ORIGIN},
+            data={"csrf": csrf, "unit": "palad"},
+        ).status_code
+        == 403
+    )

@@ -52,6 +52,7 @@ ROUTES = [
     ("POST", f"{ROUND}/upload"),
     ("POST", f"{ROUND}/approve"),
     ("POST", f"{ROUND}/rerun"),
+    ("POST", f"{ROUND}/revoke-link"),
 ]
 
 

@@ -96,6 +96,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_request": ("คำขอไม่ถูกต้อง: โหลดหน้านี้ใหม่แล้วทำอีกครั้ง", "bad request: reload the page and try again"),
     "no_file": ("ยังไม่ได้เลือกไฟล์", "no file was chosen"),
     "received": ("รับไฟล์แล้ว ผลการตรวจไฟล์นี้อยู่ด้านล่าง", "file received: its outcome is below"),
+    "link_revoked": (
+        "ยกเลิกลิงก์เดิมของหน่วยงานย่อยแล้ว ลิงก์ใหม่อยู่ในตารางลิงก์ด้านล่าง",
+        "the unit's old link is revoked; its new link is in the table of links below",
+    ),
 }
 ERRORS = {"reason_needed", "api_error", "form_expired", "form_invalid", "origin", "too_large", "rate_limited"}
 

@@ -4,6 +4,10 @@
     POST /ita/u/{token}/upload     the unit's file -> the round's intake; the page shows its outcome
     GET  /ita/u/{token}/form       the unit's prefilled form of the round
 
+and, for an admin who may act on the agency's runs, the units' current links on the round's page and
+
+    POST /ita/a/{agency}/{fy}/{round}/revoke-link   revoke a unit's link (the next one is shown)
+
 The token (``unit_links.py``) is the only key: it is checked (signature, expiry, revocation, the
 agency, unit and round still configured, rate limits per address and per link) before anything else
 and, for an upload, before the body is read; then the Origin/Referer, the size limit while reading,
@@ -22,6 +26,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ita_monitor.airflow_layer import websecurity as ws
+from ita_monitor.airflow_layer.webapp.auth import Actor
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
 from ita_monitor.airflow_layer.webapp.templating import base, env
 from ita_monitor.unit_links import REFUSALS as LINK_REFUSALS
@@ -286,3 +291,72 @@ def unit_form(request: Request, token: str) -> Response:
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers=headers,
     )
+
+
+# --- the admin's side: each unit's current link on the round page, and revoking one -------------------
+
+
+def admin_links(
+    request: Request, user: Any, agency: Any, rnd: Any, units: list[tuple[str, str]]
+) -> list[dict]:
+    """The current link of each unit owing something in the round, for a user who may act on the
+    agency's runs (a viewer must not get a unit's upload rights); [] otherwise."""
+    from datetime import UTC
+
+    from fastapi import HTTPException
+
+    from ita_monitor.airflow_layer.webapp.auth import require_dag_access
+    from ita_monitor.unit_links import LinkScope, expiry, link_for
+
+    if rnd.months not in agency.schedule.rounds or not units:
+        return []
+    try:
+        require_dag_access(request, user, agency.slug, "PUT")
+        secret = ws.link_secret()
+    except (HTTPException, ws.NoSecret):
+        return []
+    origin = ws.public_base_url() or f"{request.url.scheme}://{request.headers.get('host', '')}"
+    grace = agency.schedule.grace_days
+    expires = expiry(rnd, grace)
+    data = data_root()
+    return [
+        {
+            "unit": code,
+            "name": name,
+            "url": link_for(
+                secret, data, LinkScope(agency.slug, rnd.fiscal_year, rnd.months, code), grace, origin
+            ),
+            "expires_at": expires,
+            "expired": datetime.now(UTC) >= expires,
+        }
+        for code, name in units
+    ]
+
+
+@router.post("/a/{slug}/{fy}/{rnd}/revoke-link")
+async def revoke_link(request: Request, user: Actor, slug: str, fy: int, rnd: str) -> Response:
+    """Revoke a unit's current link (login and access checked before the form is read)."""
+    from fastapi import HTTPException
+
+    from ita_monitor.airflow_layer.webapp.auth import username
+    from ita_monitor.airflow_layer.webapp.runs import action_form
+    from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
+    from ita_monitor.unit_links import LinkScope, revoke
+
+    form = await action_form(request, user)
+    agency = load_agency(slug)
+    the_round = parse_round(fy, rnd)
+    unit = form.get("unit", "")
+    if the_round.months not in agency.schedule.rounds or unit not in agency.unit_codes:
+        raise HTTPException(400, "ไม่รู้จักหน่วยงานย่อยหรือรอบนี้ / unknown unit or round")
+    scope = LinkScope(slug, the_round.fiscal_year, the_round.months, unit)
+    entry = revoke(data_root(), scope, by=username(user), reason=form.get("reason", "").strip()[:200])
+    log.info(
+        "ITA link revoked by %s: %s %s %s generation %s",
+        username(user),
+        slug,
+        the_round.slug,
+        unit,
+        entry["generation"],
+    )
+    return redirect_round(request, slug, the_round, "link_revoked")

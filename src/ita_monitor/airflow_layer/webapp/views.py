@@ -83,9 +83,12 @@ def round_page_response(
         unit, version = outcome_of
         mine = [f for f in detail.files if f.unit == unit and str(f.version) == version]
         outcome = mine[-1] if mine else None
+    from ita_monitor.airflow_layer.webapp.unit import admin_links
+
     return render(
         "round.html.j2",
         status_code,
+        links=admin_links(request, user, agency, rnd, detail.units),
         base=base(request),
         d=detail,
         agency=agency,
