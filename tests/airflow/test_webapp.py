@@ -81,6 +81,23 @@ def test_a_viewer_may_look_but_not_act(client, data_root, method, path):
     assert client.post(path, headers=viewer, data=data, files=files).status_code == 403
 
 
+@pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if r[0] == "POST"])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Origin": "", "Referer": "https://evil.example/"},
+    ],
+)
+def test_a_state_changing_request_from_another_site_is_refused(client, data_root, method, path, origin):
+    headers = {**auth(), **origin}
+    data = {"csrf": csrf(client, auth()), "unit": "pr", "run_id": "x", "decision": "Approve"}
+    resp = client.post(path, headers=headers, data=data)
+    assert resp.status_code == 403 and "did not come from this site" in resp.text
+    assert not (data_root / "mae-u-kho").exists()
+
+
 def test_the_login_cookie_works_like_the_token(client, data_root):
     client.cookies.set("_token", token_for())
     try:
