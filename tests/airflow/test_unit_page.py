@@ -250,3 +250,13 @@ def test_the_admin_sees_each_units_link_and_revokes_one_on_the_round_page(client
         ).status_code
         == 403
     )
+
+
+def test_without_any_secret_the_page_says_so_and_accepts_nothing(client, data_root, monkeypatch):
+    tok = token()
+    monkeypatch.setenv("AIRFLOW__API_AUTH__JWT_SECRET", "")
+    monkeypatch.delenv("AIRFLOW__ITA__LINK_SECRET", raising=False)
+    resp = client.get(f"/ita/u/{tok}")
+    assert resp.status_code == 503 and 'data-code="no_secret"' in resp.text
+    assert upload(client, tok, "a.csv", FINANCE, csrf="x").status_code == 503
+    assert inbox(data_root, "finance") == []

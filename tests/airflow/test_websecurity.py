@@ -95,3 +95,22 @@ def test_the_admin_prints_revokes_and_reissues_a_units_link(tmp_path, capsys):
     check_revoked(DataRoot(tmp_path), read_token(ws.link_secret(), out[-1].rsplit("/", 1)[1]))
     assert main([*args[:-3], "2", "--unit", "finance", *common]) == 2  # round 2 is not scheduled
     assert main([*args[:-1], "nobody", *common]) == 2
+
+
+def test_form_mail_links_need_a_base_url_and_a_secret(monkeypatch, tmp_path):
+    from types import SimpleNamespace
+
+    from ita_monitor.config import AgenciesDir
+    from ita_monitor.rounds import Round
+    from ita_monitor.storage import DataRoot
+    from tests.conftest import AGENCIES
+
+    agency = AgenciesDir(AGENCIES).agency("mae-u-kho")
+    job = SimpleNamespace(slug="mae-u-kho", rnd=Round(2565, 12), agency=agency, data=DataRoot(tmp_path))
+    monkeypatch.delenv("AIRFLOW__API__BASE_URL", raising=False)
+    assert ws.unit_link_maker(job) is None  # no base URL: the mails go without links
+    monkeypatch.setenv("AIRFLOW__API__BASE_URL", "https://ita.example.test")
+    assert ws.unit_link_maker(job)("finance").startswith("https://ita.example.test/ita/u/")
+    monkeypatch.setenv("AIRFLOW__API_AUTH__JWT_SECRET", "")
+    with pytest.raises(ws.NoSecret, match=r"\[ita\] link_secret"):  # open_round fails saying what to set
+        ws.unit_link_maker(job)

@@ -96,6 +96,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_request": ("คำขอไม่ถูกต้อง: โหลดหน้านี้ใหม่แล้วทำอีกครั้ง", "bad request: reload the page and try again"),
     "no_file": ("ยังไม่ได้เลือกไฟล์", "no file was chosen"),
     "received": ("รับไฟล์แล้ว ผลการตรวจไฟล์นี้อยู่ด้านล่าง", "file received: its outcome is below"),
+    "no_secret": (
+        "ยังใช้ลิงก์ไม่ได้ เพราะผู้ดูแลระบบยังไม่ได้ตั้งกุญแจลับ ([ita] link_secret)",
+        "links cannot be used yet: the admin has not set the secret key ([ita] link_secret)",
+    ),
     "link_revoked": (
         "ยกเลิกลิงก์เดิมของหน่วยงานย่อยแล้ว ลิงก์ใหม่อยู่ในตารางลิงก์ด้านล่าง",
         "the unit's old link is revoked; its new link is in the table of links below",
@@ -284,9 +288,9 @@ def unit_link_maker(job):
     from ita_monitor.unit_links import LinkScope, link_for
 
     base = public_base_url()
-    secret = link_secret()
     if not base:
         return None
+    secret = link_secret()
 
     def make(unit: str) -> str:
         scope = LinkScope(job.slug, job.rnd.fiscal_year, job.rnd.months, unit)

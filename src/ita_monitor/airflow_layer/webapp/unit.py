@@ -97,6 +97,9 @@ def _link(request: Request, token: str) -> tuple[Link, Any]:
         check_revoked(data_root(), link)
     except LinkRefused as exc:
         raise _Refusal(exc.code, 410 if exc.code == "expired" else 403) from exc
+    except ws.NoSecret as exc:
+        log.error("%s", exc)
+        raise _Refusal("no_secret", 503) from exc
     scope = link.scope
     wait = PER_LINK.hit(f"{scope.agency}/{scope.key()}/{link.generation}")
     if wait:
