@@ -19,18 +19,20 @@ USER airflow
 COPY --chown=airflow:0 requirements.lock /opt/ita/requirements.lock
 RUN pip install --no-cache-dir -r /opt/ita/requirements.lock
 
-# The project: the package (its templates, include/templates, ship inside it as package data), the
-# plugin module into Airflow's plugins folder (its only registration), the DAGs.
+# The project, as tests/deploy/test_install.py checks it: the wheel built from these files (its
+# templates, include/templates, ship inside it as package data) and installed without re-resolving
+# dependencies; the plugin module into Airflow's plugins folder (its only registration); the DAGs.
 COPY --chown=airflow:0 pyproject.toml /opt/ita/src-build/
 COPY --chown=airflow:0 src /opt/ita/src-build/src
 COPY --chown=airflow:0 include/templates /opt/ita/src-build/include/templates
-RUN pip install --no-cache-dir --no-deps /opt/ita/src-build && rm -rf /opt/ita/src-build
+RUN pip wheel --no-cache-dir --no-deps -w /opt/ita/dist /opt/ita/src-build \
+ && pip install --no-cache-dir --no-deps /opt/ita/dist/ita_monitor-*.whl \
+ && rm -rf /opt/ita/src-build /opt/ita/dist
 COPY --chown=airflow:0 plugins /opt/airflow/plugins
 COPY --chown=airflow:0 dags /opt/airflow/dags
 COPY --chown=airflow:0 include /opt/ita/include
 
 ENV AIRFLOW__ITA__AGENCIES_DIR=/opt/ita/agencies \
     AIRFLOW__ITA__DATA_ROOT=file:///opt/ita/data \
-    AIRFLOW__ITA__TEMPLATES_DIR=/opt/ita/include/templates \
     AIRFLOW__ITA__FONT_REGULAR=/usr/share/fonts/truetype/tlwg/Laksaman.ttf \
     AIRFLOW__ITA__FONT_BOLD=/usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf

@@ -8,7 +8,6 @@ Target: under 0.5 s on the server (warm: profiles are parsed once per change of 
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import statistics
@@ -26,6 +25,7 @@ N_AGENCIES = 200
 os.environ.update(
     AIRFLOW_HOME=str(WORK / "airflow"),
     AIRFLOW__CORE__DAGS_FOLDER=str(WORK / "no-dags"),
+    AIRFLOW__CORE__PLUGINS_FOLDER=str(ROOT / "plugins"),  # the ITA page is registered there only
     AIRFLOW__CORE__LOAD_EXAMPLES="False",
     AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{WORK}/airflow/airflow.db",
     AIRFLOW__API_AUTH__JWT_SECRET="ita-monitor-bench-" + "x" * 64,
@@ -36,16 +36,24 @@ STATES = ["published", "incomplete", "collected", "awaiting_approval", "rendered
 
 
 def make_data() -> None:
+    from ita_monitor.rounds import Round
+    from ita_monitor.status import update_round
+    from ita_monitor.storage import DataRoot
+
     shutil.copytree(ROOT / "include" / "agencies" / "catalogue", AGENCIES / "catalogue")
     sample = ROOT / "include" / "agencies" / "mae-u-kho"
     for i in range(N_AGENCIES):
         slug = f"synth-{i:04d}"
         shutil.copytree(sample, AGENCIES / slug, ignore=shutil.ignore_patterns("*.png", "*.jpg"))
         for j, months in enumerate((1, 3, 6, 9, 12)):
-            rd = DATA / slug / "2565" / f"round-{months:02d}"
-            rd.mkdir(parents=True)
-            status = {"agency": slug, "fiscal_year": 2565, "round": months, "state": STATES[(i + j) % 5]}
-            (rd / "status.json").write_text(json.dumps(status), encoding="utf-8")
+            update_round(
+                DataRoot(DATA),
+                slug,
+                Round(2565, months),
+                agency=slug,
+                round=months,
+                state=STATES[(i + j) % 5],
+            )
 
 
 def main() -> None:

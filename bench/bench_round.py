@@ -24,6 +24,7 @@ os.environ.update(
     ITA_BENCH_ROUND_WORK=str(WORK),
     AIRFLOW_HOME=str(WORK / "airflow"),
     AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"),
+    AIRFLOW__CORE__PLUGINS_FOLDER=str(ROOT / "plugins"),  # the round timetable is registered there
     AIRFLOW__CORE__LOAD_EXAMPLES="False",
     AIRFLOW__ITA__AGENCIES_DIR=str(AGENCIES),
     AIRFLOW__ITA__DATA_ROOT=(WORK / "data").as_uri(),

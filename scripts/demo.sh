@@ -44,37 +44,43 @@ run_approved "ita_plan__$agency" "{\"fiscal_year\": $fy}" var/demo-plan.log
 echo "-- running the round DAG (log: var/demo-round.log)"
 run_approved "ita_round__$agency" "{\"fiscal_year\": $fy, \"round\": $round}" var/demo-round.log
 python - "$data_root" "$agency" "$fy" "$round" <<'PY'
-import json, pathlib, sys
-root, agency, fy, rnd = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-status = json.loads((pathlib.Path(root) / agency / fy / f"round-{rnd:02d}" / "status.json").read_text())
-if status.get("state") != "published":
-    sys.exit(f"demo: round ended in state {status.get('state')!r}, expected 'published'")
-site = pathlib.Path(root) / "site" / agency / fy
-print(f"-- round state: {status['state']}  ({status['label_th']})")
-due, gaps = status["completeness"]["due"], status["completeness"]["gaps"]
+import pathlib, sys
+
+from ita_monitor import status as statuses
+from ita_monitor.rounds import Round
+from ita_monitor.storage import DataRoot
+
+root, agency, fy, rnd = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+data = DataRoot(pathlib.Path(root))
+status = statuses.load_round(data, agency, Round(fy, rnd))
+if status.state != "published":
+    sys.exit(f"demo: round ended in state {status.state!r}, expected 'published'")
+site = pathlib.Path(root) / "site" / agency / str(fy)
+print(f"-- round state: {status.state}  ({status.label_th})")
+due, gaps = status.completeness.due, status.completeness.gaps
 print(f"   completeness: {len(due) - len(gaps)} of {len(due)} submissions in")
 
 
 def approval_line(st):
-    a = st.get("approval") or {}
-    if a:
-        print(f"   approval:     {a.get('decision')} by {a.get('by')} at {a.get('at')}: {a.get('comment')}")
+    a = st.approval
+    if a.decision:
+        print(f"   approval:     {a.decision} by {a.by} at {a.at}: {a.comment}")
 
 
 approval_line(status)
-print(f"   report PDF:   {status['report']['path']}")
-print(f"   covering memo PDF: {status['report']['memo_path']}")
-plan = json.loads((pathlib.Path(root) / agency / fy / "plan" / "status.json").read_text())
-if plan.get("state") != "published":
-    sys.exit(f"demo: the yearly plan ended in state {plan.get('state')!r}, expected 'published'")
-print(f"-- yearly plan state: {plan['state']}")
+print(f"   report PDF:   {status.report.path}")
+print(f"   covering memo PDF: {status.report.memo_path}")
+plan = statuses.load_plan(data, agency, fy)
+if plan.state != "published":
+    sys.exit(f"demo: the yearly plan ended in state {plan.state!r}, expected 'published'")
+print(f"-- yearly plan state: {plan.state}")
 approval_line(plan)
-print(f"   measures PDF:      {plan['measures']['path']}")
-print(f"   approval memo PDF: {plan['memo']['path']}")
-for doc in plan["published"]["documents"]:
-    print(f"   published:    {site / doc['filename']}")
-for doc in status["published"]["documents"]:
-    print(f"   published:    {site / doc['filename']}")
+print(f"   measures PDF:      {plan.measures.path}")
+print(f"   approval memo PDF: {plan.memo.path}")
+for doc in plan.published.documents:
+    print(f"   published:    {site / doc.filename}")
+for doc in status.published.documents:
+    print(f"   published:    {site / doc.filename}")
 print(f"   site page:    {site / 'index.html'}")
-print(f"   status:       {pathlib.Path(root) / agency / fy / f'round-{rnd:02d}' / 'status.json'}")
+print(f"   status:       {statuses.round_path(data, agency, Round(fy, rnd))}")
 PY

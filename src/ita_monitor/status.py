@@ -155,9 +155,14 @@ class Record(BaseModel):
         """``raw`` (a dict read from JSON, a record, or anything else) as this record, never raising."""
         if isinstance(raw, cls):
             return raw
-        data = copy.deepcopy(raw) if isinstance(raw, dict) else {}
         if isinstance(raw, BaseModel):
-            data = raw.model_dump(mode="json", exclude_unset=True)
+            raw = raw.model_dump(mode="json", exclude_unset=True)
+        if not isinstance(raw, dict):
+            return cls()
+        try:
+            return cls.model_validate(raw)
+        except ValidationError:
+            data = copy.deepcopy(raw)  # drop the bad values from a copy: the caller's dict stays as it was
         for _ in range(1000):
             try:
                 return cls.model_validate(data)

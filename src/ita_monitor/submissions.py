@@ -25,7 +25,7 @@ from datetime import date, datetime
 from ita_monitor.config import Agency, Plan
 from ita_monitor.errors import Problem
 from ita_monitor.rounds import Round
-from ita_monitor.thai import be_year, thai_date
+from ita_monitor.thai import arabic_digits, be_year, thai_date
 
 FIELDS = ("status", "details", "period", "output", "outcome", "note", "evidence")
 REQUIRED_FIELDS = ("details", "period", "output", "outcome")
@@ -64,7 +64,6 @@ MAX_MEMBERS = 1000
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc, and password-protected .xlsx
 _DATE_RE = re.compile(r"(?<![\d๐-๙])([\d๐-๙]{1,4})[/.-]([\d๐-๙]{1,2})[/.-]([\d๐-๙]{1,4})(?![\d๐-๙])")
-_TH_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
 @dataclass(frozen=True)
@@ -132,12 +131,10 @@ def _text(value: object) -> str:
 
 
 def _column_letter(index: int) -> str:
-    """0 -> A, 26 -> AA."""
-    out, n = "", index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+    """0 -> A, 26 -> AA (openpyxl counts from 1)."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
 
 
 def _problem(file: str, where: str, th: str, en: str) -> Problem:
@@ -539,7 +536,7 @@ def read_rows(data: bytes, file: str) -> tuple[list[tuple[str, dict[str, str]]],
 def _bad_date(text: str) -> str | None:
     """The first date-like token in ``text`` that is not a real date (d/m/y, BE or CE; or ISO)."""
     for m in _DATE_RE.finditer(text):
-        a, b, c = (int(x.translate(_TH_DIGITS)) for x in m.groups())
+        a, b, c = (int(arabic_digits(x)) for x in m.groups())
         if len(m.group(1)) == 4:  # ISO: y-m-d
             y, mo, d = a, b, c
         else:

@@ -79,14 +79,41 @@ def test_no_start_date_means_no_schedule_and_latest_bounds_it():
     )
 
 
-def test_without_catchup_the_first_run_is_the_latest_round_already_due():
-    info = TT.next_dagrun_info(
+class _At(MonitoringRoundTimetable):
+    """The timetable on a scheduler whose clock says ``at``."""
+
+    def __init__(self, at: pendulum.DateTime):
+        super().__init__((1, 3, 6, 9, 12), grace_days=15)
+        self.at = at
+
+    def now(self) -> pendulum.DateTime:
+        return self.at
+
+
+@pytest.mark.parametrize(
+    ("now", "run_after"),
+    [
+        (bkk(2022, 5, 3), bkk(2022, 4, 1)),  # round 6 of FY 2565 ended on 1 April
+        (bkk(2022, 4, 1), bkk(2022, 4, 1)),  # the very moment it ends
+        (bkk(2022, 3, 31, 23, 59), bkk(2022, 1, 1)),  # a minute before: round 3
+        (bkk(2022, 10, 20), bkk(2022, 10, 1)),  # round 12 of FY 2565 (ended 1 October)
+        (bkk(2021, 10, 20), bkk(2021, 10, 1)),  # round 12 of FY 2564
+    ],
+)
+def test_without_catchup_the_first_run_is_the_latest_round_already_due(now, run_after):
+    info = _At(now).next_dagrun_info(
         last_automated_data_interval=None,
         restriction=TimeRestriction(earliest=bkk(2020, 10, 1), latest=None, catchup=False),
     )
-    now = pendulum.now("UTC")
-    assert info.run_after <= now
-    assert info.run_after > now.subtract(months=4)  # never a round more than one quarter back
+    assert info.run_after == run_after
+
+
+def test_without_catchup_a_start_date_in_the_future_waits_for_its_first_round():
+    info = _At(bkk(2022, 5, 3)).next_dagrun_info(
+        last_automated_data_interval=None,
+        restriction=TimeRestriction(earliest=bkk(2022, 8, 15), latest=None, catchup=False),
+    )
+    assert info.run_after == bkk(2022, 10, 1)
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import threading
 import time
 from urllib.parse import quote
@@ -12,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
-from tests.airflow.approvals import WAIT_AFTER_PARKING, api_client, pending, token_for
+from tests.airflow.approvals import api_client, pending, token_for
 from tests.conftest import ROOT, drop_samples
 
 pytestmark = pytest.mark.airflow
@@ -317,8 +318,7 @@ def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, 
     def approve_when_parked() -> None:
         for _ in range(240):
             found = pending(DAG_ID)
-            if found:
-                time.sleep(WAIT_AFTER_PARKING)
+            if found:  # parked: awaiting_input (see tests/airflow/approvals.py)
                 page = client.get(ROUND, headers=auth())
                 result["page"] = page.text
                 token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
@@ -365,3 +365,17 @@ def test_reject_needs_a_reason_and_only_approve_or_reject_is_accepted(client, da
     resp = client.post(f"{ROUND}/approve", headers=headers, data=form, follow_redirects=False)
     assert resp.status_code == 303 and resp.headers["location"].endswith("m=api_error&n=404")
     assert "Airflow ตอบ 404" in client.get(resp.headers["location"], headers=headers).text
+
+
+def test_the_page_is_rendered_from_the_templates_dir_setting(client, data_root, tmp_path, monkeypatch):
+    """``[ita] templates_dir`` is the one place the documents' and the page's templates come from
+    (docker-compose.yaml sets it to the mounted include/templates)."""
+    from ita_monitor.render import DEFAULT_TEMPLATES
+
+    own = tmp_path / "templates"
+    shutil.copytree(DEFAULT_TEMPLATES, own, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    base = own / "ui" / "base.html.j2"
+    base.write_text(base.read_text(encoding="utf-8").replace("· ita-monitor</title>", "· ของจังหวัด</title>"))
+    assert "· ของจังหวัด</title>" not in client.get("/ita/", headers=auth()).text
+    monkeypatch.setenv("AIRFLOW__ITA__TEMPLATES_DIR", str(own))
+    assert "· ของจังหวัด</title>" in client.get("/ita/", headers=auth()).text

@@ -18,7 +18,8 @@ from ita_monitor.storage import DataRoot
 from tests.conftest import AGENCIES
 
 # A data root written by the version before issue 14 (round 12 of 2565 collected, approved and
-# published to a static site; the year's plan published), PDFs replaced by stand-ins.
+# published to a static site; the year's plan published); PDFs replaced by stand-ins except the
+# published ones on the site, which the next publish keeps as earlier versions.
 LEGACY = Path(__file__).parent / "data" / "legacy-root"
 R12 = Round(2565, 12)
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -86,6 +87,20 @@ def test_the_page_shows_an_old_data_root_and_the_steps_go_on_from_it(tmp_path):
     assert set(before) <= set(after)
     assert after["state"] == "complete" and after["approval"] == before["approval"]
     assert after["published"] == before["published"] and after["report"] == before["report"]
+
+    # and publishing goes on from the old published.json: the report (a stand-in PDF here, so other
+    # bytes) replaces the old one, which stays listed as an earlier version; the measures stay
+    from ita_monitor.pipeline import publish_report
+    from ita_monitor.publish.factory import publisher_for
+    from ita_monitor.render import Renderer
+
+    old = _raw(root, "mae-u-kho", "2565", "published.json")
+    publish_report(job, publisher_for(agency, data, Renderer()))
+    new = _raw(root, "mae-u-kho", "2565", "published.json")
+    assert new["documents"]["measures"] == old["documents"]["measures"]
+    earlier = new["documents"]["round-12"]["earlier"]
+    assert [e["sha256"] for e in earlier] == [old["documents"]["round-12"]["sha256"]]
+    assert status.load_round(data, "mae-u-kho", R12).known_state is State.PUBLISHED
 
 
 def test_values_of_the_wrong_shape_are_dropped_and_unknown_keys_kept(tmp_path):

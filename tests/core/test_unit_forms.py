@@ -171,6 +171,7 @@ def test_the_form_filled_by_a_script_is_accepted_and_the_blank_form_is_not():
     ]
 
 
+@pytest.mark.libreoffice
 def test_forms_written_when_a_round_opens_round_trip_through_libreoffice(tmp_path):
     """The forms the round writes, filled in by openpyxl and re-saved by LibreOffice, are accepted."""
     job = RoundJob.load(AgenciesDir(AGENCIES), "mae-u-kho", R12, DataRoot(tmp_path))

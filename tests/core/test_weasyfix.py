@@ -16,10 +16,10 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+import weasyprint
 
-weasyprint = pytest.importorskip("weasyprint")
-
-from ita_monitor import weasyfix  # noqa: E402
+from ita_monitor import weasyfix
+from tests.conftest import skip_or_fail
 
 TLWG = Path("/usr/share/fonts/truetype/tlwg")
 # Laksaman is the project's font (TLWG's TH Sarabun New); Garuda is a second, sans-serif design
@@ -27,9 +27,13 @@ TLWG = Path("/usr/share/fonts/truetype/tlwg")
 FONTS = {"Laksaman": ("Laksaman.ttf", "Laksaman-Bold.ttf"), "Garuda": ("Garuda.ttf", "Garuda-Bold.ttf")}
 SRC = Path(__file__).resolve().parents[2] / "src"
 
-pytestmark = pytest.mark.skipif(
-    not (shutil.which("pdftotext") and shutil.which("pdftoppm")), reason="needs poppler-utils"
-)
+
+@pytest.fixture(autouse=True)
+def _poppler():
+    """Every test here reads PDFs back with poppler (skipped without it, failed under CI=true)."""
+    if not (shutil.which("pdftotext") and shutil.which("pdftoppm")):
+        skip_or_fail("poppler-utils (pdftotext, pdftoppm) is not installed")
+
 
 # Every consonant ก–ฮ, in the alphabet rhyme taught in schools.
 CONSONANTS = (
@@ -89,7 +93,7 @@ WIDTHS_CM = [3 + 12 * i / 19 for i in range(20)]
 def html(body: str, family: str = "Laksaman", size: float = 16) -> str:
     regular, bold = (TLWG / name for name in FONTS[family])
     if not (regular.exists() and bold.exists()):
-        pytest.skip(f"font {family} not installed")
+        skip_or_fail(f"font {family} (Debian fonts-thai-tlwg) is not installed")
     return f"""<!doctype html><html lang="th"><head><meta charset="utf-8"><style>
 @font-face {{ font-family: ITASarabun; src: url({regular.as_uri()}); }}
 @font-face {{ font-family: ITASarabun; font-weight: bold; src: url({bold.as_uri()}); }}

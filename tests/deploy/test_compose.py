@@ -165,7 +165,7 @@ def test_the_image_has_the_locked_packages_the_project_fonts_and_weasyprint_libr
     assert base.startswith(f"apache/airflow:{pinned}-"), (base, pinned)
     # the package itself (with its templates) goes in without re-resolving dependencies; the plugin
     # module goes into Airflow's plugins folder
-    assert re.search(r"pip install --no-cache-dir --no-deps /opt/ita/src-build", text)
+    assert re.search(r"pip install --no-cache-dir --no-deps /opt/ita/dist/ita_monitor-\*\.whl", text)
     assert "COPY --chown=airflow:0 include/templates /opt/ita/src-build/include/templates" in text
     assert "COPY --chown=airflow:0 plugins /opt/airflow/plugins" in text
 

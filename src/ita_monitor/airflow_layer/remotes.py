@@ -1,7 +1,7 @@
 """The connection to an agency's website, from its Airflow connection (``publish.conn_id``).
 
 WordPress: an HTTP-type connection (host = the site's URL, e.g. ``https://www.example.go.th``, login =
-the WordPress user, password = an Application Password), opened with the HTTP provider's ``HttpHook``.
+the WordPress user, password = an Application Password), opened with ``WordPressHook``.
 SFTP: an SFTP/SSH-type connection (host, port, login, key in extras ``key_file`` or ``private_key``),
 opened with the SFTP provider's ``SFTPHook``.  Credentials live only in the connection.
 """
@@ -28,24 +28,21 @@ def _missing(agency: Agency, exc: Exception) -> MissingConnection:
 
 
 def wordpress_remote(agency: Agency) -> Remote:
-    from airflow.providers.http.hooks.http import HttpHook
+    from ita_monitor.airflow_layer.wordpress_hook import WordPressHook
 
-    hook = HttpHook(method="GET", http_conn_id=agency.publish.conn_id)
+    hook = WordPressHook(wordpress_conn_id=agency.publish.conn_id)
     try:
-        conn = hook.get_connection(agency.publish.conn_id)
-        session = hook.get_conn()  # a requests.Session with the credentials: nothing is sent yet
+        hook.get_conn()  # a requests.Session with the credentials: nothing is sent yet
     except Exception as exc:
         raise _missing(agency, exc) from exc
-    if not (conn.login and conn.password):
-        raise _missing(agency, ValueError("login and password (the Application Password) are required"))
-    return Remote(label=hook.base_url, open=lambda: session, close=session.close)
+    return Remote(label=hook.base_url, open=hook.get_conn, close=hook.close)
 
 
 def sftp_remote(agency: Agency) -> Remote:
     from airflow.providers.sftp.hooks.sftp import SFTPHook
 
     try:
-        # Retries are ours (with backoff, reconnecting); the hook tries once per call.
+        # One try per call: retrying is the task's (Airflow's retries with backoff, on a new connection).
         hook = SFTPHook(ssh_conn_id=agency.publish.conn_id, conn_retry_attempts=1)
     except Exception as exc:
         raise _missing(agency, exc) from exc

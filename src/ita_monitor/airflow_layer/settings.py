@@ -3,7 +3,7 @@
 [ita]
 agencies_dir = /opt/ita/agencies        # the admin's agency profiles, plans and OIT catalogues
 data_root = file:///opt/ita/data        # inbox, status, reports, static site (any ObjectStoragePath URL)
-templates_dir = /opt/ita/include/templates
+templates_dir = /opt/ita/templates      # documents' and page's templates (default: shipped in the package)
 font_regular = /usr/share/fonts/truetype/tlwg/Laksaman.ttf
 font_bold = /usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf
 font_scale = 0.6656                     # size of the font per official TH Sarabun point
@@ -15,6 +15,7 @@ link_secret =                           # key of the units' links and the pages'
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,10 +30,12 @@ from ita_monitor.render import (
     Font,
 )
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+# Without settings, the admin's files and the data live beside Airflow's own (the package may be
+# installed anywhere, so nothing defaults to a source tree; `make` and the image set both).
+AIRFLOW_HOME = Path(os.environ.get("AIRFLOW_HOME") or "~/airflow").expanduser()
 DEFAULTS = {
-    "agencies_dir": str(PROJECT_ROOT / "include" / "agencies"),
-    "data_root": (PROJECT_ROOT / "var" / "data").as_uri(),
+    "agencies_dir": str(AIRFLOW_HOME / "ita" / "agencies"),
+    "data_root": (AIRFLOW_HOME / "ita" / "data").as_uri(),
     "templates_dir": str(DEFAULT_TEMPLATES),
     "font_regular": DEFAULT_FONT_REGULAR,
     "font_bold": DEFAULT_FONT_BOLD,

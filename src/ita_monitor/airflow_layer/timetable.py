@@ -97,7 +97,7 @@ class MonitoringRoundTimetable(Timetable):
             rnd = rounds_after(restriction.earliest, self.rounds)
             if not restriction.catchup:
                 # Without catchup, start from the latest round already due, not from start_date.
-                now = pendulum.now("UTC")
+                now = self.now()
                 due = [r for r in self._recent(now) if r.end_at() <= now and r >= rnd]
                 if due:
                     rnd = due[-1]
@@ -106,6 +106,11 @@ class MonitoringRoundTimetable(Timetable):
         if restriction.latest is not None and rnd.end_at() > restriction.latest:
             return None
         return self.info_of(rnd)
+
+    @staticmethod
+    def now() -> pendulum.DateTime:
+        """The scheduler's clock (a parameter of the tests, which never read the wall clock)."""
+        return pendulum.now("UTC")
 
     def _recent(self, now: datetime) -> list[Round]:
         last = latest_round_before(now, self.rounds)

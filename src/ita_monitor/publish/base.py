@@ -5,15 +5,18 @@ one entry per document key (the year's measures, each round's report), so republ
 bytes changes nothing and a corrected document replaces the old one under the same key while the
 old one is kept as a dated earlier version.
 
-Targets that talk to a server (WordPress, SFTP) retry transient failures with backoff
-(``Retry``) and then raise ``PublishFailed``, whose message says which target, what failed and what
-to do.  The index page is only switched over after every document is up, in one step.
+Targets that talk to a server (WordPress, SFTP) turn every failure into ``PublishFailed``
+(``call_target``), whose message says which target, what failed and what to do.  There is one retry
+layer: Airflow's task retries (``retries`` with exponential backoff on every task).  A transient
+failure (the target down or erroring) fails the try and the task is retried later, from the start,
+which is safe because publishing is idempotent (documents are keyed by sha256); a refusal
+(credentials, permissions, settings) fails the task at once.  The index page is only switched over
+after every document is up, in one step.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -122,45 +125,19 @@ class PublishFailed(Exception):
         )
 
 
-@dataclass(frozen=True)
-class Retry:
-    """Attempts and exponential backoff for calls to a remote target (seconds)."""
+def call_target(
+    target: str, action: str, fn: Callable[[], T], classify: Callable[[BaseException], bool | None]
+) -> T:
+    """Run ``fn`` once; a failure ``classify`` recognises (True = transient, False = refused) becomes
+    ``PublishFailed``, anything else (None: not about the target) passes through unchanged.
 
-    attempts: int = 4
-    backoff: float = 1.0
-    max_backoff: float = 15.0
-
-    def call(
-        self,
-        target: str,
-        action: str,
-        fn: Callable[[], T],
-        classify: Callable[[BaseException], bool | None],
-        on_retry: Callable[[], None] | None = None,
-    ) -> T:
-        """Run ``fn``; ``classify(exc)`` says True = transient (retry), False = permanent, None = not ours.
-
-        Transient failures are retried with backoff, calling ``on_retry`` (e.g. to reconnect) in between;
-        then ``PublishFailed`` is raised.
-        """
-        delay = self.backoff
-        for attempt in range(1, self.attempts + 1):
-            try:
-                return fn()
-            except PublishFailed:
-                raise
-            except Exception as exc:
-                transient = classify(exc)
-                if transient is None:
-                    raise
-                cause = f"{type(exc).__name__}: {exc}"
-                if not transient or attempt == self.attempts:
-                    raise PublishFailed(target, action, cause, transient, attempt) from exc
-                time.sleep(delay)
-                delay = min(delay * 2, self.max_backoff)
-                if on_retry is not None:
-                    try:
-                        on_retry()
-                    except Exception:  # reconnecting failed too: the next attempt says why
-                        pass
-        raise AssertionError("unreachable")
+    No retry here: the task's retries (Airflow) try the whole publish again, with backoff."""
+    try:
+        return fn()
+    except PublishFailed:
+        raise
+    except Exception as exc:
+        transient = classify(exc)
+        if transient is None:
+            raise
+        raise PublishFailed(target, action, f"{type(exc).__name__}: {exc}", transient) from exc

@@ -13,7 +13,7 @@ from typing import Any
 
 from ita_monitor.config import Agency
 from ita_monitor.errors import InputError, Problem
-from ita_monitor.publish.base import Publisher, Retry
+from ita_monitor.publish.base import Publisher
 from ita_monitor.publish.static import StaticSitePublisher
 from ita_monitor.storage import DataRoot
 
@@ -23,7 +23,9 @@ class Remote:
     """A connection to a target server, opened only when first needed (a dry run never opens it)."""
 
     label: str  # wordpress: the site's base URL; sftp: sftp://user@host:port (never a secret)
-    open: Callable[[], Any]  # wordpress: a requests.Session carrying the credentials; sftp: an SFTP client
+    open: Callable[
+        [], Any
+    ]  # wordpress: a requests.Session carrying the credentials (WordPressHook); sftp: an SFTP client
     close: Callable[[], None] | None = None  # releases what ``open`` made (e.g. the SSH transport)
 
 
@@ -31,9 +33,7 @@ def _problem(agency: Agency, where: str, th: str, en: str) -> InputError:
     return InputError([Problem(f"{agency.slug}/agency.yaml", where, th, en)])
 
 
-def publisher_for(
-    agency: Agency, data: DataRoot, renderer, remote: Remote | None = None, retry: Retry | None = None
-) -> Publisher:
+def publisher_for(agency: Agency, data: DataRoot, renderer, remote: Remote | None = None) -> Publisher:
     target = agency.publish
     if target.target == "static":
         site = data.site(target.path)
@@ -57,7 +57,6 @@ def publisher_for(
             target.page_title,
             target.page_slug,
             renderer,
-            retry=retry,
         )
     if target.target == "sftp":
         from ita_monitor.publish.sftp import SftpPublisher, SftpTree
@@ -69,7 +68,7 @@ def publisher_for(
                 "ปลายทาง sftp ต้องระบุ path เป็นโฟลเดอร์เต็มบนเซิร์ฟเวอร์ เช่น /var/www/html/ita",
                 "target sftp needs path: the absolute folder on the server, e.g. /var/www/html/ita",
             )
-        tree = SftpTree(remote.open, target.path, f"{remote.label.rstrip('/')}{target.path}", retry=retry)
+        tree = SftpTree(remote.open, target.path, f"{remote.label.rstrip('/')}{target.path}")
         return SftpPublisher(tree, target.base_url, renderer)
     raise _problem(
         agency,

@@ -2,8 +2,9 @@
 
 The same folder layout and index page as the static target (``static.FolderPublisher``), on a remote
 folder: each file is uploaded under a temporary name and renamed over the old one (POSIX rename), so
-the site never serves a half-written PDF or index page.  Every remote call is retried with backoff
-after reconnecting; the connection comes from a ``connect`` callable (in Airflow: the SFTP provider's
+the site never serves a half-written PDF or index page.  A failed remote call raises
+``PublishFailed`` (the task's retries try again, on a new connection); the connection comes from a
+``connect`` callable (in Airflow: the SFTP provider's
 ``SFTPHook`` on the agency's connection), so this module needs no Airflow.
 """
 
@@ -17,12 +18,12 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from ita_monitor.publish.base import PublishFailed, Retry
+from ita_monitor.publish.base import PublishFailed, call_target
 from ita_monitor.publish.static import FolderPublisher
 
 
 def _classify(exc: BaseException) -> bool | None:
-    """True = the server is down or the link broke (retry); False = refused (fix settings)."""
+    """True = the server is down or the link broke (transient); False = refused (fix settings)."""
     import paramiko
 
     if isinstance(exc, paramiko.AuthenticationException | paramiko.BadHostKeyException):
@@ -39,12 +40,11 @@ def _classify(exc: BaseException) -> bool | None:
 class SftpTree:
     """A remote folder reached through an SFTP client (paramiko ``SFTPClient`` or alike)."""
 
-    def __init__(self, connect: Callable[[], Any], root: str, label: str, retry: Retry | None = None):
+    def __init__(self, connect: Callable[[], Any], root: str, label: str):
         self._connect = connect
         self._client = None
         self.root = root.rstrip("/") or "/"
         self.label = label  # sftp://user@host:port/root, for messages
-        self.retry = retry or Retry()
 
     # -- connection -------------------------------------------------------------------------
     @property
@@ -52,10 +52,6 @@ class SftpTree:
         if self._client is None:
             self._client = self._connect()
         return self._client
-
-    def _reconnect(self) -> None:
-        self.close()
-        self._client = self._connect()
 
     def close(self) -> None:
         client, self._client = self._client, None
@@ -66,7 +62,7 @@ class SftpTree:
                 pass
 
     def _call(self, action: str, fn: Callable[[], Any]) -> Any:
-        return self.retry.call(f"SFTP {self.label}", action, fn, _classify, on_retry=self._reconnect)
+        return call_target(f"SFTP {self.label}", action, fn, _classify)
 
     def _abs(self, rel: str) -> str:
         return posixpath.join(self.root, rel) if rel else self.root

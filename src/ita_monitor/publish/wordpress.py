@@ -9,7 +9,7 @@ replaces stays in the media library and is listed under it as a dated earlier ve
 The year's page (title and slug from the agency's ``publish`` settings) is looked up by slug and
 updated in one request only when its content differs, after every document is up.  Requests go
 through a ``requests.Session`` that carries the credentials (in Airflow: the HTTP provider's
-``HttpHook`` on the agency's connection, holding the user and an Application Password); REST routes
+``WordPressHook`` on the agency's connection, holding the user and an Application Password); REST routes
 are called as ``?rest_route=`` so the site's permalink settings do not matter.
 """
 
@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ita_monitor.config import Agency, Catalogue
-from ita_monitor.publish.base import Document, PublishFailed, Retry, earlier_entry, index_items
+from ita_monitor.publish.base import Document, PublishFailed, call_target, earlier_entry, index_items
 from ita_monitor.thai import thai_digits
 
 TIMEOUT = (10, 120)  # connect, read (seconds)
@@ -69,7 +69,6 @@ class WordPressPublisher:
         title_template: str,
         slug_template: str,
         renderer,
-        retry: Retry | None = None,
     ):
         self._session_factory = session_factory
         self._session = None
@@ -78,7 +77,6 @@ class WordPressPublisher:
         self.title_template = title_template
         self.slug_template = slug_template
         self.renderer = renderer
-        self.retry = retry or Retry()
 
     @property
     def location(self) -> str:
@@ -105,8 +103,8 @@ class WordPressPublisher:
             raise HttpStatusError(resp.status_code, method, route, resp.text)
         return resp.json()
 
-    def _retrying(self, action: str, fn: Callable[[], Any]) -> Any:
-        return self.retry.call(f"WordPress {self.base_url}", action, fn, _classify)
+    def _calling(self, action: str, fn: Callable[[], Any]) -> Any:
+        return call_target(f"WordPress {self.base_url}", action, fn, _classify)
 
     def media_slug(self, fiscal_year: int, doc: Document) -> str:
         return self._slug_of(fiscal_year, doc.key, doc.sha256)
@@ -132,7 +130,7 @@ class WordPressPublisher:
                 data={"slug": slug, "title": doc.title_th, "status": "publish"},
             )
 
-        media = self._retrying(f"uploading {doc.filename} to the media library", find_or_upload)
+        media = self._calling(f"uploading {doc.filename} to the media library", find_or_upload)
         if media.get("slug") != slug:  # WordPress changed it: later lookups would miss it, so undo
             self._send("DELETE", f"/wp/v2/media/{media['id']}", {"force": "true"})
             raise PublishFailed(
@@ -206,7 +204,7 @@ class WordPressPublisher:
                 json={"title": title, "content": content, "status": "publish"},
             )
 
-        return self._retrying(f"switching the page {slug} over", switch_over)["link"]
+        return self._calling(f"switching the page {slug} over", switch_over)["link"]
 
     def plan(self, agency: Agency, catalogue: Catalogue, actions: list[dict]) -> list[str]:
         year = catalogue.fiscal_year

@@ -1,5 +1,5 @@
 """The publish_report task of a round DAG run by Airflow (dag.test()) with the agency's connection from AIRFLOW_CONN_*:
-the HTTP provider's HttpHook for WordPress, the SFTP provider's SFTPHook for SFTP."""
+WordPressHook (airflow_layer/wordpress_hook.py) for WordPress, the SFTP provider's SFTPHook for SFTP."""
 
 from __future__ import annotations
 

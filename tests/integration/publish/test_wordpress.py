@@ -9,7 +9,7 @@ import requests
 
 from ita_monitor.config import AgenciesDir
 from ita_monitor.pipeline import RoundJob
-from ita_monitor.publish.base import Document, PublishFailed, Retry
+from ita_monitor.publish.base import Document, PublishFailed
 from ita_monitor.publish.factory import Remote, publisher_for
 from ita_monitor.publish.record import publish_documents
 from ita_monitor.render import Renderer
@@ -18,7 +18,6 @@ from ita_monitor.storage import DataRoot
 from tests.integration.publish.conftest import agencies_with_target, live_links
 
 pytestmark = pytest.mark.wordpress
-FAST = Retry(attempts=3, backoff=0.05)
 
 
 def _session(user: str, password: str) -> requests.Session:
@@ -39,7 +38,7 @@ def site(wordpress, tmp_path, request):
 
     def publisher(password: str = password):
         remote = Remote(wordpress.url, lambda: _session(wordpress.extra["user"], password))
-        return publisher_for(job.agency, job.data, Renderer(), remote, retry=FAST)
+        return publisher_for(job.agency, job.data, Renderer(), remote)
 
     return job, publisher
 
@@ -153,7 +152,7 @@ def test_a_site_that_is_down_fails_clearly_leaves_the_page_as_it_was_and_a_rerun
     finally:
         wordpress.start()
     message = str(failed.value)
-    assert failed.value.transient and failed.value.attempts == FAST.attempts
+    assert failed.value.transient and failed.value.attempts == 1  # one try; the task's retries try again
     assert "WordPress http://127.0.0.1:8091" in message and "ConnectionError" in message
     assert "what to do" in message and "วิธีแก้" in message
     # the page still shows what was published before, complete
@@ -190,7 +189,7 @@ def test_dry_run_plans_the_media_and_page_and_touches_nothing(site, wordpress):
     assert plan["changes"][-1].startswith("leave unchanged the page")
 
 
-def test_a_site_answering_errors_is_retried_then_fails_clearly_and_a_rerun_completes(site, wordpress):
+def test_a_site_answering_errors_fails_the_try_clearly_and_a_rerun_completes(site, wordpress):
     job, publisher = site
     docs = _docs(_pdf("measures"), _pdf("report"))
     fault = wordpress.args[0] / "fail"  # the test site answers 503 to everything while this exists
@@ -200,7 +199,7 @@ def test_a_site_answering_errors_is_retried_then_fails_clearly_and_a_rerun_compl
             publish_documents(job, publisher(), docs)
     finally:
         fault.unlink()
-    assert failed.value.transient and failed.value.attempts == FAST.attempts
+    assert failed.value.transient and failed.value.attempts == 1  # one try; the task's retries try again
     assert "HTTP 503" in str(failed.value) and "what to do" in str(failed.value)
     assert not (job.data.root / job.slug / "2565" / "published.json").exists()
 

@@ -1,22 +1,26 @@
-"""The page's HTML: Jinja templates shipped in the package (``ita_monitor.templates``, folder ``ui``),
-autoescaped, with Thai date filters; the security headers; the error pages."""
+"""The page's HTML: the ``ui/`` Jinja templates of ``[ita] templates_dir`` (by default those shipped in
+the package, ``ita_monitor.templates``), autoescaped, with Thai date filters; the security headers;
+the error pages."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ita_monitor import dashboard
+from ita_monitor import dashboard, thai
+from ita_monitor.airflow_layer import settings
 from ita_monitor.config import Agency
 from ita_monitor.rounds import BANGKOK
 from ita_monitor.status import ROUND_PAGE_STATES
-from ita_monitor.thai import month_name
+from ita_monitor.thai import thai_date
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -42,17 +46,15 @@ def _local(value: datetime | date | str | None) -> datetime | str:
 
 
 def thai_day(value: datetime | date | str | None) -> str:
+    """``15 ตุลาคม 2565`` (Bangkok), the way the page writes a day."""
     local = _local(value)
-    if isinstance(local, str):
-        return local
-    return f"{local.day} {month_name(local.month)} {local.year + 543}"
+    return local if isinstance(local, str) else thai_date(local, thai_numerals=False)
 
 
 def thai_time(value: datetime | str | None) -> str:
+    """``15 ตุลาคม 2565 09:30 น.`` (Bangkok)."""
     local = _local(value)
-    if isinstance(local, str):
-        return local
-    return f"{thai_day(local)} {local:%H:%M} น."
+    return local if isinstance(local, str) else thai.thai_time(local)
 
 
 def base(request: Request) -> str:
@@ -67,23 +69,32 @@ def published_href(base: str, agency: Agency, url: str) -> str:
     return f"{base}/site/{agency.slug}/{quote(url.lstrip('/'))}"
 
 
-env = Environment(
-    loader=PackageLoader("ita_monitor.templates", "ui"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-env.filters.update(
-    thai_day=thai_day,
-    thai_time=thai_time,
-    q=lambda s: quote(str(s), safe=""),
-    qp=lambda s: quote(str(s), safe="/"),
-)
-env.globals.update(LEGEND=ROUND_PAGE_STATES, CELLS=dashboard.CELLS, published_href=published_href)
+@lru_cache(maxsize=4)
+def _environment(folder: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(folder),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        thai_day=thai_day,
+        thai_time=thai_time,
+        q=lambda s: quote(str(s), safe=""),
+        qp=lambda s: quote(str(s), safe="/"),
+    )
+    env.globals.update(LEGEND=ROUND_PAGE_STATES, CELLS=dashboard.CELLS, published_href=published_href)
+    return env
+
+
+def environment() -> Environment:
+    """Jinja over ``<[ita] templates_dir>/ui``: the same setting the documents are rendered from (by
+    default the templates shipped in the package)."""
+    return _environment(str(Path(settings.get("templates_dir")) / "ui"))
 
 
 def render(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    html = env.get_template(template).render(**context)
+    html = environment().get_template(template).render(**context)
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
 
 

@@ -28,7 +28,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ita_monitor.airflow_layer import websecurity as ws
 from ita_monitor.airflow_layer.webapp.auth import Actor
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
-from ita_monitor.airflow_layer.webapp.templating import base, env
+from ita_monitor.airflow_layer.webapp.templating import base, environment
 from ita_monitor.unit_links import REFUSALS as LINK_REFUSALS
 from ita_monitor.unit_links import Link, LinkRefused, check_revoked, read_token
 from ita_monitor.uploads import REFUSALS as UPLOAD_REFUSALS
@@ -166,7 +166,7 @@ def _page(
     if refused and n is not None:
         th, en = MESSAGES[refused]
         texts[refused] = (th.replace("{n}", str(n)), en.replace("{n}", str(n)))
-    html = env.get_template("unit.html.j2").render(
+    html = environment().get_template("unit.html.j2").render(
         u=unit_view(agency, link) if link is not None else None,
         link_url=f"{base(request)}/u/{token}",
         csrf=ws.form_token(_subject(link)) if link is not None else "",
