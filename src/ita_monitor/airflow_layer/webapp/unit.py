@@ -166,15 +166,19 @@ def _page(
     if refused and n is not None:
         th, en = MESSAGES[refused]
         texts[refused] = (th.replace("{n}", str(n)), en.replace("{n}", str(n)))
-    html = environment().get_template("unit.html.j2").render(
-        u=unit_view(agency, link) if link is not None else None,
-        link_url=f"{base(request)}/u/{token}",
-        csrf=ws.form_token(_subject(link)) if link is not None else "",
-        refused=refused,
-        problems=problems or [],
-        outcome=outcome,
-        MESSAGES=texts,
-        max_mb=ws.upload_limit(data_root()) // (1024 * 1024),
+    html = (
+        environment()
+        .get_template("unit.html.j2")
+        .render(
+            u=unit_view(agency, link) if link is not None else None,
+            link_url=f"{base(request)}/u/{token}",
+            csrf=ws.form_token(_subject(link)) if link is not None else "",
+            refused=refused,
+            problems=problems or [],
+            outcome=outcome,
+            MESSAGES=texts,
+            max_mb=ws.upload_limit(data_root()) // (1024 * 1024),
+        )
     )
     headers = dict(HEADERS)
     if status == 429 and n:
