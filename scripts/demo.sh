@@ -67,7 +67,14 @@ def approval_line(st):
         print(f"   approval:     {a.decision} by {a.by} at {a.at}: {a.comment}")
 
 
+def selfcheck_line(st):
+    sc = st.selfcheck
+    docs = ", ".join(f"{n} {d.pages} p. {d.characters} chars" for n, d in (sc.documents if sc else {}).items())
+    print(f"   self-check:   {'passed' if sc and sc.ok else 'FAILED'} ({docs})")
+
+
 approval_line(status)
+selfcheck_line(status)
 print(f"   report PDF:   {status.report.path}")
 print(f"   covering memo PDF: {status.report.memo_path}")
 plan = statuses.load_plan(data, agency, fy)
@@ -75,6 +82,7 @@ if plan.state != "published":
     sys.exit(f"demo: the yearly plan ended in state {plan.state!r}, expected 'published'")
 print(f"-- yearly plan state: {plan.state}")
 approval_line(plan)
+selfcheck_line(plan)
 print(f"   measures PDF:      {plan.measures.path}")
 print(f"   approval memo PDF: {plan.memo.path}")
 for doc in plan.published.documents:

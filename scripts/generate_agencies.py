@@ -2,11 +2,16 @@
 """Generate N synthetic agencies (profiles, plans, OIT catalogues) and their units' submissions.
 
     scripts/generate_agencies.py N AGENCIES_DIR [--data-root DIR] [--no-approval] [--prefix synth]
+    scripts/generate_agencies.py --long AGENCIES_DIR [--data-root DIR]
 
 Each agency is the sample agency (include/agencies/mae-u-kho) under a made-up Thai name and its own
 slug, site folder and unit mailboxes, with the same plan of measures.  With ``--data-root`` the sample
 units' files of round 12 of 2565 are put into every agency's inbox, so a whole round can run.  For
 load tests and benchmarks; the output passes ``ita-monitor validate``.
+
+``--long`` writes instead one agency that stresses the documents (``tests/synthetic_agency.py``
+``make_long_agency``): long unit names, two units on one measure, 10,000-character cells in its
+round-12 submissions (``make previews`` renders it).
 """
 
 from __future__ import annotations
@@ -67,12 +72,25 @@ def generate(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
-    parser.add_argument("n", type=int, help="how many agencies")
+    parser.add_argument("n", type=int, nargs="?", default=0, help="how many agencies")
     parser.add_argument("agencies_dir", type=Path, help="the agencies directory to write")
     parser.add_argument("--data-root", type=Path, help="a local data root: put the sample submissions in")
     parser.add_argument("--no-approval", action="store_true", help="publish without the approval step")
     parser.add_argument("--prefix", default="synth", help="slug prefix (slugs PREFIX-0001...)")
+    parser.add_argument(
+        "--long", action="store_true", help="one agency with long names and 10,000-character cells"
+    )
     args = parser.parse_args(argv)
+    if args.long:
+        sys.path.insert(0, str(ROOT))
+        from tests.synthetic_agency import make_long_agency
+
+        slug = make_long_agency(args.agencies_dir, args.data_root)
+        print(
+            f"agency {slug} in {args.agencies_dir}"
+            + (f", submissions in {args.data_root}" if args.data_root else "")
+        )
+        return 0
     slugs = generate(args.n, args.agencies_dir, args.data_root, not args.no_approval, args.prefix)
     print(
         f"{len(slugs)} agencies in {args.agencies_dir}"

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# PNG pages of every document of the sample agency (อบต.แม่อูคอ, FY 2565), for a reviewer without a
-# PDF viewer: the measures (O42-type), the approval memo, the round-12 report and its covering memo.
-# Rendered by the same core steps the DAGs call (no Airflow needed), into previews/ (not committed).
+# PNG pages of every document of two agencies, for a reviewer without a PDF viewer:
+#  - the sample agency (อบต.แม่อูคอ, FY 2565): the measures (O42-type), the approval memo, the round-12
+#    report and its covering memo;
+#  - a generated agency that stresses the layout (tests/synthetic_agency.py make_long_agency; also
+#    `scripts/generate_agencies.py --long`): long unit names, two units on one measure, 10,000-character
+#    cells.
+# Rendered by the same core steps the DAGs call (no Airflow needed), each PDF self-checked as before
+# approval, into previews/<agency>/ (not committed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=previews
@@ -11,32 +16,54 @@ python - "$out" <<'PY'
 import shutil, sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path.cwd()))
 from ita_monitor.config import AgenciesDir
 from ita_monitor.pipeline import RoundJob, check_round, collect, render_report
 from ita_monitor.render import Renderer
 from ita_monitor.rounds import Round
-from ita_monitor.storage import DataRoot
+from ita_monitor.storage import DataRoot, read_json
 from ita_monitor.yearly import YearJob, render_approval_memo, render_measures
+from tests.synthetic_agency import make_long_agency
 
 out = Path(sys.argv[1]).resolve()
-agencies, slug, rnd = AgenciesDir("include/agencies"), "mae-u-kho", Round(2565, 12)
+rnd = Round(2565, 12)
 data = DataRoot(out / "data")
+generated = out / "agencies"
+long_slug = make_long_agency(generated, data.root)
+shutil.copytree(
+    Path("include/sample_submissions") / "mae-u-kho" / str(rnd.fiscal_year) / rnd.slug,
+    data.inbox("mae-u-kho", rnd),
+    dirs_exist_ok=True,
+)
 renderer = Renderer()
-year = YearJob.load(agencies, slug, rnd.fiscal_year, data)
-pdfs = {"measures": render_measures(year, renderer)["path"], "approval-memo": render_approval_memo(year, renderer)["path"]}
-samples = Path("include/sample_submissions") / slug / str(rnd.fiscal_year) / rnd.slug
-shutil.copytree(samples, data.inbox(slug, rnd), dirs_exist_ok=True)
-job = RoundJob.load(agencies, slug, rnd, data)
-collect(job)
-check_round(job)
-report = render_report(job, renderer)
-pdfs |= {"round-12-report": report["path"], "round-12-memo": report["memo_path"]}
-for name, path in pdfs.items():
-    shutil.copyfile(path, out / f"{name}.pdf")
+failed = []
+for agencies, slug in ((AgenciesDir("include/agencies"), "mae-u-kho"), (AgenciesDir(generated), long_slug)):
+    year = YearJob.load(agencies, slug, rnd.fiscal_year, data)
+    pdfs = {"measures": render_measures(year, renderer), "approval-memo": render_approval_memo(year, renderer)}
+    job = RoundJob.load(agencies, slug, rnd, data)
+    collect(job)
+    check_round(job)
+    report = render_report(job, renderer)
+    pdfs["round-12-report"] = {"path": report["path"]}
+    pdfs["round-12-memo"] = {"path": report["memo_path"]}
+    (out / slug).mkdir()
+    for name, result in pdfs.items():
+        shutil.copyfile(result["path"], out / slug / f"{name}.pdf")
+    checks = {
+        **(read_json(year.folder / "status.json", {}) or {})["selfcheck"]["documents"],
+        **(read_json(data.status(slug, rnd), {}) or {})["selfcheck"]["documents"],
+    }
+    for name, check in checks.items():
+        print(f"self-check {slug} {name}: {'passed' if check['ok'] else 'FAILED'} "
+              f"({check['pages']} pages, {check['characters']} characters, {check['seconds']:.2f} s)")
+        failed += [f"{slug} {name}: {f}" for f in check["findings"]]
+if failed:
+    print("\n".join(failed))
+    sys.exit(1)
 PY
-rm -rf "$out/data"
-for pdf in "$out"/*.pdf; do
+rm -rf "$out/data" "$out/agencies"
+for pdf in "$out"/*/*.pdf; do
   pdftoppm -r "$dpi" -png "$pdf" "${pdf%.pdf}"
 done
-echo "Previews of the sample agency's documents (PDF and PNG pages, ${dpi} dpi):"
-ls -1 "$out"/*.pdf "$out"/*.png
+echo "Previews of every document of both agencies (PDF and PNG pages, ${dpi} dpi):"
+ls -1 "$out"/*/*.pdf "$out"/*/*.png

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from ita_monitor.config import Agency, Plan
 from ita_monitor.rounds import Round
 from ita_monitor.submissions import FIELD_TH, REQUIRED_FIELDS, ResultRow
+from ita_monitor.thai import thai_digits
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,12 @@ class Completeness:
     def message(self) -> str:
         """The whole report, one gap a line, in Thai with English."""
         if self.complete:
-            return f"ครบทุกรายการ ({len(self.due)}) / complete: all {len(self.due)} submissions in"
+            return (
+                f"ครบทุกรายการ ({thai_digits(len(self.due))}) / complete: all {len(self.due)} submissions in"
+            )
+        th = f"รอบ {self.round_months} เดือน ปีงบประมาณ {self.fiscal_year}: ยังขาด {len(self.gaps)} จาก {len(self.due)} รายการ"
         head = (
-            f"รอบ {self.round_months} เดือน ปีงบประมาณ {self.fiscal_year}: ยังขาด {len(self.gaps)} จาก {len(self.due)} รายการ / "
+            f"{thai_digits(th)} / "
             f"round {self.round_months}, FY {self.fiscal_year}: {len(self.gaps)} of {len(self.due)} missing"
         )
         return "\n".join([head, *(f"- {g}" for g in self.gaps)])

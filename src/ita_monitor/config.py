@@ -34,6 +34,7 @@ from pydantic_core import PydanticCustomError
 
 from ita_monitor.errors import InputError, Problem
 from ita_monitor.rounds import DEFAULT_ROUNDS
+from ita_monitor.thai import thai_digits
 
 ITA_INDICATORS: dict[int, str] = {
     1: "การปฏิบัติหน้าที่",
@@ -142,6 +143,9 @@ class Agency(_Model):
     schedule: Schedule = Schedule()
     publish: PublishTarget = PublishTarget()
     approval: bool = True  # a person approves each round report in the Airflow UI before it is published
+    # units' text in the round report: thai_digits = Thai digits in Thai prose only (web addresses,
+    # e-mails, phone numbers, codes like ISO 9001 or alert(1) as typed); as_written = exactly as typed
+    units_text: Literal["thai_digits", "as_written"] = "thai_digits"
 
     def unit(self, code: str) -> Unit:
         for u in self.units:
@@ -298,6 +302,9 @@ class Catalogue(_Model):
     fiscal_year: int
     items: tuple[OitItem, ...] = Field(min_length=1)
     pass_level: float = Field(default=85, ge=0, le=100)
+    # false: the codes were not checked against the NACC's list of that year (validate warns)
+    verified: bool = True
+    source: str = ""  # where the codes and names come from
 
     def item_for(self, document: str) -> OitItem | None:
         return next((i for i in self.items if i.document == document), None)
@@ -585,16 +592,7 @@ class AgenciesDir:
     def catalogue(self, fiscal_year: int) -> Catalogue:
         path = self.root / "catalogue" / f"oit-{fiscal_year}.yaml"
         if not path.exists():
-            raise InputError(
-                [
-                    Problem(
-                        str(path),
-                        "",
-                        f"ไม่มีรายการ OIT ของปี {fiscal_year}",
-                        f"no OIT catalogue for fiscal year {fiscal_year}: create {path.name}",
-                    )
-                ]
-            )
+            raise InputError([missing_catalogue(self.root, fiscal_year, str(path))])
         cat, problems = parse_catalogue(path)
         if cat is None:
             raise InputError(problems)
@@ -636,12 +634,34 @@ class AgenciesDir:
                         for p in document_problems(plan, catalogues.get(year), str(path))
                     ]
                 if year not in catalogue_years:
+                    problems.append(missing_catalogue(self.root, year, str(path)))
+                elif not catalogues[year].verified:
+                    cat_file = str(self.root / "catalogue" / f"oit-{year}.yaml")
                     problems.append(
                         Problem(
-                            str(path),
-                            "",
-                            f"ไม่มีรายการ OIT ของปี {year} ในโฟลเดอร์ catalogue",
-                            f"no OIT catalogue for {year}: add catalogue/oit-{year}.yaml",
+                            cat_file,
+                            "verified",
+                            f"รายการ OIT ปีงบประมาณ {thai_digits(year)} ยังไม่ได้ตรวจกับคู่มือการประเมิน ITA"
+                            " ของสำนักงาน ป.ป.ช.: ตรวจรหัสข้อและชื่อรายการ แก้ให้ตรง แล้วตั้ง verified: true",
+                            f"the OIT catalogue of {year} is not verified against the NACC's ITA manual:"
+                            " check item codes and names, fix them, then set verified: true",
+                            severity="warning",
                         )
                     )
         return problems
+
+
+def missing_catalogue(root: Path, fiscal_year: int, file: str) -> Problem:
+    """The problem of a fiscal year without a catalogue: which year, and the file to add."""
+    path = Path(root) / "catalogue" / f"oit-{fiscal_year}.yaml"
+    years = sorted(int(p.stem[4:]) for p in path.parent.glob("oit-*.yaml") if p.stem[4:].isdigit())
+    nearest = min(years, key=lambda y: (abs(y - fiscal_year), -y)) if years else None
+    start_th = f" (คัดลอก oit-{nearest}.yaml มาแก้)" if nearest else ""
+    start_en = f" (copy oit-{nearest}.yaml and edit it)" if nearest else ""
+    return Problem(
+        file,
+        "",
+        f"ไม่มีรายการ OIT ของปีงบประมาณ {thai_digits(fiscal_year)}: เพิ่มไฟล์ {path}{start_th}"
+        " ตามรายการของสำนักงาน ป.ป.ช. ปีนั้น",
+        f"no OIT catalogue for fiscal year {fiscal_year}: add {path}{start_en} with that year's NACC items",
+    )

@@ -17,7 +17,8 @@ from ita_monitor.config import AgenciesDir, Agency, Catalogue, Plan
 from ita_monitor.publish.base import Document, Publisher
 from ita_monitor.publish.record import publish_documents
 from ita_monitor.rounds import Round
-from ita_monitor.status import RoundStatus, State
+from ita_monitor.selfcheck import SelfCheckFailed, check_pdf, refusal, start
+from ita_monitor.status import RoundStatus, SelfCheckRecord, State
 from ita_monitor.storage import DataRoot, read_json, write_atomic, write_json
 from ita_monitor.submissions import ResultRow
 
@@ -148,6 +149,7 @@ def render_report(job: RoundJob, renderer) -> dict:
         job.agency, job.plan, job.catalogue, job.rnd, collected_rows(job), report_month
     )
     pdf = renderer.pdf(html)
+    report_check = start(pdf)  # read back while the memo renders
     path = job.data.report(job.slug, job.rnd)
     if not (path.exists() and path.read_bytes() == pdf):
         write_atomic(path, pdf)
@@ -155,12 +157,17 @@ def render_report(job: RoundJob, renderer) -> dict:
     # The covering memo (บันทึกข้อความ) that sends the report up, beside it; it is not published.
     from ita_monitor.documents import round_memo_html
 
-    memo = renderer.pdf(round_memo_html(renderer, job.agency, job.plan, job.catalogue, job.rnd, report_month))
+    memo_html = round_memo_html(renderer, job.agency, job.plan, job.catalogue, job.rnd, report_month)
+    memo = renderer.pdf(memo_html)
     memo_path = job.data.report_memo(job.slug, job.rnd)
     if not (memo_path.exists() and memo_path.read_bytes() == memo):
         write_atomic(memo_path, memo)
     report.update(memo_path=str(memo_path), memo_sha256=hashlib.sha256(memo).hexdigest())
-    update_status(job, state=State.RENDERED, report=report)
+    # The self-check before anyone is asked to approve: both PDFs read back and compared.
+    checks = SelfCheckRecord().with_documents(
+        check_pdf(report_check, html, "report").as_dict(), check_pdf(memo, memo_html, "memo").as_dict()
+    )
+    update_status(job, state=State.RENDERED, report=report, selfcheck=checks)
     return report
 
 
@@ -176,7 +183,13 @@ def report_document(job: RoundJob) -> Document:
 
 
 def publish_report(job: RoundJob, publisher: Publisher, dry_run: bool = False) -> dict:
-    """Publish the round report and record the URLs in the round status."""
+    """Publish the round report and record the URLs in the round status.
+
+    A report that failed its self-check is not published (also when the agency publishes without
+    approval): ``SelfCheckFailed`` names each difference."""
+    refused = refusal(status.load_round(job.data, job.slug, job.rnd).selfcheck, "รายงาน", "the report")
+    if refused and not dry_run:
+        raise SelfCheckFailed(refused)
     result = publish_documents(job, publisher, [report_document(job)], dry_run=dry_run)
     update_status(job, state=State.DRY_RUN if dry_run else State.PUBLISHED, published=result)
     return result

@@ -20,7 +20,7 @@ import jinja2
 from ita_monitor.config import Agency, Catalogue, Plan
 from ita_monitor.rounds import Round
 from ita_monitor.submissions import ResultRow
-from ita_monitor.thai import thai_digits, thai_month_year
+from ita_monitor.thai import number_phrases, thai_date_of, thai_digits, thai_digits_in_prose, thai_month_year
 
 # The templates shipped in the package (include/templates in the source tree, mapped in pyproject.toml):
 # a folder on disk in an editable install and in an installed wheel alike.
@@ -31,18 +31,46 @@ DEFAULT_FONT_BOLD = "/usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf"
 # official 16 pt is 10.65 pt of Laksaman.
 DEFAULT_FONT_SCALE = 0.6656
 
-_URL = re.compile(r"https?://\S+")
-
 
 def thai_digits_text(value: object) -> str:
-    """Thai digits in running text, leaving web addresses as they are (they must still work)."""
-    text = "" if value is None else str(value)
-    out, last = [], 0
-    for m in _URL.finditer(text):
-        out += [thai_digits(text[last : m.start()]), m.group(0)]
-        last = m.end()
-    out.append(thai_digits(text[last:]))
-    return "".join(out)
+    """Thai digits in Thai prose; web addresses, e-mails, phones and code as typed (``thai.py``)."""
+    return thai_digits_in_prose(value)
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_NOWRAP = '<span style="white-space: nowrap">'
+
+
+def keep_numbers_together(html: str) -> str:
+    """Wrap each number and its words in the body's text in a nowrap span: no line break inside
+    พ.ศ. ๒๕๖๘, รอบ ๖ เดือน, ข้อ ๑, ร้อยละ ๑๐๐, ๑๕ วัน, วันที่ ๑๐ มกราคม ๒๕๖๕ (``thai.number_phrases``).
+
+    Only text between tags is touched, never tags, attributes, ``<style>`` or ``<title>``.
+    """
+    body = html.find("<body")
+    if body < 0:
+        return html
+    parts = _TAG.split(html[body:])
+    skip = False
+    for i, part in enumerate(parts):
+        if i % 2:  # a tag
+            name = part[1:].split(None, 1)[0].rstrip(">").lower() if len(part) > 2 else ""
+            if name in ("style", "script", "title"):
+                skip = True
+            elif name in ("/style", "/script", "/title"):
+                skip = False
+            continue
+        if skip or not part:
+            continue
+        phrases = number_phrases(part)
+        if phrases:
+            out, last = [], 0
+            for a, b in phrases:
+                out += [part[last:a], _NOWRAP, part[a:b], "</span>"]
+                last = b
+            out.append(part[last:])
+            parts[i] = "".join(out)
+    return html[:body] + "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -88,6 +116,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         env.filters["thai"] = thai_digits_text
+        env.filters["thai_date"] = thai_date_of
         return env
 
     @cached_property
@@ -111,7 +140,7 @@ class Renderer:
         weasyfix.apply()
         css = self._css_env.get_template("base.css.j2").render(font=self.font)
         fonts = FontConfiguration()  # @font-face only applies through a FontConfiguration
-        doc = weasyprint.HTML(string=html, base_url=str(self.templates_dir))
+        doc = weasyprint.HTML(string=keep_numbers_together(html), base_url=str(self.templates_dir))
         return doc.write_pdf(
             stylesheets=[weasyprint.CSS(string=css, font_config=fonts)],
             font_config=fonts,
@@ -129,7 +158,7 @@ class Renderer:
     ) -> str:
         by_key = {(r.unit, r.measure_code): r for r in rows}
         lines = [
-            ReportLine(m, agency.unit(u).name_th, _thai_row(by_key[(u, m.code)]))
+            ReportLine(m, agency.unit(u).name_th, _units_text(by_key[(u, m.code)], agency.units_text))
             for m in plan.due_in(rnd.months)
             for u in m.units
             if (u, m.code) in by_key
@@ -153,9 +182,13 @@ class Renderer:
         )
 
 
-def _thai_row(row: ResultRow) -> ResultRow:
+def _units_text(row: ResultRow, mode: str = "thai_digits") -> ResultRow:
+    """What a unit wrote, as the agency prints it: ``thai_digits`` (Thai digits in Thai prose only)
+    or ``as_written`` (every character as typed)."""
     from dataclasses import replace
 
+    if mode == "as_written":
+        return row
     return replace(
         row,
         **{f: thai_digits_text(getattr(row, f)) for f in ("details", "period", "output", "outcome", "note")},

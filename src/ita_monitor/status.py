@@ -31,6 +31,7 @@ from pydantic_core import to_jsonable_python
 
 from ita_monitor.rounds import Round
 from ita_monitor.storage import DataRoot, PathLike, write_json
+from ita_monitor.thai import thai_digits
 
 
 class State(StrEnum):
@@ -294,6 +295,53 @@ class Published(Record):
     documents: list[PublishedDoc] = Field(default_factory=list)
 
 
+class FindingRecord(Record):
+    """One difference the self-check found (``selfcheck.Finding``)."""
+
+    check: str = ""  # text | font | pdfa | link
+    page: int = 0  # 1-based; 0 = the whole file
+    expected: str = ""
+    found: str = ""
+    th: str = ""
+    en: str = ""
+
+    def __str__(self) -> str:
+        where = f"หน้า {thai_digits(self.page)} / page {self.page}: " if self.page else ""
+        return f"{where}{self.th} / {self.en} — expected «{self.expected}», found «{self.found}»"
+
+
+class DocumentCheck(Record):
+    """The self-check of one rendered PDF (``selfcheck.SelfCheck``)."""
+
+    document: str = ""
+    ok: bool = False
+    pages: int = 0
+    characters: int = 0
+    fonts: list[str] = Field(default_factory=list)
+    links: int = 0
+    seconds: float = 0.0
+    findings: list[FindingRecord] = Field(default_factory=list)
+
+
+class SelfCheckRecord(Record):
+    """The self-check of a round's (report, memo) or a plan's (measures, approval_memo) PDFs before
+    approval: ``ok`` only when every document passed."""
+
+    ok: bool = False
+    documents: dict[str, DocumentCheck] = Field(default_factory=dict)
+
+    def with_documents(self, *results: dict[str, Any]) -> SelfCheckRecord:
+        """This record with each result (``SelfCheck.as_dict()``) in it, replacing the same document's."""
+        documents = {**self.documents, **{r["document"]: DocumentCheck.coerce(r) for r in results}}
+        return SelfCheckRecord(ok=all(d.ok for d in documents.values()), documents=documents)
+
+    def blocking(self) -> list[str]:
+        """Why approval must not be asked: one line per finding, naming document, page, expected, found."""
+        return [f"{name}: {f}" for name, d in self.documents.items() for f in d.findings] + [
+            f"{name}: ไม่ผ่าน / failed" for name, d in self.documents.items() if not d.ok and not d.findings
+        ]
+
+
 class _Status(Record):
     agency: str = ""
     fiscal_year: int | None = None
@@ -318,6 +366,7 @@ class RoundStatus(_Status):
     history: list[VersionRecord] = Field(default_factory=list)
     completeness: CompletenessRecord = Field(default_factory=CompletenessRecord)
     report: PdfRecord | None = None
+    selfcheck: SelfCheckRecord | None = None  # of the report and its memo, before approval
     error: str = ""
 
 
@@ -327,6 +376,7 @@ class PlanStatus(_Status):
     warnings: list[ProblemRecord] = Field(default_factory=list)
     measures: PdfRecord | None = None
     memo: PdfRecord | None = None
+    selfcheck: SelfCheckRecord | None = None  # of the measures and the approval memo, before approval
 
 
 # --- reading and writing ---------------------------------------------------------------------------

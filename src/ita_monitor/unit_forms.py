@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ita_monitor.config import Agency, Plan
 from ita_monitor.rounds import Round
 from ita_monitor.submissions import FIELD_TH, STATUS_VALUES, UNIT_LABEL
-from ita_monitor.thai import thai_date
+from ita_monitor.thai import thai_date, thai_digits
 
 FORM_VERSION = 1  # bump when the layout changes, so units get the new form
 SHEET = "แบบรายงาน"
@@ -71,7 +71,7 @@ def form_for(agency: Agency, plan: Plan, rnd: Round, unit: str, grace_days: int)
         measures=measures,
         title=(
             "แบบรายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน "
-            f"{agency.name_th} ประจำปีงบประมาณ พ.ศ. {rnd.fiscal_year} {rnd.label_th}"
+            f"{agency.name_th} ประจำปีงบประมาณ พ.ศ. {thai_digits(rnd.fiscal_year)} {rnd.label_th}"
         ),
         due_th=thai_date(due),
     )

@@ -17,7 +17,8 @@ from ita_monitor.config import AgenciesDir, Agency, Catalogue, Plan, document_pr
 from ita_monitor.errors import InputError, Problem
 from ita_monitor.publish.base import Document, Publisher
 from ita_monitor.publish.record import publish_documents
-from ita_monitor.status import PlanStatus, State
+from ita_monitor.selfcheck import SelfCheck, SelfCheckFailed, check_pdf, refusal
+from ita_monitor.status import PlanStatus, SelfCheckRecord, State
 from ita_monitor.storage import DataRoot, PathLike, write_atomic
 
 
@@ -91,8 +92,11 @@ def render_measures(job: YearJob, renderer) -> dict:
     from ita_monitor.documents import measures_html
 
     html = measures_html(renderer, job.agency, job.plan, job.catalogue, job.plan_file)
-    result = _write(job.path("measures"), renderer.pdf(html))
-    update_status(job, state=State.RENDERED, measures=result)
+    pdf = renderer.pdf(html)
+    result = _write(job.path("measures"), pdf)
+    update_status(
+        job, state=State.RENDERED, measures=result, selfcheck=_checked(job, check_pdf(pdf, html, "measures"))
+    )
     return result
 
 
@@ -101,9 +105,16 @@ def render_approval_memo(job: YearJob, renderer) -> dict:
     from ita_monitor.documents import approval_memo_html
 
     html = approval_memo_html(renderer, job.agency, job.plan, job.plan_file)
-    result = _write(job.path("approval-memo"), renderer.pdf(html))
-    update_status(job, memo=result)
+    pdf = renderer.pdf(html)
+    result = _write(job.path("approval-memo"), pdf)
+    update_status(job, memo=result, selfcheck=_checked(job, check_pdf(pdf, html, "approval_memo")))
     return result
+
+
+def _checked(job: YearJob, result: SelfCheck) -> SelfCheckRecord:
+    """The plan's self-check entry with this document's result in it (the other one kept)."""
+    previous = status.load_plan(job.data, job.slug, job.fiscal_year).selfcheck or SelfCheckRecord()
+    return previous.with_documents(result.as_dict())
 
 
 # --- publish ------------------------------------------------------------------------------------
@@ -135,7 +146,14 @@ def measures_document(job: YearJob) -> Document:
 
 
 def publish_measures(job: YearJob, publisher: Publisher, dry_run: bool = False) -> dict:
-    """Publish the measures under the year's OIT item and record it in the plan's status."""
+    """Publish the measures under the year's OIT item and record it in the plan's status.
+
+    Measures that failed their self-check are not published: ``SelfCheckFailed`` names each difference."""
+    refused = refusal(
+        status.load_plan(job.data, job.slug, job.fiscal_year).selfcheck, "มาตรการ", "the measures"
+    )
+    if refused and not dry_run:
+        raise SelfCheckFailed(refused)
     result = publish_documents(job, publisher, [measures_document(job)], dry_run=dry_run)
     update_status(job, state=State.DRY_RUN if dry_run else State.PUBLISHED, published=result)
     return result

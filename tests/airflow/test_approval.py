@@ -85,3 +85,28 @@ def test_an_agency_without_approval_publishes_right_after_rendering(airflow_db, 
     dag = DagBag(dag_folder=str(ROOT / "dags")).dags[DAG_ID]
     assert "approve_publish" not in dag.task_ids
     assert dag.get_task("render_report").downstream_task_ids == {"publish_report"}
+
+
+def test_a_report_failing_its_self_check_is_never_put_to_the_approver(dag, data_root):
+    """A unit typed its evidence link with Thai digits: the self-check names it, approval is not asked."""
+    inbox = drop_samples(data_root)
+    path = inbox / "pr" / "pr-round12.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["rows"][0]["หมายเหตุ"] = "หลักฐาน https://www.maeukho.go.th/๒๕๖๕/pr.pdf"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    run = dag.test(run_conf=CONF)  # nobody answers: the task must fail before asking
+    states = _states(run)
+    assert run.state == "failed"
+    assert states["render_report"] == "success"
+    assert states["approve_publish"] == "failed" and states["publish_report"] == "upstream_failed"
+    status = _status(data_root)
+    assert status["state"] == "failed" and status["selfcheck"]["ok"] is False
+    [finding] = status["selfcheck"]["documents"]["report"]["findings"]
+    assert finding["check"] == "link" and finding["expected"] == "https://www.maeukho.go.th/๒๕๖๕/pr.pdf"
+    assert finding["page"] >= 2  # the results table, not the cover
+    assert (
+        "ไม่ผ่านการตรวจก่อนอนุมัติ" in status["error"]
+        and "https://www.maeukho.go.th/๒๕๖๕/pr.pdf" in status["error"]
+    )
+    assert status.get("approval", {}).get("decision") != "pending"
+    assert not (data_root / "site").exists()

@@ -379,3 +379,40 @@ def test_the_page_is_rendered_from_the_templates_dir_setting(client, data_root, 
     assert "· ของจังหวัด</title>" not in client.get("/ita/", headers=auth()).text
     monkeypatch.setenv("AIRFLOW__ITA__TEMPLATES_DIR", str(own))
     assert "· ของจังหวัด</title>" in client.get("/ita/", headers=auth()).text
+
+
+def test_round_page_shows_the_self_check_and_refuses_to_approve_a_failed_one(client, data_root):
+    from ita_monitor.config import AgenciesDir
+    from ita_monitor.pipeline import RoundJob, check_round, collect, render_report
+    from ita_monitor.render import Renderer
+    from ita_monitor.rounds import Round
+    from ita_monitor.storage import DataRoot
+
+    inbox = drop_samples(data_root)
+    job = RoundJob.load(
+        AgenciesDir(ROOT / "include" / "agencies"), "mae-u-kho", Round(2565, 12), DataRoot(data_root)
+    )
+    collect(job)
+    check_round(job)
+    render_report(job, Renderer())
+    html = client.get(ROUND, headers=auth()).text
+    assert 'id="selfcheck" data-ok="true"' in html and "ตัวอักษรตรงครบ" in html
+
+    path = inbox / "pr" / "pr-round12.json"  # a unit sends a link typed with Thai digits
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["rows"][0]["หมายเหตุ"] = "หลักฐาน https://www.maeukho.go.th/๒๕๖๕/pr.pdf"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    collect(job)
+    render_report(job, Renderer())
+    html = client.get(ROUND, headers=auth()).text
+    assert 'id="selfcheck" data-ok="false"' in html
+    findings = re.search(r'<ul class="reasons" id="selfcheck-findings">(.*?)</ul>', html, re.S).group(1)
+    assert "report: หน้า" in findings and "https://www.maeukho.go.th/๒๕๖๕/pr.pdf" in findings
+    headers = auth()
+    resp = client.post(
+        f"{ROUND}/approve",
+        data={"run_id": "manual__x", "decision": "Approve", "csrf": csrf(client, headers)},
+        headers=headers,
+        follow_redirects=True,
+    )
+    assert "ไม่ผ่านการตรวจก่อนอนุมัติ" in resp.text and 'id="error"' in resp.text

@@ -94,3 +94,42 @@ def test_cli_validate_prints_every_problem_and_exits_non_zero(agencies, capsys):
     assert main(["validate", str(agencies)]) == 1
     err = capsys.readouterr().err
     assert "2565.yaml [measures[0].units[1]]" in err and "unknown unit nosuch" in err
+
+
+# --- OIT catalogues of every fiscal year -----------------------------------------------------------
+
+
+def test_a_catalogue_for_every_fiscal_year_2565_to_2570_with_its_source_and_changes():
+    d = AgenciesDir(AGENCIES)
+    codes = {}
+    for year in range(2565, 2571):
+        cat = d.catalogue(year)
+        assert cat.fiscal_year == year and cat.source
+        text = (AGENCIES / "catalogue" / f"oit-{year}.yaml").read_text(encoding="utf-8")
+        assert "Changes from" in text  # what changed since the year before is noted in the file
+        if not cat.verified:
+            assert "NOT VERIFIED" in text  # an unchecked year says so, never silently
+        codes[year] = (cat.item_for("measures").code, cat.item_for("round_report").code)
+    assert codes[2565] == codes[2566] == ("O42", "O43")
+    assert codes[2569] == ("O25", "O26")
+
+
+def test_a_missing_year_names_the_file_to_add(agencies):
+    with pytest.raises(InputError) as exc:
+        AgenciesDir(agencies).catalogue(2571)
+    [problem] = exc.value.problems
+    path = agencies / "catalogue" / "oit-2571.yaml"
+    assert str(path) in problem.en and "copy oit-2570.yaml" in problem.en
+    assert "ปีงบประมาณ ๒๕๗๑" in problem.th and str(path) in problem.th
+
+
+def test_a_plan_year_without_catalogue_or_with_an_unverified_one_is_reported(agencies):
+    shutil.copy(_plan(agencies), agencies / "mae-u-kho" / "plans" / "2567.yaml")
+    _edit(agencies / "mae-u-kho" / "plans" / "2567.yaml", lambda d: d.update(fiscal_year=2567))
+    (agencies / "catalogue" / "oit-2567.yaml").rename(agencies / "catalogue" / "moved.txt")
+    problems = AgenciesDir(agencies).validate()
+    [missing] = [p for p in problems if "oit-2567.yaml" in p.en]
+    assert missing.severity == "error" and str(agencies / "catalogue" / "oit-2567.yaml") in missing.en
+    (agencies / "catalogue" / "moved.txt").rename(agencies / "catalogue" / "oit-2567.yaml")
+    [unverified] = [p for p in AgenciesDir(agencies).validate() if p.where == "verified"]
+    assert unverified.severity == "warning" and unverified.file.endswith("oit-2567.yaml")

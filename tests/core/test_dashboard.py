@@ -171,7 +171,7 @@ def test_the_measures_approval_summary_names_the_plan_and_links_both_pdfs(tmp_pa
     text = plan_approval_summary(
         agency, plan, plan_files(DataRoot(tmp_path), "mae-u-kho", 2565), "/ita/files/mae-u-kho"
     )
-    assert text.startswith("**องค์การบริหารส่วนตำบลแม่อูคอ** — มาตรการส่งเสริมคุณธรรมและความโปร่งใส ปีงบประมาณ 2565")
+    assert text.startswith("**องค์การบริหารส่วนตำบลแม่อูคอ** — มาตรการส่งเสริมคุณธรรมและความโปร่งใส ปีงบประมาณ ๒๕๖๕")
     assert f"- มาตรการ / measures: {len(plan.measures)}" in text
     assert (
         "- [มาตรการ / measures](/ita/files/mae-u-kho/2565/plan/ita-2565-measures.pdf), 2 หน้า / pages" in text

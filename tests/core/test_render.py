@@ -81,7 +81,7 @@ def test_user_text_with_html_and_jinja_is_printed_literally(renderer):
     rows = all_sample_rows()
     rows[0] = rows[0].__class__(**{**rows[0].__dict__, "note": "<b>หนา</b> {{ 7*7 }} & ok"})
     text = pdftotext(_report(renderer, rows))
-    assert _squash("<b>หนา</b> {{ ๗*๗ }} & ok") in _squash(text)
+    assert _squash("<b>หนา</b> {{ 7*7 }} & ok") in _squash(text)
 
 
 def test_thai_digits_leave_web_addresses_working():

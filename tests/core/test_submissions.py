@@ -58,6 +58,8 @@ def test_missing_and_half_filled_submissions_are_listed_in_thai_and_english():
     assert "กองคลัง ยังไม่ส่งผลของ M4" in message and "unit finance has not submitted measure M4" in message
     assert "ยังไม่กรอก ผลลัพธ์" in message and "empty outcome" in message
     assert len(result.gaps) == 2
+    # Thai digits in the Thai words, Arabic in the English (the digits and dates rule of the README)
+    assert "รอบ ๑๒ เดือน ปีงบประมาณ ๒๕๖๕: ยังขาด ๒ จาก ๔ รายการ / round 12, FY 2565: 2 of 4 missing" in message
 
 
 def test_csv_in_tis620_and_with_bom_is_read():

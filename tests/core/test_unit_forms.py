@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -155,6 +156,7 @@ def test_each_responsible_unit_gets_a_locked_prefilled_form_with_a_status_dropdo
     assert ws.column_dimensions["D"].width >= 40 and ws.column_dimensions["A"].width <= 12
     assert ws["D6"].alignment.wrap_text
     assert "รอบ ๑๒ เดือน" in ws["A1"].value
+    assert "ประจำปีงบประมาณ พ.ศ. ๒๕๖๕" in ws["A1"].value and not re.search(r"[0-9]", ws["A1"].value)
 
 
 def test_the_form_filled_by_a_script_is_accepted_and_the_blank_form_is_not():

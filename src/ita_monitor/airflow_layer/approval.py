@@ -20,6 +20,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from ita_monitor.names import APPROVAL_TASK, files_url
 from ita_monitor.status import State
+from ita_monitor.thai import thai_digits
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +74,19 @@ class _ApproveBeforePublish(ApprovalOperator):
     def _record(self, job: Any, **status: Any) -> None:
         raise NotImplementedError
 
+    def _selfcheck(self, job: Any) -> Any:
+        """The ``status.SelfCheckRecord`` of the documents to approve (None: rendered before it existed)."""
+        raise NotImplementedError
+
     def execute(self, context: Any) -> Any:
+        from ita_monitor.selfcheck import refusal
+
         job = self._job()
+        # A document that failed its self-check is never put to a person: fail, naming each difference.
+        refused = refusal(self._selfcheck(job), self.what_th, self.what_en)
+        if refused:
+            self._record(job, state=State.FAILED, error=refused)
+            raise AirflowFailException(refused)
         self.subject, self.body = self._ask(job)
         self._record(
             job,
@@ -131,7 +143,7 @@ class ApprovePublish(_ApproveBeforePublish):
         detail = round_detail(job.agency, job.plan, job.rnd, job.data)
         subject = (
             f"อนุมัติเผยแพร่รายงาน {job.agency.short_name_th} {job.rnd.short_label_th} "
-            f"ปีงบประมาณ {job.rnd.fiscal_year} / Approve publishing {job.slug} FY {job.rnd.fiscal_year} "
+            f"ปีงบประมาณ {thai_digits(job.rnd.fiscal_year)} / Approve publishing {job.slug} FY {job.rnd.fiscal_year} "
             f"round {job.rnd.months}"
         )
         return subject, approval_summary(detail, _files_url(job.slug))
@@ -140,6 +152,11 @@ class ApprovePublish(_ApproveBeforePublish):
         from ita_monitor.pipeline import update_status
 
         update_status(job, **status)
+
+    def _selfcheck(self, job):
+        from ita_monitor import status
+
+        return status.load_round(job.data, job.slug, job.rnd).selfcheck
 
 
 class ApproveMeasures(_ApproveBeforePublish):
@@ -159,12 +176,19 @@ class ApproveMeasures(_ApproveBeforePublish):
         fy = job.fiscal_year
         files = plan_files(job.data, job.slug, fy)
         subject = (
-            f"อนุมัติเผยแพร่มาตรการ {job.agency.short_name_th} ปีงบประมาณ {fy} / "
+            f"อนุมัติเผยแพร่มาตรการ {job.agency.short_name_th} ปีงบประมาณ {thai_digits(fy)} / "
             f"Approve publishing the measures of {job.slug} FY {fy}"
         )
-        return subject, plan_approval_summary(job.agency, job.plan, files, _files_url(job.slug))
+        return subject, plan_approval_summary(
+            job.agency, job.plan, files, _files_url(job.slug), self._selfcheck(job)
+        )
 
     def _record(self, job, **status: Any) -> None:
         from ita_monitor.yearly import update_status
 
         update_status(job, **status)
+
+    def _selfcheck(self, job):
+        from ita_monitor import status
+
+        return status.load_plan(job.data, job.slug, job.fiscal_year).selfcheck

@@ -68,6 +68,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "approved": ("อนุมัติแล้ว", "approved"),
     "rejected": ("ไม่อนุมัติ บันทึกเหตุผลแล้ว", "rejected; the reason is recorded"),
     "reason_needed": ("บอกเหตุผลที่ไม่อนุมัติ", "say why you reject"),
+    "selfcheck_failed": (
+        "เอกสารรายงานไม่ผ่านการตรวจก่อนอนุมัติ จึงยังไม่อนุมัติและไม่เผยแพร่: แก้ข้อมูลแล้วสั่งรันใหม่ (ผลการตรวจอยู่ด้านล่าง)",
+        "the report failed the self-check before approval, so it is neither approved nor published: fix the "
+        "input and rerun (the findings are below)",
+    ),
     "rerun": ("สั่งรันใหม่แล้ว ({n} งาน)", "rerun requested: {n} failed task(s) cleared"),
     "api_error": (
         "Airflow ตอบ {n}: ทำไม่สำเร็จ ดูรายละเอียดในหน้า Airflow",
@@ -105,7 +110,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the unit's old link is revoked; its new link is in the table of links below",
     ),
 }
-ERRORS = {"reason_needed", "api_error", "form_expired", "form_invalid", "origin", "too_large", "rate_limited"}
+ERRORS = {
+    "reason_needed",
+    "selfcheck_failed",
+    "api_error",
+    "form_expired",
+    "form_invalid",
+    "origin",
+    "too_large",
+    "rate_limited",
+}
 
 
 def message(code: str, n: int | None = None) -> tuple[str, str] | None:

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -55,5 +56,8 @@ def test_every_item_of_the_catalogue_is_listed_with_its_urls_and_updated_on_ever
     ]
     html = (job.data.root / "mae-u-kho" / "2565" / "oit-links.html").read_text(encoding="utf-8")
     assert "ITAS" in html and "ปีงบประมาณ พ.ศ. ๒๕๖๕" in html
+    assert "<td>O42</td>" in html and "<td>O43</td>" in html  # as ITAS writes them, never O๔๒
+    assert re.search(r"<td>[๐-๙]{1,2} [ก-๛]+ ๒๕[๐-๙]{2}</td>", html)  # the date in Thai digits, BE
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT.*", rows[0]["published_at"])  # the CSV keeps ISO time
     assert html.count('href="https://www.example.go.th/ita/2565/ita-2565-measures.pdf"') == 1
     assert "O42" in html and "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน" in html

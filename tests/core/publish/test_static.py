@@ -14,6 +14,7 @@ from ita_monitor.publish.static import StaticSitePublisher
 from ita_monitor.render import Renderer
 from ita_monitor.rounds import Round
 from ita_monitor.storage import DataRoot
+from ita_monitor.thai import thai_date_of
 from tests.conftest import AGENCIES
 
 
@@ -47,6 +48,13 @@ def test_publish_writes_the_file_and_an_index_listing_it_under_its_oit_item(job)
     assert "O43 การดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน" in index
     assert index.count('href="ita-2565-round-12-report.pdf"') == 1
     assert "O42" in index and "ยังไม่มีเอกสาร" in index  # the measures item, not yet published
+    # the site uses Thai digits and Buddhist-era dates (published.json keeps the ISO time)
+    published_at = json.loads((job.data.root / "mae-u-kho" / "2565" / "published.json").read_text())[
+        "documents"
+    ]["round-12"]["published_at"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT.*", published_at)
+    assert f"เผยแพร่ {thai_date_of(published_at)})" in index and published_at[:10] not in index
+    assert not re.search(r"\d{4}-\d\d-\d\d", index)
     assert result["index_url"] == "2565/index.html"
     assert 'href="2565/index.html"' in (site / "index.html").read_text(encoding="utf-8")
 

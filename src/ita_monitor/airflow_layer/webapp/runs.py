@@ -20,7 +20,7 @@ from ita_monitor import dashboard
 from ita_monitor.airflow_layer import websecurity as ws
 from ita_monitor.airflow_layer.webapp.auth import Actor, check_csrf, user_token
 from ita_monitor.airflow_layer.webapp.root_app import ROOT_APP_KEY
-from ita_monitor.airflow_layer.webapp.sources import load_agency
+from ita_monitor.airflow_layer.webapp.sources import data_root, load_agency
 from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
 from ita_monitor.config import Agency
 from ita_monitor.names import agency_of_round_dag, hitl_path, round_dag_id
@@ -157,6 +157,14 @@ async def action_form(request: Request, user: Any) -> dict[str, str]:
     return fields
 
 
+def _selfcheck_refusal(slug: str, the_round: Round) -> str:
+    """Why the round's report may not be approved: its failed self-check ("" when it passed)."""
+    from ita_monitor import status
+    from ita_monitor.selfcheck import refusal
+
+    return refusal(status.load_round(data_root(), slug, the_round).selfcheck, "รายงาน", "the report")
+
+
 @router.post("/a/{slug}/{fy}/{rnd}/approve")
 async def approve(request: Request, user: Actor, slug: str, fy: int, rnd: str) -> Response:
     form = await action_form(request, user)
@@ -167,6 +175,8 @@ async def approve(request: Request, user: Actor, slug: str, fy: int, rnd: str) -
     comment = form.get("comment", "").strip()[:500]
     if decision == "Reject" and not comment:
         return redirect_round(request, slug, the_round, "reason_needed")
+    if decision == "Approve" and _selfcheck_refusal(slug, the_round):
+        return redirect_round(request, slug, the_round, "selfcheck_failed")  # the page lists the findings
     status, payload = await call_api(
         request,
         "PATCH",

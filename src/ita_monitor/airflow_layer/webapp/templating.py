@@ -20,7 +20,7 @@ from ita_monitor.airflow_layer import settings
 from ita_monitor.config import Agency
 from ita_monitor.rounds import BANGKOK
 from ita_monitor.status import ROUND_PAGE_STATES
-from ita_monitor.thai import thai_date
+from ita_monitor.thai import thai_date, thai_digits
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -80,6 +80,7 @@ def _environment(folder: str) -> Environment:
     env.filters.update(
         thai_day=thai_day,
         thai_time=thai_time,
+        thai=thai_digits,
         q=lambda s: quote(str(s), safe=""),
         qp=lambda s: quote(str(s), safe="/"),
     )
