@@ -2,8 +2,11 @@
 
 ita-monitor validate [DIR]     check every agency profile, plan and OIT catalogue in DIR
 ita-monitor check-submission FILE --agency SLUG --fiscal-year YYYY --round N [--unit CODE]
+                               (the size limit is AIRFLOW__ITA__MAX_SUBMISSION_BYTES, default 5 MiB)
 ita-monitor history --agency SLUG --fiscal-year YYYY --round N [--data-root URL] [--json]
 ita-monitor link --agency SLUG --fiscal-year YYYY --round N --unit CODE [--revoke [--reason TEXT]]
+ita-monitor export year --agency SLUG --fiscal-year YYYY [--data-root URL] [--out FILE.xlsx | --csv DIR]
+ita-monitor export overview --fiscal-year YYYY [--district D] [--state S] [--round N] [--out FILE.xlsx | --csv DIR]
 """
 
 from __future__ import annotations
@@ -25,14 +28,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     errors = [p for p in problems if p.severity == "error"]
     for p in problems:
         print(p, file=sys.stderr if p.severity == "error" else sys.stdout)
+    warnings = len(problems) - len(errors)
     if errors:
-        print(f"พบปัญหา {len(errors)} รายการ / {len(errors)} problem(s) found in {args.dir}", file=sys.stderr)
+        print(
+            f"พบข้อผิดพลาด {len(errors)} รายการ คำเตือน {warnings} รายการ / {len(errors)} error(s) and "
+            f"{warnings} warning(s) found in {args.dir}",
+            file=sys.stderr,
+        )
         return 1
     agencies = AgenciesDir(args.dir)
     plans = sum(len(agencies.plan_years(s)) for s in agencies.slugs())
     print(
         f"ถูกต้อง / OK: {len(agencies.slugs())} agencies, {plans} plans in {args.dir}"
-        + (f" ({len(problems)} warning(s))" if problems else "")
+        + (f" (คำเตือน {warnings} รายการ / {warnings} warning(s))" if warnings else "")
     )
     return 0
 
@@ -53,8 +61,9 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
     """Validate one unit file exactly as a round's collect step would."""
     from pathlib import Path
 
-    from ita_monitor.errors import InputError
+    from ita_monitor.errors import InputError, count
     from ita_monitor.intake import check_file
+    from ita_monitor.limits import TooLarge, max_submission_bytes_default, read_path_bounded, too_large_th_en
     from ita_monitor.rounds import Round
     from ita_monitor.submissions import read_file
 
@@ -67,7 +76,17 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
     except (InputError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 2
-    data = path.read_bytes()
+    limit = max_submission_bytes_default()
+    try:
+        data = read_path_bounded(path, limit)  # a file above the limit is refused unread
+    except TooLarge as exc:
+        th, en = too_large_th_en(exc.limit, exc.seen, exc.exact)
+        print(f"{path.name}: {th} / {en}", file=sys.stderr)
+        print("ไม่ผ่าน / rejected: the round would not count this file", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"{path}: อ่านไฟล์ไม่ได้ / cannot read the file: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     unit = args.unit or (path.parent.name if path.parent.name in agency.unit_codes else "")
     unit = unit or read_file(data, path.name).unit
     if not unit:
@@ -77,13 +96,14 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    rows, problems = check_file(data, path.name, unit, plan, agency, rnd)
+    rows, problems = check_file(data, path.name, unit, plan, agency, rnd, limit)
     errors = [p for p in problems if p.severity == "error"]
     for p in problems:
         print(p, file=sys.stderr if p.severity == "error" else sys.stdout)
     if errors:
+        n = count(errors)
         print(
-            f"ไม่ผ่าน: พบปัญหา {len(errors)} รายการ ไฟล์นี้จะไม่ถูกนับ / rejected: {len(errors)} problem(s); "
+            f"ไม่ผ่าน: พบปัญหา {n:,} รายการ ไฟล์นี้จะไม่ถูกนับ / rejected: {n:,} problem(s); "
             "the round would not count this file",
             file=sys.stderr,
         )
@@ -186,6 +206,62 @@ def cmd_link(args: argparse.Namespace) -> int:
         day = datetime.strptime(args.until, "%Y-%m-%d")
         until = datetime.combine(day.date(), datetime.min.time(), tzinfo=BANGKOK).replace(hour=23, minute=59)
     print(link_for(secret, data, scope, agency.schedule.grace_days, base, expires_at=until))
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """The agency's year or the many-agency overview as an Excel workbook (or CSV files)."""
+    from pathlib import Path
+
+    from ita_monitor import export
+    from ita_monitor.errors import InputError
+    from ita_monitor.storage import DataRoot
+
+    agencies = AgenciesDir(args.agencies_dir)
+    data = DataRoot(_data_root(args.data_root))
+    try:
+        if args.what == "year":
+            from ita_monitor.yearview import year_view
+
+            if not args.agency:
+                print("ระบุ --agency / give --agency SLUG", file=sys.stderr)
+                return 2
+            agency = agencies.agency(args.agency)
+            plan = agencies.plan(args.agency, args.fiscal_year)
+            view = year_view(agency, plan, args.fiscal_year, data)
+            frames = export.year_frames(view, agency, plan)
+            name = export.year_filename(view)
+        else:
+            from ita_monitor.agencies_overview import overview
+
+            pairs = []
+            for slug in agencies.slugs():
+                agency = agencies.agency(slug)
+                plan = (
+                    agencies.plan(slug, args.fiscal_year)
+                    if args.fiscal_year in agencies.plan_years(slug)
+                    else None
+                )
+                pairs.append((agency, plan))
+            ov = overview(
+                pairs, args.fiscal_year, data, district=args.district, state=args.state, months=args.round
+            )
+            frames = {"ภาพรวมหลายหน่วยงาน": export.overview_frame(ov)}
+            name = export.overview_filename(ov)
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.csv:
+        folder = Path(args.csv)
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = name.rsplit(".", 1)[0]
+        for sheet, frame in frames.items():
+            path = folder / f"{stem}-{export.CSV_NAMES[sheet]}.csv"
+            path.write_bytes(export.csv(frame))
+            print(path)
+        return 0
+    out = Path(args.out or name)
+    out.write_bytes(export.xlsx(frames))
+    print(out)
     return 0
 
 
@@ -232,6 +308,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="the data root (path or URL; default AIRFLOW__ITA__DATA_ROOT)",
     )
     link.set_defaults(func=cmd_link)
+    exp = sub.add_parser("export", help="the agency's year or the many-agency overview as Excel or CSV")
+    exp.add_argument("what", choices=["year", "overview"], help="year: one agency; overview: every agency")
+    exp.add_argument("--agency", help="agency slug (for year)")
+    exp.add_argument("--fiscal-year", type=int, required=True, help="BE fiscal year, e.g. 2565")
+    exp.add_argument("--district", default="", help="overview: only agencies of this district (อำเภอ)")
+    exp.add_argument("--state", default="", help="overview: only rounds in this state (e.g. incomplete)")
+    exp.add_argument("--round", type=int, help="overview: only this round (months)")
+    exp.add_argument(
+        "--out",
+        help="the .xlsx to write (default: ita-<agency>-<FY>-year.xlsx / ita-agencies-<FY>-overview.xlsx)",
+    )
+    exp.add_argument("--csv", metavar="DIR", help="write CSV files (one per table) into DIR instead")
+    exp.add_argument("--agencies-dir", default=_default_agencies_dir(), help="the agencies directory")
+    exp.add_argument(
+        "--data-root",
+        default=os.environ.get("AIRFLOW__ITA__DATA_ROOT", "var/data"),
+        help="the data root (path or URL; default AIRFLOW__ITA__DATA_ROOT)",
+    )
+    exp.set_defaults(func=cmd_export)
     return parser
 
 

@@ -14,6 +14,7 @@ fixes a file in one pass.  Nothing here knows about Airflow.
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import re
 from dataclasses import replace
 from datetime import date
@@ -27,6 +28,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -147,6 +149,17 @@ class Agency(_Model):
     # e-mails, phone numbers, codes like ISO 9001 or alert(1) as typed); as_written = exactly as typed
     units_text: Literal["thai_digits", "as_written"] = "thai_digits"
 
+    @field_validator("district", "province", mode="before")
+    @classmethod
+    def _without_prefix(cls, value: object, info: ValidationInfo) -> object:
+        """``อำเภอสันทราย`` -> ``สันทราย``, ``จ.เชียงใหม่`` -> ``เชียงใหม่``: the documents add the word."""
+        if isinstance(value, str):
+            text = value.strip()
+            for prefix in ("อำเภอ", "อ.") if info.field_name == "district" else ("จังหวัด", "จ."):
+                if text.startswith(prefix) and len(text) > len(prefix):
+                    return text[len(prefix) :].strip()
+        return value
+
     def unit(self, code: str) -> Unit:
         for u in self.units:
             if u.code == code:
@@ -228,6 +241,30 @@ class IndicatorScore(_Model):
         return ITA_INDICATORS[self.indicator]
 
 
+def _scores_once_each(value: tuple[IndicatorScore, ...]) -> tuple[IndicatorScore, ...]:
+    seen = [s.indicator for s in value]
+    twice = sorted({i for i in seen if seen.count(i) > 1})
+    if twice:
+        raise PydanticCustomError("ita_indicator_twice", "indicators given twice: {twice}", {"twice": twice})
+    return value
+
+
+class YearScores(_Model):
+    """One earlier year's ITA result as published: the total and the score of each indicator.
+
+    A plan's ``ita_results`` carries the years before the one its analysis is about, so the ITA page
+    and the measures document can show every indicator across the years."""
+
+    year: int = Field(ge=2560, le=2700)  # BE year assessed
+    overall: float | None = Field(default=None, ge=0, le=100)
+    scores: tuple[IndicatorScore, ...] = Field(min_length=1)
+
+    @field_validator("scores")
+    @classmethod
+    def _once_each(cls, value: tuple[IndicatorScore, ...]) -> tuple[IndicatorScore, ...]:
+        return _scores_once_each(value)
+
+
 class Analysis(_Model):
     """The analysis of last year's ITA result: part one of the measures document (O42-type)."""
 
@@ -243,13 +280,7 @@ class Analysis(_Model):
     @field_validator("scores")
     @classmethod
     def _once_each(cls, value: tuple[IndicatorScore, ...]) -> tuple[IndicatorScore, ...]:
-        seen = [s.indicator for s in value]
-        twice = sorted({i for i in seen if seen.count(i) > 1})
-        if twice:
-            raise PydanticCustomError(
-                "ita_indicator_twice", "indicators given twice: {twice}", {"twice": twice}
-            )
-        return value
+        return _scores_once_each(value)
 
     def below(self, pass_level: float) -> tuple[IndicatorScore, ...]:
         """Indicators scored below ``pass_level``: the points to improve, in indicator order."""
@@ -278,6 +309,35 @@ class Plan(_Model):
     approved_on: date | None = None
     analysis: Analysis | None = None  # needed by the yearly documents, not by the rounds
     memo: Memo | None = None  # needed by the yearly documents, not by the rounds
+    # earlier years' ITA results (the analysis holds last year's); optional, for the score views
+    ita_results: tuple[YearScores, ...] = ()
+
+    @field_validator("ita_results")
+    @classmethod
+    def _each_year_once(cls, value: tuple[YearScores, ...]) -> tuple[YearScores, ...]:
+        years = [r.year for r in value]
+        twice = sorted({y for y in years if years.count(y) > 1})
+        if twice:
+            raise PydanticCustomError(
+                "ita_year_twice", "ITA results given twice for years {twice}", {"twice": twice}
+            )
+        return tuple(sorted(value, key=lambda r: r.year))
+
+    @property
+    def analysis_year(self) -> int | None:
+        """The BE year the analysis is about (default: the year before the plan's)."""
+        if self.analysis is None:
+            return None
+        return self.analysis.year or self.fiscal_year - 1
+
+    def results(self) -> tuple[YearScores, ...]:
+        """Every year's ITA result this plan carries, oldest first: ``ita_results`` and the analysis."""
+        out = {r.year: r for r in self.ita_results}
+        if self.analysis is not None and self.analysis_year is not None:
+            out[self.analysis_year] = YearScores(
+                year=self.analysis_year, overall=self.analysis.overall, scores=self.analysis.scores
+            )
+        return tuple(out[y] for y in sorted(out))
 
     def measure(self, code: str) -> Measure:
         for m in self.measures:
@@ -336,21 +396,198 @@ _TH_BY_TYPE = {
     "ita_indicator_twice": "ตัวชี้วัดเดียวกันมีคะแนนซ้ำ",
     "ita_score": "คะแนนต้องอยู่ระหว่าง ๐ ถึง ๑๐๐",
     "float_type": "ต้องเป็นตัวเลข",
+    "ita_year_twice": "ผลการประเมิน ITA ของปีเดียวกันซ้ำ",
 }
 
 
-def _path(loc: tuple[Any, ...]) -> str:
-    out = ""
+def _path(loc: tuple[Any, ...], data: Any = None) -> str:
+    """A field as the admin sees it in the YAML: items counted from 1, with their code or name.
+
+    ``("measures", 3, "units", 1)`` -> ``measures #4 (M4) > units #2``.
+    """
+    parts: list[str] = []
+    node = data
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+        if isinstance(part, int):
+            label = f"#{part + 1}"
+            item = node[part] if isinstance(node, list | tuple) and 0 <= part < len(node) else None
+            if isinstance(item, dict):
+                tag = item.get("code") or item.get("name")
+                if tag in (None, "") and item.get("indicator") not in (None, ""):
+                    tag = f"indicator {item['indicator']}"
+                if tag not in (None, ""):
+                    label += f" ({tag})"
+            if parts:
+                parts[-1] += " " + label
+            else:
+                parts.append(label)
+            node = item
+        else:
+            parts.append(str(part))
+            node = node.get(part) if isinstance(node, dict) else None
+    return " > ".join(parts)
 
 
-def _problems_from(error: ValidationError, file: str) -> list[Problem]:
+def _value_at(data: Any, loc: tuple[Any, ...]) -> Any:
+    node = data
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list | tuple) and 0 <= part < len(node):
+            node = node[part]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return None
+    return node
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model whose field ``loc`` ends in (for the names of the fields it allows)."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return None
+        current = _inner_model(field.annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _suggest(value: Any, choices: list[str]) -> str:
+    """``ENG`` for ``eng``; the closest choice for a near miss; '' when nothing is close."""
+    if not isinstance(value, str) or not choices:
+        return ""
+    for c in choices:
+        if c.casefold() == value.strip().casefold():
+            return c
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    return close[0] if close else ""
+
+
+_ALLOWED = {  # what a field takes, for the fields whose pydantic message says nothing useful
+    "indicators": ("เลขตัวชี้วัด ITA ๑–๑๐", "an ITA indicator number 1-10"),
+    "indicator": ("เลขตัวชี้วัด ITA ๑–๑๐ หรือชื่อตัวชี้วัด", "an ITA indicator number 1-10 or its Thai name"),
+    "rounds": ("เดือนของรอบติดตาม ๑–๑๒ เช่น 6 หรือ 12", "a round in months 1-12, such as 6 or 12"),
+    "email": ("อีเมล เช่น saraban@example.go.th", "an e-mail address such as saraban@example.go.th"),
+    "code": (
+        "รหัสอักษรอังกฤษหรือตัวเลข ขึ้นต้นด้วยอักษรหรือตัวเลข ใช้ _ . - ได้ ยาวไม่เกิน ๔๐ ตัว เช่น M1, palad",
+        "a code of letters A-Z, digits, _ . - (up to 40, starting with a letter or digit), such as M1 or palad",
+    ),
+    "units": (
+        "รหัสหน่วยงานย่อยตาม agency.yaml",
+        "a unit code from agency.yaml",
+    ),
+    "fiscal_year": ("ปีงบประมาณ พ.ศ. เช่น 2565", "a BE fiscal year such as 2565"),
+    "score": ("คะแนน ๐–๑๐๐", "a score 0-100"),
+    "grace_days": ("จำนวนวัน ๐–๑๒๐", "a number of days 0-120"),
+    "reminder_days": ("จำนวนวัน ๐–๑๒๐", "a number of days 0-120"),
+}
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    names = [p for p in loc if isinstance(p, str)]
+    return names[-1] if names else ""
+
+
+def _explain(e: dict, model: type[BaseModel], data: Any) -> tuple[str, str]:
+    """Thai and English for one pydantic error: the allowed values and a suggestion where it helps."""
+    kind, loc, ctx = e["type"], tuple(e["loc"]), e.get("ctx") or {}
+    name = _field_name(loc)
+    value = _value_at(data, loc)
+    shown = f" ({value!r})" if value is not None and not isinstance(value, dict | list) else ""
+    allowed_th, allowed_en = _ALLOWED.get(name, ("", ""))
+    if kind == "extra_forbidden":
+        owner = _model_at(model, loc)
+        fields = list(getattr(owner, "model_fields", {})) if owner else []
+        fields = [f for f in fields if f != "slug"]
+        hint = _suggest(loc[-1], fields)
+        th = f"ไม่รู้จักช่อง {loc[-1]}" + (f": หมายถึง {hint} หรือไม่" if hint else "")
+        en = f"unknown field {loc[-1]}" + (f": did you mean {hint}?" if hint else "")
+        if fields:
+            th += f" (ช่องที่ใช้ได้: {', '.join(fields)})"
+            en += f" (the fields here: {', '.join(fields)})"
+        return th, en
+    if kind == "missing":
+        return f"ขาดช่อง {name} ที่ต้องมี", f"{name} is required: add it"
+    if kind == "literal_error":
+        expected = [
+            x.strip().strip("'\"") for x in str(ctx.get("expected", "")).replace(" or ", ",").split(",")
+        ]
+        expected = [x for x in expected if x]
+        hint = _suggest(value, expected)
+        th = f"ค่า{shown} ไม่ใช่ค่าที่ใช้ได้: เลือก {' / '.join(expected)}" + (
+            f" (หมายถึง {hint} หรือไม่)" if hint else ""
+        )
+        en = f"{value!r} is not allowed: use {' / '.join(expected)}" + (
+            f" (did you mean {hint}?)" if hint else ""
+        )
+        return th, en
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = next(iter(ctx.values()), "")
+        word_th = {"greater_than_equal": "ไม่น้อยกว่า", "less_than_equal": "ไม่เกิน"}.get(kind, "")
+        word_en = {"greater_than_equal": "at least", "less_than_equal": "at most"}.get(kind, kind)
+        th = f"ค่า{shown} ต้อง{word_th} {bound}" + (f": ใช้{allowed_th}" if allowed_th else "")
+        en = f"{value!r} must be {word_en} {bound}" + (f": use {allowed_en}" if allowed_en else "")
+        return th, en
+    if kind == "too_short":
+        return (
+            f"{name} ต้องมีอย่างน้อย {ctx.get('min_length', 1)} รายการ"
+            + (f" ({allowed_th})" if allowed_th else ""),
+            f"{name} needs at least {ctx.get('min_length', 1)} item(s)"
+            + (f" ({allowed_en})" if allowed_en else ""),
+        )
+    if kind in ("string_too_short",):
+        return f"{name} ต้องไม่เว้นว่าง", f"{name} must not be empty"
+    if kind == "value_error":
+        said = str(e["msg"]).removeprefix("Value error, ")
+        return (f"ค่าไม่ถูกต้อง: ต้องเป็น{allowed_th}" if allowed_th else "ค่าไม่ถูกต้อง") + f" ({said})", said
+    if allowed_th and kind in (
+        "int_parsing",
+        "int_type",
+        "int_from_float",
+        "string_pattern_mismatch",
+        "value_error",
+        "float_parsing",
+        "float_type",
+    ):
+        return f"ค่า{shown} ใช้ไม่ได้: ต้องเป็น{allowed_th}", f"{value!r} cannot be used: give {allowed_en}"
+    th = _TH_BY_TYPE.get(kind, "ค่าไม่ถูกต้อง")
+    if kind == "string_pattern_mismatch":
+        return f"{th}{shown}", f"{value!r} is not in the expected form"
+    return f"{th}{shown}", e["msg"]
+
+
+def _problems_from(
+    error: ValidationError, file: str, model: type[BaseModel] | None = None, data: Any = None
+) -> list[Problem]:
+    """Every error of ``error``, said as the admin wrote the file; a list that is too short only
+    because its items were refused is not reported again."""
+    errors = error.errors()
+    item_locs = {tuple(e["loc"][:-1]) for e in errors if e["loc"] and isinstance(e["loc"][-1], int)}
+    item_locs |= {tuple(e["loc"][:i]) for e in errors for i, p in enumerate(e["loc"]) if isinstance(p, int)}
     problems = []
-    for e in error.errors():
-        th = _TH_BY_TYPE.get(e["type"], "ค่าไม่ถูกต้อง")
-        problems.append(Problem(file, _path(e["loc"]), th, e["msg"]))
+    for e in errors:
+        loc = tuple(e["loc"])
+        if e["type"] == "too_short" and loc in item_locs:
+            continue  # "at least 1 item after validation, not 0": the items' own errors say why
+        th, en = (
+            _explain(e, model or BaseModel, data)
+            if model
+            else (_TH_BY_TYPE.get(e["type"], "ค่าไม่ถูกต้อง"), e["msg"])
+        )
+        problems.append(Problem(file, _path(loc, data), th, en))
     return problems
 
 
@@ -390,7 +627,20 @@ def parse_agency(path: Path) -> tuple[Agency | None, list[Problem]]:
     try:
         agency = Agency.model_validate({**data, "slug": slug})
     except ValidationError as exc:
-        return None, problems + _problems_from(exc, str(path))
+        return None, problems + _problems_from(exc, str(path), Agency, data)
+    for key, word in (("district", "อำเภอ"), ("province", "จังหวัด")):
+        written = str(data.get(key, "")).strip()
+        if written != getattr(agency, key):
+            problems.append(
+                Problem(
+                    str(path),
+                    key,
+                    f"{key} เขียนโดยไม่ต้องมีคำว่า{word}: อ่านเป็น {getattr(agency, key)!r} (เอกสารพิมพ์ '{word}' ให้เอง)",
+                    f"{key} is written without the word {word}: read as {getattr(agency, key)!r} (the documents "
+                    f"print '{word}' themselves)",
+                    severity="warning",
+                )
+            )
     if agency.emblem:
         # Documents need the image wherever they are rendered: keep its absolute path.
         emblem = (path.parent / agency.emblem).resolve()
@@ -411,7 +661,7 @@ def parse_agency(path: Path) -> tuple[Agency | None, list[Problem]]:
             problems.append(
                 Problem(
                     str(path),
-                    f"units[{i}].code",
+                    _path(("units", i, "code"), data),
                     f"รหัสหน่วยงานย่อย {unit.code} ซ้ำ",
                     f"duplicate unit code {unit.code}",
                 )
@@ -420,7 +670,56 @@ def parse_agency(path: Path) -> tuple[Agency | None, list[Problem]]:
     return agency, problems
 
 
-def parse_plan(path: Path, agency: Agency | None) -> tuple[Plan | None, list[Problem]]:
+class _Loose:
+    """What plans are checked against when agency.yaml itself has errors: its units and rounds as
+    written (so the plan's own errors are reported too, not hidden behind the profile's)."""
+
+    def __init__(self, data: dict):
+        units = data.get("units") if isinstance(data.get("units"), list) else []
+        self.unit_codes = frozenset(str(u["code"]) for u in units if isinstance(u, dict) and u.get("code"))
+        rounds = (
+            (data.get("schedule") or {}).get("rounds") if isinstance(data.get("schedule"), dict) else None
+        )
+        try:
+            self.schedule = Schedule(rounds=tuple(rounds)) if rounds else Schedule()
+        except (ValidationError, TypeError):
+            self.schedule = Schedule()
+
+
+def loose_agency(path: Path) -> _Loose | None:
+    data, _ = _read_yaml(path)
+    return _Loose(data) if isinstance(data, dict) and data.get("units") else None
+
+
+def _unit_problems(file: str, data: dict, agency: Agency | _Loose | None) -> list[Problem]:
+    """Unit codes of the plan's measures (as written) that the agency does not have."""
+    if agency is None or not isinstance(data.get("measures"), list):
+        return []
+    codes = sorted(agency.unit_codes)
+    problems = []
+    for i, m in enumerate(data["measures"]):
+        units = m.get("units") if isinstance(m, dict) else None
+        for j, u in enumerate(units if isinstance(units, list) else []):
+            if isinstance(u, str) and u.strip() and u not in agency.unit_codes:
+                problems.append(_unknown_unit(file, _path(("measures", i, "units", j), data), u, codes))
+    return problems
+
+
+def _unknown_unit(file: str, where: str, u: str, codes: list[str]) -> Problem:
+    hint = _suggest(u, codes)
+    return Problem(
+        file,
+        where,
+        f"ไม่รู้จักหน่วยงานย่อย {u}"
+        + (f": หมายถึง {hint} หรือไม่" if hint else "")
+        + f" (รหัสใน agency.yaml: {', '.join(codes)}): แก้รหัส หรือเพิ่มใน agency.yaml",
+        f"unknown unit {u}"
+        + (f": did you mean {hint}?" if hint else "")
+        + f" (the codes in agency.yaml: {', '.join(codes)}): fix the code or add it to agency.yaml units",
+    )
+
+
+def parse_plan(path: Path, agency: Agency | _Loose | None) -> tuple[Plan | None, list[Problem]]:
     """Read a plan and check it against the agency (units) and its file name (fiscal year)."""
     data, problems = _read_yaml(path)
     if data is None:
@@ -428,7 +727,12 @@ def parse_plan(path: Path, agency: Agency | None) -> tuple[Plan | None, list[Pro
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
-        return None, problems + _problems_from(exc, str(path))
+        found = _problems_from(exc, str(path), Plan, data)
+        # the units are checked too, as written, so that no error waits for another to be fixed
+        refused = {p.where for p in found}
+        return None, problems + found + [
+            p for p in _unit_problems(str(path), data, agency) if p.where not in refused
+        ]
     file = str(path)
     if path.stem != str(plan.fiscal_year):
         problems.append(
@@ -445,34 +749,41 @@ def parse_plan(path: Path, agency: Agency | None) -> tuple[Plan | None, list[Pro
             problems.append(
                 Problem(
                     file,
-                    f"measures[{i}].code",
-                    f"รหัสมาตรการ {m.code} ซ้ำกับ measures[{seen[m.code]}]",
-                    f"duplicate measure code {m.code} (also measures[{seen[m.code]}])",
+                    _path(("measures", i, "code"), data),
+                    f"รหัสมาตรการ {m.code} ซ้ำกับมาตรการลำดับที่ {seen[m.code] + 1}",
+                    f"duplicate measure code {m.code} (also measures #{seen[m.code] + 1})",
                 )
             )
         seen.setdefault(m.code, i)
         if agency is not None:
+            codes = sorted(agency.unit_codes)
             for j, u in enumerate(m.units):
                 if u not in agency.unit_codes:
-                    problems.append(
-                        Problem(
-                            file,
-                            f"measures[{i}].units[{j}]",
-                            f"ไม่รู้จักหน่วยงานย่อย {u}: เพิ่มใน agency.yaml หรือแก้รหัส",
-                            f"unknown unit {u}: add it to agency.yaml units or fix the code",
-                        )
-                    )
+                    problems.append(_unknown_unit(file, _path(("measures", i, "units", j), data), u, codes))
             off = [r for r in m.rounds if r not in agency.schedule.rounds]
             if off:
                 problems.append(
                     Problem(
                         file,
-                        f"measures[{i}].rounds",
+                        _path(("measures", i, "rounds"), data),
                         f"รอบ {off} ไม่อยู่ในรอบติดตามของหน่วยงาน {list(agency.schedule.rounds)}",
                         f"rounds {off} are not among the agency's scheduled rounds {list(agency.schedule.rounds)}",
                         severity="warning",
                     )
                 )
+    analysis_year = plan.analysis_year
+    for i, result in enumerate(plan.ita_results):
+        if analysis_year is not None and result.year >= analysis_year:
+            problems.append(
+                Problem(
+                    file,
+                    f"ita_results[{i}].year",
+                    f"ita_results เก็บผลของปีก่อนหน้าปี {analysis_year} ที่ analysis วิเคราะห์:"
+                    f" ย้ายคะแนนปี {result.year} ไปไว้ใน analysis หรือแก้ปี",
+                    f"ita_results holds the years before {analysis_year} (the analysis' year):"
+                    f" move the scores of {result.year} into analysis or fix the year",
+                )
+            )
     return plan, problems
 
 
@@ -547,7 +858,7 @@ def parse_catalogue(path: Path) -> tuple[Catalogue | None, list[Problem]]:
     try:
         return Catalogue.model_validate(data), problems
     except ValidationError as exc:
-        return None, problems + _problems_from(exc, str(path))
+        return None, problems + _problems_from(exc, str(path), Catalogue, data)
 
 
 class AgenciesDir:
@@ -623,9 +934,10 @@ class AgenciesDir:
         for slug in slugs:
             agency, found = parse_agency(self.root / slug / "agency.yaml")
             problems += found
+            against = agency if agency is not None else loose_agency(self.root / slug / "agency.yaml")
             for year in self.plan_years(slug):
                 path = self.root / slug / "plans" / f"{year}.yaml"
-                plan, found = parse_plan(path, agency)
+                plan, found = parse_plan(path, against)
                 problems += found
                 if plan is not None:
                     # The rounds run without the analysis and memo; the yearly documents will not.

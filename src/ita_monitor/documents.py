@@ -112,7 +112,9 @@ class ScoreRow:
     passed: bool
 
 
-def measures_context(agency: Agency, plan: Plan, catalogue: Catalogue, file: str = "plan") -> dict:
+def measures_context(
+    agency: Agency, plan: Plan, catalogue: Catalogue, file: str = "plan", templates: Path | None = None
+) -> dict:
     _require(plan, file)
     analysis = plan.analysis
     assert analysis is not None
@@ -163,14 +165,26 @@ def measures_context(agency: Agency, plan: Plan, catalogue: Catalogue, file: str
         "overall_th": score_th(analysis.overall) if analysis.overall is not None else "",
         "pass_level_th": thai_digits(f"{catalogue.pass_level:g}"),
         "below": [s.name_th for s in below],
+        # every indicator across the years the plan carries (analysis + ita_results), as a chart
+        "scores_chart": _scores_chart(plan, catalogue, templates),
         "points": points,
         "rows": rows,
     }
 
 
+def _scores_chart(plan: Plan, catalogue: Catalogue, templates: Path | None):
+    from ita_monitor.charts import TEMPLATES, scores_chart
+    from ita_monitor.scores import score_history
+
+    return scores_chart(
+        score_history([plan], catalogue.pass_level), thai=True, templates=templates or TEMPLATES
+    )
+
+
 def measures_html(renderer, agency: Agency, plan: Plan, catalogue: Catalogue, file: str = "plan") -> str:
     """The measures document (analysis, then the table of measures) as HTML."""
-    return renderer.html("measures.html.j2", **measures_context(agency, plan, catalogue, file))
+    context = measures_context(agency, plan, catalogue, file, getattr(renderer, "templates_dir", None))
+    return renderer.html("measures.html.j2", **context)
 
 
 # --- the approval memo --------------------------------------------------------------------------

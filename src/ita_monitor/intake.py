@@ -2,9 +2,14 @@
 
 Layout under the round folder::
 
-    received/<unit>/<version>-<sha8>-<name>     the bytes exactly as received (never rewritten or deleted)
-    received/manifest.json                      one entry per version: unit, version, name, sha256,
-                                                bytes, received_at, stored_as, source
+    received/<unit>/<version>-<sha8>-<name>     the bytes exactly as received (never rewritten or deleted);
+                                                <name> is safe_name() of the name as sent (bounded)
+    received/<unit>/claims/<version>.json       the version's record: unit, version, name as sent,
+                                                sha256, bytes, received_at, stored_as, source; created
+                                                exclusively (O_EXCL / S3 If-None-Match: *), so each
+                                                received file gets its own number whatever the number
+                                                of processes or hosts sharing the data root
+    received/manifest.json                      an index of the claims (rewritten whole)
 
 The same bytes from the same unit again are not a new version; anything else is.  When a round is
 collected every version is read in order and, per (unit, measure), the row of the latest valid
@@ -13,16 +18,36 @@ version counts; a rejected version never replaces an accepted one.  The inbox is
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from ita_monitor.config import Agency, Plan
 from ita_monitor.errors import Problem
+from ita_monitor.limits import MAX_NAME_BYTES, TooLarge, read_bounded, read_path_bounded, too_large_th_en
 from ita_monitor.rounds import Round
-from ita_monitor.storage import DataRoot, PathLike, list_files, read_json, write_atomic, write_json
+from ita_monitor.storage import (
+    DataRoot,
+    PathLike,
+    create_exclusive,
+    fresh,
+    list_dirs,
+    list_files,
+    read_all,
+    read_json,
+    write_json,
+)
 from ita_monitor.submissions import FileOutcome, ResultRow, parse_submission, sha256
 
 MANIFEST = "manifest.json"
+# Thai vowels above/below and tone marks: they belong to the consonant before them
+_THAI_MARKS = frozenset(
+    "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e"
+)
 
 
 @dataclass(frozen=True)
@@ -77,49 +102,126 @@ def manifest_path(data: DataRoot, slug: str, rnd: Round) -> PathLike:
     return received_dir(data, slug, rnd) / MANIFEST
 
 
+def _claims_dir(data: DataRoot, slug: str, rnd: Round, unit: str) -> PathLike:
+    return received_dir(data, slug, rnd) / unit / "claims"
+
+
 def history(data: DataRoot, slug: str, rnd: Round) -> list[Version]:
-    """Every version received in the round, in order of receipt."""
+    """Every version received in the round, in order of receipt (per unit, by version number).
+
+    The claims (``received/<unit>/claims/<NNN>.json``, each created exclusively) are the record;
+    ``manifest.json`` is an index of them (and the record of rounds received before claims existed).
+    """
     doc = read_json(manifest_path(data, slug, rnd), None) or {"versions": []}
-    return [Version(**v) for v in doc["versions"]]
+    found = {(v["unit"], v["version"]): Version(**v) for v in doc["versions"]}
+    folder = received_dir(data, slug, rnd)
+    for unit_dir in list_dirs(folder):
+        for claim in list_files(_claims_dir(data, slug, rnd, unit_dir.name)):
+            if claim.name.endswith(".json") and claim.name[:-5].isdigit():
+                key = (unit_dir.name, int(claim.name[:-5]))
+                if key not in found:
+                    found[key] = Version(**json.loads(read_all(claim)))
+    return sorted(found.values(), key=lambda v: (v.received_at, v.unit, v.version))
 
 
-def _safe_name(name: str) -> str:
-    keep = "".join(ch if ch.isalnum() or ch in "._-ก๐" or "\u0e00" <= ch <= "\u0e7f" else "_" for ch in name)
-    return keep.strip("._") or "file"
+def safe_name(name: str, max_bytes: int = MAX_NAME_BYTES) -> str:
+    """A name any file system and object store takes, from any name a sender gives.
+
+    Only the last part of a path; characters other than letters (Thai included), digits and
+    ``. _ - ( ) +`` become ``_``; no leading dot; the extension kept (``..csv`` -> ``file.csv``); at
+    most ``max_bytes`` UTF-8 bytes, a long name cut at a character and marked with a short hash of
+    the whole name (so two long names never meet).  The name as sent is kept in the manifest.
+    """
+    base = unicodedata.normalize("NFC", (name or "").replace("\\", "/")).rsplit("/", 1)[-1].strip()
+    stem, dot, ext = base.rpartition(".")
+    if not dot or not re.fullmatch(r"[A-Za-z0-9]{1,10}", ext):
+        stem, ext = base, ""
+    stem = re.sub(r"[^\w\u0E00-\u0E7F().+-]+", "_", stem, flags=re.UNICODE).strip("._ ") or "file"
+    suffix = f".{ext.lower()}" if ext else ""
+    room = max_bytes - len(suffix.encode())
+    if len(stem.encode("utf-8")) > room:
+        mark = "~" + hashlib.sha256(base.encode("utf-8")).hexdigest()[:8]
+        cut = stem.encode("utf-8")[: room - len(mark)].decode("utf-8", "ignore")
+        while cut and (unicodedata.combining(cut[-1]) or cut[-1] in _THAI_MARKS):
+            cut = cut[:-1]  # never leave a Thai vowel or tone mark without its consonant
+        stem = cut.rstrip("._ ") + mark
+    return stem + suffix
 
 
-def _next(versions: list[Version], unit: str, data: bytes, name: str, source: str, when: str) -> Version:
+def _stored_as(unit: str, number: int, digest: str, name: str) -> str:
+    return f"received/{unit}/{number:03d}-{digest[:8]}-{safe_name(name)}"
+
+
+def _claim(data: DataRoot, slug: str, rnd: Round, version: Version) -> Version | None:
+    """Claim ``version``'s number for its unit; None if done, else the version that holds the number."""
+    path = _claims_dir(data, slug, rnd, version.unit) / f"{version.version:03d}.json"
+    doc = json.dumps(version.as_dict(), ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+    if create_exclusive(path, doc + b"\n"):
+        return None
+    return Version(**json.loads(read_all(fresh(path))))
+
+
+def _keep(
+    data: DataRoot,
+    slug: str,
+    rnd: Round,
+    unit: str,
+    name: str,
+    payload: bytes,
+    source: str,
+    when: str,
+    versions: list[Version] | None = None,
+) -> tuple[Version, bool]:
+    """Make ``payload`` a version of ``unit`` (or find it already is one); (version, whether new).
+
+    The version number is claimed by creating ``claims/<NNN>.json`` exclusively (``O_EXCL`` on a file
+    system, ``If-None-Match: *`` on S3): of several processes or hosts taking in files at once each
+    gets its own number, and nobody's file is written over.  The bytes are stored after the claim;
+    a run killed in between leaves a claim whose bytes are read from its source and stored by the
+    next run.
+    """
+    digest = sha256(payload)
+    versions = history(data, slug, rnd) if versions is None else versions  # a claim taken since is met below
+    for v in versions:
+        if v.unit == unit and v.sha256 == digest:
+            _store(data, slug, rnd, v, payload)
+            return v, False
     number = 1 + max((v.version for v in versions if v.unit == unit), default=0)
-    digest = sha256(data)
-    stored = f"received/{unit}/{number:03d}-{digest[:8]}-{_safe_name(name)}"
-    return Version(unit, number, name, digest, len(data), when, stored, source)
+    while True:
+        version = Version(
+            unit, number, name, digest, len(payload), when, _stored_as(unit, number, digest, name), source
+        )
+        holder = _claim(data, slug, rnd, version)
+        if holder is None:
+            _store(data, slug, rnd, version, payload)
+            return version, True
+        if holder.sha256 == digest:  # the same bytes, taken in by another process just now
+            _store(data, slug, rnd, holder, payload)
+            return holder, False
+        number += 1
 
 
 def receive(
     data: DataRoot, slug: str, rnd: Round, unit: str, name: str, payload: bytes, source: str = ""
 ) -> tuple[Version, bool]:
     """Keep ``payload`` as a version of ``unit``'s submissions; (version, whether it is new)."""
-    versions = history(data, slug, rnd)
-    digest = sha256(payload)
-    for v in versions:
-        if v.unit == unit and v.sha256 == digest:
-            return v, False
-    version = _next(versions, unit, payload, name, source or f"inbox/{unit}/{name}", _now())
-    _store(data, slug, rnd, version, payload)
-    _write_manifest(data, slug, rnd, [*versions, version])
-    return version, True
+    version, new = _keep(data, slug, rnd, unit, name, payload, source or f"inbox/{unit}/{name}", _now())
+    if new:
+        _write_manifest(data, slug, rnd)
+    return version, new
 
 
 def _store(data: DataRoot, slug: str, rnd: Round, version: Version, payload: bytes) -> None:
     path = data.round_dir(slug, rnd) / version.stored_as
-    if path.exists():  # a run killed after storing, before the manifest: same name means same bytes
-        if sha256(path.read_bytes()) == version.sha256:
-            return
+    if create_exclusive(path, payload):
+        return
+    if sha256(read_all(fresh(path))) != version.sha256:  # cannot happen: the name holds the claimed number
         raise FileExistsError(f"{path} exists with other content; received files are never rewritten")
-    write_atomic(path, payload)
 
 
-def _write_manifest(data: DataRoot, slug: str, rnd: Round, versions: list[Version]) -> None:
+def _write_manifest(data: DataRoot, slug: str, rnd: Round) -> None:
+    """The index of every claim (rewritten whole; the claims stay the record)."""
+    versions = history(data, slug, rnd)
     write_json(
         manifest_path(data, slug, rnd),
         {
@@ -131,12 +233,36 @@ def _write_manifest(data: DataRoot, slug: str, rnd: Round, versions: list[Versio
     )
 
 
+def deliver(
+    data: DataRoot, slug: str, rnd: Round, unit: str, name: str, source: Any, size: int | None = None
+) -> str:
+    """Put a file into ``inbox/<unit>/`` (the upload page, mail-in and link-in call this); its stored name.
+
+    ``source`` is bytes, a binary file object or an iterable of chunks, read with the one size limit
+    (``data.max_submission_bytes``) and refused as soon as it passes it (``TooLarge``).  The name is
+    ``safe_name(name)``, or ``<stem>-2<ext>``, ``-3`` ... when taken: each name is created exclusively,
+    so concurrent senders (several api-server workers or hosts) never overwrite each other.
+    """
+    payload = source if isinstance(source, bytes) else read_bounded(source, data.max_submission_bytes, size)
+    if len(payload) > data.max_submission_bytes:
+        raise TooLarge(data.max_submission_bytes, len(payload), exact=isinstance(source, bytes))
+    folder = data.inbox(slug, rnd) / unit
+    first = safe_name(name)
+    stem, dot, ext = first.rpartition(".")
+    stem, ext = (stem, f".{ext}") if dot else (first, "")
+    for n in range(1, 10_000):
+        candidate = first if n == 1 else f"{stem}-{n}{ext}"
+        if n > 1 and (folder / candidate).exists():
+            continue  # known taken: no need to write it to find out (the create below decides)
+        if create_exclusive(folder / candidate, payload):
+            return candidate
+    raise FileExistsError(f"no free name for {first} in {folder}")
+
+
 def _inbox_files(data: DataRoot, slug: str, rnd: Round) -> list[tuple[str, PathLike]]:
     inbox = data.inbox(slug, rnd)
-    if not inbox.exists():
-        return []
     out = []
-    for unit_dir in sorted((p for p in inbox.iterdir() if p.is_dir()), key=lambda p: p.name):
+    for unit_dir in list_dirs(inbox):
         out += [(unit_dir.name, f) for f in sorted(list_files(unit_dir), key=_arrival)]
     return out
 
@@ -150,56 +276,132 @@ def _arrival(path: PathLike) -> tuple[float, str]:
     return mtime, path.name
 
 
+@dataclass(frozen=True)
+class Unread:
+    """An inbox file that could not be taken in (too large, unreadable): rejected with the reason."""
+
+    unit: str
+    source: str
+    problem: Problem
+
+
 def receive_inbox(
     data: DataRoot, slug: str, rnd: Round, store: bool = True
 ) -> tuple[list[Version], list[Version]]:
-    """Every version of the round, after taking in what is new in the inbox; (all, new).
+    """Every version of the round, after taking in what is new in the inbox; (all, new)."""
+    versions, new, _ = take_in_inbox(data, slug, rnd, store)
+    return versions, new
+
+
+def take_in_inbox(
+    data: DataRoot, slug: str, rnd: Round, store: bool = True
+) -> tuple[list[Version], list[Version], list[Unread]]:
+    """Every version of the round after taking in the inbox; (all, new, inbox files not taken in).
 
     With ``store=False`` nothing is written: new inbox files appear as versions that are not kept
-    yet (used while waiting for submissions, so polling changes nothing).
+    yet (used while waiting for submissions, so polling changes nothing).  A file that cannot be
+    read, or is above the size limit (found while reading, never read whole), is not kept and is
+    listed with its reason; the other files are taken in as usual.
     """
     versions = history(data, slug, rnd)
-    known = {(v.unit, v.sha256) for v in versions}
+    known = {(v.unit, v.sha256): v for v in versions}
     when = _now()
     new: list[Version] = []
+    unread: list[Unread] = []
     for unit, f in _inbox_files(data, slug, rnd):
-        payload = f.read_bytes()
-        if (unit, sha256(payload)) in known:
+        source = f"inbox/{unit}/{f.name}"
+        try:
+            payload = read_path_bounded(f, data.max_submission_bytes)
+        except TooLarge as exc:
+            th, en = too_large_th_en(exc.limit, exc.seen, exc.exact)
+            unread.append(Unread(unit, source, Problem(source, "", th, en)))
             continue
-        version = _next(versions, unit, payload, f.name, f"inbox/{unit}/{f.name}", when)
+        except OSError as exc:
+            unread.append(Unread(unit, source, _unreadable(source, exc)))
+            continue
+        digest = sha256(payload)
+        if (unit, digest) in known:
+            if store:
+                _store(data, slug, rnd, known[(unit, digest)], payload)  # a claim left without its bytes
+            continue
         if store:
-            _store(data, slug, rnd, version, payload)
+            version, fresh = _keep(data, slug, rnd, unit, f.name, payload, source, when, versions)
+            if not fresh:
+                continue
+        else:
+            number = 1 + max((v.version for v in versions if v.unit == unit), default=0)
+            version = Version(
+                unit,
+                number,
+                f.name,
+                digest,
+                len(payload),
+                when,
+                _stored_as(unit, number, digest, f.name),
+                source,
+            )
         versions.append(version)
         new.append(version)
-        known.add((unit, version.sha256))
+        known[(unit, digest)] = version
     if store and new:
-        _write_manifest(data, slug, rnd, versions)
-    return versions, new
+        _write_manifest(data, slug, rnd)
+        versions = history(data, slug, rnd)
+    return versions, new, unread
+
+
+def _unreadable(source: str, exc: OSError) -> Problem:
+    return Problem(
+        source,
+        "",
+        f"อ่านไฟล์นี้ไม่ได้ ({exc.strerror or exc}): ส่งไฟล์ใหม่อีกครั้ง",
+        f"this file cannot be read ({exc.strerror or exc}): send it again",
+    )
 
 
 def _payload(data: DataRoot, slug: str, rnd: Round, version: Version) -> bytes:
     stored = data.round_dir(slug, rnd) / version.stored_as
     if stored.exists():
-        return stored.read_bytes()
-    return (data.round_dir(slug, rnd) / version.source).read_bytes()  # not stored yet (store=False)
+        return read_path_bounded(stored, max(data.max_submission_bytes, version.bytes))
+    source = data.round_dir(slug, rnd) / version.source  # not stored yet (store=False, or killed)
+    return read_path_bounded(source, max(data.max_submission_bytes, version.bytes))
 
 
 def check_file(
-    payload: bytes, shown: str, unit: str, plan: Plan, agency: Agency, rnd: Round
+    payload: bytes,
+    shown: str,
+    unit: str,
+    plan: Plan,
+    agency: Agency,
+    rnd: Round,
+    max_bytes: int | None = None,
 ) -> tuple[list[ResultRow], list[Problem]]:
     """One file, exactly as a round reads it (the CLI's check-submission uses this too)."""
-    return parse_submission(payload, shown, unit, plan, agency, rnd)
+    return parse_submission(payload, shown, unit, plan, agency, rnd, max_bytes)
 
 
 def take_in(data: DataRoot, agency: Agency, plan: Plan, rnd: Round, store: bool = True) -> Intake:
-    """Take in the inbox, then read every version; per (unit, measure) the latest valid row counts."""
-    versions, new = receive_inbox(data, agency.slug, rnd, store=store)
+    """Take in the inbox, then read every version; per (unit, measure) the latest valid row counts.
+
+    Whatever one file holds or does, the others are read: a file that cannot be read (or whose
+    reading fails in any way) is a rejected file with its reason.
+    """
+    versions, new, unread = take_in_inbox(data, agency.slug, rnd, store=store)
     outcomes: list[FileOutcome] = []
     rows: dict[tuple[str, str], ResultRow] = {}
     used_by: dict[tuple[str, str], int] = {}
     for v in sorted(versions, key=lambda v: (v.unit, v.version)):
-        payload = _payload(data, agency.slug, rnd, v)
-        found, problems = check_file(payload, v.source, v.unit, plan, agency, rnd)
+        try:
+            payload = _payload(data, agency.slug, rnd, v)
+            found, problems = check_file(
+                payload, v.source, v.unit, plan, agency, rnd, data.max_submission_bytes
+            )
+        except TooLarge as exc:
+            found, problems = [], [Problem(v.source, "", *too_large_th_en(exc.limit, exc.seen, exc.exact))]
+        except Exception as exc:
+            found, problems = (
+                [],
+                [_unreadable(v.source, exc if isinstance(exc, OSError) else OSError(repr(exc)))],
+            )
         errors = [p for p in problems if p.severity == "error"]
         outcome = FileOutcome(
             v.unit,
@@ -219,4 +421,6 @@ def take_in(data: DataRoot, agency: Agency, plan: Plan, rnd: Round, store: bool 
                 used_by[(r.unit, r.measure_code)] = len(outcomes) - 1
     for index in used_by.values():
         outcomes[index].counts += 1
+    for u in unread:
+        outcomes.append(FileOutcome(u.unit, u.source, "", False, 0, [u.problem]))
     return Intake(versions, outcomes, rows, new)

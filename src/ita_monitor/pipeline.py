@@ -142,11 +142,28 @@ def check_round(job: RoundJob) -> Completeness:
 # --- render -------------------------------------------------------------------------------------
 
 
+def year_chart(job: RoundJob, templates=None) -> str:
+    """The year's completion by round and unit, for the report of the year's last round (12 months)."""
+    if job.rnd.months != max(job.agency.schedule.rounds):
+        return ""
+    from ita_monitor.charts import TEMPLATES, completion_chart
+    from ita_monitor.yearview import year_view
+
+    view = year_view(job.agency, job.plan, job.fiscal_year, job.data)
+    return completion_chart(view, thai=True, templates=templates or TEMPLATES)
+
+
 def render_report(job: RoundJob, renderer) -> dict:
     """Render the round report PDF and its covering memo into the round's report folder (atomically)."""
     report_month = job.rnd.due_at(job.agency.schedule.grace_days).date()
     html = renderer.round_report_html(
-        job.agency, job.plan, job.catalogue, job.rnd, collected_rows(job), report_month
+        job.agency,
+        job.plan,
+        job.catalogue,
+        job.rnd,
+        collected_rows(job),
+        report_month,
+        year_chart(job, getattr(renderer, "templates_dir", None)),
     )
     pdf = renderer.pdf(html)
     report_check = start(pdf)  # read back while the memo renders

@@ -155,6 +155,7 @@ class Renderer:
         rnd: Round,
         rows: list[ResultRow],
         report_month,
+        year_chart: str = "",
     ) -> str:
         by_key = {(r.unit, r.measure_code): r for r in rows}
         lines = [
@@ -179,6 +180,7 @@ class Renderer:
             oit_code=item.code if item else "",
             fy_th=thai_digits(rnd.fiscal_year),
             report_month_th=thai_month_year(report_month),
+            year_chart=year_chart,  # the 12-month report: the year's completion (charts.py)
         )
 
 

@@ -14,13 +14,15 @@ The root is any pathlib-like object: a ``pathlib.Path`` in plain Python and test
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import uuid
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
 
+from ita_monitor.limits import max_submission_bytes_default
 from ita_monitor.rounds import Round
 
 
@@ -38,10 +40,15 @@ class PathLike(Protocol):  # the part of pathlib that ObjectStoragePath also has
 
 
 class DataRoot:
-    """Paths of one data root."""
+    """Paths of one data root, and the one size limit for every file received into it.
 
-    def __init__(self, root: PathLike):
+    ``max_submission_bytes`` is ``[ita] max_submission_bytes`` (the Airflow layer passes it); when
+    not given, ``AIRFLOW__ITA__MAX_SUBMISSION_BYTES`` or the default of ``limits.py``.
+    """
+
+    def __init__(self, root: PathLike, max_submission_bytes: int | None = None):
         self.root = root
+        self.max_submission_bytes = max_submission_bytes or max_submission_bytes_default()
 
     def round_dir(self, slug: str, rnd: Round) -> PathLike:
         return self.root / slug / str(rnd.fiscal_year) / rnd.slug
@@ -86,9 +93,151 @@ def write_atomic(path: PathLike, data: bytes) -> None:
     A worker killed mid-write leaves only a temporary file with a unique name beside it.
     """
     path.parent.mkdir(parents=True, exist_ok=True)  # type: ignore[attr-defined]
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"  # type: ignore[attr-defined]
+    tmp = path.parent / _tmp_name()  # type: ignore[attr-defined]
     tmp.write_bytes(data)
     tmp.rename(path)
+
+
+def _tmp_name() -> str:
+    """A short unique temporary name (the target's name may already be near the 255-byte limit)."""
+    return f".tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+
+
+def os_path(path: Any) -> str | None:
+    """The operating-system path of ``path`` when it is on this machine's file system, else None."""
+    if isinstance(path, PurePath):
+        return str(path)
+    protocol = getattr(path, "protocol", None)
+    if protocol in ("file", "local"):
+        return str(getattr(path, "path", None) or path)
+    return None
+
+
+def create_exclusive(path: PathLike, data: bytes) -> bool:
+    """Create ``path`` holding ``data`` only if nothing is there yet; True if this call created it.
+
+    Readers never see a part of the file, and two writers (processes or hosts sharing the data
+    root) never both succeed:
+
+    - on a local or network file system the bytes go to a uniquely named temporary file that is then
+      hard-linked to ``path`` (``link`` fails when ``path`` exists, atomically); where hard links are
+      not supported, ``open(path, "xb")`` (``O_CREAT | O_EXCL``);
+    - on S3 the object is written with the conditional ``PutObject`` ``If-None-Match: *``: the store
+      refuses it (412) when the key exists, whoever wrote it.  A store that ignores the condition is
+      detected by ``conditional_writes_hold`` and refused (see ``intake.py``).
+    """
+    target = os_path(path)
+    if target is not None:
+        return _create_local(target, data)
+    return _create_remote(path, data)
+
+
+def _create_local(target: str, data: bytes) -> bool:
+    folder = os.path.dirname(target)
+    os.makedirs(folder, exist_ok=True)
+    tmp = os.path.join(folder, _tmp_name())
+    with open(tmp, "xb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    try:
+        os.link(tmp, target)
+        return True
+    except FileExistsError:
+        return False
+    except OSError as exc:  # a file system without hard links
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            raise
+        try:
+            with open(target, "xb") as f:
+                f.write(data)
+            return True
+        except FileExistsError:
+            return False
+    finally:
+        os.unlink(tmp)
+
+
+_CHECKED: dict[str, bool] = {}
+
+
+def conditional_writes_hold(path: Any) -> bool:
+    """Whether the object store of ``path`` refuses a second create of one key (checked once per
+    bucket and process, with a probe key that is removed afterwards)."""
+    fs = path.fs
+    bucket = path.path.split("/", 1)[0]
+    if bucket not in _CHECKED:
+        probe = f"{bucket}/.ita-conditional-write-probe/{uuid.uuid4().hex}"
+        first = _put_if_absent(fs, probe, b"1")
+        second = _put_if_absent(fs, probe, b"2")
+        try:
+            fs.rm_file(probe)
+        except Exception:  # the probe is harmless if it stays
+            pass
+        _CHECKED[bucket] = first and not second
+    return _CHECKED[bucket]
+
+
+class UnsafeStore(Exception):
+    """An object store that does not honour conditional writes: versions could be written over."""
+
+
+def _put_if_absent(fs: Any, key: str, data: bytes) -> bool:
+    bucket, _, name = key.partition("/")
+    try:
+        fs.call_s3("put_object", Bucket=bucket, Key=name, Body=data, IfNoneMatch="*")
+    except Exception as exc:
+        if _precondition_failed(exc):
+            return False
+        raise
+    fs.invalidate_cache(key)
+    return True
+
+
+def _create_remote(path: Any, data: bytes) -> bool:
+    """S3 (or another object store behind fsspec): a conditional write that fails if the key exists."""
+    fs = path.fs
+    key = path.path
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    if protocol in ("s3", "s3a"):
+        if not conditional_writes_hold(path):
+            raise UnsafeStore(
+                f"the S3 store of {key.split('/', 1)[0]} accepts a second create of the same key "
+                "(PutObject If-None-Match: * is ignored): received files could be written over, so "
+                "nothing is written; use a store that honours conditional writes (AWS S3, SeaweedFS, "
+                "MinIO) or a local/NFS data root"
+            )
+        return _put_if_absent(fs, key, data)
+    try:  # any other fsspec store: its own exclusive mode, where it has one
+        with fs.open(key, "xb") as f:
+            f.write(data)
+        return True
+    except FileExistsError:
+        return False
+    except (ValueError, NotImplementedError) as exc:  # no exclusive create: never written over silently
+        raise UnsafeStore(
+            f"the store {protocol}:// cannot create a file only if it is absent ({exc}); received files could "
+            "be written over, so nothing is written: use a local/NFS folder or S3 as the data root"
+        ) from exc
+
+
+def _precondition_failed(exc: BaseException | None) -> bool:
+    """Whether the store refused a conditional write (412, or 409 for a concurrent one); s3fs turns
+    the botocore error into an OSError, so the whole chain is looked at."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, FileExistsError):
+            return True
+        response = getattr(exc, "response", None) or {}
+        code = str((response.get("Error") or {}).get("Code", ""))
+        status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+        if code in ("PreconditionFailed", "ConditionalRequestConflict") or status in (409, 412):
+            return True
+        text = str(exc).lower().replace("-", "")
+        if "precondition" in text or "conditionalrequestconflict" in text:
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def write_json(path: PathLike, doc: Any) -> None:
@@ -98,12 +247,40 @@ def write_json(path: PathLike, doc: Any) -> None:
 def read_json(path: PathLike, default: Any = None) -> Any:
     if not path.exists():
         return default
-    return json.loads(path.read_bytes().decode("utf-8"))
+    return json.loads(read_all(path).decode("utf-8"))
+
+
+def read_all(path: PathLike) -> bytes:
+    """The whole file in one read: on an object store one GET of the object as it is now (an
+    object replaced by another process while it is read never fails the reading)."""
+    if os_path(path) is not None or getattr(path, "fs", None) is None:
+        return path.read_bytes()
+    return path.fs.cat_file(path.path)  # type: ignore[attr-defined]
+
+
+def fresh(folder: PathLike) -> PathLike:
+    """``folder`` with any cached listing dropped (s3fs caches listings; other processes write too)."""
+    fs = getattr(folder, "fs", None)
+    if fs is not None and os_path(folder) is None:
+        try:
+            fs.invalidate_cache(folder.path)  # type: ignore[attr-defined]
+        except Exception:  # a store without a cache
+            pass
+    return folder
+
+
+def list_dirs(folder: PathLike) -> list[PathLike]:
+    """Folders directly in ``folder``, sorted by name (hidden ones skipped)."""
+    if not fresh(folder).exists():
+        return []
+    return sorted(
+        (p for p in folder.iterdir() if not p.name.startswith(".") and p.is_dir()), key=lambda p: p.name
+    )
 
 
 def list_files(folder: PathLike) -> list[PathLike]:
     """Regular files directly in ``folder`` (hidden and temporary ones skipped), sorted by name."""
-    if not folder.exists():
+    if not fresh(folder).exists():
         return []
     return sorted(
         (p for p in folder.iterdir() if not p.name.startswith(".") and not p.is_dir()), key=lambda p: p.name

@@ -14,16 +14,26 @@ without inflating anything).
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
+import itertools
 import json
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from ita_monitor.config import Agency, Plan
-from ita_monitor.errors import Problem
+from ita_monitor.errors import Problem, bound_problems, errors_only
+from ita_monitor.limits import (
+    DEFAULT_MAX_SUBMISSION_BYTES,
+    MAX_PROBLEMS,
+    MAX_ROWS,
+    max_submission_bytes_default,
+    too_large_th_en,
+)
 from ita_monitor.rounds import Round
 from ita_monitor.thai import arabic_digits, be_year, thai_date
 
@@ -56,8 +66,8 @@ _ALIASES = {
 HEADER_TO_FIELD = {alias.casefold(): name for name, aliases in _ALIASES.items() for alias in aliases}
 SUFFIXES = (".csv", ".xlsx", ".json")
 
-# Limits on what is read.  A real form of a few hundred rows is well under 1 MB.
-MAX_FILE_BYTES = 5 * 1024 * 1024
+# Limits on what is read (limits.py: the one size limit, rows and problems per file).
+MAX_FILE_BYTES = DEFAULT_MAX_SUBMISSION_BYTES  # the default of [ita] max_submission_bytes
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024  # all members of a workbook together, as declared
 MAX_RATIO = 100  # uncompressed / compressed, for a member above 1 MB uncompressed
 MAX_MEMBERS = 1000
@@ -174,30 +184,47 @@ _KIND_TH = {
 
 
 def _not_what_it_says(file: str, suffix: str, kind: str) -> Problem:
+    """The bytes are not what the name says; the hint fits what the sender meant to send."""
     th_kind, en_kind = _KIND_TH[kind]
+    if suffix == ".xlsx":
+        th_do = "เปิดในโปรแกรมตารางคำนวณแล้วบันทึกเป็น .xlsx (Excel Workbook) ใหม่"
+        en_do = "open it and save it again as .xlsx (Excel Workbook)"
+        if kind == "ole":
+            th_do += " โดยไม่ตั้งรหัสผ่าน"
+            en_do += " without a password"
+        elif kind == "text":
+            th_do = "ถ้าเป็นตาราง CSV ให้เปลี่ยนนามสกุลเป็น .csv ถ้าไม่ใช่ ให้" + th_do
+            en_do = "if it is a CSV table, name it .csv; otherwise " + en_do
+    elif suffix == ".csv":
+        th_do = "ส่งแบบฟอร์ม .xlsx ที่ได้รับ หรือบันทึกตารางเป็น CSV (ไฟล์ข้อความ UTF-8 คั่นด้วยจุลภาค) แล้วส่งใหม่"
+        en_do = (
+            "send the .xlsx form you were given, or save the table as CSV (a UTF-8 text file, comma "
+            "separated) and send again"
+        )
+    else:
+        th_do = "ส่งแบบฟอร์ม .xlsx ที่ได้รับ หรือบันทึกเป็นไฟล์ข้อความ JSON (UTF-8) แล้วส่งใหม่"
+        en_do = "send the .xlsx form you were given, or save it as a JSON text file (UTF-8) and send again"
+    if kind == "zip" and suffix != ".xlsx":
+        th_do = "ถ้าเป็นแบบฟอร์ม Excel ให้เปลี่ยนนามสกุลเป็น .xlsx หรือ" + th_do.removeprefix(
+            "ส่งแบบฟอร์ม .xlsx ที่ได้รับ หรือ"
+        )
+        en_do = "if it is the Excel form, name it .xlsx; otherwise " + en_do.removeprefix(
+            "send the .xlsx form you were given, or "
+        )
     return _problem(
         file,
         "",
-        f"ไฟล์นี้ไม่ใช่ {suffix} ตามนามสกุล แต่เป็น{th_kind}: เปิดในโปรแกรมตารางคำนวณแล้วบันทึกเป็น .xlsx (Excel Workbook) ใหม่",
-        f"the file is not a {suffix} file as its name says but {en_kind}: open it and save it again as .xlsx "
-        "(Excel Workbook) without a password",
+        f"ไฟล์นี้ไม่ใช่ {suffix} ตามนามสกุล แต่เป็น{th_kind}: {th_do}",
+        f"the file is not a {suffix} file as its name says but {en_kind}: {en_do}",
     )
 
 
-def check_bytes(data: bytes, file: str) -> list[Problem]:
+def check_bytes(data: bytes, file: str, max_bytes: int | None = None) -> list[Problem]:
     """Checks made before any parser sees the file: size, type, macros, zip bomb."""
     suffix = _suffix(file)
-    if len(data) > MAX_FILE_BYTES:
-        mb = MAX_FILE_BYTES // (1024 * 1024)
-        return [
-            _problem(
-                file,
-                "",
-                f"ไฟล์ใหญ่เกิน {mb} MB ({len(data):,} ไบต์): ส่งเฉพาะตารางผล ใส่หลักฐานเป็นลิงก์แทนการแนบ",
-                f"the file is larger than {mb} MB ({len(data):,} bytes): send only the results table and "
-                "give evidence as links",
-            )
-        ]
+    limit = max_bytes or max_submission_bytes_default()
+    if len(data) > limit:
+        return [_problem(file, "", *too_large_th_en(limit, len(data), exact=True))]
     if suffix in (".xlsm", ".xltm", ".xlsb"):
         return [_macro_problem(file)]
     if suffix not in SUFFIXES:
@@ -277,12 +304,17 @@ def _check_workbook_zip(data: bytes, file: str) -> list[Problem]:
 
 # --- reading the table --------------------------------------------------------------------------
 
+Cells = list[object]
+BadCells = list[tuple[int, str]]  # (column, "formula" | "#REF!" ...)
+
 
 @dataclass
 class _Sheet:
+    """One sheet (or the CSV), read lazily: rows are only parsed as far as they are used."""
+
     name: str  # "" for CSV
-    rows: list[tuple[int, list[object]]]
-    bad_cells: list[tuple[int, int, str]]  # (row, col, "formula"|"#REF!")
+    rows: Iterator[tuple[int, Cells, BadCells]]
+    delimiter: str = ""  # CSV only
 
 
 def _decode_csv(data: bytes) -> str:
@@ -293,58 +325,136 @@ def _decode_csv(data: bytes) -> str:
         return data.decode("cp874")
 
 
+DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAME = {
+    ",": ("จุลภาค (,)", "comma (,)"),
+    ";": ("อัฒภาค (;)", "semicolon (;)"),
+    "\t": ("แท็บ", "tab"),
+    "|": ("ขีดตั้ง (|)", "vertical bar (|)"),
+}
+
+
+def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, Cells, BadCells]]:
+    for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+        bad = [(col, "formula") for col, cell in enumerate(cells) if cell.startswith("=") and len(cell) > 1]
+        yield number, list(cells), bad
+
+
 def _sheets_csv(data: bytes) -> list[_Sheet]:
-    rows = list(enumerate(csv.reader(io.StringIO(_decode_csv(data), newline="")), start=1))
-    bad = [
-        (number, col, "formula")
-        for number, cells in rows
-        for col, cell in enumerate(cells)
-        if cell.startswith("=") and len(cell) > 1
-    ]
-    return [_Sheet("", rows, bad)]
+    """The CSV read with its delimiter: the one whose first ten lines give a header row, else the
+    one found most often in those lines (Excel saves ``;`` in many locales)."""
+    text = _decode_csv(data)
+    head = text.splitlines()[:10]
+    best, best_score = ",", -1
+    for delimiter in DELIMITERS:
+        rows = [cells for _, cells, _ in itertools.islice(_csv_rows("\n".join(head), delimiter), 10)]
+        found = _find_header([(i + 1, r, []) for i, r in enumerate(rows)])
+        score = 1000 if found[0] >= 0 else max((len(r) for r in rows), default=0)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return [_Sheet("", _csv_rows(text, best), best)]
 
 
-def _sheets_xlsx(data: bytes) -> list[_Sheet]:
+def _dimensions_before_data(self) -> None:
+    """openpyxl's ``ReadOnlyWorksheet._get_size`` without reading the whole sheet.
+
+    openpyxl looks for ``<dimension>`` with end events, so a sheet without one (scripts, some
+    exports, an 80,000-row attack) is parsed to its end just to learn that; the element comes before
+    ``<sheetData>`` by the schema, so looking at start events up to there gives the same answer.
+    """
+    from openpyxl.worksheet.dimensions import SheetDimension
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    src = self._get_source()
+    try:
+        for _event, element in iterparse(src, events=("start",)):
+            if element.tag == f"{{{SHEET_MAIN_NS}}}dimension":
+                bounds = SheetDimension.from_tree(element).boundaries
+                if bounds is not None:
+                    self._min_column, self._min_row, self._max_column, self._max_row = bounds
+                return
+            if element.tag == f"{{{SHEET_MAIN_NS}}}sheetData":
+                return
+    finally:
+        src.close()
+
+
+def _sheets_xlsx(data: bytes) -> Iterator[_Sheet]:
     import openpyxl  # imported here: only XLSX files need it
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+    ReadOnlyWorksheet._get_size = _dimensions_before_data  # the same dimensions, found without a full parse
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    sheets = []
     try:
         for ws in book.worksheets:
             if getattr(ws, "sheet_state", "visible") != "visible":
                 continue
             ws.reset_dimensions()  # some writers (Google Sheets, scripts) declare wrong dimensions
-            rows, bad = [], []
-            for number, row in enumerate(ws.iter_rows(), start=1):
-                values = []
-                for col, cell in enumerate(row):
-                    kind = getattr(cell, "data_type", None)
-                    value = getattr(cell, "value", None)
-                    if kind == "f" or (isinstance(value, str) and value.startswith("=") and kind == "f"):
-                        bad.append((number, col, "formula"))
-                        value = None
-                    elif kind == "e":
-                        bad.append((number, col, str(value)))
-                        value = None
-                    values.append(value)
-                rows.append((number, values))
-            sheets.append(_Sheet(ws.title, rows, bad))
+            yield _Sheet(ws.title, _xlsx_rows(ws))
     finally:
         book.close()
-    return sheets
 
 
-def _header_index(sheet: _Sheet) -> tuple[int, dict[int, str]]:
-    """Find the header row (one of the first ten) and map column index -> field."""
-    for pos, (_, cells) in enumerate(sheet.rows[:10]):
-        mapping: dict[int, str] = {}
-        for col, cell in enumerate(cells):
-            name = HEADER_TO_FIELD.get(_text(cell).casefold())
-            if name and name not in mapping.values():
-                mapping[col] = name
-        if {"details", "output"} <= set(mapping.values()) and ({"code", "measure"} & set(mapping.values())):
-            return pos, mapping
-    return -1, {}
+def _xlsx_rows(ws) -> Iterator[tuple[int, Cells, BadCells]]:
+    for number, row in enumerate(ws.iter_rows(), start=1):
+        values: Cells = []
+        bad: BadCells = []
+        for col, cell in enumerate(row):
+            kind = getattr(cell, "data_type", None)
+            value = getattr(cell, "value", None)
+            if kind == "f":
+                bad.append((col, "formula"))
+                value = None
+            elif kind == "e":
+                bad.append((col, str(value)))
+                value = None
+            values.append(value)
+        yield number, values, bad
+
+
+_ALIAS_KEYS = sorted(HEADER_TO_FIELD)
+
+
+@dataclass
+class _Header:
+    mapping: dict[int, str]  # column -> field, exact names
+    near: dict[int, tuple[str, str]]  # column -> (as written, the name it is close to)
+    unknown: dict[int, str]  # column -> as written
+
+
+def _header_of(cells: Cells) -> _Header:
+    head = _Header({}, {}, {})
+    for col, cell in enumerate(cells):
+        text = _text(cell)
+        if not text:
+            continue
+        name = HEADER_TO_FIELD.get(text.casefold())
+        if name and name not in head.mapping.values():
+            head.mapping[col] = name
+            continue
+        if name:
+            continue  # a second column of the same field: the first one is read
+        close = difflib.get_close_matches(text.casefold(), _ALIAS_KEYS, n=1, cutoff=0.75)
+        if close:
+            head.near[col] = (text, close[0])
+        else:
+            head.unknown[col] = text
+    return head
+
+
+def _fields(head: _Header) -> set[str]:
+    return set(head.mapping.values()) | {HEADER_TO_FIELD[alias] for _, alias in head.near.values()}
+
+
+def _find_header(rows: list[tuple[int, Cells, BadCells]]) -> tuple[int, _Header]:
+    """The header row among ``rows`` (the first ten) counting near misses, and its columns; -1 if none."""
+    for pos, (_, cells, _) in enumerate(rows[:10]):
+        head = _header_of(cells)
+        fields = _fields(head)
+        if {"details", "output"} <= fields and ({"code", "measure"} & fields):
+            return pos, head
+    return -1, _Header({}, {}, {})
 
 
 def _place(sheet: str, number: int, col: int | None = None, name: str = "") -> str:
@@ -364,85 +474,188 @@ class FileRows:
     problems: list[Problem]
     unit: str = ""  # from the form's unit cell or a JSON "unit"
     unit_where: str = UNIT_LABEL
+    missing: frozenset[str] = frozenset()  # fields whose column is not there (already reported)
 
 
-def _table_rows(sheets: list[_Sheet], file: str) -> FileRows:
-    for sheet in sheets:
-        pos, mapping = _header_index(sheet)
-        if pos < 0:
+def _header_problems(file: str, sheet: _Sheet, number: int, head: _Header) -> tuple[list[Problem], set[str]]:
+    """Near-miss columns (errors: their text would be lost), missing required ones, unknown ones."""
+    problems: list[Problem] = []
+    for col, (written, alias) in sorted(head.near.items()):
+        field_name = HEADER_TO_FIELD[alias]
+        if field_name in head.mapping.values():
+            head.unknown[col] = written
             continue
-        problems: list[Problem] = []
+        problems.append(
+            _problem(
+                file,
+                _place(sheet.name, number, col),
+                f"ไม่พบคอลัมน์ {alias} พบ {written} แทน: หมายถึง {alias} หรือไม่ แก้หัวคอลัมน์ให้ตรงกับแบบฟอร์ม",
+                f"column {alias} not found — found {written}: did you mean {alias}? Correct the header "
+                "to match the form",
+            )
+        )
+    missing = {f for f in REQUIRED_FIELDS if f not in _fields(head)}
+    for name in REQUIRED_FIELDS:
+        if name in missing:
+            problems.append(
+                _problem(
+                    file,
+                    _place(sheet.name, number),
+                    f"ไม่พบคอลัมน์ {FIELD_TH[name]} ในแถวหัวตาราง: เพิ่มคอลัมน์นี้ หรือคัดลอกหัวตารางจากแบบฟอร์ม",
+                    f"column {FIELD_TH[name]} ({name}) not found in the header row: add it, or copy the "
+                    "form's header row",
+                )
+            )
+    if head.unknown:
+        listed = ", ".join(f"{_column_letter(c)} ({t})" for c, t in sorted(head.unknown.items()))
+        problems.append(
+            Problem(
+                file,
+                _place(sheet.name, number),
+                f"ไม่รู้จักคอลัมน์ {listed} จึงไม่ได้อ่าน: ใช้หัวคอลัมน์ {', '.join(FIELD_TH.values())}",
+                f"unknown columns {listed} were not read: the columns are {', '.join(FIELD_TH.values())}",
+                severity="warning",
+            )
+        )
+    near_fields = {HEADER_TO_FIELD[a] for _, a in head.near.values()} - set(head.mapping.values())
+    return problems, missing | near_fields
+
+
+def _cell_problem(file: str, where: str, what: str) -> Problem:
+    if what == "formula":
+        return _problem(
+            file,
+            where,
+            "ช่องนี้เป็นสูตร: คัดลอกแล้ววางแบบค่า (Paste Special > Values) หรือพิมพ์ข้อความแทน",
+            "this cell holds a formula: copy it and paste as values only, or type the text",
+        )
+    return _problem(
+        file,
+        where,
+        f"ช่องนี้มีค่าผิดพลาด {what}: แก้ให้เป็นข้อความ",
+        f"this cell holds the error value {what}: replace it with text",
+    )
+
+
+def _table_rows(sheets: Iterable[_Sheet], file: str) -> FileRows:
+    delimiter = ""
+    for sheet in sheets:
+        delimiter = delimiter or sheet.delimiter
+        first = list(itertools.islice(sheet.rows, 10))
+        pos, head = _find_header(first)
+        if pos < 0:
+            continue  # the rest of this sheet is never read
+        mapping = head.mapping
+        header_number = first[pos][0]
+        problems, missing = _header_problems(file, sheet, header_number, head)
         unit, unit_where = "", UNIT_LABEL
-        for number, cells in sheet.rows[:pos]:
+        for number, cells, bad in first[: pos + 1]:
             texts = [_text(c) for c in cells]
             for i, t in enumerate(texts[:-1]):
-                if t.casefold() in (UNIT_LABEL, "unit", "unit_code") and texts[i + 1]:
+                if (
+                    number < header_number
+                    and t.casefold() in (UNIT_LABEL, "unit", "unit_code")
+                    and texts[i + 1]
+                ):
                     unit = texts[i + 1]
                     unit_where = _place(sheet.name, number, i + 1) + f" ({UNIT_LABEL})"
-        flagged: dict[int, set[str]] = {}
-        header_number = sheet.rows[pos][0]
-        for number, col, what in sheet.bad_cells:
-            if number <= header_number and col not in mapping:
-                continue
-            where = _place(sheet.name, number, col, mapping.get(col, ""))
-            if col in mapping:
-                flagged.setdefault(number, set()).add(mapping[col])
-            if what == "formula":
-                problems.append(
-                    _problem(
-                        file,
-                        where,
-                        "ช่องนี้เป็นสูตร: คัดลอกแล้ววางแบบค่า (Paste Special > Values) หรือพิมพ์ข้อความแทน",
-                        "this cell holds a formula: copy it and paste as values only, or type the text",
-                    )
-                )
-            else:
-                problems.append(
-                    _problem(
-                        file,
-                        where,
-                        f"ช่องนี้มีค่าผิดพลาด {what}: แก้ให้เป็นข้อความ",
-                        f"this cell holds the error value {what}: replace it with text",
-                    )
-                )
-        out = []
-        for number, cells in sheet.rows[pos + 1 :]:
+            for col, what in bad:
+                if col in mapping:
+                    problems.append(_cell_problem(file, _place(sheet.name, number, col, mapping[col]), what))
+        out: list[RawRow] = []
+        for number, cells, bad in itertools.chain(first[pos + 1 :], sheet.rows):
             values = {name: _text(cells[col]) if col < len(cells) else "" for col, name in mapping.items()}
-            if any(values.values()):
+            flagged = set()
+            for col, what in bad:
+                problems.append(
+                    _cell_problem(file, _place(sheet.name, number, col, mapping.get(col, "")), what)
+                )
+                if col in mapping:
+                    flagged.add(mapping[col])
+            if any(values.values()) or flagged:
+                if len(out) == MAX_ROWS:
+                    problems.append(_too_many_rows(file, _place(sheet.name, number)))
+                    break  # the rest is never read
                 places = {name: _place(sheet.name, number, col, name) for col, name in mapping.items()}
-                bad = frozenset(flagged.get(number, ()))
-                out.append(RawRow(number, values, places, _place(sheet.name, number), bad))
-        return FileRows(out, problems, unit, unit_where)
+                out.append(RawRow(number, values, places, _place(sheet.name, number), frozenset(flagged)))
+        return FileRows(out, problems, unit, unit_where, frozenset(missing))
     expected = ", ".join(FIELD_TH.values())
+    th_sep = en_sep = ""
+    if delimiter:
+        th_name, en_name = _DELIMITER_NAME[delimiter]
+        th_sep = f" (อ่านแบบคั่นด้วย{th_name}; ลองแล้วทั้ง , ; แท็บ และ |)"
+        en_sep = f" (read as {en_name} separated; comma, semicolon, tab and | were tried)"
     return FileRows(
         [],
         [
             _problem(
                 file,
                 "header",
-                f"ไม่พบแถวหัวตาราง ต้องมีคอลัมน์: {expected}: ใช้แบบฟอร์มที่ส่งให้ หรือคัดลอกหัวตารางจากแบบฟอร์ม",
-                f"no header row found in the first 10 rows of any sheet; expected columns: {expected}: use "
-                "the form you were sent, or copy its header row",
+                f"ไม่พบแถวหัวตาราง{th_sep} ต้องมีคอลัมน์: {expected}: ใช้แบบฟอร์มที่ส่งให้ หรือคัดลอกหัวตารางจากแบบฟอร์ม",
+                f"no header row found in the first 10 rows of any sheet{en_sep}; expected columns: {expected}: "
+                "use the form you were sent, or copy its header row",
             )
         ],
     )
 
 
+def _too_many_rows(file: str, where: str) -> Problem:
+    return _problem(
+        file,
+        where,
+        f"ไฟล์มีแถวที่กรอกไว้เกิน {MAX_ROWS:,} แถว จึงหยุดอ่านที่แถวนี้: แบบฟอร์มมีหนึ่งแถวต่อหนึ่งมาตรการ "
+        "ลบแถวที่ซ้ำหรือไม่เกี่ยวข้องแล้วส่งใหม่",
+        f"the file has more than {MAX_ROWS:,} filled rows, so reading stopped here: a form has one row per "
+        "measure; remove repeated or unrelated rows and send again",
+    )
+
+
+# JSON's syntax messages, said in Thai
+_JSON_TH = {
+    "Expecting ',' delimiter": "ขาดเครื่องหมายจุลภาค (,) ระหว่างรายการ",
+    "Expecting ':' delimiter": "ขาดเครื่องหมายทวิภาค (:) หลังชื่อช่อง",
+    "Expecting property name enclosed in double quotes": 'ชื่อช่องต้องอยู่ในเครื่องหมายคำพูดคู่ (") หรือมีจุลภาคเกินก่อนปิดวงเล็บ',
+    "Expecting value": "ขาดค่า หรือมีจุลภาคเกิน หรือข้อความไม่อยู่ในเครื่องหมายคำพูดคู่",
+    "Unterminated string starting at": "ข้อความไม่มีเครื่องหมายคำพูดปิด",
+    "Extra data": "มีข้อมูลเกินหลังจบ JSON",
+    "Invalid control character at": "มีอักขระควบคุม (เช่น ขึ้นบรรทัดใหม่) ในข้อความ: ใช้ \\n แทน",
+    "Invalid \\escape": "เครื่องหมาย \\ ใช้ผิด",
+}
+
+
+def _json_syntax(file: str, text: str, exc: json.JSONDecodeError) -> Problem:
+    th_what = _JSON_TH.get(exc.msg, "รูปแบบไม่ถูกต้อง")
+    line = text.splitlines()[exc.lineno - 1] if exc.lineno - 1 < len(text.splitlines()) else ""
+    shown = line[max(0, exc.colno - 30) : exc.colno + 10].strip()
+    return _problem(
+        file,
+        f"line {exc.lineno}, column {exc.colno}",
+        f"ไฟล์ JSON ผิดรูปแบบที่บรรทัด {exc.lineno} ตำแหน่งที่ {exc.colno}: {th_what} (ใกล้ {shown!r}): "
+        "แก้แล้วบันทึกเป็น UTF-8",
+        f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg} (near {shown!r}): fix it and "
+        "save as UTF-8",
+    )
+
+
 def _json_rows(data: bytes, file: str) -> FileRows:
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         return FileRows(
             [],
             [
                 _problem(
                     file,
-                    "",
-                    "ไฟล์ JSON อ่านไม่ได้: ตรวจเครื่องหมายวงเล็บ จุลภาค และเครื่องหมายคำพูด และบันทึกเป็น UTF-8",
-                    f"unreadable JSON ({exc}): check brackets, commas and quotes, and save as UTF-8",
+                    f"byte {exc.start}",
+                    f"ไฟล์ JSON ไม่ได้เข้ารหัส UTF-8 (ไบต์ที่ {exc.start}): บันทึกใหม่เป็น UTF-8",
+                    f"the JSON file is not UTF-8 (byte {exc.start}): save it again as UTF-8",
                 )
             ],
         )
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return FileRows([], [_json_syntax(file, text, exc)])
     items = doc.get("rows") if isinstance(doc, dict) else doc
     unit = str(doc.get("unit", "")).strip() if isinstance(doc, dict) else ""
     if not isinstance(items, list):
@@ -459,6 +672,9 @@ def _json_rows(data: bytes, file: str) -> FileRows:
         )
     out, problems = [], []
     for i, item in enumerate(items):
+        if len(out) == MAX_ROWS:
+            problems.append(_too_many_rows(file, f"rows[{i}]"))
+            break
         if not isinstance(item, dict):
             problems.append(
                 _problem(
@@ -472,35 +688,53 @@ def _json_rows(data: bytes, file: str) -> FileRows:
         values, places = {}, {}
         for key, value in item.items():
             name = HEADER_TO_FIELD.get(str(key).strip().casefold())
+            where = f"rows[{i}].{key}"
             if name is None:
                 known = ", ".join(FIELD_TH.values())
+                close = difflib.get_close_matches(str(key).strip().casefold(), _ALIAS_KEYS, n=1, cutoff=0.75)
+                th_hint = f"หมายถึง {close[0]} หรือไม่: " if close else ""
+                en_hint = f"did you mean {close[0]}? " if close else ""
                 problems.append(
                     _problem(
                         file,
-                        f"rows[{i}].{key}",
-                        f"ไม่รู้จักช่อง {key}: ใช้ชื่อช่อง {known}",
-                        f"unknown field {key}: use one of {', '.join(FIELD_TH)}",
+                        where,
+                        f"ไม่รู้จักช่อง {key}: {th_hint}ใช้ชื่อช่อง {known}",
+                        f"unknown field {key}: {en_hint}use one of {', '.join(FIELD_TH)}",
                     )
                 )
             elif isinstance(value, dict | list):
                 problems.append(
                     _problem(
                         file,
-                        f"rows[{i}].{key}",
+                        where,
                         f"ช่อง {key} ต้องเป็นข้อความ",
                         f"field {key} must be text, not a list or object",
                     )
                 )
             else:
+                if isinstance(value, bool | int | float):
+                    shown = json.dumps(value)
+                    problems.append(
+                        Problem(
+                            file,
+                            where,
+                            f"ช่อง {key} เป็น{'ค่าจริง/เท็จ' if isinstance(value, bool) else 'ตัวเลข'} {shown} "
+                            f'ไม่ใช่ข้อความ จึงอ่านเป็นข้อความ "{shown}": ใส่ในเครื่องหมายคำพูดคู่ถ้าตั้งใจให้เป็นข้อความนี้',
+                            f"field {key} is a JSON {'boolean' if isinstance(value, bool) else 'number'} {shown}, "
+                            f'not text; it was read as the text "{shown}": put it in double quotes if that is meant',
+                            severity="warning",
+                        )
+                    )
+                    value = shown
                 values[name] = _text(value)
-                places[name] = f"rows[{i}].{key}"
+                places[name] = where
         out.append(RawRow(i + 1, values, places, f"rows[{i}]"))
     return FileRows(out, problems, unit)
 
 
-def read_file(data: bytes, file: str) -> FileRows:
+def read_file(data: bytes, file: str, max_bytes: int | None = None) -> FileRows:
     """The rows of a submission file, checked only for form (not against the plan)."""
-    problems = check_bytes(data, file)
+    problems = check_bytes(data, file, max_bytes)
     if problems:
         return FileRows([], problems)
     suffix = _suffix(file)
@@ -508,6 +742,10 @@ def read_file(data: bytes, file: str) -> FileRows:
         return _json_rows(data, file)
     try:
         sheets = _sheets_csv(data) if suffix == ".csv" else _sheets_xlsx(data)
+        try:
+            return _table_rows(sheets, file)
+        finally:
+            getattr(sheets, "close", lambda: None)()  # closes the workbook though not read to the end
     except Exception as exc:  # any parser failure is the sender's file, reported, never a crash
         return FileRows(
             [],
@@ -521,7 +759,6 @@ def read_file(data: bytes, file: str) -> FileRows:
                 )
             ],
         )
-    return _table_rows(sheets, file)
 
 
 def read_rows(data: bytes, file: str) -> tuple[list[tuple[str, dict[str, str]]], list[Problem]]:
@@ -556,10 +793,20 @@ def _bad_date(text: str) -> str | None:
 
 
 def parse_submission(
-    data: bytes, file: str, unit: str, plan: Plan, agency: Agency, rnd: Round
+    data: bytes, file: str, unit: str, plan: Plan, agency: Agency, rnd: Round, max_bytes: int | None = None
 ) -> tuple[list[ResultRow], list[Problem]]:
-    """Validate one unit's file against the plan and the round; rows are only usable if no problems."""
-    found = read_file(data, file)
+    """Validate one unit's file against the plan and the round; rows are only usable if no problems.
+
+    At most ``MAX_PROBLEMS`` problems are returned, then one "and N more like this" per kind.
+    """
+    rows, problems = _parse_submission(data, file, unit, plan, agency, rnd, max_bytes)
+    return rows, bound_problems(problems, MAX_PROBLEMS)
+
+
+def _parse_submission(
+    data: bytes, file: str, unit: str, plan: Plan, agency: Agency, rnd: Round, max_bytes: int | None
+) -> tuple[list[ResultRow], list[Problem]]:
+    found = read_file(data, file, max_bytes)
     problems = list(found.problems)
     if unit not in agency.unit_codes:
         known = ", ".join(sorted(agency.unit_codes))
@@ -650,7 +897,7 @@ def parse_submission(
             continue
         row_problems = []
         for name in REQUIRED_FIELDS:
-            if not values.get(name) and name not in raw.flagged:
+            if not values.get(name) and name not in raw.flagged and name not in found.missing:
                 row_problems.append(
                     _problem(
                         file,
@@ -696,7 +943,7 @@ def parse_submission(
                 **{f: values.get(f, "") for f in FIELDS},
             )
         )
-    if not rows and not problems:
+    if not rows and not errors_only(problems) and not found.missing:
         problems.append(
             _problem(
                 file,

@@ -6,18 +6,14 @@ uses.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
 from ita_monitor.config import AgenciesDir, Agency
 from ita_monitor.errors import InputError, Problem
 from ita_monitor.rounds import Round
-from ita_monitor.storage import DataRoot, read_json, write_atomic
+from ita_monitor.storage import DataRoot, read_json
 from ita_monitor.submissions import check_bytes, sha256
-
-NAME_BYTES = 120  # a stored name's stem, in UTF-8 bytes (Thai letters are 3 each): far below 255
 
 # code -> (Thai, English): why an upload was refused before anything was stored
 REFUSALS: dict[str, tuple[str, str]] = {
@@ -50,7 +46,7 @@ class Received:
     """What became of an uploaded file: its version of the unit's submissions and its outcome."""
 
     unit: str
-    name: str  # as stored in the inbox
+    name: str  # as stored in the inbox (``intake.deliver``: safe, bounded, never taken before)
     sha256: str
     new: bool  # False: the same bytes were received before (that version is shown)
     version: int | None = None
@@ -60,24 +56,6 @@ class Received:
 
 def scheduled(agency: Agency, rnd: Round) -> bool:
     return rnd.months in agency.schedule.rounds
-
-
-def inbox_name(filename: str, taken: set[str]) -> str:
-    """A safe, bounded file name for the inbox that is not taken yet (``-2``, ``-3`` ... added)."""
-    name = PurePosixPath((filename or "").replace("\\", "/")).name.strip()
-    name = re.sub(r"[^\w\u0E00-\u0E7F.()+-]+", "_", name)
-    suffix = name[name.rfind(".") :].lower() if "." in name else ""
-    if not re.fullmatch(r"\.[a-z0-9]{1,8}", suffix):
-        suffix = ""
-    stem = name[: len(name) - len(suffix)]
-    stem = stem.strip("._ ") or "upload"
-    while len(stem.encode()) > NAME_BYTES:
-        stem = stem[:-1]
-    candidate, n = f"{stem}{suffix}", 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{stem}-{n}{suffix}"
-    return candidate
 
 
 def _outcome_of(data: DataRoot, slug: str, rnd: Round, unit: str, digest: str) -> dict[str, Any]:
@@ -96,15 +74,17 @@ def receive_upload(
     payload: bytes,
 ) -> Received:
     """Check, keep and collect one uploaded file; UploadRefused (nothing stored) when it cannot be."""
-    from ita_monitor.intake import history
+    from ita_monitor.intake import deliver, history, safe_name
+    from ita_monitor.limits import TooLarge
     from ita_monitor.pipeline import RoundJob, collect
 
     if not scheduled(agency, rnd):
         raise UploadRefused("unscheduled")
     if unit not in agency.unit_codes:
         raise UploadRefused("unknown_unit")
-    name = inbox_name(filename, set())
-    problems = check_bytes(payload, name)  # the intake's first check: size, type, macros, zip bombs
+    name = safe_name(filename)
+    # the intake's first check: the one size limit, type, macros, zip bombs
+    problems = check_bytes(payload, name, max_bytes=data.max_submission_bytes)
     if problems:
         raise UploadRefused("bad_file", problems)
     try:
@@ -114,10 +94,10 @@ def receive_upload(
     digest = sha256(payload)
     known = [v for v in history(data, agency.slug, rnd) if v.unit == unit and v.sha256 == digest]
     if not known:
-        folder = data.inbox(agency.slug, rnd) / unit
-        taken = {p.name for p in folder.iterdir()} if folder.exists() else set()
-        name = inbox_name(filename, taken)
-        write_atomic(folder / name, payload)
+        try:  # a safe, bounded name never taken, created exclusively (several processes or hosts at once)
+            name = deliver(data, agency.slug, rnd, unit, filename, payload)
+        except TooLarge as exc:
+            raise UploadRefused("too_large") from exc
     summary = collect(job)
     outcome = _outcome_of(data, agency.slug, rnd, unit, digest)
     version = outcome.get("version") or (known[0].version if known else None)

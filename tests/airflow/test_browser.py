@@ -394,3 +394,76 @@ def _pending(token: str, run_id: str) -> float | None:
 def _run_done(token: str, run_id: str) -> str | None:
     state = api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run_id, safe='')}", token)["state"]
     return state if state in ("success", "failed") else None
+
+
+def _log_in(d, wait) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    d.get(f"{BASE}/ita/")
+    if any(c["name"] == "_token" for c in d.get_cookies()):
+        return
+    d.get(f"{BASE}/auth/login")
+    wait.until(ec.presence_of_element_located((By.NAME, "username"))).send_keys("admin")
+    d.find_element(By.NAME, "password").send_keys(PASSWORD)
+    d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait.until(lambda drv: any(c["name"] == "_token" for c in drv.get_cookies()))
+
+
+def test_the_year_and_the_agencies_in_the_browser(airflow_server, browser):
+    """The agency's year (round 6 run with a late unit beside round 12) and the many-agency overview,
+    opened from the rounds overview, filtered on the page; screenshots kept."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from ita_monitor.config import AgenciesDir
+    from ita_monitor.rounds import Round
+    from ita_monitor.storage import DataRoot
+    from ita_monitor.yearview import year_view
+    from tests.views_data import SAMPLE_YEAR, run_round
+
+    d = browser
+    wait = WebDriverWait(d, 60)
+    data = airflow_server["data"]
+    agencies = AgenciesDir(AGENCIES)
+    run_round(agencies, data, "mae-u-kho", Round(2565, 6), SAMPLE_YEAR[6])  # pr sends 4 days late
+    _log_in(d, wait)
+
+    # the year, from the fiscal year on the rounds overview
+    d.get(f"{BASE}/ita/")
+    wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, 'a[data-year="2565"]'))).click()
+    percent = wait.until(ec.presence_of_element_located((By.ID, "year-percent")))
+    view = year_view(agencies.agency("mae-u-kho"), agencies.plan("mae-u-kho", 2565), 2565, DataRoot(data))
+    assert percent.text == f"{view.tally.percent:.1f}%"
+    r6 = d.find_element(By.CSS_SELECTOR, '#rounds tr[data-round="6"] td.pct').text
+    assert r6 == f"{next(r for r in view.rounds if r.months == 6).tally.percent:.1f}"
+    pr6 = d.find_element(By.CSS_SELECTOR, '#items td[data-round="6"][data-unit="pr"][data-measure="M2"]')
+    assert pr6.find_element(By.CSS_SELECTOR, "[data-kind]").get_attribute("data-kind") == "late"
+    assert "ส่งช้า 4 วัน" in pr6.text and "19 เมษายน 2565 14:30" in pr6.text
+    bars = d.find_elements(By.CSS_SELECTOR, ".ita-completion svg rect")
+    assert bars and all(b.size["height"] > 0 for b in bars[:3])  # the SVG chart is drawn
+    d.set_window_size(1400, 2600)
+    shot(d, "11-year-page")
+    d.find_element(By.ID, "scores").location_once_scrolled_into_view  # noqa: B018
+    marks = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#score-table tr.repeat td:first-child")]
+    assert [m.split(" ", 1)[0] for m in marks] == ["7", "8", "10"]
+    shot(d, "12-year-scores")
+    href = d.find_element(By.ID, "export-year").get_attribute("href")
+    assert href == f"{BASE}/ita/y/mae-u-kho/2565/export.xlsx"
+
+    # many agencies, filtered on the page
+    d.set_window_size(1400, 1000)
+    d.get(f"{BASE}/ita/")
+    wait.until(ec.element_to_be_clickable((By.ID, "agencies-link"))).click()
+    wait.until(ec.presence_of_element_located((By.ID, "agencies")))
+    assert len(d.find_elements(By.CSS_SELECTOR, "#agencies tr[data-agency]")) == 5
+    shot(d, "13-agencies")
+    d.find_element(By.CSS_SELECTOR, '#filters select[name="round"] option[value="6"]').click()
+    d.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
+    wait.until(ec.url_contains("round=6"))
+    rows = d.find_elements(By.CSS_SELECTOR, "#agencies tr[data-agency]")
+    assert [r.get_attribute("data-round") for r in rows] == ["6"]
+    assert rows[0].find_element(By.CSS_SELECTOR, "td.pct").text == r6
+    assert "round=6" in d.find_element(By.ID, "export-overview").get_attribute("href")
+    shot(d, "14-agencies-round-6")

@@ -9,6 +9,7 @@ import zipfile
 import openpyxl
 
 from ita_monitor.config import AgenciesDir
+from ita_monitor.limits import MAX_ROWS
 from ita_monitor.rounds import Round
 from ita_monitor.submissions import MAX_FILE_BYTES
 from ita_monitor.unit_forms import build_workbook, form_for
@@ -20,6 +21,8 @@ PLAN = D.plan("mae-u-kho", 2565)
 R12 = Round(2565, 12)
 HEADER = ["รหัสมาตรการ", "มาตรการ", "รายละเอียดการดำเนินงาน", "ระยะเวลาการดำเนินงาน", "ผลผลิต", "ผลลัพธ์", "หมายเหตุ"]
 GOOD = ["M1", "", "จัดทำมาตรการ", "เดือนเมษายน ๒๕๖๕", "ประกาศมาตรการ", "รายงานผล", ""]
+# a real unit's file name: 84 characters, 236 bytes in UTF-8 (a valid name on disk)
+LONG_THAI_NAME = "รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใส กองคลัง รอบ ๑๒ เดือน.csv"
 
 
 def xlsx(*rows: list, header: list | None = None, edit=None) -> bytes:
@@ -35,12 +38,12 @@ def xlsx(*rows: list, header: list | None = None, edit=None) -> bytes:
     return buf.getvalue()
 
 
-def csv_text(*rows: list) -> str:
+def csv_text(*rows: list, header: list | None = None, delimiter: str = ",") -> str:
     import csv
 
     buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(HEADER)
+    w = csv.writer(buf, delimiter=delimiter)
+    w.writerow(header or HEADER)
     for r in rows:
         w.writerow(r)
     return buf.getvalue()
@@ -215,4 +218,77 @@ def corpus() -> list[tuple[str, str, str, Round, bytes]]:
         ("form_of_another_unit", "a.xlsx", "palad", R12, filled_form("finance", fill={"M4": done()})),
         ("bad_status", "a.xlsx", "palad", R12, filled_form("palad", fill={"M1": {**done(), "C": "เสร็จ"}})),
         ("blank_form_returned", "a.xlsx", "palad", R12, filled_form("palad")),
+        # issue 12: exact messages
+        (
+            "semicolon_csv_wrong_header",
+            "a.csv",
+            "palad",
+            R12,
+            csv_text(GOOD, header=["ชื่อ", "ค่า", "อื่น"], delimiter=";").encode(),
+        ),
+        (
+            "misspelt_required_header",
+            "a.xlsx",
+            "palad",
+            R12,
+            xlsx(GOOD, header=[*HEADER[:5], "ผลลัพท์", HEADER[6]]),
+        ),
+        (
+            "misspelt_optional_header",
+            "a.csv",
+            "palad",
+            R12,
+            csv_text(GOOD, header=[*HEADER[:6], "หมายเหต"]).encode(),
+        ),
+        (
+            "missing_required_column",
+            "a.xlsx",
+            "palad",
+            R12,
+            xlsx(GOOD[:5] + GOOD[6:], header=HEADER[:5] + HEADER[6:]),
+        ),
+        (
+            "json_syntax_line_column",
+            "a.json",
+            "palad",
+            R12,
+            b'[\n  {"code": "M1",\n   "details": "x"\n   "period": "y"}\n]',
+        ),
+        (
+            "json_misspelt_field",
+            "a.json",
+            "palad",
+            R12,
+            json.dumps([{"code": "M1", "detials": "x"}]).encode(),
+        ),
+        ("pdf_named_csv", "a.csv", "palad", R12, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"),
+        ("pdf_named_json", "a.json", "palad", R12, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"),
+        ("too_many_rows", "a.csv", "palad", R12, csv_text(*[GOOD] * (MAX_ROWS + 5)).encode()),
+        (
+            "many_problems",
+            "a.csv",
+            "palad",
+            R12,
+            csv_text(*[[f"X{i}", "", "x", "y", "z", "w", ""] for i in range(80)]).encode(),
+        ),
+        ("dots_only_name", "..csv", "palad", R12, csv_text(["M9", "", "x", "y", "z", "w", ""]).encode()),
+    ]
+
+
+# name, file name, unit, round, bytes: files that are read and accepted, with warnings that say so
+def accepted_with_warnings() -> list[tuple[str, str, str, Round, bytes]]:
+    return [
+        ("semicolon_csv", "a.csv", "palad", R12, csv_text(GOOD, delimiter=";").encode()),
+        ("tab_csv", "a.csv", "palad", R12, csv_text(GOOD, delimiter="\t").encode()),
+        ("unknown_column", "a.xlsx", "palad", R12, xlsx([*GOOD, "x"], header=[*HEADER, "ผู้รายงาน"])),
+        (
+            "json_numbers_and_booleans",
+            "a.json",
+            "palad",
+            R12,
+            json.dumps(
+                [{"code": "M1", "details": "x", "period": 2565, "output": True, "outcome": 12.5}]
+            ).encode(),
+        ),
+        ("long_thai_name", LONG_THAI_NAME, "palad", R12, csv_text(GOOD).encode()),
     ]

@@ -50,15 +50,23 @@ def test_sample_agency_is_valid_and_holds_the_seed_data():
     [
         (
             lambda d: d["measures"][0]["units"].append("nosuch"),
-            "measures[0].units[1]",
+            "measures #1 (M1) > units #2",
             "ไม่รู้จักหน่วยงานย่อย nosuch",
         ),
-        (lambda d: d["measures"][1]["rounds"].append(13), "measures[1].rounds", "ค่าไม่ถูกต้อง"),
-        (lambda d: d["measures"][2].update(code="M1"), "measures[2].code", "รหัสมาตรการ M1 ซ้ำ"),
-        (lambda d: d["measures"][3].update(title="  "), "measures[3].title", "ต้องไม่เว้นว่าง"),
-        (lambda d: d["measures"][0].pop("units"), "measures[0].units", "ขาดข้อมูลที่ต้องมี"),
-        (lambda d: d["measures"][0].update(indicators=[11]), "measures[0].indicators", "ค่าไม่ถูกต้อง"),
-        (lambda d: d["measures"][0].update(titel="x"), "measures[0].titel", "มีช่องที่ไม่รู้จัก"),
+        (lambda d: d["measures"][1]["rounds"].append(13), "measures #2 (M2) > rounds", "ค่าไม่ถูกต้อง"),
+        (lambda d: d["measures"][2].update(code="M1"), "measures #3 (M1) > code", "รหัสมาตรการ M1 ซ้ำ"),
+        (lambda d: d["measures"][3].update(title="  "), "measures #4 (M4) > title", "ต้องไม่เว้นว่าง"),
+        (lambda d: d["measures"][0].pop("units"), "measures #1 (M1) > units", "ขาดช่อง units"),
+        (
+            lambda d: d["measures"][0].update(indicators=[11]),
+            "measures #1 (M1) > indicators",
+            "ตัวชี้วัด ITA ๑–๑๐",
+        ),
+        (
+            lambda d: d["measures"][0].update(titel="x"),
+            "measures #1 (M1) > titel",
+            "ไม่รู้จักช่อง titel: หมายถึง title หรือไม่",
+        ),
         (lambda d: d.update(fiscal_year=2566), "fiscal_year", "ไม่ตรงกับชื่อไฟล์"),
     ],
 )
@@ -77,14 +85,14 @@ def test_every_problem_is_reported_not_only_the_first(agencies):
 
     _edit(_plan(agencies), two_problems)
     wheres = {p.where for p in AgenciesDir(agencies).validate()}
-    assert {"measures[0].units[0]", "measures[1].code"} <= wheres
+    assert {"measures #1 (M1) > units #1", "measures #2 (M1) > code"} <= wheres
 
 
 def test_bad_agency_profile_and_bad_yaml_are_reported(agencies):
     _edit(agencies / "mae-u-kho" / "agency.yaml", lambda d: d["units"].append(dict(d["units"][0])))
     (agencies / "mae-u-kho" / "plans" / "2566.yaml").write_text("measures: [\n", encoding="utf-8")
     problems = AgenciesDir(agencies).validate()
-    assert any(p.where == "units[5].code" and "ซ้ำ" in p.th for p in problems)
+    assert any(p.where == "units #6 (palad) > code" and "ซ้ำ" in p.th for p in problems)
     assert any(p.file.endswith("2566.yaml") and p.where.startswith("line ") for p in problems)
 
 
@@ -93,7 +101,84 @@ def test_cli_validate_prints_every_problem_and_exits_non_zero(agencies, capsys):
     _edit(_plan(agencies), lambda d: d["measures"][0]["units"].append("nosuch"))
     assert main(["validate", str(agencies)]) == 1
     err = capsys.readouterr().err
-    assert "2565.yaml [measures[0].units[1]]" in err and "unknown unit nosuch" in err
+    assert "2565.yaml [measures #1 (M1) > units #2]" in err and "unknown unit nosuch" in err
+
+
+def _agency_yaml(agencies: Path) -> Path:
+    return agencies / "mae-u-kho" / "agency.yaml"
+
+
+def _by_where(problems) -> dict[str, tuple[str, str, str]]:
+    return {p.where: (p.severity, p.th, p.en) for p in problems}
+
+
+def test_messages_name_the_allowed_values_and_suggest_near_misses(agencies):
+    _edit(_plan(agencies), lambda d: d["measures"][3].update(indicators=["หนึ่ง"]))
+    found = _by_where(AgenciesDir(agencies).validate())
+    severity, th, en = found["measures #4 (M4) > indicators #1"]
+    assert en == "'หนึ่ง' cannot be used: give an ITA indicator number 1-10"
+    assert th == "ค่า ('หนึ่ง') ใช้ไม่ได้: ต้องเป็นเลขตัวชี้วัด ITA ๑–๑๐" and "valid integer" not in en
+
+    def units(d):  # with the indicator still wrong: the units are checked all the same
+        d["measures"][0]["units"] = ["PALAD"]
+        d["measures"][1]["units"] = ["nosuch"]
+
+    _edit(_plan(agencies), units)
+    found = _by_where(AgenciesDir(agencies).validate())
+    assert "measures #4 (M4) > indicators #1" in found
+    assert "did you mean palad?" in found["measures #1 (M1) > units #1"][2]
+    assert "did you mean" not in found["measures #2 (M2) > units #1"][2]
+    assert not any("Tuple should have" in p.en for p in AgenciesDir(agencies).validate())
+
+
+def test_an_item_refused_does_not_also_report_its_list_as_empty(agencies):
+    _edit(_plan(agencies), lambda d: d["measures"][0].update(units=["a b"], rounds=["twelve"]))
+    problems = [p for p in AgenciesDir(agencies).validate() if p.severity == "error"]
+    assert [p.where for p in problems] == ["measures #1 (M1) > units #1", "measures #1 (M1) > rounds #1"]
+    assert all("at least 1 item" not in p.en and "after validation" not in p.en for p in problems)
+    assert problems[0].en == "'a b' cannot be used: give a unit code from agency.yaml"
+    assert "a round in months 1-12" in problems[1].en
+
+
+def test_a_bad_email_and_a_wrong_choice_say_what_is_expected(agencies):
+    def bad(d):
+        d["units"][0]["email"] = "saraban at example.go.th"
+        d["publish"] = {"target": "Static"}
+
+    _edit(_agency_yaml(agencies), bad)
+    found = _by_where(AgenciesDir(agencies).validate())
+    email = next(v for k, v in found.items() if k.endswith("> email"))
+    assert "an e-mail address such as saraban@example.go.th" in email[2] and "^" not in email[2]
+    assert (
+        found["publish > target"][2]
+        == "'Static' is not allowed: use static / wordpress / sftp (did you mean static?)"
+    )
+
+
+def test_plan_errors_are_reported_while_the_profile_has_errors_too(agencies, capsys):
+    _edit(_agency_yaml(agencies), lambda d: d.update(name_th=""))
+    _edit(_plan(agencies), lambda d: d["measures"][0]["units"].append("nosuch"))
+    problems = AgenciesDir(agencies).validate()
+    assert any(p.file.endswith("agency.yaml") and p.where == "name_th" for p in problems)
+    assert any(p.where == "measures #1 (M1) > units #2" and "nosuch" in p.en for p in problems)
+    assert main(["validate", str(agencies)]) == 1
+    err = capsys.readouterr().err
+    assert "2 error(s) and " in err and "warning(s) found" in err
+
+
+def test_district_and_province_written_with_their_prefix_are_read_without_it(agencies, capsys):
+    _edit(_agency_yaml(agencies), lambda d: d.update(district="อำเภอขุนยวม", province="จังหวัดแม่ฮ่องสอน"))
+    agency = AgenciesDir(agencies).agency("mae-u-kho")
+    assert (agency.district, agency.province) == ("ขุนยวม", "แม่ฮ่องสอน")
+    warnings = [
+        p
+        for p in AgenciesDir(agencies).validate()
+        if p.severity == "warning" and p.where in ("district", "province")
+    ]
+    assert [p.where for p in warnings] == ["district", "province"]
+    assert "read as 'ขุนยวม'" in warnings[0].en
+    assert main(["validate", str(agencies)]) == 0
+    assert "2 warning(s)" in capsys.readouterr().out
 
 
 # --- OIT catalogues of every fiscal year -----------------------------------------------------------

@@ -98,16 +98,32 @@ def test_indicators_may_be_given_by_name(tmp_path, sample):
     [
         (
             lambda d: d["analysis"]["scores"][0].update(indicator="ความพึงพอใจ"),
-            "analysis.scores[0].indicator",
+            "analysis > scores #1 (indicator ความพึงพอใจ) > indicator",
             "ตัวชี้วัด",
         ),
-        (lambda d: d["analysis"]["scores"][1].update(indicator=11), "analysis.scores[1].indicator", "ตัวชี้วัด"),
-        (lambda d: d["analysis"]["scores"][4].update(score=101), "analysis.scores[4].score", "๐ ถึง ๑๐๐"),
-        (lambda d: d["analysis"]["scores"][4].update(score=-3), "analysis.scores[4].score", "๐ ถึง ๑๐๐"),
-        (lambda d: d["analysis"]["scores"][5].update(indicator=1), "analysis.scores", "ซ้ำ"),
-        (lambda d: d["analysis"].pop("summary"), "analysis.summary", "ขาด"),
-        (lambda d: d["memo"].update(preparer={"position": "นักวิเคราะห์"}), "memo.preparer.name", "ขาด"),
-        (lambda d: d["memo"].update(preparer={"name": " ", "position": "x"}), "memo.preparer.name", "ว่าง"),
+        (
+            lambda d: d["analysis"]["scores"][1].update(indicator=11),
+            "analysis > scores #2 (indicator 11) > indicator",
+            "ตัวชี้วัด",
+        ),
+        (
+            lambda d: d["analysis"]["scores"][4].update(score=101),
+            "analysis > scores #5 (indicator 5) > score",
+            "๐ ถึง ๑๐๐",
+        ),
+        (
+            lambda d: d["analysis"]["scores"][4].update(score=-3),
+            "analysis > scores #5 (indicator 5) > score",
+            "๐ ถึง ๑๐๐",
+        ),
+        (lambda d: d["analysis"]["scores"][5].update(indicator=1), "analysis > scores", "ซ้ำ"),
+        (lambda d: d["analysis"].pop("summary"), "analysis > summary", "ขาด"),
+        (lambda d: d["memo"].update(preparer={"position": "นักวิเคราะห์"}), "memo > preparer > name", "ขาด"),
+        (
+            lambda d: d["memo"].update(preparer={"name": " ", "position": "x"}),
+            "memo > preparer > name",
+            "ว่าง",
+        ),
     ],
 )
 def test_bad_plan_input_names_file_and_field(tmp_path, sample, change, where, th):
@@ -129,7 +145,7 @@ def test_a_signature_block_without_a_name_in_the_profile_is_refused(tmp_path):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     agency, problems = parse_agency(path)
     assert agency is None
-    assert [(p.file, p.where) for p in problems] == [(str(path), "officials.palad.name")]
+    assert [(p.file, p.where) for p in problems] == [(str(path), "officials > palad > name")]
 
 
 @pytest.mark.parametrize("section", ["analysis", "memo"])

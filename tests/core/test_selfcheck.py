@@ -13,6 +13,7 @@ from ita_monitor import documents, selfcheck
 from ita_monitor.config import AgenciesDir
 from ita_monitor.render import Renderer
 from ita_monitor.rounds import Round
+from ita_monitor.thai import thai_digits
 from tests.conftest import AGENCIES, ROOT
 from tests.core.test_submissions import all_sample_rows
 
@@ -195,7 +196,8 @@ def test_yearly_documents_record_their_check_and_a_failed_one_blocks_approval_an
     entry = status.load_plan(data, "mae-u-kho", 2565).selfcheck
     assert entry.ok and set(entry.documents) == {"measures", "approval_memo"}
     summary = plan_approval_summary(job.agency, job.plan, plan_files(data, "mae-u-kho", 2565), "/f", entry)
-    assert "self-check: ผ่าน / passed ✔" in summary and "measures ๓ หน้า" in summary
+    pages = entry.documents["measures"].pages  # the analysis carries the score chart (issue 15)
+    assert "self-check: ผ่าน / passed ✔" in summary and f"measures {thai_digits(pages)} หน้า" in summary
     assert refusal(entry, "มาตรการ", "the measures") == ""
 
     bad = "ดูรายละเอียดที่ https://www.maeukho.go.th/๒๕๖๕/m1.pdf"
@@ -206,9 +208,9 @@ def test_yearly_documents_record_their_check_and_a_failed_one_blocks_approval_an
     assert not entry.ok and entry.documents["approval_memo"].ok  # the memo's result is kept
     [finding] = entry.documents["measures"].findings
     assert (finding.check, finding.expected) == ("link", "https://www.maeukho.go.th/๒๕๖๕/m1.pdf")
-    assert finding.page == 2  # the table of measures
+    assert finding.page == 3  # the table of measures (the analysis and its score chart take pages 1-2)
     summary = plan_approval_summary(job.agency, job.plan, plan_files(data, "mae-u-kho", 2565), "/f", entry)
-    assert "**ไม่ผ่าน / failed ✘**" in summary and "measures: หน้า ๒ / page 2" in summary
+    assert "**ไม่ผ่าน / failed ✘**" in summary and "measures: หน้า ๓ / page 3" in summary
     publisher = StaticSitePublisher(data.root / "site", "", renderer)
     with pytest.raises(SelfCheckFailed, match="m1.pdf"):
         publish_measures(job, publisher)
@@ -233,4 +235,7 @@ def test_the_round_approval_summary_shows_the_self_check(renderer, tmp_path):
     render_report(job, renderer)
     text = approval_summary(round_detail(job.agency, job.plan, RND, data), "/ita/files/mae-u-kho")
     assert "- ตรวจเอกสารก่อนอนุมัติ / self-check: ผ่าน / passed ✔" in text
-    assert "  - report ๓ หน้า" in text and "  - memo ๑ หน้า" in text
+    from ita_monitor.dashboard import pdf_pages
+
+    pages = pdf_pages(data.report("mae-u-kho", RND).read_bytes())  # 12 months: ends with the year's chart
+    assert f"  - report {thai_digits(pages)} หน้า" in text and "  - memo ๑ หน้า" in text

@@ -8,7 +8,7 @@ import pytest
 from ita_monitor.config import AgenciesDir
 from ita_monitor.rounds import Round
 from ita_monitor.storage import DataRoot
-from ita_monitor.uploads import UploadRefused, inbox_name, receive_upload
+from ita_monitor.uploads import UploadRefused, receive_upload
 from tests.conftest import AGENCIES, SAMPLES
 
 R12 = Round(2565, 12)
@@ -65,12 +65,9 @@ def test_files_that_cannot_be_submissions_are_refused_with_the_intakes_own_probl
     assert exc.value.code == "unknown_unit"
 
 
-def test_inbox_names_are_safe_and_bounded():
+def test_a_long_thai_name_is_stored_under_a_safe_bounded_name(env, tmp_path):
+    agencies, data, agency = env
     long = "รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใส กองคลัง รอบ ๑๒ เดือน.csv"
-    name = inbox_name(long, set())
-    assert name.endswith(".csv") and len(name.encode()) <= 130 and "/" not in name
-    assert inbox_name("../../x.json", set()) == "x.json"
-    assert inbox_name("x.json", {"x.json", "x-2.json"}) == "x-3.json"
-    assert inbox_name("..csv", set()) == "upload.csv"
-    assert inbox_name("....csv", set()) == "upload.csv"
-    assert inbox_name("", set()) == "upload"
+    got = receive_upload(agencies, data, agency, R12, "finance", long, FINANCE)
+    assert got.outcome["accepted"] and got.name.endswith(".csv") and len(got.name.encode()) <= 130
+    assert (tmp_path / "mae-u-kho" / "2565" / "round-12" / "inbox" / "finance" / got.name).exists()

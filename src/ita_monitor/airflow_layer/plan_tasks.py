@@ -21,7 +21,6 @@ def plan_params() -> dict[str, Param]:
 def _job(slug: str):
     from ita_monitor.errors import InputError
     from ita_monitor.rounds import BANGKOK, fiscal_year_of
-    from ita_monitor.storage import DataRoot
     from ita_monitor.yearly import YearJob
 
     ctx = get_current_context()
@@ -31,7 +30,7 @@ def _job(slug: str):
         fiscal_year = fiscal_year_of(ctx["dag_run"].run_after.astimezone(BANGKOK).date())
     log.info("Agency %s, plan of fiscal year %s", slug, fiscal_year)
     try:
-        return YearJob.load(settings.agencies_dir(), slug, int(fiscal_year), DataRoot(settings.data_root()))
+        return YearJob.load(settings.agencies_dir(), slug, int(fiscal_year), settings.data())
     except InputError as exc:
         # A plan that is wrong will not fix itself on retry: fail now, saying where.
         raise AirflowFailException(f"แผนหรือการตั้งค่าไม่ถูกต้อง / plan or configuration problem:\n{exc}") from exc

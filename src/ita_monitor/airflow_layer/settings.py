@@ -11,6 +11,7 @@ smtp_conn_id = ita_smtp                 # Airflow SMTP connection that mails for
 submission_poll_seconds = 3600          # how often the waiting round looks for new submissions
 link_secret =                           # key of the units' links and the pages' form tokens (websecurity.py;
                                         # empty: derived from [api_auth] jwt_secret or the JWT private key)
+max_submission_bytes = 5242880          # the one size limit of a unit's file: inbox, upload, mail-in, link-in
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from airflow.sdk import conf
 
 from ita_monitor.config import AgenciesDir
+from ita_monitor.limits import DEFAULT_MAX_SUBMISSION_BYTES
 from ita_monitor.render import (
     DEFAULT_FONT_BOLD,
     DEFAULT_FONT_REGULAR,
@@ -42,6 +44,7 @@ DEFAULTS = {
     "font_scale": str(DEFAULT_FONT_SCALE),
     "smtp_conn_id": "ita_smtp",
     "submission_poll_seconds": "3600",
+    "max_submission_bytes": str(DEFAULT_MAX_SUBMISSION_BYTES),
 }
 
 
@@ -65,6 +68,18 @@ def data_root():
     from airflow.sdk import ObjectStoragePath
 
     return ObjectStoragePath(get("data_root"))
+
+
+def max_submission_bytes() -> int:
+    """``[ita] max_submission_bytes``: the one size limit for every way a unit's file comes in."""
+    return int(get("max_submission_bytes"))
+
+
+def data():
+    """The data root with the size limit: what every task and page that takes in files uses."""
+    from ita_monitor.storage import DataRoot
+
+    return DataRoot(data_root(), max_submission_bytes())
 
 
 @lru_cache(maxsize=1)

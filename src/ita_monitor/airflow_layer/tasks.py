@@ -52,7 +52,6 @@ def _job(slug: str):
     from ita_monitor.errors import InputError
     from ita_monitor.pipeline import RoundJob
     from ita_monitor.rounds import resolve_round
-    from ita_monitor.storage import DataRoot
 
     ctx = get_current_context()
     params = ctx["params"]
@@ -65,7 +64,7 @@ def _job(slug: str):
             params.get("fiscal_year"), params.get("round"), interval_end, run_after, agency.schedule.rounds
         )
         log.info("Agency %s, %s (fiscal year %s)", slug, rnd.label_th, rnd.fiscal_year)
-        return RoundJob.load(agencies, slug, rnd, DataRoot(settings.data_root()))
+        return RoundJob.load(agencies, slug, rnd, settings.data())
     except (InputError, ValueError) as exc:
         # Bad config or params will not fix themselves on retry: fail now, saying where.
         raise AirflowFailException(f"ตั้งค่าไม่ถูกต้อง / configuration problem:\n{exc}") from exc

@@ -26,11 +26,8 @@ log = logging.getLogger(__name__)
 def load_job(slug: str, fiscal_year: int, months: int):
     from ita_monitor.pipeline import RoundJob
     from ita_monitor.rounds import Round
-    from ita_monitor.storage import DataRoot
 
-    return RoundJob.load(
-        settings.agencies_dir(), slug, Round(fiscal_year, months), DataRoot(settings.data_root())
-    )
+    return RoundJob.load(settings.agencies_dir(), slug, Round(fiscal_year, months), settings.data())
 
 
 def look(slug: str, fiscal_year: int, months: int, now: datetime | None = None):

@@ -201,6 +201,13 @@ class BodyTooLarge(Exception):
     pass
 
 
+def too_large_text(limit: int, seen: int, exact: bool) -> tuple[str, str]:
+    """The intake's own message for a file above the one limit (its size when known)."""
+    from ita_monitor.limits import too_large_th_en
+
+    return too_large_th_en(limit, seen, exact)
+
+
 class LimitedReceive:
     """An ASGI ``receive`` that stops reading once more than ``limit`` body bytes have come."""
 

@@ -12,6 +12,8 @@ cookie the login page sets; each checks the user's access to the agency's DAG):
     POST /ita/a/{agency}/{fy}/{round}/upload     a unit's file -> inbox, then collect      files.py
     POST /ita/a/{agency}/{fy}/{round}/approve    answer the pending approval (REST API)    runs.py
     POST /ita/a/{agency}/{fy}/{round}/rerun      clear the run's failed tasks (REST API)   runs.py
+    GET  /ita/y/{agency}/{fy}[/export.xlsx|/items.csv]   the agency's year, its exports    yearpages.py
+    GET  /ita/agencies[/export.xlsx|/export.csv]  many agencies x rounds, filtered        yearpages.py
 
 A unit's own page needs no Airflow login, only the unit's signed link (``unit_links.py``):
 
@@ -46,7 +48,7 @@ def create_ita_app() -> FastAPI:
     from fastapi import FastAPI
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
-    from ita_monitor.airflow_layer.webapp import files, runs, templating, unit, views
+    from ita_monitor.airflow_layer.webapp import files, runs, templating, unit, views, yearpages
 
     app = FastAPI(title="ita-monitor", docs_url=None, redoc_url=None, openapi_url=None)
     app.middleware("http")(files.limit_body)
@@ -55,6 +57,7 @@ def create_ita_app() -> FastAPI:
     app.include_router(files.router)
     app.include_router(runs.router)
     app.include_router(unit.router)
+    app.include_router(yearpages.router)
     return app
 
 

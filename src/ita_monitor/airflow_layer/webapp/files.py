@@ -43,8 +43,10 @@ STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 router = APIRouter()
 
 
-def _refuse(request: Request, status: int, code: str, n: int | None = None) -> Response:
-    th, en = ws.message(code, n) or ("", "")
+def _refuse(
+    request: Request, status: int, code: str, n: int | None = None, text: tuple[str, str] | None = None
+) -> Response:
+    th, en = text or ws.message(code, n) or ("", "")
     return render("message.html.j2", status, base=base(request), title=f"{status}", text=f"{th}\n{en}")
 
 
@@ -58,7 +60,7 @@ async def limit_body(request: Request, call_next):
             return Response("Content-Length required", status_code=411)
         limit = ws.upload_limit(data_root())
         if int(length) > limit + ws.FORM_OVERHEAD:
-            return _refuse(request, 413, "too_large", limit // (1024 * 1024))
+            return _refuse(request, 413, "too_large", text=ws.too_large_text(limit, int(length), False))
         path, prefix = request.url.path, base(request)
         own = path[len(prefix) :] if prefix and path.startswith(prefix) else path
         if not own.startswith("/u/") and not ws.same_origin(request.headers, ws.public_base_url()):
@@ -149,7 +151,7 @@ async def upload(request: Request, user: Actor, slug: str, fy: int, rnd: str) ->
     try:
         form = await ws.read_form(request, limit)
     except ws.BodyTooLarge:
-        return _refuse(request, 413, "too_large", limit // (1024 * 1024))
+        return _refuse(request, 413, "too_large", text=ws.too_large_text(limit, limit + 1, False))
     except (MultiPartException, ValueError, KeyError):
         return _refuse(request, 400, "bad_request")
     try:
@@ -160,10 +162,12 @@ async def upload(request: Request, user: Actor, slug: str, fy: int, rnd: str) ->
         file = form.get("file")
         if not isinstance(file, UploadFile) or not file.filename:
             return _refuse(request, 400, "no_file")
+        if file.size is not None and file.size > limit:  # the one limit: nothing of it is kept
+            return _refuse(request, 413, "too_large", text=ws.too_large_text(limit, file.size, True))
         try:
             payload = await ws.read_upload(file, limit)
         except ws.BodyTooLarge:
-            return _refuse(request, 413, "too_large", limit // (1024 * 1024))
+            return _refuse(request, 413, "too_large", text=ws.too_large_text(limit, limit + 1, False))
         filename = file.filename
     finally:
         await form.close()

@@ -68,4 +68,4 @@ def load_plan(slug: str, fy: int) -> Plan | None:
 def data_root() -> DataRoot:
     """The data root; a local ``file://`` root is read with pathlib (much faster than fsspec)."""
     local = local_path(settings.get("data_root"))
-    return DataRoot(local if local is not None else settings.data_root())
+    return DataRoot(local if local is not None else settings.data_root(), settings.max_submission_bytes())

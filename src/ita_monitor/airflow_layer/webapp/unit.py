@@ -83,6 +83,11 @@ class _Refusal(Exception):
         self.code, self.status, self.n, self.problems = code, status, n, problems or []
 
 
+def _too_large(limit: int, seen: int, exact: bool) -> _Refusal:
+    th, en = ws.too_large_text(limit, seen, exact)
+    return _Refusal("too_large", 413, problems=[{"where": "", "th": th, "en": en}])
+
+
 def _address(request: Request) -> str:
     return request.client.host if request.client else "-"
 
@@ -232,7 +237,7 @@ async def unit_upload(request: Request, token: str) -> Response:
         try:
             form = await ws.read_form(request, limit)
         except ws.BodyTooLarge as exc:
-            raise _Refusal("too_large", 413, limit // (1024 * 1024)) from exc
+            raise _too_large(limit, limit + 1, False) from exc
         except (MultiPartException, ValueError, KeyError) as exc:
             raise _Refusal("bad_request", 400) from exc
         try:
@@ -242,10 +247,12 @@ async def unit_upload(request: Request, token: str) -> Response:
             upload = form.get("file")
             if not isinstance(upload, UploadFile) or not upload.filename:
                 raise _Refusal("no_file", 400)
+            if upload.size is not None and upload.size > limit:
+                raise _too_large(limit, upload.size, True)
             try:
                 payload = await ws.read_upload(upload, limit)
             except ws.BodyTooLarge as exc:
-                raise _Refusal("too_large", 413, limit // (1024 * 1024)) from exc
+                raise _too_large(limit, limit + 1, False) from exc
             filename = upload.filename
         finally:
             await form.close()
