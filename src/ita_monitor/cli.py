@@ -206,6 +206,7 @@ def cmd_link(args: argparse.Namespace) -> int:
         day = datetime.strptime(args.until, "%Y-%m-%d")
         until = datetime.combine(day.date(), datetime.min.time(), tzinfo=BANGKOK).replace(hour=23, minute=59)
     print(link_for(secret, data, scope, agency.schedule.grace_days, base, expires_at=until))
+    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
