@@ -5,6 +5,7 @@ ita-monitor check-submission FILE --agency SLUG --fiscal-year YYYY --round N [--
                                (the size limit is AIRFLOW__ITA__MAX_SUBMISSION_BYTES, default 5 MiB)
 ita-monitor history --agency SLUG --fiscal-year YYYY --round N [--data-root URL] [--json]
 ita-monitor status --agency SLUG --fiscal-year YYYY --round N [--data-root URL] [--json]
+ita-monitor link --agency SLUG --fiscal-year YYYY --round N --unit CODE [--revoke [--reason TEXT]]
 ita-monitor export year --agency SLUG --fiscal-year YYYY [--data-root URL] [--out FILE.xlsx | --csv DIR]
 ita-monitor export overview --fiscal-year YYYY [--district D] [--state S] [--round N] [--out FILE.xlsx | --csv DIR]
 """
@@ -251,6 +252,67 @@ def cmd_status(args: argparse.Namespace) -> int:
             print(f"  - {r['unit']} v{r['version']} {r['file']}")
             for reason in r["reasons"]:
                 print(f"      {reason}")
+    return 0
+
+
+def cmd_link(args: argparse.Namespace) -> int:
+    """Print a unit's upload link; with --revoke, revoke the link it has now first (then print the new one).
+
+    The link's key comes from Airflow's config (``[ita] link_secret`` or ``[api_auth] jwt_secret``), so
+    run it where Airflow's config is (e.g. ``docker compose exec airflow-apiserver ita-monitor link ...``).
+    """
+    from datetime import datetime
+
+    from ita_monitor.errors import InputError
+    from ita_monitor.rounds import BANGKOK, Round
+    from ita_monitor.storage import DataRoot
+    from ita_monitor.unit_links import LinkScope, link_for, revoke
+
+    try:
+        agency = AgenciesDir(args.agencies_dir).agency(args.agency)
+        rnd = Round(args.fiscal_year, args.round)
+    except (InputError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if rnd.months not in agency.schedule.rounds:
+        print(
+            f"รอบ {rnd.months} เดือนไม่อยู่ในรอบติดตามของ {agency.slug} {list(agency.schedule.rounds)} / "
+            f"round {rnd.months} is not in {agency.slug}'s schedule {list(agency.schedule.rounds)}",
+            file=sys.stderr,
+        )
+        return 2
+    if args.unit not in agency.unit_codes:
+        print(
+            f"ไม่รู้จักหน่วยงานย่อย {args.unit} / unknown unit {args.unit} "
+            f"(known: {', '.join(sorted(agency.unit_codes))})",
+            file=sys.stderr,
+        )
+        return 2
+    data = DataRoot(_data_root(args.data_root))
+    scope = LinkScope(agency.slug, rnd.fiscal_year, rnd.months, args.unit)
+    if args.revoke:
+        entry = revoke(data, scope, by=os.environ.get("USER", ""), reason=args.reason or "")
+        print(
+            f"ยกเลิกลิงก์แล้ว / revoked: {agency.slug} {rnd.fiscal_year} {rnd.slug} {args.unit} "
+            f"(generation {entry['generation']}); every earlier link of this unit and round is refused"
+        )
+    from ita_monitor.airflow_layer.websecurity import NoSecret, link_secret, public_base_url
+
+    base = args.base_url or public_base_url()
+    if not base:
+        print("ตั้ง [api] base_url หรือใช้ --base-url / set [api] base_url or give --base-url", file=sys.stderr)
+        return 2
+    try:
+        secret = link_secret()
+    except NoSecret as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    until = None
+    if args.until:
+        day = datetime.strptime(args.until, "%Y-%m-%d")
+        until = datetime.combine(day.date(), datetime.min.time(), tzinfo=BANGKOK).replace(hour=23, minute=59)
+    print(link_for(secret, data, scope, agency.schedule.grace_days, base, expires_at=until))
+    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -347,6 +409,22 @@ def build_parser() -> argparse.ArgumentParser:
     stat.add_argument("--agencies-dir", default=_default_agencies_dir(), help="the agencies directory")
     stat.add_argument("--json", action="store_true", help="print JSON")
     stat.set_defaults(func=cmd_status)
+    link = sub.add_parser("link", help="print a unit's upload link; --revoke revokes the current one first")
+    _round_args(link)
+    link.add_argument("--unit", required=True, help="unit code")
+    link.add_argument("--revoke", action="store_true", help="revoke the unit's current link of the round")
+    link.add_argument("--reason", help="why it is revoked (kept in the revocation list)")
+    link.add_argument(
+        "--until", help="expire at the end of this day (YYYY-MM-DD, Bangkok; CE) instead of the due date"
+    )
+    link.add_argument("--base-url", help="where units reach the api-server (default [api] base_url)")
+    link.add_argument("--agencies-dir", default=_default_agencies_dir(), help="the agencies directory")
+    link.add_argument(
+        "--data-root",
+        default=os.environ.get("AIRFLOW__ITA__DATA_ROOT", "var/data"),
+        help="the data root (path or URL; default AIRFLOW__ITA__DATA_ROOT)",
+    )
+    link.set_defaults(func=cmd_link)
     exp = sub.add_parser("export", help="the agency's year or the many-agency overview as Excel or CSV")
     exp.add_argument("what", choices=["year", "overview"], help="year: one agency; overview: every agency")
     exp.add_argument("--agency", help="agency slug (for year)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -127,10 +128,11 @@ def form_mail_extras(job, unit: str, form) -> list[str]:
     return []
 
 
-def form_mail(job, unit: str, form, attachment: str, extras: list[str] | None = None) -> Mail:
+def form_mail(job, unit: str, form, attachment: str, extras: list[str] | None = None, link: str = "") -> Mail:
     """The mail that carries a unit's form (``unit_forms.UnitForm``).
 
-    ``extras``: paragraphs (safe HTML) added after how to send the form back (``form_mail_extras``).
+    ``extras``: paragraphs (safe HTML) added after how to send the form back (``form_mail_extras``);
+    ``link``: the unit's own upload link (``unit_links.py``), given one.
     """
     agency, rnd = job.agency, job.rnd
     subject = f"แบบรายงานผลตามมาตรการส่งเสริมคุณธรรมและความโปร่งใส {rnd.short_label_th} ปี {thai_digits(rnd.fiscal_year)} – {form.unit_th}"
@@ -143,10 +145,22 @@ def form_mail(job, unit: str, form, attachment: str, extras: list[str] | None = 
             f"มาตรการที่ต้องรายงาน:<ul>{items}</ul>",
             how_to_send_back(job),
             *(extras or []),
+            *([_link_paragraph(link, form.due_th)] if link else []),
         ]
     )
     reply_to = agency.mail_in.address if agency.mail_in else ""
     return Mail("form", unit, _recipients(agency, unit), subject, body, (attachment,), reply_to)
+
+
+def _link_paragraph(link: str, due_th: str) -> str:
+    href = html.escape(link, quote=True)
+    return (
+        "หรืออัปโหลดแบบฟอร์มที่กรอกแล้วทางลิงก์เฉพาะของหน่วยงานท่าน แล้วทราบผลการตรวจทันที "
+        f"(ใช้ได้ถึงวันที่ {html.escape(due_th)}; ลิงก์นี้ใช้ได้เฉพาะหน่วยงานท่าน โปรดอย่าส่งต่อ):<br>"
+        f'<a href="{href}" id="unit-link">{href}</a><br>'
+        "Or upload the filled form at your unit's own link and see at once whether it was accepted "
+        "(the link is for your unit only: do not forward it)."
+    )
 
 
 def reminder_mail(job, unit: str, gaps: list[Gap], due_th: str) -> Mail:
@@ -173,8 +187,11 @@ def reminder_mail(job, unit: str, gaps: list[Gap], due_th: str) -> Mail:
 # --- steps --------------------------------------------------------------------------------------
 
 
-def open_round(job) -> list[Mail]:
+def open_round(job, link_for: Callable[[str], str] | None = None) -> list[Mail]:
     """Write each responsible unit's form into its outbox; the form mails not sent yet.
+
+    ``link_for(unit)`` gives the unit's upload link for the mail (the same for the same scope, so a
+    rerun sends nothing again).
 
     A form file is written only when its content changed (the key of what it says is kept beside it),
     so rerunning rewrites nothing and the mail of an unchanged form is not sent again.
@@ -190,7 +207,10 @@ def open_round(job) -> list[Mail]:
         if not (path.exists() and key_path.exists() and key_path.read_bytes().decode() == form.key):
             write_atomic(path, build_workbook(form))
             write_atomic(key_path, form.key.encode())
-        mail = form_mail(job, unit, form, f"outbox/{unit}/{form.filename}", form_mail_extras(job, unit, form))
+        link = link_for(unit) if link_for else ""
+        mail = form_mail(
+            job, unit, form, f"outbox/{unit}/{form.filename}", form_mail_extras(job, unit, form), link
+        )
         if mail.to and not already_sent(job, mail):
             mails.append(mail)
     return mails

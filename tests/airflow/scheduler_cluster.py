@@ -154,6 +154,8 @@ class SchedulerCluster:
             headers["Content-Type"] = "application/json"
         if auth:
             headers["Authorization"] = f"Bearer {self.token}"
+        if method == "POST" and path.startswith("/ita/"):
+            headers["Origin"] = self.base  # as the browser sends it with the page's forms
         req = urllib.request.Request(f"{self.base}{path}", method=method, data=data, headers=headers)
         opener = urllib.request.build_opener(_NoRedirect)
         try:
@@ -252,7 +254,7 @@ class SchedulerCluster:
     def csrf(self, page: str) -> str:
         status, html = self.request("GET", page)
         assert status == 200, html
-        found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
+        found = re.search(r'name="csrf" value="([^"]+)"', html)
         assert found, "no csrf token on " + page
         return found.group(1)
 

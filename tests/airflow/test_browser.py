@@ -86,7 +86,7 @@ def airflow_server(tmp_path_factory):
     started = subprocess.run([str(SCRIPT), "start", str(state)], env=env, capture_output=True, text=True)
     try:
         assert started.returncode == 0, started.stderr[-3000:]
-        yield {"data": data, "state": state}
+        yield {"data": data, "state": state, "env": env}
     finally:
         subprocess.run([str(SCRIPT), "stop", str(state)], env=env, capture_output=True)
 
@@ -284,6 +284,93 @@ def test_the_admin_works_a_round_in_the_browser(airflow_server, browser):
     link = wait.until(ec.presence_of_element_located((By.XPATH, "//a[contains(., 'Published page')]")))
     d.get(link.get_attribute("href"))
     assert d.current_url == f"{BASE}/ita/site/mae-u-kho/2565/ita-2565-round-12-report.pdf"
+
+
+def test_a_unit_submits_by_its_own_link(airflow_server, browser):
+    """The unit's link as the admin makes it (README: ita-monitor link), opened without any login."""
+    from datetime import date, timedelta
+
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    d = browser
+    d.delete_all_cookies()  # no Airflow login: the link is the only key
+    wait = WebDriverWait(d, 60)
+    data, env = airflow_server["data"], airflow_server["env"]
+    until = (date.today() + timedelta(days=30)).isoformat()
+
+    def link(*extra: str) -> str:
+        args = ["--agency", "mae-u-kho", "--fiscal-year", "2565", "--round", "6", "--unit", "finance"]
+        made = subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "ita-monitor"), "link", *args, "--data-root", str(data), *extra],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return made.stdout.strip().splitlines()[-1]
+
+    round_dir = data / "mae-u-kho" / "2565" / "round-06"
+    try:
+        _unit_story(d, wait, data, link, link("--until", until))
+    finally:  # round 6 is the year view's (a test below): leave it as this test found it
+        shutil.rmtree(round_dir, ignore_errors=True)
+
+
+def _unit_story(d, wait, data, link, url: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    assert url.startswith(f"{BASE}/ita/u/")
+
+    # 1. the unit's page: only its own measure, no login
+    d.get(url)
+    wait.until(ec.presence_of_element_located((By.ID, "measures")))
+    assert "กองคลัง" in d.find_element(By.ID, "unit-name").text
+    assert d.find_element(By.CSS_SELECTOR, 'tr[data-measure="M4"] td[data-kind]').get_attribute(
+        "data-kind"
+    ) == ("missing")
+    assert not d.find_elements(By.CSS_SELECTOR, 'tr[data-measure="M1"]')
+    assert "สำนักปลัด" not in d.page_source and "งานประชาสัมพันธ์" not in d.page_source
+    shot(d, "20-unit-link-page")
+
+    # 2. upload its file: the outcome of this file at once, through the round's intake
+    sample = SAMPLES / "mae-u-kho" / "2565" / "round-12" / "finance" / "kong-klang-round12.csv"
+    d.find_element(By.ID, "unit-file").send_keys(str(sample))
+    d.find_element(By.ID, "unit-upload").click()
+    outcome = wait.until(ec.presence_of_element_located((By.ID, "outcome")))
+    assert outcome.get_attribute("data-accepted") == "yes", d.page_source[-3000:]
+    assert "ใช้ได้ 1 แถว" in outcome.text
+    assert d.find_element(By.CSS_SELECTOR, 'tr[data-measure="M4"] td[data-kind]').get_attribute(
+        "data-kind"
+    ) == ("received")
+    shot(d, "21-unit-link-accepted")
+    inbox = data / "mae-u-kho" / "2565" / "round-06" / "inbox"
+    assert sorted(p.name for p in (inbox / "finance").iterdir()) == ["kong-klang-round12.csv"]
+
+    # 3. another unit's file through this link: rejected with the reason, stored only as finance's
+    d.find_element(By.ID, "unit-file").send_keys(
+        str(SAMPLES / "mae-u-kho" / "2565" / "round-12" / "pr" / "pr-round12.json")
+    )
+    d.find_element(By.ID, "unit-upload").click()
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, '#outcome[data-accepted="no"]')))
+    assert "แบบฟอร์มนี้เป็นของหน่วยงาน pr" in d.find_element(By.ID, "problems").text
+    shot(d, "22-unit-link-rejected")
+    assert sorted(p.name for p in inbox.iterdir()) == ["finance"]
+
+    # 4. an altered link and an expired one are refused; the admin's pages stay behind the login
+    token = url.rsplit("/", 1)[1]
+    altered = token[:-3] + ("abc" if not token.endswith("abc") else "xyz")
+    d.get(f"{BASE}/ita/u/{altered}")
+    refused = wait.until(ec.presence_of_element_located((By.ID, "refused")))
+    assert refused.get_attribute("data-code") == "invalid" and not d.find_elements(By.ID, "unit-file")
+    shot(d, "23-unit-link-altered")
+    d.get(link())  # without --until: expires at round 6's due date, long past
+    assert (
+        wait.until(ec.presence_of_element_located((By.ID, "refused"))).get_attribute("data-code") == "expired"
+    )
+    shot(d, "24-unit-link-expired")
+    d.get(f"{BASE}/ita/a/mae-u-kho/2565/round-06")
+    assert "Airflow login required" in d.page_source
 
 
 def _dag_exists(token: str) -> bool:

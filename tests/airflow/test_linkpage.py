@@ -70,13 +70,19 @@ def test_link_page_shows_health_and_readiness_and_starts_a_check_or_repair(
     ]
     assert "ความพร้อมกรอกระบบ ITAS" in client.get(f"{PAGE}/itas-readiness.html", headers=_auth()).text
 
-    token = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    client.headers["Origin"] = "http://testserver"  # as a browser sends it with every POST of the page
     viewer = _auth("viewer", "viewer")
     assert client.post(f"{PAGE}/check", headers=viewer, data={"csrf": token}).status_code == 403
     resp = client.post(
         f"{PAGE}/check", headers=_auth(), data={"csrf": token, "repair": "1"}, follow_redirects=False
     )
-    assert resp.status_code == 303 and "msg=" in resp.headers["location"], resp.headers["location"]
+    assert resp.status_code == 303 and resp.headers["location"].endswith("?m=repair_started"), resp.headers[
+        "location"
+    ]
+    assert "สั่งซ่อมแล้ว" in client.get(resp.headers["location"], headers=_auth()).text  # the app's own message
+    spoofed = client.get(f"{PAGE}?msg=โปรดโอนเงิน&err=x&m=nonsense", headers=_auth()).text
+    assert "โปรดโอนเงิน" not in spoofed  # only messages the app issued are shown
     with create_session() as session:
         confs = (
             session.execute(select(DagRun.conf).where(DagRun.dag_id == f"ita_links__{SLUG}")).scalars().all()

@@ -212,8 +212,8 @@ def test_rerun_on_the_ita_page_pressed_twice_at_once(airflow):
         t.join()
     assert [status for status, _ in answers] == [303, 303], answers
     locations = sorted(payload["location"] for _, payload in answers)
-    assert all("err=" not in loc for loc in locations), locations
-    assert all("msg=" in loc for loc in locations), locations
+    codes = sorted(loc.split("?m=", 1)[1].split("&")[0] for loc in locations)
+    assert codes == ["already_rerunning", "rerun"], locations  # one rerun, and a plain message
     run = airflow.api("GET", airflow.run_path(DAG_ID, run_id))
     assert run["state"] in ("queued", "running", "success")
     ends_published(airflow, run_id, 12)
@@ -248,12 +248,13 @@ def test_a_late_upload_keeps_the_round_published_until_the_rerun_republishes(air
         headers={
             "Content-Type": f"multipart/form-data; boundary={boundary}",
             "Authorization": f"Bearer {airflow.token}",
+            "Origin": airflow.base,  # as the browser sends it with the page's form
         },
     )
     try:
         urllib.request.build_opener(_NoRedirect).open(req, timeout=60)
     except urllib.error.HTTPError as err:
-        assert err.code == 303 and "err=" not in (err.headers.get("Location") or ""), err.headers
+        assert err.code == 303 and "m=received" in (err.headers.get("Location") or ""), err.headers
     assert _status(airflow.data, 12)["state"] == "changed_after_publication"
     status, html = airflow.request("GET", page)
     assert 'data-state="changed_after_publication"' in html and "rerun to republish" in html
@@ -261,7 +262,7 @@ def test_a_late_upload_keeps_the_round_published_until_the_rerun_republishes(air
 
     run_id = re.search(r'name="run_id" value="([^"]+)"', html).group(1)
     status, answer = airflow.request("POST", f"{page}/rerun", form={"csrf": csrf, "run_id": run_id})
-    assert status == 303 and "msg=" in answer["location"], answer
+    assert status == 303 and "m=rerun" in answer["location"], answer
     states = airflow.task_states(DAG_ID, run_id)
     assert states["check_completeness"] != "success" and states["publish_report"] != "success", states
     ends_published(airflow, run_id, 12)

@@ -23,7 +23,9 @@ ROUND = "/ita/a/mae-u-kho/2565/round-12"
 
 @pytest.fixture(scope="module")
 def client(airflow_db):
-    return api_client()
+    client = api_client()
+    client.headers["Origin"] = "http://testserver"  # as a browser sends it with every POST of the page
+    return client
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +40,7 @@ def auth(role: str | None = "admin", user: str = "admin") -> dict[str, str]:
 def csrf(client, headers) -> str:
     page = client.get(ROUND, headers=headers)
     assert page.status_code == 200, page.text
-    return re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
 
 
 ROUTES = [
@@ -51,6 +53,7 @@ ROUTES = [
     ("POST", f"{ROUND}/upload"),
     ("POST", f"{ROUND}/approve"),
     ("POST", f"{ROUND}/rerun"),
+    ("POST", f"{ROUND}/revoke-link"),
 ]
 
 
@@ -77,6 +80,23 @@ def test_a_viewer_may_look_but_not_act(client, data_root, method, path):
     data = {"csrf": csrf(client, viewer), "unit": "pr", "run_id": "x", "decision": "Approve"}
     files = {"file": ("a.json", b"[]", "application/json")} if path.endswith("upload") else None
     assert client.post(path, headers=viewer, data=data, files=files).status_code == 403
+
+
+@pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if r[0] == "POST"])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Origin": "", "Referer": "https://evil.example/"},
+    ],
+)
+def test_a_state_changing_request_from_another_site_is_refused(client, data_root, method, path, origin):
+    headers = {**auth(), **origin}
+    data = {"csrf": csrf(client, auth()), "unit": "pr", "run_id": "x", "decision": "Approve"}
+    resp = client.post(path, headers=headers, data=data)
+    assert resp.status_code == 403 and "did not come from this site" in resp.text
+    assert not (data_root / "mae-u-kho").exists()
 
 
 def test_the_login_cookie_works_like_the_token(client, data_root):
@@ -157,38 +177,69 @@ def test_files_are_served_and_path_tricks_refused(client, data_root):
         assert b"secret" not in resp.content and b"hidden" not in resp.content, path
 
 
-def test_upload_goes_to_the_inbox_without_overwriting_and_is_collected(client, data_root):
+def test_upload_goes_to_the_inbox_and_the_page_shows_this_files_outcome(client, data_root):
     headers = auth()
     token = csrf(client, headers)
     sample = (
         ROOT / "include" / "sample_submissions" / "mae-u-kho" / "2565" / "round-12" / "pr" / "pr-round12.json"
     )
-    for _ in range(2):
+    locations = []
+    for body in (sample.read_bytes(), sample.read_bytes(), sample.read_bytes() + b"\n"):
         resp = client.post(
             f"{ROUND}/upload",
             headers=headers,
             data={"csrf": token, "unit": "pr"},
-            files={"file": ("../../pr-round12.json", sample.read_bytes(), "application/json")},
+            files={"file": ("../../pr-round12.json", body, "application/json")},
             follow_redirects=False,
         )
         assert resp.status_code == 303, resp.text
+        locations.append(resp.headers["location"])
     inbox = data_root / "mae-u-kho" / "2565" / "round-12" / "inbox" / "pr"
+    # the same bytes again are the same version (not stored twice); other bytes never overwrite
     assert sorted(p.name for p in inbox.iterdir()) == ["pr-round12-2.json", "pr-round12.json"]
-    page = client.get(resp.headers["location"], headers=headers).text
-    assert "รับไฟล์ pr-round12-2.json ของ pr แล้ว" in page
+    assert locations[:2] == [f"{ROUND}?m=received&unit=pr&v=1"] * 2 and locations[2].endswith("v=2")
+    page = client.get(locations[0], headers=headers).text
+    assert 'id="upload-outcome" data-accepted="yes"' in page and "pr-round12.json" in page
     assert 'data-unit="pr" data-measure="M2" data-kind="received"' in page
     status = json.loads((data_root / "mae-u-kho" / "2565" / "round-12" / "status.json").read_text())
-    assert [v["unit"] for v in status["history"]] == ["pr"]  # the same bytes twice are one version
+    assert [v["unit"] for v in status["history"]] == ["pr", "pr"]
+
+    # a file the intake rejects: stored as a version, and the page lists this file's problems
+    resp = client.post(
+        f"{ROUND}/upload",
+        headers=headers,
+        data={"csrf": token, "unit": "finance"},
+        files={"file": ("pr.json", sample.read_bytes(), "application/json")},
+        follow_redirects=False,
+    )
+    page = client.get(resp.headers["location"], headers=headers).text
+    assert 'id="upload-outcome" data-accepted="no"' in page and "this form is for unit pr" in page
+
+
+def test_only_messages_the_app_issued_are_shown(client, data_root):
+    headers = auth()
+    spoof = "โปรดโอนเงินค่าธรรมเนียมไปที่บัญชี 123 / pay the fee to account 123"
+    page = client.get(f"{ROUND}?msg={quote(spoof)}&err={quote(spoof)}&m={quote(spoof)}&n=x", headers=headers)
+    assert page.status_code == 200 and "โปรดโอนเงิน" not in page.text and "account 123" not in page.text
+    assert 'id="message"' not in page.text and 'id="error"' not in page.text
+    page = client.get(f"{ROUND}?m=rerun&n=3", headers=headers).text
+    assert "สั่งรันใหม่แล้ว (3 งาน)" in page and "3 task(s) cleared" in page
+    page = client.get(f"{ROUND}?m=rerun&n=<b>x</b>", headers=headers).text
+    assert "<b>x</b>" not in page and "&lt;b&gt;" not in page
+    page = client.get(f"{ROUND}?m=received&unit=../../etc&v=1", headers=headers).text
+    assert 'id="upload-outcome"' not in page
 
 
 def test_upload_is_checked(client, data_root):
+    from ita_monitor.submissions import MAX_FILE_BYTES
+
     headers = auth()
     token = csrf(client, headers)
 
-    def up(name, body, unit="pr", tok=token):
+    def up(name, body, unit="pr", tok=token, path=ROUND, extra=None):
         return client.post(
-            f"{ROUND}/upload",
-            headers=headers,
+            f"{path}/upload",
+            headers={**headers, **(extra or {})},
             data={"csrf": tok, "unit": unit},
             files={"file": (name, body, "application/octet-stream")},
             follow_redirects=False,
@@ -196,8 +247,10 @@ def test_upload_is_checked(client, data_root):
 
     assert up("a.json", b"[]", tok="forged").status_code == 403
     assert up("a.json", b"[]", unit="../../etc").status_code == 400
-    assert up("big.csv", b"x" * (10 * 1024 * 1024 + 1)).status_code == 413
-    assert up("huge.csv", b"x" * (12 * 1024 * 1024)).status_code == 413  # refused before it is read
+    assert up("a.json", b"[]", extra={"Origin": "https://evil.example"}).status_code == 403
+    # one size limit, the intake's: past it the upload is cut off while it is read
+    assert up("big.csv", b"x" * (MAX_FILE_BYTES + 1)).status_code == 413
+    assert up("huge.csv", b"x" * (MAX_FILE_BYTES * 3)).status_code == 413  # refused before it is read
     for name, body in [
         ("a.exe", b"MZ"),
         ("fake.xlsx", b"not a zip"),
@@ -205,8 +258,26 @@ def test_upload_is_checked(client, data_root):
         ("e.json", b""),
     ]:
         resp = up(name, body)
-        assert resp.status_code == 303 and "err=" in resp.headers["location"], name
-    assert not (data_root / "mae-u-kho" / "2565" / "round-12" / "inbox").exists()
+        assert resp.status_code == 400 and 'id="refused-problems"' in resp.text, name
+    # a round that is not in the agency's schedule (1/3/6/9/12): refused, no folder made
+    assert up("a.json", b"[]", path="/ita/a/mae-u-kho/2565/round-02").status_code == 404
+    assert not (data_root / "mae-u-kho").exists()
+
+
+def test_a_form_token_expires(client, data_root, monkeypatch):
+    from ita_monitor.airflow_layer import websecurity
+
+    headers = auth()
+    token = csrf(client, headers)
+    monkeypatch.setattr(websecurity, "FORM_TOKEN_MAX_AGE", -1)
+    resp = client.post(
+        f"{ROUND}/rerun", headers=headers, data={"csrf": token, "run_id": "x"}, follow_redirects=False
+    )
+    assert resp.status_code == 403 and "the form has expired" in resp.text
+    other = csrf(client, auth("admin", "someone-else"))
+    monkeypatch.setattr(websecurity, "FORM_TOKEN_MAX_AGE", 3600)
+    resp = client.post(f"{ROUND}/rerun", headers=headers, data={"csrf": other, "run_id": "x"})
+    assert resp.status_code == 403  # another user's token
 
 
 def test_run_tab_links_and_rerun_of_a_failed_round(client, dag, data_root):
@@ -234,7 +305,7 @@ def test_run_tab_links_and_rerun_of_a_failed_round(client, dag, data_root):
         data={"csrf": csrf(client, auth()), "run_id": run.run_id},
         follow_redirects=False,
     )
-    assert resp.status_code == 303 and "msg=" in resp.headers["location"], resp.headers["location"]
+    assert resp.status_code == 303 and "m=rerun" in resp.headers["location"], resp.headers["location"]
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states["check_completeness"] is None and states["render_report"] is None
     assert states["wait_for_submissions"] == "success"
@@ -250,7 +321,7 @@ def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, 
             if found:  # parked: awaiting_input (see tests/airflow/approvals.py)
                 page = client.get(ROUND, headers=auth())
                 result["page"] = page.text
-                token = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+                token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
                 resp = client.post(
                     f"{ROUND}/approve",
                     headers=auth(),
@@ -270,7 +341,7 @@ def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, 
     report = data_root / "mae-u-kho" / "2565" / "round-12" / "report" / "ita-2565-round-12-report.pdf"
     pages = pdf_pages(report.read_bytes())  # the 12-month report ends with the year's completion chart
     assert 'id="approval-form"' in result["page"] and f"{pages} หน้า" in result["page"]
-    assert "msg=" in result["location"], result["location"]
+    assert "m=approved" in result["location"], result["location"]
     assert run.state == "success"
     status = json.loads((data_root / "mae-u-kho" / "2565" / "round-12" / "status.json").read_text())
     assert status["state"] == "published" and status["approval"]["by"] == "admin"
@@ -291,13 +362,13 @@ def test_reject_needs_a_reason_and_only_approve_or_reject_is_accepted(client, da
     token = csrf(client, headers)
     form = {"csrf": token, "run_id": "manual__x", "decision": "Reject", "comment": "  "}
     resp = client.post(f"{ROUND}/approve", headers=headers, data=form, follow_redirects=False)
-    assert resp.status_code == 303 and "err=" in resp.headers["location"]
+    assert resp.status_code == 303 and "m=reason_needed" in resp.headers["location"]
     form.update(decision="Maybe")
     assert client.post(f"{ROUND}/approve", headers=headers, data=form).status_code == 400
     form.update(decision="Approve")  # nothing is pending for that run: Airflow's answer is shown
     resp = client.post(f"{ROUND}/approve", headers=headers, data=form, follow_redirects=False)
-    assert resp.status_code == 303 and "err=" in resp.headers["location"]
-    assert "404" in client.get(resp.headers["location"], headers=headers).text
+    assert resp.status_code == 303 and resp.headers["location"].endswith("m=api_error&n=404")
+    assert "Airflow ตอบ 404" in client.get(resp.headers["location"], headers=headers).text
 
 
 def test_the_page_is_rendered_from_the_templates_dir_setting(client, data_root, tmp_path, monkeypatch):

@@ -59,3 +59,28 @@ def test_reminders_list_each_units_missing_measures_once_and_skip_units_without_
     assert "M1 มาตรการทดสอบที่ 1" in mails[0].html and "M4 มาตรการทดสอบที่ 4" in mails[0].html
     record_sent(job, mails[0])
     assert [m.unit for m in reminders(job, gaps)] == ["u1"]
+
+
+def test_form_mails_carry_each_units_own_link_and_a_revoked_link_is_mailed_anew(tmp_path):
+    from ita_monitor.unit_links import LinkScope, link_for, read_token, revoke
+
+    make_agencies(tmp_path / "agencies", units=2, measures=3)
+    job = job_for(tmp_path)
+    secret = b"s" * 32
+
+    def links(unit: str) -> str:
+        scope = LinkScope(job.slug, R6.fiscal_year, R6.months, unit)
+        return link_for(secret, job.data, scope, job.agency.schedule.grace_days, "https://ita.example.test")
+
+    mails = open_round(job, links)
+    for mail in mails:
+        href = links(mail.unit)
+        assert f'<a href="{href}" id="unit-link">' in mail.html and "ลิงก์เฉพาะของหน่วยงานท่าน" in mail.html
+        token = href.rsplit("/", 1)[1]
+        assert read_token(secret, token, now=R6.end_at()).scope.unit == mail.unit
+    for mail in mails:
+        record_sent(job, mail)
+    assert open_round(job, links) == []  # the same links: nothing mailed again
+    revoke(job.data, LinkScope(job.slug, R6.fiscal_year, R6.months, "u1"))
+    again = open_round(job, links)
+    assert [m.unit for m in again] == ["u1"] and links("u1") in again[0].html

@@ -79,9 +79,11 @@ def attachments(msg) -> dict[str, bytes]:
 
 @pytest.mark.airflow
 def test_the_round_mails_each_unit_its_form_once_and_the_returned_forms_complete_the_round(
-    airflow_db, data_root, inbox_of_mail, tmp_path
+    airflow_db, data_root, inbox_of_mail, tmp_path, monkeypatch
 ):
     from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("AIRFLOW__API__BASE_URL", "https://ita.example.test")  # the units' links start here
 
     dag = DagBag(dag_folder=str(ROOT / "dags")).dags["ita_round__mae-u-kho"]
     run = dag.test(run_conf=CONF, mark_success_pattern=APPROVAL)
@@ -99,6 +101,22 @@ def test_the_round_mails_each_unit_its_form_once_and_the_returned_forms_complete
     assert sent_form == (outbox / "palad" / "ita-2565-round-12-palad.xlsx").read_bytes()
     body = next(p for p in palad.walk() if p.get_content_type() == "text/html").get_payload(decode=True)
     assert "ภายในวันที่ ๑๕ ตุลาคม ๒๕๖๕" in body.decode("utf-8")  # the last day: 30 Sep + 15 days
+    # the unit's own upload link, signed for palad's round 12 of 2565 (a page of its own: /ita/u/...)
+    import re
+
+    from ita_monitor.airflow_layer.websecurity import link_secret
+    from ita_monitor.unit_links import read_token
+
+    href = re.search(
+        r'<a href="(https://ita\.example\.test/ita/u/[^"]+)" id="unit-link">', body.decode()
+    ).group(1)
+    link = read_token(link_secret(), href.rsplit("/", 1)[1], now=datetime(2022, 10, 1, tzinfo=UTC))
+    assert (link.scope.agency, link.scope.fiscal_year, link.scope.months, link.scope.unit) == (
+        "mae-u-kho",
+        2565,
+        12,
+        "palad",
+    )
     ledger = json.loads((outbox / "sent.json").read_text())
     assert sorted(v["unit"] for v in ledger["sent"].values()) == ["finance", "palad", "pr"]
 

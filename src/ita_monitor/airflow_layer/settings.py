@@ -18,6 +18,8 @@ link_timeout_seconds = 20               # link health: one whole answer (redirec
 link_slow_seconds = 5                   # link health: slower than this is "slow"
 link_connections_per_host = 2           # link health: connections open at once to one site
 link_rate_per_host = 2                  # link health: requests started per second to one site (0 = no limit)
+link_secret =                           # key of the units' links and the pages' form tokens (websecurity.py;
+                                        # empty: derived from [api_auth] jwt_secret or the JWT private key)
 max_submission_bytes = 5242880          # the one size limit of a unit's file: inbox, upload, mail-in, link-in
 """
 

@@ -97,13 +97,24 @@ def open_round(slug: str) -> dict:
     """Write each responsible unit's prefilled form to its outbox and mail it (once per form content).
 
     A round of a fiscal year without a plan is skipped (every task after it too), saying which file
-    to add: unpausing the DAG never starts a run that fails for want of a plan."""
+    to add: unpausing the DAG never starts a run that fails for want of a plan.  Each form mail carries
+    the unit's own upload link (once per form content and link)."""
     from ita_monitor.airflow_layer.line import push_forms
     from ita_monitor.airflow_layer.mail import send
+    from ita_monitor.airflow_layer.websecurity import NoSecret, unit_link_maker
     from ita_monitor.notify import open_round as write_forms
 
     job = _job(slug, skip_without_plan=True)
-    mails = write_forms(job)
+    try:
+        link_for = unit_link_maker(job)
+    except NoSecret as exc:
+        raise AirflowFailException(str(exc)) from exc
+    if link_for is None:
+        log.warning(
+            "ไม่ได้ตั้ง [api] base_url จึงไม่มีลิงก์อัปโหลดของหน่วยงานในอีเมล / [api] base_url is not set: "
+            "the form mails go without the units' upload links"
+        )
+    mails = write_forms(job, link_for)
     sent = send(job, mails)
     log.info("Forms written; mailed %d of %d pending", len(sent), len(mails))
     line = push_forms(job)

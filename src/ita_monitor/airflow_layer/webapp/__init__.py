@@ -18,10 +18,19 @@ cookie the login page sets; each checks the user's access to the agency's DAG):
     GET  /ita/y/{agency}/{fy}[/export.xlsx|/items.csv]   the agency's year, its exports    yearpages.py
     GET  /ita/agencies[/export.xlsx|/export.csv]  many agencies x rounds, filtered        yearpages.py
 
+A unit's own page needs no Airflow login, only the unit's signed link (``unit_links.py``):
+
+    GET  /ita/u/{token}                          the unit's measures, files and an upload   unit.py
+    POST /ita/u/{token}/upload                   the unit's file -> inbox, then collect     unit.py
+    GET  /ita/u/{token}/form                     the unit's prefilled form                  unit.py
+
+Every state-changing request is checked before its body is read: who is asking (login and access,
+or the link), its Origin/Referer and its size; then its form token (``websecurity.py``).
+
 One module per concept: ``auth`` (login, access, CSRF), ``sources`` (agency profiles, plans and the
 data root, cached), ``runs`` (what the metadata DB knows, actions through Airflow's REST API as the
 user), ``files`` (serving and uploads), ``views`` (pages), ``templating`` (Jinja, Thai date filters,
-error pages).  Reading goes through ``ita_monitor.dashboard`` (pure).
+error pages), ``unit`` (a unit's page by its link).  Reading goes through ``ita_monitor.dashboard`` (pure).
 
 This module stays light: every Airflow process loads the plugin, but only the api-server serves the
 page, so FastAPI and the routes are imported by ``create_ita_app()`` (through ``LazyApp``, on the first
@@ -42,7 +51,7 @@ def create_ita_app() -> FastAPI:
     from fastapi import FastAPI
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
-    from ita_monitor.airflow_layer.webapp import files, linkpage, runs, templating, views, yearpages
+    from ita_monitor.airflow_layer.webapp import files, linkpage, runs, templating, unit, views, yearpages
 
     app = FastAPI(title="ita-monitor", docs_url=None, redoc_url=None, openapi_url=None)
     app.middleware("http")(files.limit_body)
@@ -51,6 +60,7 @@ def create_ita_app() -> FastAPI:
     app.include_router(files.router)
     app.include_router(runs.router)
     app.include_router(linkpage.router)
+    app.include_router(unit.router)
     app.include_router(yearpages.router)
     return app
 

@@ -7,8 +7,6 @@ Airflow is imported lazily: workers load the plugin but never serve pages.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
@@ -34,8 +32,10 @@ def require_dag_access(request: Request, user: Any, slug: str, method: str = "GE
 
 
 def _may_act(request: Request, user: User, slug: str) -> Any:
-    """Dependency of the action routes: the user, if they may act on the agency's DAG runs (checked
-    before the form is read, so a forbidden user learns nothing from validation errors)."""
+    """Dependency of the action routes: the user, if they may act on the agency's DAG runs.  The
+    action routes declare no form fields (FastAPI would read the body before any dependency): they
+    read the form themselves (``websecurity.read_form``) after this, so a request without a login or
+    access is answered before a byte of its body is read."""
     require_dag_access(request, user, slug, "PUT")
     return user
 
@@ -64,17 +64,26 @@ def username(user: Any) -> str:
     return str(user)
 
 
-def csrf_token(user: Any) -> str:
-    """A per-user token the forms carry: a cross-site form cannot know it, the page does."""
-    from airflow.configuration import conf
+def form_subject(user: Any) -> str:
+    return f"user:{username(user)}"
 
-    key = (conf.get("api_auth", "jwt_secret", fallback="") or "ita-monitor").encode()
-    return hmac.new(key, f"ita-ui:{username(user)}".encode(), hashlib.sha256).hexdigest()
+
+def csrf_token(user: Any) -> str:
+    """A token the user's forms carry: signed with a key derived from a secret (``websecurity``),
+    bound to the user, expiring; a cross-site form cannot know it, the page does."""
+    from ita_monitor.airflow_layer.websecurity import form_token
+
+    return form_token(form_subject(user))
 
 
 def check_csrf(user: Any, token: str) -> None:
-    if not hmac.compare_digest(csrf_token(user), token or ""):
-        raise HTTPException(403, "ฟอร์มหมดอายุหรือไม่ได้มาจากหน้านี้ / form token missing or wrong: reload the page")
+    """403 with the reason unless ``token`` is a fresh form token of this user."""
+    from ita_monitor.airflow_layer.websecurity import form_token_problem, message
+
+    problem = form_token_problem(form_subject(user), token or "")
+    if problem:
+        th, en = message(problem) or ("", "")
+        raise HTTPException(403, f"{th} / {en}")
 
 
 def user_token(request: Request) -> str:

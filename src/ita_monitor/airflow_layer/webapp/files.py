@@ -1,8 +1,11 @@
 """Files: serving the agency's round files and static site, and a unit's upload into the inbox.
 
 Every path is checked segment by segment before it is read, so nothing outside the agency's folder
-can be reached; only a few file types are served, HTML in a sandbox.  An upload is written atomically
-under a name never already taken (nothing a unit sends is overwritten), then the round is collected.
+can be reached; only a few file types are served, HTML in a sandbox.  An upload is read only after
+the login and access are checked, against the intake's one size limit, with a fresh form token; it is
+refused before anything is stored when its round is not in the agency's schedule or it cannot be a
+submission, else it goes through ``uploads.receive_upload`` (the inbox, then the round's intake) and the
+round page shows this file's outcome.
 """
 
 from __future__ import annotations
@@ -10,25 +13,23 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
 
+from ita_monitor.airflow_layer import websecurity as ws
 from ita_monitor.airflow_layer.webapp.auth import Actor, User, check_csrf, require_dag_access, username
-from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
-from ita_monitor.airflow_layer.webapp.templating import SECURITY_HEADERS
+from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency
+from ita_monitor.airflow_layer.webapp.templating import SECURITY_HEADERS, base, render
 from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
-from ita_monitor.errors import InputError
-from ita_monitor.intake import deliver
-from ita_monitor.limits import TooLarge, too_large_th_en
-from ita_monitor.submissions import SUFFIXES
+from ita_monitor.uploads import REFUSALS, UploadRefused, receive_upload, scheduled
 
 log = logging.getLogger(__name__)
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 SAFE_NAME = re.compile(r"^[\w\u0E00-\u0E7F][\w\u0E00-\u0E7F .()+-]{0,150}$")
 SERVED_SUFFIXES = {
     ".pdf": "application/pdf",
@@ -37,22 +38,33 @@ SERVED_SUFFIXES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".html": "text/html; charset=utf-8",
 }
+STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
 router = APIRouter()
 
 
+def _refuse(
+    request: Request, status: int, code: str, n: int | None = None, text: tuple[str, str] | None = None
+) -> Response:
+    th, en = text or ws.message(code, n) or ("", "")
+    return render("message.html.j2", status, base=base(request), title=f"{status}", text=f"{th}\n{en}")
+
+
 async def limit_body(request: Request, call_next):
-    """Refuse an oversized request before its body is read and spooled (uploads: 413)."""
-    if request.method == "POST":
+    """Before any route: a state-changing request must say how large it is and stay within the one
+    size limit, and come from this site's own pages (Origin, or Referer without it).  A unit's link
+    routes (``/u/``) check their link first and the origin after it (``unit.py``)."""
+    if request.method in STATE_CHANGING:
         length = request.headers.get("content-length")
         if length is None or not length.isdigit():
             return Response("Content-Length required", status_code=411)
-        if int(length) > MAX_UPLOAD_BYTES + 1024 * 1024:
-            return Response(
-                f"ไฟล์ใหญ่เกิน {MAX_UPLOAD_BYTES // 1048576} MB / request larger than the upload limit",
-                status_code=413,
-                media_type="text/plain; charset=utf-8",
-            )
+        limit = ws.upload_limit(data_root())
+        if int(length) > limit + ws.FORM_OVERHEAD:
+            return _refuse(request, 413, "too_large", text=ws.too_large_text(limit, int(length), False))
+        path, prefix = request.url.path, base(request)
+        own = path[len(prefix) :] if prefix and path.startswith(prefix) else path
+        if not own.startswith("/u/") and not ws.same_origin(request.headers, ws.public_base_url()):
+            return _refuse(request, 403, "origin")
     return await call_next(request)
 
 
@@ -122,80 +134,60 @@ def site_file(request: Request, user: User, slug: str, path: str) -> Response:
 # --- uploads -----------------------------------------------------------------------------------------
 
 
-def check_upload(name: str, data: bytes) -> str:
-    """'' when the file may go into the inbox, else why not (Thai / English)."""
-    suffix = Path(name).suffix.lower()
-    if suffix not in SUFFIXES:
-        return f"ไม่รับไฟล์ชนิดนี้: ใช้ {', '.join(SUFFIXES)} / unsupported file type: send {', '.join(SUFFIXES)}"
-    if not data:
-        return "ไฟล์ว่างเปล่า / the file is empty"
-    is_zip = data[:4] == b"PK\x03\x04"
-    if suffix == ".xlsx" and not is_zip:
-        return "ไฟล์ .xlsx นี้ไม่ใช่ไฟล์ Excel จริง / this .xlsx file is not an Excel workbook"
-    if suffix in (".csv", ".json") and (is_zip or b"\x00" in data[:8192]):
-        return f"ไฟล์ {suffix} นี้ไม่ใช่ไฟล์ข้อความ / this {suffix} file is not a text file"
-    return ""
-
-
 @router.post("/a/{slug}/{fy}/{rnd}/upload")
-async def upload(
-    request: Request,
-    user: Actor,
-    slug: str,
-    fy: int,
-    rnd: str,
-    unit: Annotated[str, Form()],
-    file: Annotated[UploadFile, File()],
-    csrf: Annotated[str, Form()] = "",
-) -> Response:
-    check_csrf(user, csrf)
+async def upload(request: Request, user: Actor, slug: str, fy: int, rnd: str) -> Response:
+    """A unit's file, by an admin: the login and access are checked (``Actor``) before the body."""
+    from starlette.concurrency import run_in_threadpool
+
+    from ita_monitor.airflow_layer.webapp.views import round_page_response
+
     agency = load_agency(slug)
     the_round = parse_round(fy, rnd)
-    if unit not in agency.unit_codes:
-        raise HTTPException(400, "ไม่รู้จักหน่วยงานย่อยนี้ / unknown unit")
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise HTTPException(413, f"ไฟล์ใหญ่เกิน {MAX_UPLOAD_BYTES // 1048576} MB / file larger than the limit")
-    problem = check_upload(file.filename or "", data)
-    if problem:
-        return redirect_round(request, slug, the_round, err=problem)
-    plan = load_plan(slug, fy)
-    if plan is None:
-        raise HTTPException(400, f"ไม่มีแผนมาตรการของปี {fy} / no measure plan for fiscal year {fy}")
+    if not scheduled(agency, the_round):
+        th, en = REFUSALS["unscheduled"]
+        raise HTTPException(404, f"{th} / {en}")
     root = data_root()
-    # a safe, bounded name never taken before, created exclusively (several api-server workers or
-    # hosts at once never overwrite each other): intake.deliver, as for every way a file comes in
+    limit = ws.upload_limit(root)
     try:
-        name = await run_in_threadpool(deliver, root, slug, the_round, unit, file.filename or "", data)
-    except TooLarge as exc:  # [ita] max_submission_bytes: the one limit of every way in
-        th, en = too_large_th_en(exc.limit, exc.seen, exc.exact)
-        raise HTTPException(413, f"{th} / {en}") from exc
+        form = await ws.read_form(request, limit)
+    except ws.BodyTooLarge:
+        return _refuse(request, 413, "too_large", text=ws.too_large_text(limit, limit + 1, False))
+    except (MultiPartException, ValueError, KeyError):
+        return _refuse(request, 400, "bad_request")
+    try:
+        check_csrf(user, str(form.get("csrf") or ""))
+        unit = str(form.get("unit") or "")
+        if unit not in agency.unit_codes:
+            raise HTTPException(400, "ไม่รู้จักหน่วยงานย่อยนี้ / unknown unit")
+        file = form.get("file")
+        if not isinstance(file, UploadFile) or not file.filename:
+            return _refuse(request, 400, "no_file")
+        if file.size is not None and file.size > limit:  # the one limit: nothing of it is kept
+            return _refuse(request, 413, "too_large", text=ws.too_large_text(limit, file.size, True))
+        try:
+            payload = await ws.read_upload(file, limit)
+        except ws.BodyTooLarge:
+            return _refuse(request, 413, "too_large", text=ws.too_large_text(limit, limit + 1, False))
+        filename = file.filename
+    finally:
+        await form.close()
+    try:
+        got = await run_in_threadpool(
+            receive_upload, agencies_dir(), root, agency, the_round, unit, filename, payload
+        )
+    except UploadRefused as exc:
+        return round_page_response(
+            request, user, agency, the_round, 400, refused=exc.code, problems=exc.problems
+        )
     log.info(
-        "ITA upload by %s: %s/%s/%s/%s (%d bytes)",
+        "ITA upload by %s: %s/%s/%s/%s (%d bytes, version %s%s)",
         username(user),
         slug,
         the_round.slug,
         unit,
-        name,
-        len(data),
+        got.name,
+        len(payload),
+        got.version,
+        "" if got.new else ", received before",
     )
-
-    from ita_monitor.pipeline import RoundJob, collect
-
-    try:
-        job = RoundJob.load(agencies_dir(), slug, the_round, root)
-        summary = await run_in_threadpool(collect, job)
-    except InputError as exc:
-        return redirect_round(
-            request,
-            slug,
-            the_round,
-            err=f"รับไฟล์แล้วแต่อ่านรอบไม่ได้ / saved, but the round could not be read: {exc}",
-        )
-    return redirect_round(
-        request,
-        slug,
-        the_round,
-        msg=f"รับไฟล์ {name} ของ {unit} แล้ว / received {name} from {unit}: "
-        f"{summary.get('accepted', '?')} accepted, {summary.get('rejected', '?')} rejected",
-    )
+    return redirect_round(request, slug, the_round, "received", unit=unit, v=got.version)

@@ -4,27 +4,27 @@ agency's link DAG, triggered through Airflow's REST API as the user)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-from urllib.parse import quote
+import logging
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ita_monitor import linkhealth
 from ita_monitor.airflow_layer.webapp.auth import (
     Actor,
     User,
-    check_csrf,
     csrf_token,
     require_dag_access,
     username,
 )
-from ita_monitor.airflow_layer.webapp.runs import _api_error, call_api
+from ita_monitor.airflow_layer.webapp.runs import action_form, call_api
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency
 from ita_monitor.airflow_layer.webapp.templating import SECURITY_HEADERS, base, render
 from ita_monitor.errors import InputError
 from ita_monitor.names import links_dag_id
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 
 
@@ -57,10 +57,25 @@ def latest_link_run(slug: str) -> dict | None:
     return {"run_id": row.run_id, "state": state, "run_after": row.run_after, "conf": row.conf or {}}
 
 
-def _redirect(request: Request, slug: str, fy: int, msg: str = "", err: str = "") -> RedirectResponse:
+def _redirect(request: Request, slug: str, fy: int, code: str = "", n: int | None = None) -> RedirectResponse:
+    """Back to the year's link page with the code of a message the app issued (``websecurity.MESSAGES``)."""
     url = f"{base(request)}/links/{quote(slug)}/{fy}"
-    query = "&".join(f"{k}={quote(v)}" for k, v in (("msg", msg), ("err", err)) if v)
+    params = [("m", code), ("n", "" if n is None else str(int(n)))]
+    query = urlencode([(k, v) for k, v in params if v])
     return RedirectResponse(f"{url}?{query}" if query else url, status_code=303)
+
+
+def _issued(request: Request) -> tuple[str, str]:
+    """(message, error) of the ``?m=`` code only: any other text in the address is never shown."""
+    from ita_monitor.airflow_layer import websecurity as ws
+
+    q = request.query_params
+    n = q.get("n", "")
+    said = ws.message(q.get("m", ""), int(n) if n.isdigit() and len(n) < 7 else None)
+    if said is None:
+        return "", ""
+    text = " / ".join(said)
+    return ("", text) if q.get("m") in ws.ERRORS else (text, "")
 
 
 @router.get("/links/{slug}/{fy}", response_class=HTMLResponse)
@@ -85,8 +100,8 @@ def links_page(request: Request, user: User, slug: str, fy: int) -> HTMLResponse
         state_th=linkhealth.STATE_TH,
         user=username(user),
         csrf=csrf_token(user),
-        message=request.query_params.get("msg", "")[:300],
-        error=request.query_params.get("err", "")[:600],
+        message=_issued(request)[0],
+        error=_issued(request)[1],
     )
 
 
@@ -113,18 +128,12 @@ def readiness(request: Request, user: User, slug: str, fy: int, fmt: str) -> Res
 
 
 @router.post("/links/{slug}/{fy}/check")
-async def check_now(
-    request: Request,
-    user: Actor,
-    slug: str,
-    fy: int,
-    repair: Annotated[str, Form()] = "",
-    csrf: Annotated[str, Form()] = "",
-) -> Response:
-    """Start a run of the agency's link DAG for this year now (with ``repair``: repair, then check)."""
-    check_csrf(user, csrf)
+async def check_now(request: Request, user: Actor, slug: str, fy: int) -> Response:
+    """Start a run of the agency's link DAG for this year now (with ``repair``: repair, then check).
+    The login and access are checked before the small form is read."""
+    form = await action_form(request, user)
     _year(slug, fy)
-    do_repair = repair in ("1", "true", "on")
+    do_repair = form.get("repair", "") in ("1", "true", "on")
     status, payload = await call_api(
         request,
         "POST",
@@ -132,10 +141,6 @@ async def check_now(
         {"logical_date": None, "conf": {"fiscal_year": fy, "repair": do_repair}},
     )
     if status >= 300:
-        return _redirect(request, slug, fy, err=_api_error(status, payload))
-    said = (
-        "สั่งซ่อมแล้ว จะตรวจซ้ำเมื่อเสร็จ / repair started, then a new check"
-        if do_repair
-        else "สั่งตรวจแล้ว / check started"
-    )
-    return _redirect(request, slug, fy, msg=f"{said}: {payload.get('dag_run_id', '')}")
+        log.warning("link check %s %s: Airflow answered %s: %s", slug, fy, status, str(payload)[:300])
+        return _redirect(request, slug, fy, "api_error", status)
+    return _redirect(request, slug, fy, "repair_started" if do_repair else "check_started")

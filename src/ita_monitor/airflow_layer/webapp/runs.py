@@ -9,13 +9,16 @@ user's own token, so Airflow's permissions and audit log apply.
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+import logging
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
+from starlette.formparsers import MultiPartException
 
 from ita_monitor import dashboard
+from ita_monitor.airflow_layer import websecurity as ws
 from ita_monitor.airflow_layer.webapp.auth import Actor, check_csrf, user_token
 from ita_monitor.airflow_layer.webapp.root_app import ROOT_APP_KEY
 from ita_monitor.airflow_layer.webapp.sources import data_root, load_agency
@@ -24,6 +27,7 @@ from ita_monitor.config import Agency
 from ita_monitor.names import CHECK_TASK, agency_of_round_dag, hitl_path, round_dag_id
 from ita_monitor.rounds import Round, resolve_round
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 
 
@@ -137,9 +141,21 @@ async def call_api(request: Request, method: str, path: str, body: dict | None) 
     return resp.status_code, payload
 
 
-def _api_error(status: int, payload: Any) -> str:
-    detail = payload.get("detail") if isinstance(payload, dict) else payload
-    return f"Airflow ตอบ {status} / Airflow answered {status}: {str(detail)[:300]}"
+async def action_form(request: Request, user: Any) -> dict[str, str]:
+    """The small form of an action, read only now (after the login and access were checked) and at
+    most 64 KiB; 403 unless it carries the user's fresh form token."""
+    try:
+        form = await ws.read_form(request, 0, max_fields=8)
+    except ws.BodyTooLarge as exc:
+        raise HTTPException(413, "คำขอใหญ่เกินไป / request too large") from exc
+    except (MultiPartException, ValueError, KeyError) as exc:
+        raise HTTPException(400, "คำขอไม่ถูกต้อง / bad request") from exc
+    try:
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    finally:
+        await form.close()
+    check_csrf(user, fields.get("csrf", ""))
+    return fields
 
 
 def _selfcheck_refusal(slug: str, the_round: Round) -> str:
@@ -151,28 +167,17 @@ def _selfcheck_refusal(slug: str, the_round: Round) -> str:
 
 
 @router.post("/a/{slug}/{fy}/{rnd}/approve")
-async def approve(
-    request: Request,
-    user: Actor,
-    slug: str,
-    fy: int,
-    rnd: str,
-    run_id: Annotated[str, Form()],
-    decision: Annotated[str, Form()],
-    comment: Annotated[str, Form()] = "",
-    csrf: Annotated[str, Form()] = "",
-) -> Response:
-    check_csrf(user, csrf)
+async def approve(request: Request, user: Actor, slug: str, fy: int, rnd: str) -> Response:
+    form = await action_form(request, user)
     the_round = parse_round(fy, rnd)
-    if decision not in ("Approve", "Reject"):
+    run_id, decision = form.get("run_id", ""), form.get("decision", "")
+    if not run_id or decision not in ("Approve", "Reject"):
         raise HTTPException(400, "ตัวเลือกไม่ถูกต้อง / decision must be Approve or Reject")
-    comment = comment.strip()[:500]
+    comment = form.get("comment", "").strip()[:500]
     if decision == "Reject" and not comment:
-        return redirect_round(request, slug, the_round, err="บอกเหตุผลที่ไม่อนุมัติ / say why you reject")
-    if decision == "Approve":
-        refused = _selfcheck_refusal(slug, the_round)
-        if refused:
-            return redirect_round(request, slug, the_round, err=refused)
+        return redirect_round(request, slug, the_round, "reason_needed")
+    if decision == "Approve" and _selfcheck_refusal(slug, the_round):
+        return redirect_round(request, slug, the_round, "selfcheck_failed")  # the page lists the findings
     status, payload = await call_api(
         request,
         "PATCH",
@@ -180,16 +185,15 @@ async def approve(
         {"chosen_options": [decision], "params_input": {"comment": comment}},
     )
     if status >= 300:
-        return redirect_round(request, slug, the_round, err=_api_error(status, payload))
-    said = "อนุมัติแล้ว / approved" if decision == "Approve" else "ไม่อนุมัติ / rejected"
-    return redirect_round(request, slug, the_round, msg=f"{said}: {comment}" if comment else said)
+        log.warning("approve %s %s: Airflow answered %s: %s", slug, run_id, status, str(payload)[:300])
+        return redirect_round(request, slug, the_round, "api_error", status)
+    return redirect_round(request, slug, the_round, "approved" if decision == "Approve" else "rejected")
 
 
 # One rerun at a time per run in this api-server: a second press (or a double click) waits for the
 # first, then sees the run queued and is told so, instead of clearing again or racing the first
 # clear in the metadata DB.
 _rerun_locks: dict[tuple[str, str], asyncio.Lock] = {}
-ALREADY_RUNNING = "รอบนี้กำลังรันใหม่อยู่แล้ว ไม่ต้องกดอีก / this round is already being rerun: nothing more to do"
 
 
 def clear_body(run_id: str, run_state: str) -> dict:
@@ -209,26 +213,22 @@ def clear_body(run_id: str, run_state: str) -> dict:
 
 
 @router.post("/a/{slug}/{fy}/{rnd}/rerun")
-async def rerun(
-    request: Request,
-    user: Actor,
-    slug: str,
-    fy: int,
-    rnd: str,
-    run_id: Annotated[str, Form()],
-    csrf: Annotated[str, Form()] = "",
-) -> Response:
-    check_csrf(user, csrf)
+async def rerun(request: Request, user: Actor, slug: str, fy: int, rnd: str) -> Response:
+    form = await action_form(request, user)
     the_round = parse_round(fy, rnd)
+    run_id = form.get("run_id", "")
+    if not run_id:
+        raise HTTPException(400, "ไม่ได้ระบุการรัน / no run given")
     dag_id = round_dag_id(slug)
     run_path = f"/api/v2/dags/{quote(dag_id, safe='')}/dagRuns/{quote(run_id, safe='')}"
     lock = _rerun_locks.setdefault((dag_id, run_id), asyncio.Lock())
     async with lock:
         status, run = await call_api(request, "GET", run_path, None)
         if status >= 300:
-            return redirect_round(request, slug, the_round, err=_api_error(status, run))
+            log.warning("rerun %s %s: Airflow answered %s: %s", slug, run_id, status, str(run)[:300])
+            return redirect_round(request, slug, the_round, "api_error", status)
         if run.get("state") in ("queued", "running"):
-            return redirect_round(request, slug, the_round, msg=ALREADY_RUNNING)
+            return redirect_round(request, slug, the_round, "already_rerunning")
         status, payload = await call_api(
             request,
             "POST",
@@ -239,12 +239,8 @@ async def rerun(
             # another api-server worker may have cleared it a moment before: say so plainly
             again, now = await call_api(request, "GET", run_path, None)
             if again < 300 and now.get("state") in ("queued", "running"):
-                return redirect_round(request, slug, the_round, msg=ALREADY_RUNNING)
-            return redirect_round(request, slug, the_round, err=_api_error(status, payload))
+                return redirect_round(request, slug, the_round, "already_rerunning")
+            log.warning("rerun %s %s: Airflow answered %s: %s", slug, run_id, status, str(payload)[:300])
+            return redirect_round(request, slug, the_round, "api_error", status)
     cleared = len(payload.get("task_instances", [])) if isinstance(payload, dict) else 0
-    return redirect_round(
-        request,
-        slug,
-        the_round,
-        msg=f"สั่งรันใหม่แล้ว ({cleared} งาน) / rerun requested: {cleared} tasks cleared",
-    )
+    return redirect_round(request, slug, the_round, "rerun", cleared)

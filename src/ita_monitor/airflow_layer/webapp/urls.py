@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse
@@ -23,8 +23,17 @@ def parse_round(fy: int, rnd: str) -> Round:
         raise HTTPException(404, "ไม่มีรอบนี้ / no such round") from exc
 
 
-def redirect_round(request: Request, slug: str, rnd: Round, msg: str = "", err: str = "") -> RedirectResponse:
-    """Back to the round's page after an action, saying what happened (``msg``) or what went wrong."""
+def redirect_round(
+    request: Request, slug: str, rnd: Round, code: str = "", n: int | None = None, unit: str = "", v=None
+) -> RedirectResponse:
+    """Back to the round's page after an action, with the code of a message the app issued
+    (``websecurity.MESSAGES``), a number for it, and the unit and version of a file just received."""
     url = f"{base(request)}/a/{slug}/{rnd.fiscal_year}/{rnd.slug}"
-    query = "&".join(f"{k}={quote(v)}" for k, v in (("msg", msg), ("err", err)) if v)
+    params = [
+        ("m", code),
+        ("n", "" if n is None else str(int(n))),
+        ("unit", unit),
+        ("v", "" if v is None else str(v)),
+    ]
+    query = urlencode([(k, value) for k, value in params if value])
     return RedirectResponse(f"{url}?{query}" if query else url, status_code=303)

@@ -9,8 +9,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ita_monitor import dashboard
+from ita_monitor.airflow_layer import websecurity as ws
 from ita_monitor.airflow_layer.webapp.auth import User, csrf_token, permitted, require_dag_access, username
-from ita_monitor.airflow_layer.webapp.files import MAX_UPLOAD_BYTES
 from ita_monitor.airflow_layer.webapp.runs import latest_runs, run_round
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
 from ita_monitor.airflow_layer.webapp.templating import base, published_href, render
@@ -20,6 +20,7 @@ from ita_monitor.mailin import quarantined
 from ita_monitor.names import agency_of_round_dag
 from ita_monitor.rounds import Round
 from ita_monitor.submissions import SUFFIXES
+from ita_monitor.uploads import REFUSALS
 
 router = APIRouter()
 
@@ -58,9 +59,21 @@ def overview(request: Request, user: User) -> HTMLResponse:
     )
 
 
-def _round_page(
-    request: Request, user: Any, agency: Agency, rnd: Round, message: str = "", error: str = ""
+def round_page_response(
+    request: Request,
+    user: Any,
+    agency: Agency,
+    rnd: Round,
+    status_code: int = 200,
+    code: str = "",
+    n: int | None = None,
+    refused: str = "",
+    problems: list | None = None,
+    outcome_of: tuple[str, str] | None = None,
 ) -> HTMLResponse:
+    """The round's page, with the message of an app-issued ``code``, an upload refused before it was
+    stored (``refused``, with the intake's ``problems``), or the outcome of the file ``outcome_of``
+    (unit, version) just received."""
     run = latest_runs({agency.slug: agency}).get((agency.slug, rnd.fiscal_year, rnd.months))
     detail = dashboard.round_detail(
         agency,
@@ -70,8 +83,25 @@ def _round_page(
         run=run,
         first_year=min(agencies_dir().plan_years(agency.slug), default=None),
     )
+    text = ws.message(code, n) if code else None
+    message = error = ""
+    if text:
+        said = f"{text[0]} / {text[1]}"
+        error, message = (said, "") if code in ws.ERRORS else ("", said)
+    if refused:
+        th, en = REFUSALS[refused]
+        error = f"{th} / {en}"
+    outcome = None
+    if outcome_of:
+        unit, version = outcome_of
+        mine = [f for f in detail.files if f.unit == unit and str(f.version) == version]
+        outcome = mine[-1] if mine else None
+    from ita_monitor.airflow_layer.webapp.unit import admin_links
+
     return render(
         "round.html.j2",
+        status_code,
+        links=admin_links(request, user, agency, rnd, detail.units),
         base=base(request),
         d=detail,
         agency=agency,
@@ -79,22 +109,30 @@ def _round_page(
         csrf=csrf_token(user),
         message=message,
         error=error,
-        max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
+        problems=[p.as_dict() if hasattr(p, "as_dict") else p for p in problems or []],
+        outcome=outcome,
+        max_mb=ws.upload_limit(data_root()) // (1024 * 1024),
         suffixes=", ".join(SUFFIXES),
     )
 
 
 @router.get("/a/{slug}/{fy}/{rnd}", response_class=HTMLResponse)
 def round_page(request: Request, user: User, slug: str, fy: int, rnd: str) -> HTMLResponse:
+    """The round; ``?m=<code>[&n=<number>]`` shows only a message the app issued, ``?unit=&v=`` the
+    outcome of that version of that unit's files (any other text in the address is ignored)."""
     require_dag_access(request, user, slug)
     agency = load_agency(slug)
-    return _round_page(
+    q = request.query_params
+    n = q.get("n", "")
+    unit, version = q.get("unit", ""), q.get("v", "")
+    return round_page_response(
         request,
         user,
         agency,
         parse_round(fy, rnd),
-        message=request.query_params.get("msg", "")[:300],
-        error=request.query_params.get("err", "")[:600],
+        code=q.get("m", ""),
+        n=int(n) if n.isdigit() and len(n) < 7 else None,
+        outcome_of=(unit, version) if unit in agency.unit_codes and version.isdigit() else None,
     )
 
 
@@ -110,7 +148,7 @@ def run_tab(request: Request, user: User, dag_id: str, run_id: str) -> HTMLRespo
         )
     require_dag_access(request, user, slug)
     agency, rnd = run_round(dag_id, run_id)
-    return _round_page(request, user, agency, rnd)
+    return round_page_response(request, user, agency, rnd)
 
 
 @router.get("/run/{dag_id}/{run_id}/{what}")

@@ -1,0 +1,326 @@
+"""What keeps the ITA pages' state-changing requests honest: the secret keys, form tokens that expire,
+the Origin/Referer check, a request body read against one size limit, and rate limits.
+
+Keys.  Every key is derived (HMAC-SHA256, one label per use) from a secret that is always secret:
+``[ita] link_secret`` when set, else Airflow's ``[api_auth] jwt_secret``, else the private key file
+Airflow signs its JWTs with (``[api_auth] jwt_private_key_path``).  Never a constant: with none of the
+three configured, ``NoSecret`` says what to set.  Every api-server and worker must see the same
+secret (as they must for Airflow's own JWTs), or links made by a worker are refused by the page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+import time
+from collections import deque
+from urllib.parse import urlsplit
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+FORM_TOKEN_MAX_AGE = 8 * 3600  # a page left open for a working day can still be submitted
+FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the small fields beside the file
+
+
+class NoSecret(RuntimeError):
+    def __init__(self) -> None:
+        super().__init__(
+            "ไม่มีกุญแจลับสำหรับลิงก์และฟอร์ม: ตั้งค่า [ita] link_secret (สุ่ม 64 ตัวอักษรขึ้นไป) หรือ "
+            "[api_auth] jwt_secret ของ Airflow / no secret key for links and forms: set [ita] link_secret "
+            "(AIRFLOW__ITA__LINK_SECRET, 64+ random characters) or Airflow's [api_auth] jwt_secret"
+        )
+
+
+def _conf_get(section: str, key: str) -> str:
+    from airflow.configuration import conf
+
+    return (conf.get(section, key, fallback="") or "").strip()
+
+
+def master_secret() -> bytes:
+    """The secret every key here is derived from (see the module's doc); NoSecret without one."""
+    for section, key in (("ita", "link_secret"), ("api_auth", "jwt_secret")):
+        value = _conf_get(section, key)
+        if value:
+            return f"{section}.{key}:{value}".encode()
+    path = _conf_get("api_auth", "jwt_private_key_path")
+    if path:
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            data = b""
+        if data.strip():
+            return b"api_auth.jwt_private_key:" + data
+    raise NoSecret()
+
+
+def derived_key(purpose: str, secret: bytes | None = None) -> bytes:
+    """A key for one purpose ("unit-links", "form-tokens", ...), independent of every other one."""
+    return hmac.new(secret or master_secret(), f"ita-monitor/{purpose}".encode(), hashlib.sha256).digest()
+
+
+# --- the only messages the pages show --------------------------------------------------------------------
+
+# code -> (Thai, English); {n} is a number the app put in the query string itself (e.g. ?m=rerun&n=2)
+MESSAGES: dict[str, tuple[str, str]] = {
+    "approved": ("อนุมัติแล้ว", "approved"),
+    "rejected": ("ไม่อนุมัติ บันทึกเหตุผลแล้ว", "rejected; the reason is recorded"),
+    "reason_needed": ("บอกเหตุผลที่ไม่อนุมัติ", "say why you reject"),
+    "selfcheck_failed": (
+        "เอกสารรายงานไม่ผ่านการตรวจก่อนอนุมัติ จึงยังไม่อนุมัติและไม่เผยแพร่: แก้ข้อมูลแล้วสั่งรันใหม่ (ผลการตรวจอยู่ด้านล่าง)",
+        "the report failed the self-check before approval, so it is neither approved nor published: fix the "
+        "input and rerun (the findings are below)",
+    ),
+    "rerun": ("สั่งรันใหม่แล้ว ({n} งาน)", "rerun requested: {n} task(s) cleared"),
+    "already_rerunning": (
+        "รอบนี้กำลังรันใหม่อยู่แล้ว ไม่ต้องกดอีก",
+        "this round is already being rerun: nothing more to do",
+    ),
+    "check_started": ("สั่งตรวจลิงก์แล้ว", "link check started"),
+    "repair_started": ("สั่งซ่อมแล้ว จะตรวจซ้ำเมื่อเสร็จ", "repair started, then a new check"),
+    "api_error": (
+        "Airflow ตอบ {n}: ทำไม่สำเร็จ ดูรายละเอียดในหน้า Airflow",
+        "Airflow answered {n}: not done; see the run in Airflow",
+    ),
+    "form_expired": (
+        "ฟอร์มหมดอายุ: โหลดหน้านี้ใหม่แล้วทำอีกครั้ง",
+        "the form has expired: reload the page and try again",
+    ),
+    "form_invalid": (
+        "ฟอร์มไม่ได้มาจากหน้านี้หรือถูกแก้ไข: โหลดหน้านี้ใหม่แล้วทำอีกครั้ง",
+        "the form did not come from this page or was changed: reload the page and try again",
+    ),
+    "origin": (
+        "คำขอนี้ไม่ได้มาจากหน้าของระบบนี้ จึงไม่ดำเนินการ",
+        "this request did not come from this site's own page, so nothing was done",
+    ),
+    "too_large": (
+        "ไฟล์ใหญ่เกิน {n} MB: ส่งเฉพาะตารางผล",
+        "the file is larger than {n} MB: send only the results table",
+    ),
+    "rate_limited": (
+        "ส่งคำขอถี่เกินไป: รอ {n} วินาทีแล้วลองใหม่",
+        "too many requests: wait {n} seconds and try again",
+    ),
+    "bad_request": ("คำขอไม่ถูกต้อง: โหลดหน้านี้ใหม่แล้วทำอีกครั้ง", "bad request: reload the page and try again"),
+    "no_file": ("ยังไม่ได้เลือกไฟล์", "no file was chosen"),
+    "received": ("รับไฟล์แล้ว ผลการตรวจไฟล์นี้อยู่ด้านล่าง", "file received: its outcome is below"),
+    "no_secret": (
+        "ยังใช้ลิงก์ไม่ได้ เพราะผู้ดูแลระบบยังไม่ได้ตั้งกุญแจลับ ([ita] link_secret)",
+        "links cannot be used yet: the admin has not set the secret key ([ita] link_secret)",
+    ),
+    "link_revoked": (
+        "ยกเลิกลิงก์เดิมของหน่วยงานย่อยแล้ว ลิงก์ใหม่อยู่ในตารางลิงก์ด้านล่าง",
+        "the unit's old link is revoked; its new link is in the table of links below",
+    ),
+}
+ERRORS = {
+    "reason_needed",
+    "selfcheck_failed",
+    "api_error",
+    "form_expired",
+    "form_invalid",
+    "origin",
+    "too_large",
+    "rate_limited",
+}
+
+
+def message(code: str, n: int | None = None) -> tuple[str, str] | None:
+    """The (Thai, English) text of an app-issued message code; None for anything else."""
+    if code not in MESSAGES:
+        return None
+    th, en = MESSAGES[code]
+    number = str(n) if n is not None else "?"
+    return th.replace("{n}", number), en.replace("{n}", number)
+
+
+# --- form tokens (CSRF) ------------------------------------------------------------------------------
+
+
+def _forms(secret: bytes | None = None) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(derived_key("form-tokens", secret), salt="ita-monitor form")
+
+
+def form_token(subject: str, secret: bytes | None = None) -> str:
+    """A token the page's forms carry, bound to ``subject`` (the user, or the unit's link) and to now."""
+    return _forms(secret).dumps(subject)
+
+
+def form_token_problem(
+    subject: str, token: str, max_age: int | None = None, secret: bytes | None = None
+) -> str:
+    """'' when ``token`` was issued by this app for ``subject`` less than ``max_age`` seconds ago
+    (default FORM_TOKEN_MAX_AGE), else the message code why not ("form_expired", "form_invalid")."""
+    try:
+        who = _forms(secret).loads(token or "", max_age=FORM_TOKEN_MAX_AGE if max_age is None else max_age)
+    except SignatureExpired:
+        return "form_expired"
+    except BadSignature:
+        return "form_invalid"
+    return "" if hmac.compare_digest(str(who), subject) else "form_invalid"
+
+
+# --- Origin / Referer ----------------------------------------------------------------------------------
+
+
+def _origin_of(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return parts.netloc.lower()
+
+
+def allowed_hosts(headers, base_url: str = "") -> set[str]:
+    """Where the page itself is served: the Host the browser asked for, and ``[api] base_url``'s host."""
+    hosts = {h.strip().lower() for h in (headers.get("host", ""),) if h.strip()}
+    forwarded = headers.get("x-forwarded-host", "")
+    if forwarded:
+        hosts.add(forwarded.split(",")[0].strip().lower())
+    if base_url:
+        origin = _origin_of(base_url)
+        if origin:
+            hosts.add(origin)
+    return hosts
+
+
+def same_origin(headers, base_url: str = "") -> bool:
+    """Whether a state-changing request comes from this site's own pages.
+
+    Browsers send ``Origin`` with every POST; an old one only ``Referer``.  A request with neither, or
+    with ``Origin: null`` (sandboxed frames, some redirects), is refused.
+    """
+    origin = headers.get("origin")
+    if origin is not None:
+        host = _origin_of(origin)
+    else:
+        host = _origin_of(headers.get("referer", ""))
+    return bool(host) and host in allowed_hosts(headers, base_url)
+
+
+# --- the body, against one size limit ------------------------------------------------------------------
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def too_large_text(limit: int, seen: int, exact: bool) -> tuple[str, str]:
+    """The intake's own message for a file above the one limit (its size when known)."""
+    from ita_monitor.limits import too_large_th_en
+
+    return too_large_th_en(limit, seen, exact)
+
+
+class LimitedReceive:
+    """An ASGI ``receive`` that stops reading once more than ``limit`` body bytes have come."""
+
+    def __init__(self, receive, limit: int):
+        self._receive = receive
+        self.limit = limit
+        self.read = 0
+
+    async def __call__(self):
+        message = await self._receive()
+        if message.get("type") == "http.request":
+            self.read += len(message.get("body", b""))
+            if self.read > self.limit:
+                raise BodyTooLarge()
+        return message
+
+
+async def read_form(request, file_limit: int, max_fields: int = 8):
+    """The request's form (a multipart with at most one file), read only after the caller has checked
+    who is asking; BodyTooLarge as soon as the body passes ``file_limit`` plus the form's overhead."""
+    from starlette.requests import Request
+
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > file_limit + FORM_OVERHEAD:
+        raise BodyTooLarge()
+    limited = Request(request.scope, LimitedReceive(request.receive, file_limit + FORM_OVERHEAD))
+    return await limited.form(max_files=1, max_fields=max_fields, max_part_size=64 * 1024)
+
+
+async def read_upload(upload, limit: int) -> bytes:
+    """The uploaded file's bytes, in chunks; BodyTooLarge past ``limit`` (never more in memory)."""
+    chunks, total = [], 0
+    while True:
+        chunk = await upload.read(256 * 1024)
+        if not chunk:
+            return b"".join(chunks)
+        total += len(chunk)
+        if total > limit:
+            raise BodyTooLarge()
+        chunks.append(chunk)
+
+
+# --- rate limits -----------------------------------------------------------------------------------------
+
+
+class RateLimiter:
+    """At most ``limit`` events per ``window`` seconds per key (sliding window, in this process).
+
+    Each api-server process counts for itself: with ``--workers N`` a key gets up to N times the limit.
+    """
+
+    def __init__(self, limit: int, window: float):
+        self.limit = limit
+        self.window = window
+        self._events: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str, now: float | None = None) -> float:
+        """Count one event of ``key``: 0 when allowed, else the seconds to wait."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            events = self._events.setdefault(key, deque())
+            while events and events[0] <= now - self.window:
+                events.popleft()
+            if len(events) >= self.limit:
+                return max(0.1, events[0] + self.window - now)
+            events.append(now)
+            if len(self._events) > 50_000:  # forget idle keys, so many addresses cannot fill memory
+                for k in [k for k, v in self._events.items() if not v or v[-1] <= now - self.window]:
+                    del self._events[k]
+            return 0.0
+
+
+# --- the units' upload links ------------------------------------------------------------------------------
+
+
+def link_secret() -> bytes:
+    """The key unit links are signed with (``unit_links.py``)."""
+    return derived_key("unit-links")
+
+
+def public_base_url() -> str:
+    """Where browsers reach the api-server (``[api] base_url``); '' when not configured."""
+    from ita_monitor.airflow_layer.settings import base_url
+
+    return base_url()
+
+
+def upload_limit(data=None) -> int:
+    """The one size limit of a received file (the intake's), for every way in."""
+    from ita_monitor.submissions import MAX_FILE_BYTES
+
+    return int(getattr(data, "max_submission_bytes", 0) or MAX_FILE_BYTES)
+
+
+def unit_link_maker(job):
+    """``unit -> link URL`` for the round of ``job``; None (links left out of the mails) when
+    ``[api] base_url`` is not set.  NoSecret when no secret is configured."""
+    from ita_monitor.unit_links import LinkScope, link_for
+
+    base = public_base_url()
+    if not base:
+        return None
+    secret = link_secret()
+
+    def make(unit: str) -> str:
+        scope = LinkScope(job.slug, job.rnd.fiscal_year, job.rnd.months, unit)
+        return link_for(secret, job.data, scope, job.agency.schedule.grace_days, base)
+
+    return make
