@@ -132,7 +132,8 @@ def _collect(root: str, barrier) -> dict:
 
 
 def _run(target, args_for, n: int) -> list:
-    ctx = multiprocessing.get_context("fork")
+    # spawn, not fork: the suite has Airflow loaded (threads, DB pools) and a forked child can hang on them
+    ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Manager().Barrier(n)
     with ctx.Pool(n) as pool:
         return pool.starmap(target, [(*args_for(i), barrier) for i in range(n)])
