@@ -22,7 +22,7 @@ import yaml
 
 from tests.conftest import ROOT, skip_or_fail
 from tests.core.test_unit_forms import fill
-from tests.integration.test_unit_mail import attachments, smtp_maildir, subject  # noqa: F401
+from tests.integration.test_unit_mail import attachments, subject
 from tests.synthetic_agency import make_agencies
 
 pytestmark = pytest.mark.imap
@@ -84,7 +84,7 @@ def empty_mailbox() -> None:
 
 
 @pytest.fixture
-def town(tmp_path, data_root, smtp_maildir, imap_server, monkeypatch):  # noqa: F811
+def town(tmp_path, data_root, smtp_maildir, imap_server, monkeypatch):
     """test-town with an ITA mailbox, its current round waiting (due in 5 days), SMTP and IMAP
     connections as the README sets them up; yields (agencies dir, round, the SMTP server's Maildir)."""
     import mailbox

@@ -6,63 +6,19 @@ from __future__ import annotations
 import asyncio
 import email.header
 import json
-import mailbox
-import subprocess
 from datetime import UTC, datetime
 
 import openpyxl
 import pytest
 
-from tests.conftest import ROOT, skip_or_fail
+from tests.conftest import ROOT
 from tests.core.test_unit_forms import fill, libreoffice_round_trip
 from tests.synthetic_agency import make_agencies
 
 pytestmark = pytest.mark.smtp
-SCRIPT = ROOT / "scripts" / "services" / "smtp.sh"
-PORT = 8025
+
 CONF = {"fiscal_year": 2565, "round": 12}
 APPROVAL = "approve_publish"  # a person approves publishing (tested in tests/airflow/test_approval.py)
-
-
-@pytest.fixture(scope="session")
-def smtp_maildir(tmp_path_factory):
-    """aiosmtpd started for this session and always stopped; yields its Maildir folder."""
-    try:
-        import aiosmtpd  # noqa: F401
-    except ImportError:
-        skip_or_fail("aiosmtpd is not installed")
-    state = tmp_path_factory.mktemp("smtp")
-    started = subprocess.run(
-        [str(SCRIPT), "start", str(state)], capture_output=True, text=True, env={"ITA_SMTP_PORT": str(PORT)}
-    )
-    if started.returncode != 0:
-        subprocess.run([str(SCRIPT), "stop", str(state)], capture_output=True)
-        skip_or_fail(f"SMTP server did not start: {started.stderr[-500:]}")
-    try:
-        yield state / "maildir"
-    finally:
-        subprocess.run([str(SCRIPT), "stop", str(state)], capture_output=True)
-
-
-@pytest.fixture
-def inbox_of_mail(smtp_maildir, monkeypatch) -> mailbox.Maildir:
-    """The server's Maildir, emptied, with the Airflow SMTP connection ``ita_smtp`` pointing at it."""
-    box = mailbox.Maildir(smtp_maildir, create=False)
-    for key in list(box.keys()):
-        box.remove(key)
-    conn = {
-        "conn_type": "smtp",
-        "host": "127.0.0.1",
-        "port": PORT,
-        "extra": {
-            "disable_tls": True,
-            "disable_ssl": True,
-            "from_email": "ita@maeukho.example",
-            "timeout": 10,
-        },
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_ITA_SMTP", json.dumps(conn))
-    return box
 
 
 def subject(msg) -> str:

@@ -12,13 +12,7 @@ from ita_monitor.linkhealth import YearLinks
 from ita_monitor.publish.base import Document
 from ita_monitor.publish.record import publish_documents
 from ita_monitor.storage import DataRoot
-from tests.integration.publish.conftest import (  # noqa: F401  (fixtures)
-    agencies_with_target,
-    services_dir,
-    sftp_site,
-    wordpress,
-)
-from tests.integration.test_unit_mail import inbox_of_mail, smtp_maildir  # noqa: F401  (fixtures)
+from tests.integration.conftest import agencies_with_target  # noqa: F401  (used by the link tests)
 
 FY = 2565
 ROUNDS = (3, 6, 9, 12)

@@ -15,7 +15,7 @@ from ita_monitor.config import AgenciesDir
 from ita_monitor.rounds import Round
 from ita_monitor.storage import DataRoot
 from tests.conftest import ROOT, SAMPLES
-from tests.integration.publish.conftest import agencies_with_target, live_links
+from tests.integration.conftest import agencies_with_target, live_links
 
 CONF = {"fiscal_year": 2565, "round": 12}
 REPORT = b"%PDF-1.4\n% the round report of the task test\n%%EOF\n"

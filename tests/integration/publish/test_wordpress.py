@@ -15,7 +15,7 @@ from ita_monitor.publish.record import publish_documents
 from ita_monitor.render import Renderer
 from ita_monitor.rounds import Round
 from ita_monitor.storage import DataRoot
-from tests.integration.publish.conftest import agencies_with_target, live_links
+from tests.integration.conftest import agencies_with_target, live_links
 
 pytestmark = pytest.mark.wordpress
 

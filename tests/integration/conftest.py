@@ -1,4 +1,8 @@
-"""Real publish targets for the integration tests, started by the project's own scripts and always stopped.
+"""Real services shared by the integration tests, started by the project's own scripts and always stopped.
+Defined here once, so every test directory below shares one instance of each (two definitions of a
+session fixture would start the same server twice on one port).
+
+- ``smtp_maildir`` / ``inbox_of_mail``: aiosmtpd on 127.0.0.1:8025 (scripts/services/smtp.sh) and its Maildir;
 
 - ``wordpress``: Debian's WordPress served by ``php -S`` on 127.0.0.1:8091 with a fresh database in the
   running MariaDB (scripts/services/wordpress.sh), an admin and an Application Password;
@@ -10,6 +14,8 @@ The tests stop and restart a target to check a publish while it is down; a sessi
 
 from __future__ import annotations
 
+import json
+import mailbox
 import os
 import shutil
 import socket
@@ -25,6 +31,8 @@ import yaml
 from tests.conftest import AGENCIES, ROOT, skip_or_fail
 
 SCRIPTS = ROOT / "scripts" / "services"
+SMTP_SCRIPT = SCRIPTS / "smtp.sh"
+SMTP_PORT = 8025
 
 
 def _run(*args: str | Path) -> None:
@@ -135,3 +143,47 @@ def live_links(page_url: str) -> list[str]:
     html = requests.get(page_url, timeout=30)
     html.raise_for_status()
     return re.findall(r'href="([^"]+\.pdf)"', html.text)
+
+
+@pytest.fixture(scope="session")
+def smtp_maildir(tmp_path_factory):
+    """aiosmtpd started for this session and always stopped; yields its Maildir folder."""
+    try:
+        import aiosmtpd  # noqa: F401
+    except ImportError:
+        skip_or_fail("aiosmtpd is not installed")
+    state = tmp_path_factory.mktemp("smtp")
+    started = subprocess.run(
+        [str(SMTP_SCRIPT), "start", str(state)],
+        capture_output=True,
+        text=True,
+        env={"ITA_SMTP_PORT": str(SMTP_PORT)},
+    )
+    if started.returncode != 0:
+        subprocess.run([str(SMTP_SCRIPT), "stop", str(state)], capture_output=True)
+        skip_or_fail(f"SMTP server did not start: {started.stderr[-500:]}")
+    try:
+        yield state / "maildir"
+    finally:
+        subprocess.run([str(SMTP_SCRIPT), "stop", str(state)], capture_output=True)
+
+
+@pytest.fixture
+def inbox_of_mail(smtp_maildir, monkeypatch) -> mailbox.Maildir:
+    """The server's Maildir, emptied, with the Airflow SMTP connection ``ita_smtp`` pointing at it."""
+    box = mailbox.Maildir(smtp_maildir, create=False)
+    for key in list(box.keys()):
+        box.remove(key)
+    conn = {
+        "conn_type": "smtp",
+        "host": "127.0.0.1",
+        "port": SMTP_PORT,
+        "extra": {
+            "disable_tls": True,
+            "disable_ssl": True,
+            "from_email": "ita@maeukho.example",
+            "timeout": 10,
+        },
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_ITA_SMTP", json.dumps(conn))
+    return box
