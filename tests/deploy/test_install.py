@@ -124,8 +124,8 @@ def test_every_route_of_the_ita_page_answers(installed):
     for action in ["upload", "approve", "rerun"]:
         answer = routes[f"POST /ita/a/mae-u-kho/2565/round-12/{action}"]
         assert answer["status"] == 303 and "/ita/a/mae-u-kho/2565/round-12?" in answer["location"], answer
-    assert "msg=" in routes["POST /ita/a/mae-u-kho/2565/round-12/upload"]["location"]
-    assert "msg=" in routes["POST /ita/a/mae-u-kho/2565/round-12/rerun"]["location"]
+    assert "m=received" in routes["POST /ita/a/mae-u-kho/2565/round-12/upload"]["location"]
+    assert "m=rerun" in routes["POST /ita/a/mae-u-kho/2565/round-12/rerun"]["location"]
 
 
 def test_the_dockerfile_follows_the_same_steps():
