@@ -97,7 +97,9 @@ def test_no_more_than_n_connections_to_one_host(server):
     settings = CheckSettings(timeout=5, slow=10, per_host=3, rate_per_host=0)
     out = asyncio.run(check_async(links, settings, stats))
     assert all(o.state == "ok" for o in out.values())
-    assert server.max_in_flight == 3  # overlapped, never more than 3
+    # overlapped, never more than 3 from the client; the server's handler thread counts a request done
+    # only after the client already has the whole answer and may start the next, so it can see one more
+    assert 3 <= server.max_in_flight <= 4
     assert stats[server.url].max_in_flight == 3 and stats[server.url].requests == 24
 
 
