@@ -36,9 +36,9 @@ STATES = ["published", "incomplete", "collected", "awaiting_approval", "rendered
 
 
 def make_data() -> None:
-    from ita_monitor.rounds import Round
-    from ita_monitor.status import update_round
-    from ita_monitor.storage import DataRoot
+    from ita_monitor.model.rounds import Round
+    from ita_monitor.model.status import update_round
+    from ita_monitor.model.storage import DataRoot
 
     shutil.copytree(ROOT / "include" / "agencies" / "catalogue", AGENCIES / "catalogue")
     sample = ROOT / "include" / "agencies" / "mae-u-kho"

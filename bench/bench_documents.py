@@ -15,11 +15,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ita_monitor import documents  # noqa: E402
-from ita_monitor.config import AgenciesDir  # noqa: E402
-from ita_monitor.render import Renderer  # noqa: E402
-from ita_monitor.rounds import Round  # noqa: E402
-from ita_monitor.submissions import parse_submission  # noqa: E402
+from ita_monitor.documents import context as documents  # noqa: E402
+from ita_monitor.documents.render import Renderer  # noqa: E402
+from ita_monitor.intake.submissions import parse_submission  # noqa: E402
+from ita_monitor.model.config import AgenciesDir  # noqa: E402
+from ita_monitor.model.rounds import Round  # noqa: E402
 
 RUNS = 5
 TARGETS = {"approval memo": 0.3, "covering memo": 0.3, "measures document": 1.0, "round report": 1.0}

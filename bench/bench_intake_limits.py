@@ -128,10 +128,10 @@ if what == "check":
     out = {"exit": code, "lines": err.getvalue().count("\n"), "last": err.getvalue().strip().splitlines()[-1][:160]}
 else:  # collect, or collect then the round page
     from pathlib import Path
-    from ita_monitor.config import AgenciesDir
-    from ita_monitor.pipeline import RoundJob, collect
-    from ita_monitor.rounds import Round
-    from ita_monitor.storage import DataRoot
+    from ita_monitor.model.config import AgenciesDir
+    from ita_monitor.flow.pipeline import RoundJob, collect
+    from ita_monitor.model.rounds import Round
+    from ita_monitor.model.storage import DataRoot
     job = RoundJob.load(AgenciesDir(sys.argv[3]), "mae-u-kho", Round(2565, 12), DataRoot(Path(arg)))
     try:
         out = collect(job)
@@ -139,7 +139,7 @@ else:  # collect, or collect then the round page
         out = {"error": f"{type(exc).__name__}: {exc}"[:200]}
 out["seconds"] = round(time.perf_counter() - t, 2)
 if what == "page":  # the round page as the api-server renders it (its template, no HTTP around it)
-    from ita_monitor import dashboard
+    from ita_monitor.views import dashboard
     from ita_monitor.airflow_layer.webapp.templating import environment
     t = time.perf_counter()
     detail = dashboard.round_detail(job.agency, job.plan, job.rnd, job.data)

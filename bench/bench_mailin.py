@@ -46,7 +46,7 @@ def main() -> None:
     (tmp / "data").mkdir()
     import yaml
 
-    from ita_monitor.rounds import DEFAULT_ROUNDS, latest_round_before
+    from ita_monitor.model.rounds import DEFAULT_ROUNDS, latest_round_before
     from tests.synthetic_agency import make_agencies
 
     now = datetime.now(UTC)
@@ -107,7 +107,7 @@ def run(tmp: Path, rnd) -> None:
     from ita_monitor.airflow_layer.mail import send
     from ita_monitor.airflow_layer.mailin import has_new_mail
     from ita_monitor.airflow_layer.waiting import SubmissionsTrigger, WaitForSubmissionsOperator, load_job
-    from ita_monitor.notify import open_round
+    from ita_monitor.intake.notify import open_round
 
     # one poll of every agency's mailbox, nothing new (the common case), as the triggerer does it
     has_new_mail(slug(0))  # warm: imports, first connection

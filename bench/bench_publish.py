@@ -32,14 +32,14 @@ def _pdf(renderer, title: str, paragraphs: int) -> bytes:
 
 
 def main() -> int:
-    from ita_monitor.config import AgenciesDir
-    from ita_monitor.pipeline import RoundJob
+    from ita_monitor.documents.render import Renderer
+    from ita_monitor.flow.pipeline import RoundJob
+    from ita_monitor.model.config import AgenciesDir
+    from ita_monitor.model.rounds import Round
+    from ita_monitor.model.storage import DataRoot
     from ita_monitor.publish.base import Document
     from ita_monitor.publish.factory import Remote, publisher_for
     from ita_monitor.publish.record import publish_documents
-    from ita_monitor.render import Renderer
-    from ita_monitor.rounds import Round
-    from ita_monitor.storage import DataRoot
 
     if not shutil.which("php") or not Path("/usr/share/wordpress/wp-settings.php").exists():
         print("bench_publish: needs Debian packages wordpress php-cli php-mysql; skipped")

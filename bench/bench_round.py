@@ -104,11 +104,11 @@ def peak_rss_mb() -> float:
 
 def render_only() -> None:
     """Render the sample round report (collected by the round above) after one warm-up render."""
-    from ita_monitor.config import AgenciesDir
-    from ita_monitor.pipeline import RoundJob, collected_rows
-    from ita_monitor.render import Renderer
-    from ita_monitor.rounds import Round
-    from ita_monitor.storage import DataRoot
+    from ita_monitor.documents.render import Renderer
+    from ita_monitor.flow.pipeline import RoundJob, collected_rows
+    from ita_monitor.model.config import AgenciesDir
+    from ita_monitor.model.rounds import Round
+    from ita_monitor.model.storage import DataRoot
 
     job = RoundJob.load(AgenciesDir(AGENCIES), "mae-u-kho", Round(2565, 12), DataRoot(WORK / "data"))
     renderer = Renderer()

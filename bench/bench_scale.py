@@ -228,12 +228,12 @@ def celery_round(n: int, work: Path) -> None:
 
 def work_in_process(work: Path) -> None:
     """The useful work of one agency's round without Airflow: collect, check, render, publish (warm)."""
-    from ita_monitor.config import AgenciesDir
-    from ita_monitor.pipeline import RoundJob, check_round, collect, publish_report, render_report
+    from ita_monitor.documents.render import Renderer
+    from ita_monitor.flow.pipeline import RoundJob, check_round, collect, publish_report, render_report
+    from ita_monitor.model.config import AgenciesDir
+    from ita_monitor.model.rounds import Round
+    from ita_monitor.model.storage import DataRoot
     from ita_monitor.publish.factory import publisher_for
-    from ita_monitor.render import Renderer
-    from ita_monitor.rounds import Round
-    from ita_monitor.storage import DataRoot
 
     agencies, data = work / "agencies-solo", work / "data-solo"
     slugs = generate(6, agencies, data, approval=False)

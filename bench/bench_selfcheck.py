@@ -17,12 +17,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ita_monitor import documents, selfcheck  # noqa: E402
-from ita_monitor.config import AgenciesDir  # noqa: E402
-from ita_monitor.pipeline import RoundJob, collect, collected_rows, render_report  # noqa: E402
-from ita_monitor.render import Renderer  # noqa: E402
-from ita_monitor.rounds import Round  # noqa: E402
-from ita_monitor.storage import DataRoot  # noqa: E402
+from ita_monitor.documents import context as documents  # noqa: E402
+from ita_monitor.documents import selfcheck  # noqa: E402
+from ita_monitor.documents.render import Renderer  # noqa: E402
+from ita_monitor.flow.pipeline import RoundJob, collect, collected_rows, render_report  # noqa: E402
+from ita_monitor.model.config import AgenciesDir  # noqa: E402
+from ita_monitor.model.rounds import Round  # noqa: E402
+from ita_monitor.model.storage import DataRoot  # noqa: E402
 from tests.synthetic_agency import make_long_agency  # noqa: E402
 
 RUNS = 5
@@ -92,7 +93,7 @@ def main() -> None:
         # The round's render step as the DAG runs it (report and memo rendered and written, status
         # updated), with its self-check (the report read back while the memo renders) and, for the
         # baseline, with the self-check taken out.
-        import ita_monitor.pipeline as pipeline
+        import ita_monitor.flow.pipeline as pipeline
 
         real = pipeline.start, pipeline.check_pdf
         render_report(sample, renderer)  # warm-up of the step itself

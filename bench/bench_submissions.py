@@ -17,13 +17,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ita_monitor.config import AgenciesDir  # noqa: E402
-from ita_monitor.notify import open_round  # noqa: E402
-from ita_monitor.pipeline import RoundJob, collect  # noqa: E402
-from ita_monitor.rounds import Round  # noqa: E402
-from ita_monitor.storage import DataRoot  # noqa: E402
-from ita_monitor.submissions import parse_submission  # noqa: E402
-from ita_monitor.unit_forms import build_workbook, form_for  # noqa: E402
+from ita_monitor.flow.pipeline import RoundJob, collect  # noqa: E402
+from ita_monitor.intake.notify import open_round  # noqa: E402
+from ita_monitor.intake.submissions import parse_submission  # noqa: E402
+from ita_monitor.intake.unit_forms import build_workbook, form_for  # noqa: E402
+from ita_monitor.model.config import AgenciesDir  # noqa: E402
+from ita_monitor.model.rounds import Round  # noqa: E402
+from ita_monitor.model.storage import DataRoot  # noqa: E402
 from tests.synthetic_agency import make_agencies  # noqa: E402
 
 RND = Round(2565, 12)

@@ -46,7 +46,7 @@ def main() -> None:
 
     from ita_monitor.airflow_layer.webapp import unit as unit_page
     from ita_monitor.airflow_layer.websecurity import link_secret
-    from ita_monitor.unit_links import LinkScope, make_token
+    from ita_monitor.intake.unit_links import LinkScope, make_token
 
     client = TestClient(create_app(apps="core"))
     token = make_token(

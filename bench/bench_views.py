@@ -43,10 +43,10 @@ def make_data() -> list[str]:
     sys.path.insert(0, str(ROOT / "scripts"))
     from generate_agencies import generate
 
-    from ita_monitor.config import AgenciesDir
-    from ita_monitor.pipeline import RoundIncomplete, RoundJob, check_round, collect
-    from ita_monitor.rounds import Round
-    from ita_monitor.storage import DataRoot
+    from ita_monitor.flow.pipeline import RoundIncomplete, RoundJob, check_round, collect
+    from ita_monitor.model.config import AgenciesDir
+    from ita_monitor.model.rounds import Round
+    from ita_monitor.model.storage import DataRoot
 
     slugs = generate(N_AGENCIES, AGENCIES)
     template = WORK / "template"
@@ -100,10 +100,10 @@ def main() -> None:
     print(f"data: {N_AGENCIES} agencies x {len(ROUNDS)} rounds in {time.perf_counter() - t0:.1f} s")
 
     # the pure core first (no server): the overview and its workbook
-    from ita_monitor import export
-    from ita_monitor.agencies_overview import overview
-    from ita_monitor.config import AgenciesDir
-    from ita_monitor.storage import DataRoot
+    from ita_monitor.model.config import AgenciesDir
+    from ita_monitor.model.storage import DataRoot
+    from ita_monitor.views import export
+    from ita_monitor.views.agencies_overview import overview
 
     agencies = AgenciesDir(AGENCIES)
     pairs = [(agencies.agency(s), agencies.plan(s, 2565)) for s in slugs]

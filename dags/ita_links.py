@@ -24,8 +24,8 @@ from airflow.timetables.trigger import CronTriggerTimetable
 
 from ita_monitor.airflow_layer import link_tasks, settings, tasks
 from ita_monitor.airflow_layer.dag_setup import configured_agencies
-from ita_monitor.names import links_dag_id
-from ita_monitor.rounds import BANGKOK
+from ita_monitor.model.names import links_dag_id
+from ita_monitor.model.rounds import BANGKOK
 
 for agency, problems in configured_agencies():
     with DAG(

@@ -40,8 +40,8 @@ from ita_monitor.airflow_layer.approval import ApprovePublish
 from ita_monitor.airflow_layer.dag_setup import configured_agencies
 from ita_monitor.airflow_layer.timetable import MonitoringRoundTimetable
 from ita_monitor.airflow_layer.waiting import WaitForSubmissionsOperator
-from ita_monitor.names import round_dag_id
-from ita_monitor.rounds import BANGKOK
+from ita_monitor.model.names import round_dag_id
+from ita_monitor.model.rounds import BANGKOK
 
 for agency, problems in configured_agencies():
     with DAG(

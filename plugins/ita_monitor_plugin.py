@@ -25,7 +25,7 @@ from ita_monitor.airflow_layer.links import PublishedPageLink, ReportPdfLink
 from ita_monitor.airflow_layer.timetable import MonitoringRoundTimetable
 from ita_monitor.airflow_layer.webapp import LazyApp, create_ita_app
 from ita_monitor.airflow_layer.webapp.root_app import RootAppRecorder
-from ita_monitor.names import ITA_PREFIX
+from ita_monitor.model.names import ITA_PREFIX
 
 
 class ItaMonitorPlugin(AirflowPlugin):

@@ -46,9 +46,9 @@ run_approved "ita_round__$agency" "{\"fiscal_year\": $fy, \"round\": $round}" va
 python - "$data_root" "$agency" "$fy" "$round" <<'PY'
 import pathlib, sys
 
-from ita_monitor import status as statuses
-from ita_monitor.rounds import Round
-from ita_monitor.storage import DataRoot
+from ita_monitor.model import status as statuses
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.storage import DataRoot
 
 root, agency, fy, rnd = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 data = DataRoot(pathlib.Path(root))

@@ -17,12 +17,12 @@ import shutil, sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path.cwd()))
-from ita_monitor.config import AgenciesDir
-from ita_monitor.pipeline import RoundJob, check_round, collect, render_report
-from ita_monitor.render import Renderer
-from ita_monitor.rounds import Round
-from ita_monitor.storage import DataRoot, read_json
-from ita_monitor.yearly import YearJob, render_approval_memo, render_measures
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.flow.pipeline import RoundJob, check_round, collect, render_report
+from ita_monitor.documents.render import Renderer
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.storage import DataRoot, read_json
+from ita_monitor.flow.yearly import YearJob, render_approval_memo, render_measures
 from tests.synthetic_agency import make_long_agency
 
 out = Path(sys.argv[1]).resolve()

@@ -12,11 +12,11 @@ import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from ita_monitor.config import AgenciesDir
-from ita_monitor.intake import manifest_path, receive_inbox
-from ita_monitor.pipeline import RoundIncomplete, RoundJob, check_round, collect
-from ita_monitor.rounds import BANGKOK, Round
-from ita_monitor.storage import DataRoot
+from ita_monitor.flow.pipeline import RoundIncomplete, RoundJob, check_round, collect
+from ita_monitor.intake.versions import manifest_path, receive_inbox
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.rounds import BANGKOK, Round
+from ita_monitor.model.storage import DataRoot
 from tests.conftest import ROOT, SAMPLES
 
 # unit -> when its file came in (Bangkok); absent units sent nothing

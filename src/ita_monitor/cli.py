@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ita_monitor.config import AgenciesDir
+from ita_monitor.model.config import AgenciesDir
 
 
 def _default_agencies_dir() -> str:
@@ -48,7 +48,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _data_root(url: str):
     """A data root from a path or URL: local paths and file:// directly, others through Airflow."""
-    from ita_monitor.storage import local_path
+    from ita_monitor.model.storage import local_path
 
     local = local_path(url)
     if local is not None:
@@ -62,11 +62,16 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
     """Validate one unit file exactly as a round's collect step would."""
     from pathlib import Path
 
-    from ita_monitor.errors import InputError, count
-    from ita_monitor.intake import check_file
-    from ita_monitor.limits import TooLarge, max_submission_bytes_default, read_path_bounded, too_large_th_en
-    from ita_monitor.rounds import Round
-    from ita_monitor.submissions import read_file
+    from ita_monitor.intake.submissions import read_file
+    from ita_monitor.intake.versions import check_file
+    from ita_monitor.model.errors import InputError, count
+    from ita_monitor.model.limits import (
+        TooLarge,
+        max_submission_bytes_default,
+        read_path_bounded,
+        too_large_th_en,
+    )
+    from ita_monitor.model.rounds import Round
 
     path = Path(args.file)
     agencies = AgenciesDir(args.agencies_dir)
@@ -120,9 +125,9 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     """Every received version of a round: unit, version, time, sha256, accepted or not."""
-    from ita_monitor.intake import history
-    from ita_monitor.rounds import Round
-    from ita_monitor.storage import DataRoot, read_json
+    from ita_monitor.intake.versions import history
+    from ita_monitor.model.rounds import Round
+    from ita_monitor.model.storage import DataRoot, read_json
 
     data = DataRoot(_data_root(args.data_root))
     rnd = Round(args.fiscal_year, args.round)
@@ -159,12 +164,12 @@ def round_status_report(agencies: AgenciesDir, data, slug: str, rnd) -> dict:
     """
     from datetime import UTC, datetime
 
-    from ita_monitor import status as status_file
-    from ita_monitor.completeness import check
-    from ita_monitor.dashboard import past_due, round_state
-    from ita_monitor.errors import InputError
-    from ita_monitor.storage import read_json
-    from ita_monitor.submissions import ResultRow
+    from ita_monitor.intake.completeness import check
+    from ita_monitor.intake.submissions import ResultRow
+    from ita_monitor.model import status as status_file
+    from ita_monitor.model.errors import InputError
+    from ita_monitor.model.storage import read_json
+    from ita_monitor.views.dashboard import past_due, round_state
 
     agency = agencies.agency(slug)
     written = status_file.load_round(data, slug, rnd)
@@ -215,9 +220,9 @@ def round_status_report(agencies: AgenciesDir, data, slug: str, rnd) -> dict:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """The round's state, due date, every missing (unit, measure) and every rejected file."""
-    from ita_monitor.errors import InputError
-    from ita_monitor.rounds import Round
-    from ita_monitor.storage import DataRoot
+    from ita_monitor.model.errors import InputError
+    from ita_monitor.model.rounds import Round
+    from ita_monitor.model.storage import DataRoot
 
     try:
         rnd = Round(args.fiscal_year, args.round)
@@ -263,10 +268,10 @@ def cmd_link(args: argparse.Namespace) -> int:
     """
     from datetime import datetime
 
-    from ita_monitor.errors import InputError
-    from ita_monitor.rounds import BANGKOK, Round
-    from ita_monitor.storage import DataRoot
-    from ita_monitor.unit_links import LinkScope, link_for, revoke
+    from ita_monitor.intake.unit_links import LinkScope, link_for, revoke
+    from ita_monitor.model.errors import InputError
+    from ita_monitor.model.rounds import BANGKOK, Round
+    from ita_monitor.model.storage import DataRoot
 
     try:
         agency = AgenciesDir(args.agencies_dir).agency(args.agency)
@@ -319,15 +324,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     """The agency's year or the many-agency overview as an Excel workbook (or CSV files)."""
     from pathlib import Path
 
-    from ita_monitor import export
-    from ita_monitor.errors import InputError
-    from ita_monitor.storage import DataRoot
+    from ita_monitor.model.errors import InputError
+    from ita_monitor.model.storage import DataRoot
+    from ita_monitor.views import export
 
     agencies = AgenciesDir(args.agencies_dir)
     data = DataRoot(_data_root(args.data_root))
     try:
         if args.what == "year":
-            from ita_monitor.yearview import year_view
+            from ita_monitor.views.yearview import year_view
 
             if not args.agency:
                 print("ระบุ --agency / give --agency SLUG", file=sys.stderr)
@@ -338,7 +343,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             frames = export.year_frames(view, agency, plan)
             name = export.year_filename(view)
         else:
-            from ita_monitor.agencies_overview import overview
+            from ita_monitor.views.agencies_overview import overview
 
             pairs = []
             for slug in agencies.slugs():

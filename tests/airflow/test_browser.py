@@ -425,10 +425,10 @@ def test_the_year_and_the_agencies_in_the_browser(airflow_server, browser):
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from ita_monitor.config import AgenciesDir
-    from ita_monitor.rounds import Round
-    from ita_monitor.storage import DataRoot
-    from ita_monitor.yearview import year_view
+    from ita_monitor.model.config import AgenciesDir
+    from ita_monitor.model.rounds import Round
+    from ita_monitor.model.storage import DataRoot
+    from ita_monitor.views.yearview import year_view
     from tests.views_data import SAMPLE_YEAR, run_round
 
     d = browser

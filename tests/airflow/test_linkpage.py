@@ -10,8 +10,8 @@ import re
 
 import pytest
 
+from ita_monitor.documents.render import Renderer
 from ita_monitor.publish.factory import publisher_for
-from ita_monitor.render import Renderer
 from tests.airflow.approvals import api_client, token_for
 from tests.conftest import ROOT
 from tests.integration.links.conftest import FY, agencies_with_target, publish_approved, year_of

@@ -65,7 +65,7 @@ def _status(data, months: int) -> dict:
 
 
 def _round_end_utc(months: int) -> str:
-    from ita_monitor.rounds import Round
+    from ita_monitor.model.rounds import Round
 
     return Round(fx.FISCAL_YEAR, months).end_at().astimezone(UTC).isoformat()
 
@@ -128,7 +128,7 @@ def ui_clear(airflow, run_id: str, downstream: bool) -> dict:
 
 
 def test_unpausing_starts_no_run_that_fails_for_want_of_a_plan(airflow):
-    from ita_monitor.rounds import latest_round_before
+    from ita_monitor.model.rounds import latest_round_before
 
     airflow.api("PATCH", f"/api/v2/dags/{DAG_ID}", {"is_paused": False})
     rnd = latest_round_before(datetime.now(UTC), (3, 6, 9, 12))  # a round of FY 2569 or later: no plan

@@ -151,7 +151,7 @@ def test_run_ids_name_the_round_and_stay_url_safe():
     from airflow.utils.types import DagRunType
 
     tt = MonitoringRoundTimetable((3, 6, 9, 12), grace_days=15)
-    r3 = tt.info_of(__import__("ita_monitor.rounds", fromlist=["Round"]).Round(2568, 3))
+    r3 = tt.info_of(__import__("ita_monitor.model.rounds", fromlist=["Round"]).Round(2568, 3))
     run_id = tt.generate_run_id(
         run_type=DagRunType.SCHEDULED, run_after=r3.run_after, data_interval=r3.data_interval
     )

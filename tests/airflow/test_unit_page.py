@@ -37,7 +37,7 @@ def token(
     unit: str = "finance", months: int = 12, expires: datetime | None = None, generation: int = 0
 ) -> str:
     from ita_monitor.airflow_layer.websecurity import link_secret
-    from ita_monitor.unit_links import LinkScope, make_token
+    from ita_monitor.intake.unit_links import LinkScope, make_token
 
     expires = expires or datetime.now(UTC) + timedelta(days=2)
     return make_token(link_secret(), LinkScope("mae-u-kho", 2565, months, unit), expires, generation)
@@ -148,8 +148,8 @@ def test_an_altered_expired_or_unscheduled_link_is_refused(client, data_root, ma
 
 
 def test_a_revoked_link_is_refused_and_the_next_one_works(client, data_root):
-    from ita_monitor.storage import DataRoot
-    from ita_monitor.unit_links import LinkScope, revoke
+    from ita_monitor.intake.unit_links import LinkScope, revoke
+    from ita_monitor.model.storage import DataRoot
 
     assert client.get(f"/ita/u/{token()}").status_code == 200
     revoke(DataRoot(data_root), LinkScope("mae-u-kho", 2565, 12, "finance"), by="admin")
@@ -183,7 +183,7 @@ def test_uploads_need_our_origin_and_a_fresh_form_token(client, data_root, monke
 
 
 def test_one_size_limit_checked_while_reading(client, data_root):
-    from ita_monitor.submissions import MAX_FILE_BYTES
+    from ita_monitor.intake.submissions import MAX_FILE_BYTES
 
     tok = token()
     resp = upload(client, tok, "big.csv", b"x" * (MAX_FILE_BYTES + 1))
@@ -209,8 +209,8 @@ def test_requests_are_rate_limited_per_link_and_per_address(client, data_root):
 
 def test_the_admin_sees_each_units_link_and_revokes_one_on_the_round_page(client, data_root):
     from ita_monitor.airflow_layer.websecurity import link_secret
-    from ita_monitor.storage import DataRoot
-    from ita_monitor.unit_links import LinkRefused, check_revoked, read_token
+    from ita_monitor.intake.unit_links import LinkRefused, check_revoked, read_token
+    from ita_monitor.model.storage import DataRoot
     from tests.airflow.approvals import token_for
 
     admin = {"Authorization": f"Bearer {token_for()}"}

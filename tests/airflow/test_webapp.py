@@ -126,10 +126,10 @@ def test_round_page_matrix_documents_history_and_escaping(client, data_root):
     evil = data_root / "mae-u-kho" / "2565" / "round-12" / "inbox" / "finance" / "<svg onload=alert(1)>.csv"
     evil.parent.mkdir(parents=True)
     evil.write_text("รหัสมาตรการ,<img src=x onerror=alert(1)>\nM4,x\n", encoding="utf-8")
-    from ita_monitor.config import AgenciesDir
-    from ita_monitor.pipeline import RoundJob, collect
-    from ita_monitor.rounds import Round
-    from ita_monitor.storage import DataRoot
+    from ita_monitor.flow.pipeline import RoundJob, collect
+    from ita_monitor.model.config import AgenciesDir
+    from ita_monitor.model.rounds import Round
+    from ita_monitor.model.storage import DataRoot
 
     collect(
         RoundJob.load(
@@ -231,7 +231,7 @@ def test_only_messages_the_app_issued_are_shown(client, data_root):
 
 
 def test_upload_is_checked(client, data_root):
-    from ita_monitor.submissions import MAX_FILE_BYTES
+    from ita_monitor.intake.submissions import MAX_FILE_BYTES
 
     headers = auth()
     token = csrf(client, headers)
@@ -336,7 +336,7 @@ def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, 
     thread.start()
     run = dag.test(run_conf={"fiscal_year": 2565, "round": 12})
     thread.join(5)
-    from ita_monitor.dashboard import pdf_pages
+    from ita_monitor.views.dashboard import pdf_pages
 
     report = data_root / "mae-u-kho" / "2565" / "round-12" / "report" / "ita-2565-round-12-report.pdf"
     pages = pdf_pages(report.read_bytes())  # the 12-month report ends with the year's completion chart
@@ -374,7 +374,7 @@ def test_reject_needs_a_reason_and_only_approve_or_reject_is_accepted(client, da
 def test_the_page_is_rendered_from_the_templates_dir_setting(client, data_root, tmp_path, monkeypatch):
     """``[ita] templates_dir`` is the one place the documents' and the page's templates come from
     (docker-compose.yaml sets it to the mounted include/templates)."""
-    from ita_monitor.render import DEFAULT_TEMPLATES
+    from ita_monitor.documents.render import DEFAULT_TEMPLATES
 
     own = tmp_path / "templates"
     shutil.copytree(DEFAULT_TEMPLATES, own, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
@@ -386,11 +386,11 @@ def test_the_page_is_rendered_from_the_templates_dir_setting(client, data_root, 
 
 
 def test_round_page_shows_the_self_check_and_refuses_to_approve_a_failed_one(client, data_root):
-    from ita_monitor.config import AgenciesDir
-    from ita_monitor.pipeline import RoundJob, check_round, collect, render_report
-    from ita_monitor.render import Renderer
-    from ita_monitor.rounds import Round
-    from ita_monitor.storage import DataRoot
+    from ita_monitor.documents.render import Renderer
+    from ita_monitor.flow.pipeline import RoundJob, check_round, collect, render_report
+    from ita_monitor.model.config import AgenciesDir
+    from ita_monitor.model.rounds import Round
+    from ita_monitor.model.storage import DataRoot
 
     inbox = drop_samples(data_root)
     job = RoundJob.load(
@@ -426,10 +426,10 @@ def test_overview_lists_quarantined_mail_escaped(client, data_root):
     """Mail that matched no unit (mail-in) is listed for the admin, never read into a round."""
     from email.message import EmailMessage
 
-    from ita_monitor.config import AgenciesDir
-    from ita_monitor.mailin import process_message
-    from ita_monitor.rounds import Round
-    from ita_monitor.storage import DataRoot
+    from ita_monitor.intake.mailin import process_message
+    from ita_monitor.model.config import AgenciesDir
+    from ita_monitor.model.rounds import Round
+    from ita_monitor.model.storage import DataRoot
     from tests.conftest import AGENCIES
 
     agencies = AgenciesDir(AGENCIES)

@@ -77,8 +77,8 @@ def test_the_rate_limiter_counts_per_key_in_a_sliding_window():
 def test_the_admin_prints_revokes_and_reissues_a_units_link(tmp_path, capsys):
     """README: ita-monitor link ... [--revoke]; the printed link is the one the page accepts."""
     from ita_monitor.cli import main
-    from ita_monitor.storage import DataRoot
-    from ita_monitor.unit_links import LinkRefused, check_revoked, read_token
+    from ita_monitor.intake.unit_links import LinkRefused, check_revoked, read_token
+    from ita_monitor.model.storage import DataRoot
 
     args = ["link", "--agency", "mae-u-kho", "--fiscal-year", "2565", "--round", "6", "--unit", "finance"]
     common = ["--data-root", str(tmp_path), "--base-url", "https://ita.example.test", "--until", "2099-01-31"]
@@ -100,9 +100,9 @@ def test_the_admin_prints_revokes_and_reissues_a_units_link(tmp_path, capsys):
 def test_form_mail_links_need_a_base_url_and_a_secret(monkeypatch, tmp_path):
     from types import SimpleNamespace
 
-    from ita_monitor.config import AgenciesDir
-    from ita_monitor.rounds import Round
-    from ita_monitor.storage import DataRoot
+    from ita_monitor.model.config import AgenciesDir
+    from ita_monitor.model.rounds import Round
+    from ita_monitor.model.storage import DataRoot
     from tests.conftest import AGENCIES
 
     agency = AgenciesDir(AGENCIES).agency("mae-u-kho")

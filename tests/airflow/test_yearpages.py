@@ -10,9 +10,9 @@ from datetime import datetime
 
 import pytest
 
-from ita_monitor.config import AgenciesDir
-from ita_monitor.storage import DataRoot
-from ita_monitor.yearview import year_view
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.storage import DataRoot
+from ita_monitor.views.yearview import year_view
 from tests.airflow.approvals import api_client, token_for
 from tests.conftest import AGENCIES
 from tests.views_data import province, sample_year

@@ -8,11 +8,11 @@ import zipfile
 
 import openpyxl
 
-from ita_monitor.config import AgenciesDir
-from ita_monitor.limits import MAX_ROWS
-from ita_monitor.rounds import Round
-from ita_monitor.submissions import MAX_FILE_BYTES
-from ita_monitor.unit_forms import build_workbook, form_for
+from ita_monitor.intake.submissions import MAX_FILE_BYTES
+from ita_monitor.intake.unit_forms import build_workbook, form_for
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.limits import MAX_ROWS
+from ita_monitor.model.rounds import Round
 from tests.conftest import AGENCIES
 
 D = AgenciesDir(AGENCIES)

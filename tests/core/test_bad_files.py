@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ita_monitor.submissions import parse_submission
+from ita_monitor.intake.submissions import parse_submission
 from tests.core.bad_files import AGENCY, PLAN, accepted_with_warnings, corpus
 
 # name -> every problem as (where, Thai, English); the file name is always the one given

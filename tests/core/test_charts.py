@@ -7,16 +7,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ita_monitor.charts import percent
-from ita_monitor.config import ITA_INDICATORS, AgenciesDir
-from ita_monitor.documents import measures_html
-from ita_monitor.pipeline import RoundJob, render_report
-from ita_monitor.render import Renderer
-from ita_monitor.rounds import Round
-from ita_monitor.scores import score_history
-from ita_monitor.storage import DataRoot
-from ita_monitor.thai import thai_digits
-from ita_monitor.yearview import year_view
+from ita_monitor.documents.charts import percent
+from ita_monitor.documents.context import measures_html
+from ita_monitor.documents.render import Renderer
+from ita_monitor.flow.pipeline import RoundJob, render_report
+from ita_monitor.model.config import ITA_INDICATORS, AgenciesDir
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.storage import DataRoot
+from ita_monitor.model.thai import thai_digits
+from ita_monitor.views.scores import score_history
+from ita_monitor.views.yearview import year_view
 from tests.conftest import AGENCIES, pdftotext
 from tests.views_data import sample_year
 

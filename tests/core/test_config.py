@@ -5,8 +5,8 @@ import pytest
 import yaml
 
 from ita_monitor.cli import main
-from ita_monitor.config import AgenciesDir
-from ita_monitor.errors import InputError
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.errors import InputError
 from tests.conftest import AGENCIES
 
 

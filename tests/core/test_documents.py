@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ita_monitor import documents
-from ita_monitor.config import AgenciesDir, Plan, document_problems, parse_agency, parse_plan
-from ita_monitor.errors import InputError
-from ita_monitor.render import Renderer, thai_digits_text
-from ita_monitor.rounds import Round
-from ita_monitor.storage import DataRoot
-from ita_monitor.yearly import YearJob, render_approval_memo, render_measures
+from ita_monitor.documents import context as documents
+from ita_monitor.documents.render import Renderer, thai_digits_text
+from ita_monitor.flow.yearly import YearJob, render_approval_memo, render_measures
+from ita_monitor.model.config import AgenciesDir, Plan, document_problems, parse_agency, parse_plan
+from ita_monitor.model.errors import InputError
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.storage import DataRoot
 from tests.conftest import AGENCIES, ROOT, pdftotext
 from tests.core.test_submissions import all_sample_rows
 

@@ -68,8 +68,8 @@ def test_the_cycle_finder_finds_a_cycle():
 
 def test_the_graph_sees_lazy_imports():
     graph = import_graph()
-    assert "ita_monitor.pipeline" in graph["ita_monitor.airflow_layer.tasks"]  # imported in a function
-    assert "ita_monitor.status" in graph["ita_monitor.pipeline"]
+    assert "ita_monitor.flow.pipeline" in graph["ita_monitor.airflow_layer.tasks"]  # imported in a function
+    assert "ita_monitor.model.status" in graph["ita_monitor.flow.pipeline"]
 
 
 def test_no_import_cycles_in_src():

@@ -6,11 +6,11 @@ import json
 import os
 
 from ita_monitor.cli import main as cli
-from ita_monitor.config import AgenciesDir
-from ita_monitor.intake import history
-from ita_monitor.pipeline import RoundJob, collect, collected_rows
-from ita_monitor.rounds import Round
-from ita_monitor.storage import DataRoot
+from ita_monitor.flow.pipeline import RoundJob, collect, collected_rows
+from ita_monitor.intake.versions import history
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.storage import DataRoot
 from tests.conftest import AGENCIES, drop_samples
 from tests.core.bad_files import GOOD, filled_form, xlsx
 
@@ -152,7 +152,7 @@ def test_check_submission_command_validates_as_the_round_does(tmp_path, capsys, 
 def test_an_incomplete_round_says_which_files_were_rejected_and_why(tmp_path):
     import pytest
 
-    from ita_monitor.pipeline import RoundIncomplete, check_round
+    from ita_monitor.flow.pipeline import RoundIncomplete, check_round
 
     drop_samples(tmp_path, units={"palad", "pr"})
     finance = tmp_path / "mae-u-kho" / "2565" / "round-12" / "inbox" / "finance"

@@ -9,8 +9,7 @@ import io
 
 import pytest
 
-from ita_monitor.config import AgenciesDir, OitLinks
-from ita_monitor.linkhealth import (
+from ita_monitor.links.linkhealth import (
     CheckSettings,
     HostStats,
     Link,
@@ -24,6 +23,7 @@ from ita_monitor.linkhealth import (
     readiness_rows,
     record,
 )
+from ita_monitor.model.config import AgenciesDir, OitLinks
 from tests.conftest import AGENCIES
 from tests.linkserver import FaultyServer
 
@@ -204,8 +204,8 @@ def test_the_assessment_period_comes_from_the_agency_else_the_catalogue(tmp_path
     import shutil
     from datetime import date
 
-    from ita_monitor.linkhealth import YearLinks, in_assessment
-    from ita_monitor.storage import DataRoot
+    from ita_monitor.links.linkhealth import YearLinks, in_assessment
+    from ita_monitor.model.storage import DataRoot
 
     agencies = tmp_path / "agencies"
     shutil.copytree(AGENCIES, agencies)
@@ -218,7 +218,7 @@ def test_the_assessment_period_comes_from_the_agency_else_the_catalogue(tmp_path
     year = YearLinks.load(AgenciesDir(agencies), "mae-u-kho", 2565, DataRoot(tmp_path))
     assert in_assessment(year, date(2022, 9, 1)) and not in_assessment(year, date(2022, 4, 1))
 
-    from ita_monitor.linkhealth import years_to_check
+    from ita_monitor.links.linkhealth import years_to_check
 
     def fys(day, wanted=None, scheduled=True):
         return [

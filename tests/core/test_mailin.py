@@ -7,12 +7,12 @@ from email.message import EmailMessage
 
 import yaml
 
-from ita_monitor.config import AgenciesDir
-from ita_monitor.mailin import find_ref, pending_replies, process_message, quarantined, reply_sent
-from ita_monitor.notify import open_round
-from ita_monitor.pipeline import RoundJob
-from ita_monitor.rounds import Round
-from ita_monitor.storage import DataRoot
+from ita_monitor.flow.pipeline import RoundJob
+from ita_monitor.intake.mailin import find_ref, pending_replies, process_message, quarantined, reply_sent
+from ita_monitor.intake.notify import open_round
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.storage import DataRoot
 from tests.core.test_unit_forms import fill
 from tests.synthetic_agency import make_agencies
 
@@ -89,7 +89,7 @@ def test_a_listed_sender_counts_for_the_waiting_round_and_a_stranger_is_quaranti
 
 
 def test_a_message_that_cannot_be_processed_is_quarantined_not_lost(tmp_path):
-    from ita_monitor.mailin import quarantine_unreadable
+    from ita_monitor.intake.mailin import quarantine_unreadable
 
     _, job, _ = setup(tmp_path)
     raw = message("u0@test-town.example", {"a.xlsx": b"PK\x03\x04broken"}, "<e@x>")

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import yaml
 
-from ita_monitor.completeness import check
-from ita_monitor.config import AgenciesDir
-from ita_monitor.notify import open_round, record_sent, reminder_at, reminders
-from ita_monitor.pipeline import RoundJob
-from ita_monitor.rounds import Round
-from ita_monitor.storage import DataRoot
+from ita_monitor.flow.pipeline import RoundJob
+from ita_monitor.intake.completeness import check
+from ita_monitor.intake.notify import open_round, record_sent, reminder_at, reminders
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.storage import DataRoot
 from tests.synthetic_agency import make_agencies
 
 R6 = Round(2565, 6)
@@ -62,7 +62,7 @@ def test_reminders_list_each_units_missing_measures_once_and_skip_units_without_
 
 
 def test_form_mails_carry_each_units_own_link_and_a_revoked_link_is_mailed_anew(tmp_path):
-    from ita_monitor.unit_links import LinkScope, link_for, read_token, revoke
+    from ita_monitor.intake.unit_links import LinkScope, link_for, read_token, revoke
 
     make_agencies(tmp_path / "agencies", units=2, measures=3)
     job = job_for(tmp_path)

@@ -4,9 +4,9 @@ import subprocess
 
 import pytest
 
-from ita_monitor.config import AgenciesDir
-from ita_monitor.render import Renderer, thai_digits_text
-from ita_monitor.rounds import Round
+from ita_monitor.documents.render import Renderer, thai_digits_text
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.rounds import Round
 from tests.conftest import AGENCIES, pdftotext
 from tests.core.test_submissions import all_sample_rows
 

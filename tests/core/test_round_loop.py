@@ -9,12 +9,13 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ita_monitor import dashboard, status
-from ita_monitor.config import AgenciesDir
-from ita_monitor.pipeline import RoundJob, check_round, collect
-from ita_monitor.rounds import Round
-from ita_monitor.status import State
-from ita_monitor.storage import DataRoot
+from ita_monitor.flow.pipeline import RoundJob, check_round, collect
+from ita_monitor.model import status
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.status import State
+from ita_monitor.model.storage import DataRoot
+from ita_monitor.views import dashboard
 from tests.fixtures import second_agency as fx
 
 R3 = Round(fx.FISCAL_YEAR, 3)

@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from ita_monitor.rounds import (
+from ita_monitor.model.rounds import (
     BANGKOK,
     Round,
     fiscal_year_of,

@@ -9,11 +9,12 @@ from dataclasses import replace
 
 import pytest
 
-from ita_monitor import documents, selfcheck
-from ita_monitor.config import AgenciesDir
-from ita_monitor.render import Renderer
-from ita_monitor.rounds import Round
-from ita_monitor.thai import thai_digits
+from ita_monitor.documents import context as documents
+from ita_monitor.documents import selfcheck
+from ita_monitor.documents.render import Renderer
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.thai import thai_digits
 from tests.conftest import AGENCIES, ROOT
 from tests.core.test_submissions import all_sample_rows
 
@@ -68,12 +69,12 @@ def test_a_changed_character_is_named_with_page_expected_and_found(renderer, htm
     assert finding.expected[:6] == finding.found[:6]
 
 
-# WeasyPrint without ita_monitor.weasyfix: ำ comes back as า (the defect the patch fixes).
+# WeasyPrint without ita_monitor.documents.weasyfix: ำ comes back as า (the defect the patch fixes).
 UNPATCHED = """
 import sys
-from ita_monitor import weasyfix
+from ita_monitor.documents import weasyfix
 weasyfix.apply = lambda: None
-from ita_monitor.render import Renderer
+from ita_monitor.documents.render import Renderer
 html = open(sys.argv[1], encoding="utf-8").read()
 open(sys.argv[2], "wb").write(Renderer().pdf(html))
 """
@@ -101,7 +102,7 @@ def test_sara_am_lost_by_unpatched_weasyprint_blocks(htmls, tmp_path):
 def _raw_pdf(html: str, **options) -> bytes:
     import weasyprint
 
-    from ita_monitor import weasyfix
+    from ita_monitor.documents import weasyfix
 
     weasyfix.apply()
     return weasyprint.HTML(string=html).write_pdf(**options)
@@ -157,9 +158,9 @@ def test_links_must_be_well_formed(renderer, url, ok):
 
 def test_the_long_agency_report_passes_and_gives_back_its_10000_character_cells(renderer, tmp_path):
     """Long unit names, two units on one measure, a 10,000-character cell split over many pages."""
-    from ita_monitor.pipeline import RoundJob, check_round, collect, render_report
-    from ita_monitor.storage import DataRoot, read_json
-    from ita_monitor.thai import thai_digits_in_prose
+    from ita_monitor.flow.pipeline import RoundJob, check_round, collect, render_report
+    from ita_monitor.model.storage import DataRoot, read_json
+    from ita_monitor.model.thai import thai_digits_in_prose
     from tests.synthetic_agency import long_text, make_long_agency
 
     data = DataRoot(tmp_path / "data")
@@ -182,12 +183,12 @@ def test_yearly_documents_record_their_check_and_a_failed_one_blocks_approval_an
 ):
     """The plan's status holds both documents' checks; the approver's summary shows them; a link typed
     with Thai digits in a measure fails the check, names it, and stops publishing."""
-    from ita_monitor import status
-    from ita_monitor.dashboard import plan_approval_summary, plan_files
+    from ita_monitor.documents.selfcheck import SelfCheckFailed, refusal
+    from ita_monitor.flow.yearly import YearJob, publish_measures, render_approval_memo, render_measures
+    from ita_monitor.model import status
+    from ita_monitor.model.storage import DataRoot
     from ita_monitor.publish.static import StaticSitePublisher
-    from ita_monitor.selfcheck import SelfCheckFailed, refusal
-    from ita_monitor.storage import DataRoot
-    from ita_monitor.yearly import YearJob, publish_measures, render_approval_memo, render_measures
+    from ita_monitor.views.dashboard import plan_approval_summary, plan_files
 
     data = DataRoot(tmp_path / "data")
     job = YearJob.load(D, "mae-u-kho", 2565, data)
@@ -222,9 +223,9 @@ def test_the_round_approval_summary_shows_the_self_check(renderer, tmp_path):
     """What Airflow's Required actions shows the approver of a round."""
     import shutil as sh
 
-    from ita_monitor.dashboard import approval_summary, round_detail
-    from ita_monitor.pipeline import RoundJob, check_round, collect, render_report
-    from ita_monitor.storage import DataRoot
+    from ita_monitor.flow.pipeline import RoundJob, check_round, collect, render_report
+    from ita_monitor.model.storage import DataRoot
+    from ita_monitor.views.dashboard import approval_summary, round_detail
     from tests.conftest import SAMPLES
 
     data = DataRoot(tmp_path / "data")
@@ -235,7 +236,7 @@ def test_the_round_approval_summary_shows_the_self_check(renderer, tmp_path):
     render_report(job, renderer)
     text = approval_summary(round_detail(job.agency, job.plan, RND, data), "/ita/files/mae-u-kho")
     assert "- ตรวจเอกสารก่อนอนุมัติ / self-check: ผ่าน / passed ✔" in text
-    from ita_monitor.dashboard import pdf_pages
+    from ita_monitor.views.dashboard import pdf_pages
 
     pages = pdf_pages(data.report("mae-u-kho", RND).read_bytes())  # 12 months: ends with the year's chart
     assert f"  - report {thai_digits(pages)} หน้า" in text and "  - memo ๑ หน้า" in text

@@ -8,13 +8,13 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ita_monitor import status
-from ita_monitor.config import AgenciesDir
-from ita_monitor.dashboard import overview, round_detail
-from ita_monitor.pipeline import RoundJob, check_round, collect
-from ita_monitor.rounds import Round
-from ita_monitor.status import LABELS, RoundStatus, State
-from ita_monitor.storage import DataRoot
+from ita_monitor.flow.pipeline import RoundJob, check_round, collect
+from ita_monitor.model import status
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.status import LABELS, RoundStatus, State
+from ita_monitor.model.storage import DataRoot
+from ita_monitor.views.dashboard import overview, round_detail
 from tests.conftest import AGENCIES
 
 # A data root written by the version before issue 14 (round 12 of 2565 collected, approved and
@@ -90,9 +90,9 @@ def test_the_page_shows_an_old_data_root_and_the_steps_go_on_from_it(tmp_path):
 
     # and publishing goes on from the old published.json: the report (a stand-in PDF here, so other
     # bytes) replaces the old one, which stays listed as an earlier version; the measures stay
-    from ita_monitor.pipeline import publish_report
+    from ita_monitor.documents.render import Renderer
+    from ita_monitor.flow.pipeline import publish_report
     from ita_monitor.publish.factory import publisher_for
-    from ita_monitor.render import Renderer
 
     old = _raw(root, "mae-u-kho", "2565", "published.json")
     publish_report(job, publisher_for(agency, data, Renderer()))

@@ -4,10 +4,10 @@ import shutil
 import openpyxl
 import pytest
 
-from ita_monitor.completeness import check
-from ita_monitor.config import AgenciesDir
-from ita_monitor.rounds import Round
-from ita_monitor.submissions import parse_submission
+from ita_monitor.intake.completeness import check
+from ita_monitor.intake.submissions import parse_submission
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.rounds import Round
 from tests.conftest import AGENCIES, SAMPLES
 
 D = AgenciesDir(AGENCIES)

@@ -12,11 +12,11 @@ from dataclasses import replace
 import pytest
 import yaml
 
-from ita_monitor import render
-from ita_monitor.config import AgenciesDir
-from ita_monitor.render import Renderer
-from ita_monitor.rounds import Round
-from ita_monitor.thai import number_phrases, thai_digits_in_prose
+from ita_monitor.documents import render
+from ita_monitor.documents.render import Renderer
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.thai import number_phrases, thai_digits_in_prose
 from tests.conftest import AGENCIES, pdftotext
 from tests.core.test_submissions import all_sample_rows
 from tests.core.test_weasyfix import WIDTHS_CM, extracted_lines, word_boundaries
@@ -92,7 +92,7 @@ def test_agency_setting_prints_units_text_exactly_as_written(renderer, tmp_path)
 
 
 def test_an_unknown_units_text_setting_is_refused(tmp_path):
-    from ita_monitor.config import parse_agency
+    from ita_monitor.model.config import parse_agency
 
     shutil.copytree(AGENCIES / "mae-u-kho", tmp_path / "mae-u-kho")
     path = tmp_path / "mae-u-kho" / "agency.yaml"

@@ -12,13 +12,13 @@ from xml.sax.saxutils import escape
 import openpyxl
 import pytest
 
-from ita_monitor.config import AgenciesDir
-from ita_monitor.notify import open_round
-from ita_monitor.pipeline import RoundJob, collect, collected_rows
-from ita_monitor.rounds import Round
-from ita_monitor.storage import DataRoot
-from ita_monitor.submissions import STATUS_VALUES, parse_submission
-from ita_monitor.unit_forms import build_workbook, form_for, responsible_units
+from ita_monitor.flow.pipeline import RoundJob, collect, collected_rows
+from ita_monitor.intake.notify import open_round
+from ita_monitor.intake.submissions import STATUS_VALUES, parse_submission
+from ita_monitor.intake.unit_forms import build_workbook, form_for, responsible_units
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.storage import DataRoot
 from tests.conftest import AGENCIES, skip_or_fail
 from tests.core.bad_files import AGENCY, PLAN, R12
 

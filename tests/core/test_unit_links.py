@@ -6,9 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ita_monitor.rounds import Round
-from ita_monitor.storage import DataRoot
-from ita_monitor.unit_links import (
+from ita_monitor.intake.unit_links import (
     LinkRefused,
     LinkScope,
     check_revoked,
@@ -19,6 +17,8 @@ from ita_monitor.unit_links import (
     read_token,
     revoke,
 )
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.storage import DataRoot
 
 SECRET = b"k" * 32
 SCOPE = LinkScope("mae-u-kho", 2565, 12, "finance")

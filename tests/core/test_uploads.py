@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from ita_monitor.config import AgenciesDir
-from ita_monitor.rounds import Round
-from ita_monitor.storage import DataRoot
-from ita_monitor.uploads import UploadRefused, receive_upload
+from ita_monitor.intake.uploads import UploadRefused, receive_upload
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.storage import DataRoot
 from tests.conftest import AGENCIES, SAMPLES
 
 R12 = Round(2565, 12)

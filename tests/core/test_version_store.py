@@ -9,12 +9,12 @@ import os
 import pytest
 
 from ita_monitor.cli import main as cli
-from ita_monitor.config import AgenciesDir
-from ita_monitor.intake import deliver, history, receive, safe_name
-from ita_monitor.limits import TooLarge
-from ita_monitor.pipeline import RoundJob, collect
-from ita_monitor.rounds import Round
-from ita_monitor.storage import DataRoot, create_exclusive
+from ita_monitor.flow.pipeline import RoundJob, collect
+from ita_monitor.intake.versions import deliver, history, receive, safe_name
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.limits import TooLarge
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.storage import DataRoot, create_exclusive
 from tests.conftest import AGENCIES, drop_samples
 from tests.core.bad_files import GOOD, LONG_THAI_NAME, csv_text
 
@@ -265,7 +265,7 @@ def test_workbook_dimensions_are_read_as_openpyxl_reads_them_without_a_full_pars
 
     import openpyxl
 
-    from ita_monitor.submissions import _sheets_xlsx
+    from ita_monitor.intake.submissions import _sheets_xlsx
 
     wb = openpyxl.Workbook()
     for i in range(30):

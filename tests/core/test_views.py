@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from ita_monitor.agencies_overview import overview
-from ita_monitor.config import AgenciesDir, parse_plan
-from ita_monitor.scores import score_history
-from ita_monitor.storage import DataRoot
-from ita_monitor.yearview import year_view
+from ita_monitor.model.config import AgenciesDir, parse_plan
+from ita_monitor.model.storage import DataRoot
+from ita_monitor.views.agencies_overview import overview
+from ita_monitor.views.scores import score_history
+from ita_monitor.views.yearview import year_view
 from tests.conftest import AGENCIES
 from tests.views_data import DISTRICTS, province, sample_year
 

@@ -1,4 +1,4 @@
-"""Thai survives WeasyPrint 70.0 with ita_monitor.weasyfix: extracted text, line breaks, pixels.
+"""Thai survives WeasyPrint 70.0 with ita_monitor.documents.weasyfix: extracted text, line breaks, pixels.
 
 Real PDFs are rendered and read back with poppler's ``pdftotext -raw``, as a reader copying
 text out of a published report would.
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import weasyprint
 
-from ita_monitor import weasyfix
+from ita_monitor.documents import weasyfix
 from tests.conftest import skip_or_fail
 
 TLWG = Path("/usr/share/fonts/truetype/tlwg")
@@ -206,7 +206,7 @@ SCRIPT = """
 import sys
 import weasyprint
 if sys.argv[1] == "patched":
-    from ita_monitor import weasyfix
+    from ita_monitor.documents import weasyfix
     weasyfix.apply()
 source = open(sys.argv[2], encoding="utf-8").read()
 weasyprint.HTML(string=source).write_pdf(sys.argv[3])
@@ -359,7 +359,7 @@ def test_line_break_check_catches_the_unpatched_ratio(tmp_path):
         "from weasyprint.layout import inline, preferred\n"
         "from weasyprint.text import line_break\n"
         "original = line_break.split_first_line\n"
-        "from ita_monitor import weasyfix\n"
+        "from ita_monitor.documents import weasyfix\n"
         "weasyfix.apply()\n"
         "line_break.split_first_line = inline.split_first_line = preferred.split_first_line = original\n"
         "weasyprint.HTML(string=sys.stdin.read()).write_pdf(sys.argv[1])\n"

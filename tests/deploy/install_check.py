@@ -30,7 +30,7 @@ def _text(pdf: Path) -> str:
 
 def main() -> dict:
     import ita_monitor
-    from ita_monitor.render import DEFAULT_TEMPLATES
+    from ita_monitor.documents.render import DEFAULT_TEMPLATES
 
     source_tree = Path(os.environ["ITA_SOURCE_TREE"])
     data = Path(os.environ["AIRFLOW__ITA__DATA_ROOT"].removeprefix("file://"))

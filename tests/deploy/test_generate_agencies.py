@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ita_monitor.config import AgenciesDir
+from ita_monitor.model.config import AgenciesDir
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ita_monitor.rounds import BANGKOK
+from ita_monitor.model.rounds import BANGKOK
 from tests.conftest import AGENCIES, ROOT, skip_or_fail
 from tests.views_data import province, sample_year
 

@@ -139,7 +139,7 @@ def test_link_health_changes_reach_the_admins_line_group_once_and_a_dead_group_f
     line_api, tmp_path, monkeypatch
 ):
     from ita_monitor.airflow_layer.link_tasks import send_line
-    from ita_monitor.config import AgenciesDir
+    from ita_monitor.model.config import AgenciesDir
 
     agencies = shutil.copytree(AGENCIES, tmp_path / "agencies")
     profile = agencies / "mae-u-kho" / "agency.yaml"

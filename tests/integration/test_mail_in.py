@@ -89,7 +89,7 @@ def town(tmp_path, data_root, smtp_maildir, imap_server, monkeypatch):
     connections as the README sets them up; yields (agencies dir, round, the SMTP server's Maildir)."""
     import mailbox
 
-    from ita_monitor.rounds import DEFAULT_ROUNDS, latest_round_before
+    from ita_monitor.model.rounds import DEFAULT_ROUNDS, latest_round_before
 
     now = datetime.now(UTC)
     rnd = latest_round_before(now, DEFAULT_ROUNDS)
@@ -202,8 +202,8 @@ def test_units_answer_by_mail_and_hear_back_within_the_poll(town, data_root):
 
     from ita_monitor.airflow_layer.mail import send
     from ita_monitor.airflow_layer.waiting import SubmissionsTrigger, WaitForSubmissionsOperator, load_job
-    from ita_monitor.mailin import quarantined
-    from ita_monitor.notify import open_round
+    from ita_monitor.intake.mailin import quarantined
+    from ita_monitor.intake.notify import open_round
 
     agencies, rnd, sent = town
     job = load_job("test-town", rnd.fiscal_year, rnd.months)

@@ -61,7 +61,7 @@ def test_the_round_mails_each_unit_its_form_once_and_the_returned_forms_complete
     import re
 
     from ita_monitor.airflow_layer.websecurity import link_secret
-    from ita_monitor.unit_links import read_token
+    from ita_monitor.intake.unit_links import read_token
 
     href = re.search(
         r'<a href="(https://ita\.example\.test/ita/u/[^"]+)" id="unit-link">', body.decode()
@@ -102,7 +102,7 @@ def test_the_round_mails_each_unit_its_form_once_and_the_returned_forms_complete
 
 def _current_round_in_reminder_window(agencies_root):
     """A made-up agency whose latest round ended recently: due in about 5 days, reminders 10 days before."""
-    from ita_monitor.rounds import DEFAULT_ROUNDS, latest_round_before
+    from ita_monitor.model.rounds import DEFAULT_ROUNDS, latest_round_before
 
     now = datetime.now(UTC)
     rnd = latest_round_before(now, DEFAULT_ROUNDS)

@@ -18,9 +18,9 @@ from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import Param
 from airflow.sdk.exceptions import AirflowFailException
 
-from ita_monitor.names import APPROVAL_TASK, files_url
-from ita_monitor.status import State
-from ita_monitor.thai import thai_digits
+from ita_monitor.model.names import APPROVAL_TASK, files_url
+from ita_monitor.model.status import State
+from ita_monitor.model.thai import thai_digits
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class _ApproveBeforePublish(ApprovalOperator):
         raise NotImplementedError
 
     def execute(self, context: Any) -> Any:
-        from ita_monitor.selfcheck import refusal
+        from ita_monitor.documents.selfcheck import refusal
 
         job = self._job()
         # A document that failed its self-check is never put to a person: fail, naming each difference.
@@ -138,7 +138,7 @@ class ApprovePublish(_ApproveBeforePublish):
         return _job(self.slug)
 
     def _ask(self, job) -> tuple[str, str]:
-        from ita_monitor.dashboard import approval_summary, round_detail
+        from ita_monitor.views.dashboard import approval_summary, round_detail
 
         detail = round_detail(job.agency, job.plan, job.rnd, job.data)
         subject = (
@@ -149,12 +149,12 @@ class ApprovePublish(_ApproveBeforePublish):
         return subject, approval_summary(detail, _files_url(job.slug))
 
     def _record(self, job, **status: Any) -> None:
-        from ita_monitor.pipeline import update_status
+        from ita_monitor.flow.pipeline import update_status
 
         update_status(job, **status)
 
     def _selfcheck(self, job):
-        from ita_monitor import status
+        from ita_monitor.model import status
 
         return status.load_round(job.data, job.slug, job.rnd).selfcheck
 
@@ -171,7 +171,7 @@ class ApproveMeasures(_ApproveBeforePublish):
         return _job(self.slug)
 
     def _ask(self, job) -> tuple[str, str]:
-        from ita_monitor.dashboard import plan_approval_summary, plan_files
+        from ita_monitor.views.dashboard import plan_approval_summary, plan_files
 
         fy = job.fiscal_year
         files = plan_files(job.data, job.slug, fy)
@@ -184,11 +184,11 @@ class ApproveMeasures(_ApproveBeforePublish):
         )
 
     def _record(self, job, **status: Any) -> None:
-        from ita_monitor.yearly import update_status
+        from ita_monitor.flow.yearly import update_status
 
         update_status(job, **status)
 
     def _selfcheck(self, job):
-        from ita_monitor import status
+        from ita_monitor.model import status
 
         return status.load_plan(job.data, job.slug, job.fiscal_year).selfcheck

@@ -27,8 +27,8 @@ WARM_UP_HTML = "<html lang='th'><body><h1>ทดสอบ</h1><p>รายงา
 def warm_up() -> float:
     """Import what tasks use and render a small Thai page with the configured renderer; seconds taken."""
     started = time.perf_counter()
-    from ita_monitor import pipeline  # noqa: F401  (config, submissions, completeness, storage)
     from ita_monitor.airflow_layer import settings, tasks  # noqa: F401
+    from ita_monitor.flow import pipeline  # noqa: F401  (config, submissions, completeness, storage)
     from ita_monitor.publish import factory  # noqa: F401
 
     settings.renderer().pdf(WARM_UP_HTML)

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def _push_one(hook, token: str, notice) -> tuple[bool, str, int]:
-    from ita_monitor.line import PUSH_PATH, retry_delay
+    from ita_monitor.intake.line import PUSH_PATH, retry_delay
 
     tries = int(settings.get("line_tries"))
     base = float(settings.get("line_retry_seconds"))
@@ -53,7 +53,7 @@ def _push_one(hook, token: str, notice) -> tuple[bool, str, int]:
 
 def push(agency, round_dir, notices) -> dict:
     """Push each notice not pushed yet; {"pushed": [...], "failed": [{"key", "unit", "detail"}]}."""
-    from ita_monitor.line import pending, record
+    from ita_monitor.intake.line import pending, record
 
     result: dict = {"pushed": [], "failed": []}
     if agency.line is None:
@@ -107,8 +107,8 @@ def safely(fn, *args) -> dict:
 
 
 def push_forms(job) -> dict:
-    from ita_monitor.line import form_notice
-    from ita_monitor.unit_forms import form_for, responsible_units
+    from ita_monitor.intake.line import form_notice
+    from ita_monitor.intake.unit_forms import form_for, responsible_units
 
     def run():
         grace = job.agency.schedule.grace_days
@@ -122,7 +122,7 @@ def push_forms(job) -> dict:
 
 
 def push_reminders(job, gaps) -> dict:
-    from ita_monitor.line import reminder_notice
+    from ita_monitor.intake.line import reminder_notice
 
     def run():
         by_unit: dict = {}
@@ -136,8 +136,8 @@ def push_reminders(job, gaps) -> dict:
 
 def push_outcomes(job, outcomes) -> dict:
     """What became of each file sent by mail, to its unit's group (in the round it was matched to)."""
-    from ita_monitor.line import outcome_notices
-    from ita_monitor.rounds import Round
+    from ita_monitor.intake.line import outcome_notices
+    from ita_monitor.model.rounds import Round
 
     def run():
         total: dict = {"pushed": [], "failed": []}

@@ -1,4 +1,4 @@
-"""The link-health DAG's tasks: thin calls into ``ita_monitor.linkhealth`` for one agency.
+"""The link-health DAG's tasks: thin calls into ``ita_monitor.links.linkhealth`` for one agency.
 
 Which fiscal years: the trigger form's ``fiscal_year``; a scheduled run checks the years whose
 assessment period (catalogue ``assessment`` or the agency's ``oit/<FY>.yaml``) holds the run's day,
@@ -33,10 +33,10 @@ def link_params() -> dict[str, Param]:
 
 
 def _years(slug: str) -> list:
-    from ita_monitor.errors import InputError
-    from ita_monitor.linkhealth import years_to_check
-    from ita_monitor.rounds import BANGKOK
-    from ita_monitor.storage import DataRoot
+    from ita_monitor.links.linkhealth import years_to_check
+    from ita_monitor.model.errors import InputError
+    from ita_monitor.model.rounds import BANGKOK
+    from ita_monitor.model.storage import DataRoot
 
     ctx = get_current_context()
     day = ctx["dag_run"].run_after.astimezone(BANGKOK).date()
@@ -60,7 +60,7 @@ def _years(slug: str) -> list:
 @task
 def check_links(slug: str) -> dict:
     """Fetch every link of the year(s); keep the states in links.json; rewrite the readiness sheet."""
-    from ita_monitor.linkhealth import run_check
+    from ita_monitor.links.linkhealth import run_check
 
     out = {}
     for year in _years(slug):
@@ -77,8 +77,8 @@ def repair_links(slug: str) -> dict:
     """With ``repair``: put each broken document back (same place, or a new WordPress media item with
     the page updated), then check again.  Without it: nothing."""
     from ita_monitor.airflow_layer.remotes import MissingConnection, remote_for
-    from ita_monitor.errors import InputError
-    from ita_monitor.linkhealth import broken, repair, run_check
+    from ita_monitor.links.linkhealth import broken, repair, run_check
+    from ita_monitor.model.errors import InputError
     from ita_monitor.publish.base import PublishFailed
     from ita_monitor.publish.factory import publisher_for
 
@@ -119,7 +119,7 @@ def send_line(agency, year_dir, fiscal_year: int, text: str) -> bool:
     import hashlib
 
     from ita_monitor.airflow_layer.line import push, safely
-    from ita_monitor.line import Notice
+    from ita_monitor.intake.line import Notice
 
     if agency.line is None or not agency.line.admin_group:
         return False
@@ -132,8 +132,8 @@ def send_line(agency, year_dir, fiscal_year: int, text: str) -> bool:
 def notify_admin(slug: str) -> list[dict]:
     """Mail the admin each change of state not yet told (once); nothing when nothing changed."""
     from ita_monitor.airflow_layer.mail import _connection_exists, smtp_conn_id
-    from ita_monitor.linkhealth import notice, notify_done, pending_notice
-    from ita_monitor.names import links_url
+    from ita_monitor.links.linkhealth import notice, notify_done, pending_notice
+    from ita_monitor.model.names import links_url
 
     sent = []
     to = [a.strip() for a in settings.get("admin_email").split(",") if a.strip()]

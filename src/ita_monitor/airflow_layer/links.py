@@ -7,7 +7,7 @@ from __future__ import annotations
 from airflow.sdk import BaseOperatorLink
 
 from ita_monitor.airflow_layer.settings import base_url
-from ita_monitor.names import PUBLISH_TASK, REPORT_TASK, agency_of_round_dag, run_link_url
+from ita_monitor.model.names import PUBLISH_TASK, REPORT_TASK, agency_of_round_dag, run_link_url
 
 
 class _RoundLink(BaseOperatorLink):

@@ -18,7 +18,7 @@ from typing import Any
 
 from airflow.listeners import hookimpl
 
-from ita_monitor.names import ROUND_DAG_PREFIX
+from ita_monitor.model.names import ROUND_DAG_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,8 @@ log = logging.getLogger(__name__)
 def round_note(dag_run: Any) -> str:
     """The run's round as a note, or '' when it cannot be told (bad params, unknown agency)."""
     from ita_monitor.airflow_layer import settings
-    from ita_monitor.rounds import resolve_round
-    from ita_monitor.thai import thai_digits
+    from ita_monitor.model.rounds import resolve_round
+    from ita_monitor.model.thai import thai_digits
 
     slug = dag_run.dag_id.removeprefix(ROUND_DAG_PREFIX)
     conf = dag_run.conf or {}

@@ -34,7 +34,7 @@ def _connection_exists(conn_id: str) -> bool:
 
 def send(job, mails: list) -> list[dict]:
     """Send each mail and record it as sent right away; returns what was sent."""
-    from ita_monitor.notify import record_sent
+    from ita_monitor.intake.notify import record_sent
 
     if not mails:
         return []
@@ -75,7 +75,7 @@ def send(job, mails: list) -> list[dict]:
 
 def send_replies(data, slug: str) -> list[dict]:
     """Send the mail-in replies not sent yet (``mailin.pending_replies``), each marked sent right away."""
-    from ita_monitor.mailin import pending_replies, reply_sent
+    from ita_monitor.intake.mailin import pending_replies, reply_sent
 
     pending = pending_replies(data, slug)
     if not pending:

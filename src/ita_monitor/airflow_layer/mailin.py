@@ -2,7 +2,7 @@
 
 ``has_new_mail`` is the trigger's cheap look (login, SELECT read-only, ``UID SEARCH`` for UIDs above
 the last one read); ``read_mailbox`` is the operator's work on a worker: fetch each new message
-(``BODY.PEEK[]``, byte for byte), hand it to ``ita_monitor.mailin.process_message`` (archive, match,
+(``BODY.PEEK[]``, byte for byte), hand it to ``ita_monitor.intake.mailin.process_message`` (archive, match,
 intake, reply built), remember its UID, mark it \\Seen, then send every pending reply over SMTP.
 The mailbox itself is never changed otherwise: messages stay where they are.
 """
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def _data():
-    from ita_monitor.storage import DataRoot
+    from ita_monitor.model.storage import DataRoot
 
     return DataRoot(settings.data_root())
 
@@ -51,7 +51,7 @@ def has_new_mail(slug: str) -> bool:
     """Whether the agency's mailbox holds messages not read yet (blocking: run it in a thread)."""
     from airflow.providers.imap.hooks.imap import ImapHook
 
-    from ita_monitor.mailin import imap_state
+    from ita_monitor.intake.mailin import imap_state
 
     agency = settings.agencies_dir().agency(slug)
     if agency.mail_in is None:
@@ -74,7 +74,7 @@ def read_mailbox(job) -> list[dict]:
 
     from ita_monitor.airflow_layer.line import push_outcomes
     from ita_monitor.airflow_layer.mail import send_replies
-    from ita_monitor.mailin import imap_state, process_message, quarantine_unreadable, save_imap_state
+    from ita_monitor.intake.mailin import imap_state, process_message, quarantine_unreadable, save_imap_state
 
     mail_in = job.agency.mail_in
     if mail_in is None:

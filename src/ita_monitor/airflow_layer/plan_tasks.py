@@ -1,4 +1,4 @@
-"""The yearly plan's tasks: each a thin call into ``ita_monitor.yearly`` for one agency's fiscal year."""
+"""The yearly plan's tasks: each a thin call into ``ita_monitor.flow.yearly`` for one agency's fiscal year."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ def plan_params() -> dict[str, Param]:
 
 
 def _job(slug: str):
-    from ita_monitor.errors import InputError
-    from ita_monitor.rounds import BANGKOK, fiscal_year_of
-    from ita_monitor.yearly import YearJob
+    from ita_monitor.flow.yearly import YearJob
+    from ita_monitor.model.errors import InputError
+    from ita_monitor.model.rounds import BANGKOK, fiscal_year_of
 
     ctx = get_current_context()
     fiscal_year = ctx["params"].get("fiscal_year")
@@ -39,7 +39,7 @@ def _job(slug: str):
 @task
 def validate_plan(slug: str) -> list[dict]:
     """Check the plan, its analysis of last year's ITA result and its memo; log every warning."""
-    from ita_monitor.yearly import validate
+    from ita_monitor.flow.yearly import validate
 
     warnings = validate(_job(slug))
     for w in warnings:
@@ -50,7 +50,7 @@ def validate_plan(slug: str) -> list[dict]:
 @task
 def render_measures(slug: str) -> dict:
     """Render the measures document (O42-type) under the data root."""
-    from ita_monitor.yearly import render_measures as render
+    from ita_monitor.flow.yearly import render_measures as render
 
     return render(_job(slug), settings.renderer())
 
@@ -58,7 +58,7 @@ def render_measures(slug: str) -> dict:
 @task
 def render_approval_memo(slug: str) -> dict:
     """Render the approval memo (บันทึกข้อความ) for the executive to sign."""
-    from ita_monitor.yearly import render_approval_memo as render
+    from ita_monitor.flow.yearly import render_approval_memo as render
 
     return render(_job(slug), settings.renderer())
 
@@ -66,8 +66,8 @@ def render_approval_memo(slug: str) -> dict:
 @task
 def publish_measures(slug: str) -> dict:
     """Publish the measures on the agency's site under the year's OIT item."""
+    from ita_monitor.flow.yearly import publish_measures as publish
     from ita_monitor.publish.factory import publisher_for
-    from ita_monitor.yearly import publish_measures as publish
 
     job = _job(slug)
     result = publish(

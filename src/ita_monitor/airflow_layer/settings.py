@@ -31,15 +31,15 @@ from pathlib import Path
 
 from airflow.sdk import conf
 
-from ita_monitor.config import AgenciesDir
-from ita_monitor.limits import DEFAULT_MAX_SUBMISSION_BYTES
-from ita_monitor.render import (
+from ita_monitor.documents.render import (
     DEFAULT_FONT_BOLD,
     DEFAULT_FONT_REGULAR,
     DEFAULT_FONT_SCALE,
     DEFAULT_TEMPLATES,
     Font,
 )
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.limits import DEFAULT_MAX_SUBMISSION_BYTES
 
 # Without settings, the admin's files and the data live beside Airflow's own (the package may be
 # installed anywhere, so nothing defaults to a source tree; `make` and the image set both).
@@ -95,7 +95,7 @@ def max_submission_bytes() -> int:
 
 def data():
     """The data root with the size limit: what every task and page that takes in files uses."""
-    from ita_monitor.storage import DataRoot
+    from ita_monitor.model.storage import DataRoot
 
     return DataRoot(data_root(), max_submission_bytes())
 
@@ -103,7 +103,7 @@ def data():
 @lru_cache(maxsize=1)
 def renderer():
     """One renderer per worker process: WeasyPrint's first document is the slow one."""
-    from ita_monitor.render import Renderer
+    from ita_monitor.documents.render import Renderer
 
     font = Font(get("font_regular"), get("font_bold"), float(get("font_scale")))
     return Renderer(get("templates_dir"), font)
@@ -111,7 +111,7 @@ def renderer():
 
 def link_check_settings():
     """How the link check fetches (``[ita] link_*``)."""
-    from ita_monitor.linkhealth import CheckSettings
+    from ita_monitor.links.linkhealth import CheckSettings
 
     return CheckSettings(
         timeout=float(get("link_timeout_seconds")),

@@ -1,4 +1,4 @@
-"""The round's tasks: each a thin call into ``ita_monitor.pipeline`` for one agency's round."""
+"""The round's tasks: each a thin call into ``ita_monitor.flow.pipeline`` for one agency's round."""
 
 from __future__ import annotations
 
@@ -48,10 +48,10 @@ def round_params() -> dict[str, Param]:
 
 
 def _job(slug: str, skip_without_plan: bool = False):
-    from ita_monitor.config import AgenciesDir
-    from ita_monitor.errors import InputError
-    from ita_monitor.pipeline import RoundJob
-    from ita_monitor.rounds import resolve_round
+    from ita_monitor.flow.pipeline import RoundJob
+    from ita_monitor.model.config import AgenciesDir
+    from ita_monitor.model.errors import InputError
+    from ita_monitor.model.rounds import resolve_round
 
     ctx = get_current_context()
     params = ctx["params"]
@@ -102,7 +102,7 @@ def open_round(slug: str) -> dict:
     from ita_monitor.airflow_layer.line import push_forms
     from ita_monitor.airflow_layer.mail import send
     from ita_monitor.airflow_layer.websecurity import NoSecret, unit_link_maker
-    from ita_monitor.notify import open_round as write_forms
+    from ita_monitor.intake.notify import open_round as write_forms
 
     job = _job(slug, skip_without_plan=True)
     try:
@@ -129,7 +129,7 @@ def check_completeness(slug: str) -> dict:
     downstream, from the UI, ``airflow tasks clear`` or the ITA page's rerun) reads the files that
     arrived since.  Reading is idempotent: a file already kept (same sha256) is not stored again.
     """
-    from ita_monitor.pipeline import RoundIncomplete, check_round, collect
+    from ita_monitor.flow.pipeline import RoundIncomplete, check_round, collect
 
     job = _job(slug)
     summary = collect(job)
@@ -148,7 +148,7 @@ def check_completeness(slug: str) -> dict:
 @task
 def render_report(slug: str) -> dict:
     """Render the round report PDF under the data root."""
-    from ita_monitor.pipeline import render_report as render
+    from ita_monitor.flow.pipeline import render_report as render
 
     return render(_job(slug), settings.renderer())
 
@@ -162,8 +162,8 @@ def publish_report(slug: str) -> dict:
     failed and what to do.  With the agency's ``publish.dry_run`` only the plan is logged.
     """
     from ita_monitor.airflow_layer.remotes import MissingConnection, remote_for
-    from ita_monitor.errors import InputError
-    from ita_monitor.pipeline import publish_report as publish
+    from ita_monitor.flow.pipeline import publish_report as publish
+    from ita_monitor.model.errors import InputError
     from ita_monitor.publish.base import PublishFailed
     from ita_monitor.publish.factory import publisher_for
 

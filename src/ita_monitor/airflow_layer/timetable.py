@@ -26,7 +26,7 @@ from typing import Any
 import pendulum
 from airflow.timetables.base import DagRunInfo, DataInterval, TimeRestriction, Timetable
 
-from ita_monitor.rounds import (
+from ita_monitor.model.rounds import (
     DEFAULT_ROUNDS,
     Round,
     latest_round_before,
@@ -34,7 +34,7 @@ from ita_monitor.rounds import (
     round_ending_at,
     rounds_after,
 )
-from ita_monitor.thai import thai_digits
+from ita_monitor.model.thai import thai_digits
 
 
 def _utc(dt: datetime) -> pendulum.DateTime:

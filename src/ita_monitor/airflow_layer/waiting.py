@@ -1,6 +1,6 @@
 """Waiting for the units' submissions without holding a worker slot.
 
-``WaitForSubmissionsOperator`` looks once (``ita_monitor.waiting``); if every submission is in or the
+``WaitForSubmissionsOperator`` looks once (``ita_monitor.intake.waiting``); if every submission is in or the
 due date has come it returns at once, otherwise it defers to ``SubmissionsTrigger``, which polls the
 data root from the triggerer every ``[ita] submission_poll_seconds`` and wakes the task when the round
 is complete, when the due date comes, or when it is time to remind the units (``schedule.
@@ -31,15 +31,15 @@ log = logging.getLogger(__name__)
 
 
 def load_job(slug: str, fiscal_year: int, months: int):
-    from ita_monitor.pipeline import RoundJob
-    from ita_monitor.rounds import Round
+    from ita_monitor.flow.pipeline import RoundJob
+    from ita_monitor.model.rounds import Round
 
     return RoundJob.load(settings.agencies_dir(), slug, Round(fiscal_year, months), settings.data())
 
 
 def look(slug: str, fiscal_year: int, months: int, now: datetime | None = None):
     """The round's ``WaitState`` now (blocking: reads files)."""
-    from ita_monitor.waiting import wait_state
+    from ita_monitor.intake.waiting import wait_state
 
     return wait_state(load_job(slug, fiscal_year, months), now or datetime.now(UTC))
 
@@ -150,7 +150,7 @@ class WaitForSubmissionsOperator(BaseOperator):
 
     def _step(self, fiscal_year: int, months: int, reminded: bool) -> dict:
         from ita_monitor.airflow_layer.mail import send
-        from ita_monitor.notify import reminders
+        from ita_monitor.intake.notify import reminders
 
         job = load_job(self.slug, fiscal_year, months)
         if job.agency.mail_in is not None:

@@ -209,7 +209,7 @@ class BodyTooLarge(Exception):
 
 def too_large_text(limit: int, seen: int, exact: bool) -> tuple[str, str]:
     """The intake's own message for a file above the one limit (its size when known)."""
-    from ita_monitor.limits import too_large_th_en
+    from ita_monitor.model.limits import too_large_th_en
 
     return too_large_th_en(limit, seen, exact)
 
@@ -304,7 +304,7 @@ def public_base_url() -> str:
 
 def upload_limit(data=None) -> int:
     """The one size limit of a received file (the intake's), for every way in."""
-    from ita_monitor.submissions import MAX_FILE_BYTES
+    from ita_monitor.intake.submissions import MAX_FILE_BYTES
 
     return int(getattr(data, "max_submission_bytes", 0) or MAX_FILE_BYTES)
 
@@ -312,7 +312,7 @@ def upload_limit(data=None) -> int:
 def unit_link_maker(job):
     """``unit -> link URL`` for the round of ``job``; None (links left out of the mails) when
     ``[api] base_url`` is not set.  NoSecret when no secret is configured."""
-    from ita_monitor.unit_links import LinkScope, link_for
+    from ita_monitor.intake.unit_links import LinkScope, link_for
 
     base = public_base_url()
     if not base:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from ita_monitor.config import Agency, Catalogue
+from ita_monitor.model.config import Agency, Catalogue
 
 T = TypeVar("T")
 
@@ -44,7 +44,7 @@ class Publisher(Protocol):
 
     name: str
     location: str  # where it publishes (folder, site URL): a change of site starts a new record
-    renderer: Any  # ita_monitor.render.Renderer: index pages and the OIT link sheet
+    renderer: Any  # ita_monitor.documents.render.Renderer: index pages and the OIT link sheet
 
     def put(self, fiscal_year: int, doc: Document, previous: dict | None, now: str) -> dict:
         """Upload ``doc``; return its manifest entry (url, sha256, published_at, earlier...)."""

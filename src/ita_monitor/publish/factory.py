@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ita_monitor.config import Agency
-from ita_monitor.errors import InputError, Problem
+from ita_monitor.model.config import Agency
+from ita_monitor.model.errors import InputError, Problem
+from ita_monitor.model.storage import DataRoot
 from ita_monitor.publish.base import Publisher
 from ita_monitor.publish.static import StaticSitePublisher
-from ita_monitor.storage import DataRoot
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import csv
 import io
 
-from ita_monitor.config import Agency, Catalogue
+from ita_monitor.model.config import Agency, Catalogue
+from ita_monitor.model.storage import PathLike, write_atomic
 from ita_monitor.publish.base import index_items
-from ita_monitor.storage import PathLike, write_atomic
 
 COLUMNS = ["oit_item", "oit_name", "document", "url", "published_at", "sha256", "index_url"]
 

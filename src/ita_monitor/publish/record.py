@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Protocol
 
-from ita_monitor.config import Agency, Catalogue
+from ita_monitor.model.config import Agency, Catalogue
+from ita_monitor.model.storage import DataRoot, PathLike, read_json, write_json
 from ita_monitor.publish.base import Document, Publisher
 from ita_monitor.publish.linksheet import write_link_sheet
-from ita_monitor.storage import DataRoot, PathLike, read_json, write_json
 
 
 class PublishJob(Protocol):

@@ -16,9 +16,9 @@ from __future__ import annotations
 import hashlib
 from typing import Protocol
 
-from ita_monitor.config import Agency, Catalogue
+from ita_monitor.model.config import Agency, Catalogue
+from ita_monitor.model.storage import PathLike, write_atomic
 from ita_monitor.publish.base import Document, dated_name, earlier_entry, index_items
-from ita_monitor.storage import PathLike, write_atomic
 
 
 class Tree(Protocol):

@@ -20,9 +20,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from ita_monitor.config import Agency, Catalogue
+from ita_monitor.model.config import Agency, Catalogue
+from ita_monitor.model.thai import thai_digits
 from ita_monitor.publish.base import Document, PublishFailed, call_target, earlier_entry, index_items
-from ita_monitor.thai import thai_digits
 
 TIMEOUT = (10, 120)  # connect, read (seconds)
 STATUSES = "publish,future,draft,pending,private"

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from ita_monitor.config import AgenciesDir
-from ita_monitor.pipeline import RoundJob
+from ita_monitor.documents.render import Renderer
+from ita_monitor.flow.pipeline import RoundJob
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.storage import DataRoot
+from ita_monitor.model.thai import thai_date_of
 from ita_monitor.publish.base import Document
 from ita_monitor.publish.record import publish_documents
 from ita_monitor.publish.static import StaticSitePublisher
-from ita_monitor.render import Renderer
-from ita_monitor.rounds import Round
-from ita_monitor.storage import DataRoot
-from ita_monitor.thai import thai_date_of
 from tests.conftest import AGENCIES
 
 

@@ -5,12 +5,12 @@ import shutil
 import pytest
 import yaml
 
-from ita_monitor.config import AgenciesDir, parse_agency
+from ita_monitor.documents.render import Renderer
+from ita_monitor.model.config import AgenciesDir, parse_agency
+from ita_monitor.model.storage import DataRoot
 from ita_monitor.publish.factory import Remote, publisher_for
 from ita_monitor.publish.sftp import SftpPublisher
 from ita_monitor.publish.wordpress import WordPressPublisher, page_slug, page_title
-from ita_monitor.render import Renderer
-from ita_monitor.storage import DataRoot
 from tests.conftest import AGENCIES
 
 

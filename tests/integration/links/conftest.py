@@ -7,11 +7,11 @@ from pathlib import Path
 
 import yaml
 
-from ita_monitor.config import AgenciesDir
-from ita_monitor.linkhealth import YearLinks
+from ita_monitor.links.linkhealth import YearLinks
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.storage import DataRoot
 from ita_monitor.publish.base import Document
 from ita_monitor.publish.record import publish_documents
-from ita_monitor.storage import DataRoot
 from tests.integration.conftest import agencies_with_target  # noqa: F401  (used by the link tests)
 
 FY = 2565

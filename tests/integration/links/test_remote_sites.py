@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from ita_monitor.linkhealth import CheckSettings, notify_done, pending_notice, repair, run_check
+from ita_monitor.documents.render import Renderer
+from ita_monitor.links.linkhealth import CheckSettings, notify_done, pending_notice, repair, run_check
 from ita_monitor.publish.factory import Remote, publisher_for
-from ita_monitor.render import Renderer
 from tests.integration.links.conftest import (
     FY,
     agencies_with_target,
@@ -100,8 +100,8 @@ def test_wordpress_removed_and_replaced_uploads_become_new_media_items_on_an_upd
     assert _states(broken)["document:round-12"] == "changed"
     assert _states(broken)["index"] == "ok"
 
-    from ita_monitor import status
-    from ita_monitor.rounds import Round
+    from ita_monitor.model import status
+    from ita_monitor.model.rounds import Round
 
     round_published = {
         "target": "wordpress",

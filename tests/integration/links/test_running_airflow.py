@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 import pytest
 
+from ita_monitor.documents.render import Renderer
 from ita_monitor.publish.factory import publisher_for
-from ita_monitor.render import Renderer
 from tests.conftest import ROOT, skip_or_fail
 from tests.integration.links.conftest import FY, agencies_with_target, documents, publish_approved, year_of
 from tests.integration.test_unit_mail import subject

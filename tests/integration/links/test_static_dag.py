@@ -16,8 +16,8 @@ import json
 import pytest
 import requests
 
+from ita_monitor.documents.render import Renderer
 from ita_monitor.publish.factory import publisher_for
-from ita_monitor.render import Renderer
 from tests.conftest import ROOT
 from tests.integration.links.conftest import (
     FY,

@@ -11,9 +11,9 @@ import pytest
 import requests
 from airflow.dag_processing.dagbag import DagBag
 
-from ita_monitor.config import AgenciesDir
-from ita_monitor.rounds import Round
-from ita_monitor.storage import DataRoot
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.storage import DataRoot
 from tests.conftest import ROOT, SAMPLES
 from tests.integration.conftest import agencies_with_target, live_links
 

@@ -7,14 +7,14 @@ import json
 import pytest
 import requests
 
-from ita_monitor.config import AgenciesDir
-from ita_monitor.pipeline import RoundJob
+from ita_monitor.documents.render import Renderer
+from ita_monitor.flow.pipeline import RoundJob
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.storage import DataRoot
 from ita_monitor.publish.base import Document, PublishFailed
 from ita_monitor.publish.factory import Remote, publisher_for
 from ita_monitor.publish.record import publish_documents
-from ita_monitor.render import Renderer
-from ita_monitor.rounds import Round
-from ita_monitor.storage import DataRoot
 from tests.integration.conftest import agencies_with_target, live_links
 
 pytestmark = pytest.mark.wordpress

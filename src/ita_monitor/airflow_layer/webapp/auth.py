@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
-from ita_monitor.names import round_dag_id
+from ita_monitor.model.names import round_dag_id
 
 
 async def current_user(request: Request) -> Any:

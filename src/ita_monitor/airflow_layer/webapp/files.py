@@ -26,7 +26,7 @@ from ita_monitor.airflow_layer.webapp.auth import Actor, User, check_csrf, requi
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency
 from ita_monitor.airflow_layer.webapp.templating import SECURITY_HEADERS, base, render
 from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
-from ita_monitor.uploads import REFUSALS, UploadRefused, receive_upload, scheduled
+from ita_monitor.intake.uploads import REFUSALS, UploadRefused, receive_upload, scheduled
 
 log = logging.getLogger(__name__)
 

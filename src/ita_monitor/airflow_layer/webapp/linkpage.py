@@ -10,7 +10,6 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ita_monitor import linkhealth
 from ita_monitor.airflow_layer.webapp.auth import (
     Actor,
     User,
@@ -21,8 +20,9 @@ from ita_monitor.airflow_layer.webapp.auth import (
 from ita_monitor.airflow_layer.webapp.runs import action_form, call_api
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency
 from ita_monitor.airflow_layer.webapp.templating import SECURITY_HEADERS, base, render
-from ita_monitor.errors import InputError
-from ita_monitor.names import links_dag_id
+from ita_monitor.links import linkhealth
+from ita_monitor.model.errors import InputError
+from ita_monitor.model.names import links_dag_id
 
 log = logging.getLogger(__name__)
 router = APIRouter()

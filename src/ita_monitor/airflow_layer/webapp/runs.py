@@ -17,15 +17,15 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from starlette.formparsers import MultiPartException
 
-from ita_monitor import dashboard
 from ita_monitor.airflow_layer import websecurity as ws
 from ita_monitor.airflow_layer.webapp.auth import Actor, check_csrf, user_token
 from ita_monitor.airflow_layer.webapp.root_app import ROOT_APP_KEY
 from ita_monitor.airflow_layer.webapp.sources import data_root, load_agency
 from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
-from ita_monitor.config import Agency
-from ita_monitor.names import CHECK_TASK, agency_of_round_dag, hitl_path, round_dag_id
-from ita_monitor.rounds import Round, resolve_round
+from ita_monitor.model.config import Agency
+from ita_monitor.model.names import CHECK_TASK, agency_of_round_dag, hitl_path, round_dag_id
+from ita_monitor.model.rounds import Round, resolve_round
+from ita_monitor.views import dashboard
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -160,8 +160,8 @@ async def action_form(request: Request, user: Any) -> dict[str, str]:
 
 def _selfcheck_refusal(slug: str, the_round: Round) -> str:
     """Why the round's report may not be approved: its failed self-check ("" when it passed)."""
-    from ita_monitor import status
-    from ita_monitor.selfcheck import refusal
+    from ita_monitor.documents.selfcheck import refusal
+    from ita_monitor.model import status
 
     return refusal(status.load_round(data_root(), slug, the_round).selfcheck, "รายงาน", "the report")
 

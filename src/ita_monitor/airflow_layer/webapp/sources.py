@@ -11,9 +11,9 @@ from typing import Any
 from fastapi import HTTPException
 
 from ita_monitor.airflow_layer import settings
-from ita_monitor.config import AgenciesDir, Agency, Plan
-from ita_monitor.errors import InputError
-from ita_monitor.storage import DataRoot, local_path
+from ita_monitor.model.config import AgenciesDir, Agency, Plan
+from ita_monitor.model.errors import InputError
+from ita_monitor.model.storage import DataRoot, local_path
 
 _cache: dict[tuple, tuple[tuple, Any]] = {}  # (kind, path) -> (file stamps, parsed value)
 

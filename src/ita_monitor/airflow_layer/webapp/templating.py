@@ -15,12 +15,13 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ita_monitor import dashboard, thai
 from ita_monitor.airflow_layer import settings
-from ita_monitor.config import Agency
-from ita_monitor.rounds import BANGKOK
-from ita_monitor.status import ROUND_PAGE_STATES
-from ita_monitor.thai import thai_date, thai_digits
+from ita_monitor.model import thai
+from ita_monitor.model.config import Agency
+from ita_monitor.model.rounds import BANGKOK
+from ita_monitor.model.status import ROUND_PAGE_STATES
+from ita_monitor.model.thai import thai_date, thai_digits
+from ita_monitor.views import dashboard
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",

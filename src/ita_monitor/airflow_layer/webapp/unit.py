@@ -29,10 +29,10 @@ from ita_monitor.airflow_layer import websecurity as ws
 from ita_monitor.airflow_layer.webapp.auth import Actor
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
 from ita_monitor.airflow_layer.webapp.templating import base, environment
-from ita_monitor.unit_links import REFUSALS as LINK_REFUSALS
-from ita_monitor.unit_links import Link, LinkRefused, check_revoked, read_token
-from ita_monitor.uploads import REFUSALS as UPLOAD_REFUSALS
-from ita_monitor.uploads import UploadRefused, receive_upload
+from ita_monitor.intake.unit_links import REFUSALS as LINK_REFUSALS
+from ita_monitor.intake.unit_links import Link, LinkRefused, check_revoked, read_token
+from ita_monitor.intake.uploads import REFUSALS as UPLOAD_REFUSALS
+from ita_monitor.intake.uploads import UploadRefused, receive_upload
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -124,7 +124,7 @@ def _subject(link: Link) -> str:
 
 
 def unit_view(agency: Any, link: Link) -> UnitView:
-    from ita_monitor import dashboard
+    from ita_monitor.views import dashboard
 
     scope, rnd = link.scope, link.scope.rnd
     data = data_root()
@@ -320,7 +320,7 @@ def admin_links(
     from fastapi import HTTPException
 
     from ita_monitor.airflow_layer.webapp.auth import require_dag_access
-    from ita_monitor.unit_links import LinkScope, expiry, link_for
+    from ita_monitor.intake.unit_links import LinkScope, expiry, link_for
 
     if rnd.months not in agency.schedule.rounds or not units:
         return []
@@ -355,7 +355,7 @@ async def revoke_link(request: Request, user: Actor, slug: str, fy: int, rnd: st
     from ita_monitor.airflow_layer.webapp.auth import username
     from ita_monitor.airflow_layer.webapp.runs import action_form
     from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
-    from ita_monitor.unit_links import LinkScope, revoke
+    from ita_monitor.intake.unit_links import LinkScope, revoke
 
     form = await action_form(request, user)
     agency = load_agency(slug)

@@ -9,7 +9,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse
 
 from ita_monitor.airflow_layer.webapp.templating import base
-from ita_monitor.rounds import Round
+from ita_monitor.model.rounds import Round
 
 
 def parse_round(fy: int, rnd: str) -> Round:

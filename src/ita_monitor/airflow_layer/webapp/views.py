@@ -8,19 +8,19 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ita_monitor import dashboard
 from ita_monitor.airflow_layer import websecurity as ws
 from ita_monitor.airflow_layer.webapp.auth import User, csrf_token, permitted, require_dag_access, username
 from ita_monitor.airflow_layer.webapp.runs import latest_runs, run_round
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
 from ita_monitor.airflow_layer.webapp.templating import base, published_href, render
 from ita_monitor.airflow_layer.webapp.urls import parse_round
-from ita_monitor.config import Agency
-from ita_monitor.mailin import quarantined
-from ita_monitor.names import agency_of_round_dag
-from ita_monitor.rounds import Round
-from ita_monitor.submissions import SUFFIXES
-from ita_monitor.uploads import REFUSALS
+from ita_monitor.intake.mailin import quarantined
+from ita_monitor.intake.submissions import SUFFIXES
+from ita_monitor.intake.uploads import REFUSALS
+from ita_monitor.model.config import Agency
+from ita_monitor.model.names import agency_of_round_dag
+from ita_monitor.model.rounds import Round
+from ita_monitor.views import dashboard
 
 router = APIRouter()
 

@@ -19,18 +19,18 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ita_monitor import charts
-from ita_monitor.agencies_overview import Overview, overview
 from ita_monitor.airflow_layer import settings
 from ita_monitor.airflow_layer.webapp.auth import User, permitted, require_dag_access, username
 from ita_monitor.airflow_layer.webapp.runs import latest_runs
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
 from ita_monitor.airflow_layer.webapp.templating import SECURITY_HEADERS, base, render
-from ita_monitor.config import Agency
-from ita_monitor.rounds import BANGKOK, fiscal_year_of
-from ita_monitor.scores import score_history
-from ita_monitor.status import State
-from ita_monitor.yearview import YearView, year_view
+from ita_monitor.documents import charts
+from ita_monitor.model.config import Agency
+from ita_monitor.model.rounds import BANGKOK, fiscal_year_of
+from ita_monitor.model.status import State
+from ita_monitor.views.agencies_overview import Overview, overview
+from ita_monitor.views.scores import score_history
+from ita_monitor.views.yearview import YearView, year_view
 
 router = APIRouter()
 
@@ -75,7 +75,7 @@ def year_page(request: Request, user: User, slug: str, fy: int) -> HTMLResponse:
 
 @router.get("/y/{slug}/{fy}/export.xlsx")
 def year_export(request: Request, user: User, slug: str, fy: int) -> Response:
-    from ita_monitor import export
+    from ita_monitor.views import export
 
     require_dag_access(request, user, slug)
     agency, view = _year(slug, fy)
@@ -85,7 +85,7 @@ def year_export(request: Request, user: User, slug: str, fy: int) -> Response:
 
 @router.get("/y/{slug}/{fy}/items.csv")
 def year_items_csv(request: Request, user: User, slug: str, fy: int) -> Response:
-    from ita_monitor import export
+    from ita_monitor.views import export
 
     require_dag_access(request, user, slug)
     agency, view = _year(slug, fy)
@@ -154,7 +154,7 @@ def agencies_page(
 def agencies_export(
     request: Request, user: User, fy: Fy = None, district: Text = "", state: Text = "", months: Months = None
 ) -> Response:
-    from ita_monitor import export
+    from ita_monitor.views import export
 
     ov = _overview(request, user, fy, district, state, months)
     return _download(export.overview_workbook(ov), export.overview_filename(ov), export.XLSX_TYPE)
@@ -164,7 +164,7 @@ def agencies_export(
 def agencies_csv(
     request: Request, user: User, fy: Fy = None, district: Text = "", state: Text = "", months: Months = None
 ) -> Response:
-    from ita_monitor import export
+    from ita_monitor.views import export
 
     ov = _overview(request, user, fy, district, state, months)
     body = export.csv(export.overview_frame(ov))

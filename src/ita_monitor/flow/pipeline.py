@@ -1,0 +1,225 @@
+"""The steps of one monitoring round, as plain functions over the data root.
+
+collect -> check -> render -> publish.  Each step reads what the previous one wrote under the round's
+folder and writes its own result atomically, so any step can be rerun alone and gives the same
+result (idempotent).  The Airflow tasks are one-line calls of these.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from ita_monitor.documents.selfcheck import SelfCheckFailed, check_pdf, refusal, start
+from ita_monitor.intake.completeness import Completeness, check
+from ita_monitor.intake.submissions import ResultRow
+from ita_monitor.model import status
+from ita_monitor.model.config import AgenciesDir, Agency, Catalogue, Plan
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.status import RoundStatus, SelfCheckRecord, State
+from ita_monitor.model.storage import DataRoot, read_json, write_atomic, write_json
+from ita_monitor.publish.base import Document, Publisher
+from ita_monitor.publish.record import publish_documents
+
+
+class RoundIncomplete(Exception):
+    """The round lacks submissions; the message lists every gap in Thai and English."""
+
+    def __init__(self, completeness: Completeness, rejected: list[str] | None = None):
+        self.completeness = completeness
+        self.rejected = rejected or []
+        lines = [completeness.message()]
+        if self.rejected:
+            lines.append("ไฟล์ที่ไม่รับ / rejected files:")
+            lines += [f"- {r}" for r in self.rejected]
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class RoundJob:
+    """Everything a step needs to work on one round of one agency."""
+
+    agency: Agency
+    plan: Plan
+    catalogue: Catalogue
+    rnd: Round
+    data: DataRoot
+
+    @classmethod
+    def load(cls, agencies: AgenciesDir, slug: str, rnd: Round, data: DataRoot) -> RoundJob:
+        return cls(
+            agencies.agency(slug),
+            agencies.plan(slug, rnd.fiscal_year),
+            agencies.catalogue(rnd.fiscal_year),
+            rnd,
+            data,
+        )
+
+    @property
+    def slug(self) -> str:
+        return self.agency.slug
+
+    @property
+    def fiscal_year(self) -> int:
+        return self.rnd.fiscal_year
+
+
+def update_status(job: RoundJob, **changes: Any) -> RoundStatus:
+    """Merge ``changes`` into the round's status.json (other keys are kept), through ``status.py``."""
+    return status.update_round(
+        job.data,
+        job.slug,
+        job.rnd,
+        agency=job.slug,
+        fiscal_year=job.rnd.fiscal_year,
+        round=job.rnd.months,
+        label_th=job.rnd.label_th,
+        due_at=job.rnd.due_at(job.agency.schedule.grace_days).isoformat(),
+        **changes,
+    )
+
+
+# --- collect ------------------------------------------------------------------------------------
+
+
+def collect(job: RoundJob) -> dict:
+    """Keep every new inbox file as a version (``intake.py``), then read every version.
+
+    Per (unit, measure) the row of the latest valid version counts; a rejected file never blocks
+    other files or replaces an accepted version.  Nothing in the inbox or under received/ is changed.
+    """
+    from ita_monitor.intake.versions import take_in
+
+    intake = take_in(job.data, job.agency, job.plan, job.rnd)
+    rows = intake.rows
+    outcomes = intake.outcomes
+    doc = {
+        "rows": [r.__dict__ for _, r in sorted(rows.items())],
+        "files": [o.as_dict() for o in outcomes],
+    }
+    write_json(job.data.collected(job.slug, job.rnd), doc)
+    accepted = sum(o.accepted for o in outcomes)
+    update_status(
+        job,
+        state=state_after_collect(
+            status.load_round(job.data, job.slug, job.rnd).known_state, bool(intake.new)
+        ),
+        files=doc["files"],
+        rejected=intake.rejected,
+        history=[v.as_dict() for v in intake.versions],
+    )
+    return {
+        "files": len(outcomes),
+        "accepted": accepted,
+        "rejected": len(outcomes) - accepted,
+        "rows": len(rows),
+        "new_versions": len(intake.new),
+    }
+
+
+PUBLISHED_STATES = (State.PUBLISHED, State.DRY_RUN, State.CHANGED_AFTER_PUBLICATION)
+
+
+def state_after_collect(before: State | None, new_files: bool) -> State:
+    """A published round stays published: a new file (upload, mail, link) makes it "changed after
+    publication: rerun to republish", never "collected" (which would read as waiting again)."""
+    if before in PUBLISHED_STATES:
+        return State.CHANGED_AFTER_PUBLICATION if new_files else before
+    return State.COLLECTED
+
+
+def collected_rows(job: RoundJob) -> list[ResultRow]:
+    doc = read_json(job.data.collected(job.slug, job.rnd), {"rows": []})
+    return [ResultRow(**r) for r in doc["rows"]]
+
+
+# --- check --------------------------------------------------------------------------------------
+
+
+def check_round(job: RoundJob) -> Completeness:
+    """Completeness of the collected rows; writes it to status.json and raises RoundIncomplete."""
+    result = check(job.plan, job.agency, job.rnd, collected_rows(job))
+    if not result.due:
+        update_status(job, state=State.NOTHING_DUE, completeness=result.as_dict())
+        return result
+    written = update_status(
+        job, state=State.COMPLETE if result.complete else State.INCOMPLETE, completeness=result.as_dict()
+    )
+    if not result.complete:
+        rejected = [reason for f in written.rejected for reason in f.reasons]
+        raise RoundIncomplete(result, rejected)
+    return result
+
+
+# --- render -------------------------------------------------------------------------------------
+
+
+def year_chart(job: RoundJob, templates=None) -> str:
+    """The year's completion by round and unit, for the report of the year's last round (12 months)."""
+    if job.rnd.months != max(job.agency.schedule.rounds):
+        return ""
+    from ita_monitor.documents.charts import TEMPLATES, completion_chart
+    from ita_monitor.views.yearview import year_view
+
+    view = year_view(job.agency, job.plan, job.fiscal_year, job.data)
+    return completion_chart(view, thai=True, templates=templates or TEMPLATES)
+
+
+def render_report(job: RoundJob, renderer) -> dict:
+    """Render the round report PDF and its covering memo into the round's report folder (atomically)."""
+    report_month = job.rnd.due_at(job.agency.schedule.grace_days).date()
+    html = renderer.round_report_html(
+        job.agency,
+        job.plan,
+        job.catalogue,
+        job.rnd,
+        collected_rows(job),
+        report_month,
+        year_chart(job, getattr(renderer, "templates_dir", None)),
+    )
+    pdf = renderer.pdf(html)
+    report_check = start(pdf)  # read back while the memo renders
+    path = job.data.report(job.slug, job.rnd)
+    if not (path.exists() and path.read_bytes() == pdf):
+        write_atomic(path, pdf)
+    report = {"path": str(path), "sha256": hashlib.sha256(pdf).hexdigest(), "bytes": len(pdf)}
+    # The covering memo (บันทึกข้อความ) that sends the report up, beside it; it is not published.
+    from ita_monitor.documents.context import round_memo_html
+
+    memo_html = round_memo_html(renderer, job.agency, job.plan, job.catalogue, job.rnd, report_month)
+    memo = renderer.pdf(memo_html)
+    memo_path = job.data.report_memo(job.slug, job.rnd)
+    if not (memo_path.exists() and memo_path.read_bytes() == memo):
+        write_atomic(memo_path, memo)
+    report.update(memo_path=str(memo_path), memo_sha256=hashlib.sha256(memo).hexdigest())
+    # The self-check before anyone is asked to approve: both PDFs read back and compared.
+    checks = SelfCheckRecord().with_documents(
+        check_pdf(report_check, html, "report").as_dict(), check_pdf(memo, memo_html, "memo").as_dict()
+    )
+    update_status(job, state=State.RENDERED, report=report, selfcheck=checks)
+    return report
+
+
+# --- publish ------------------------------------------------------------------------------------
+
+
+def report_document(job: RoundJob) -> Document:
+    path = job.data.report(job.slug, job.rnd)
+    title = f"รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน {job.rnd.label_th}"
+    return Document(
+        key=job.rnd.slug, document="round_report", title_th=title, filename=path.name, data=path.read_bytes()
+    )
+
+
+def publish_report(job: RoundJob, publisher: Publisher, dry_run: bool = False) -> dict:
+    """Publish the round report and record the URLs in the round status.
+
+    A report that failed its self-check is not published (also when the agency publishes without
+    approval): ``SelfCheckFailed`` names each difference."""
+    refused = refusal(status.load_round(job.data, job.slug, job.rnd).selfcheck, "รายงาน", "the report")
+    if refused and not dry_run:
+        raise SelfCheckFailed(refused)
+    result = publish_documents(job, publisher, [report_document(job)], dry_run=dry_run)
+    update_status(job, state=State.DRY_RUN if dry_run else State.PUBLISHED, published=result)
+    return result

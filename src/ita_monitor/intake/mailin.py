@@ -1,0 +1,512 @@
+"""Mail-in: units send their filled forms by replying to the form mail, to the agency's ITA mailbox.
+
+Pure: the Airflow layer fetches each new message from the mailbox (IMAP) and hands its raw bytes to
+``process_message``, then sends the replies ``pending_replies`` lists.  Layout, agency level (which
+round a message belongs to is known only once it has been read)::
+
+    <root>/<agency>/mail/archive/<YYYY-MM>/<sha256>.eml   every message fetched, byte for byte, written
+                                                          before anything else is done with it
+    <root>/<agency>/mail/messages/<key>.json              one record per Message-ID (key = sha256 of it):
+                                                          sender, what each attachment became, the reply
+    <root>/<agency>/mail/quarantine/<sha256>.eml          messages that match no unit: kept, never read
+    <root>/<agency>/mail/imap.json                        the mailbox's UIDVALIDITY and the last UID read
+
+An attachment is matched to its fiscal year, round and unit by the reference the form carries
+(``รหัสแบบฟอร์ม`` ``ita:<agency>/<year>/round-MM/<unit>``, see ``unit_forms.py``; the form must have
+been issued to that unit, i.e. be in the round's outbox), otherwise by the sender's address listed for
+exactly one unit in agency.yaml (``email`` or ``senders``), for the round being waited for.  A matched
+file goes through exactly the intake a round uses (``intake.receive`` keeps it as a version,
+``intake.check_file`` reads it as collect will).  Mail-in calls ``intake.deliver`` like the upload page:
+the file lands in ``inbox/<unit>/`` under the one size limit, and is kept as a version at once.  A Message-ID seen before is never processed again.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import html
+import io
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from email.utils import getaddresses, parseaddr
+
+from ita_monitor.model.config import AgenciesDir, Agency
+from ita_monitor.model.errors import InputError, Problem
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.storage import DataRoot, PathLike, list_files, read_json, write_atomic, write_json
+from ita_monitor.model.thai import thai_digits
+
+REF_RE = re.compile(
+    r"^ita:([a-z0-9][a-z0-9-]{1,62})/(\d{4})/round-(\d{2})/([A-Za-z0-9][A-Za-z0-9_.-]{0,39})$"
+)
+# what a mail client attaches besides the unit's file: signatures' logos, calendar invites
+_SKIP_TYPES = ("image/", "text/calendar", "application/pgp-signature", "application/pkcs7-signature")
+
+
+# --- paths --------------------------------------------------------------------------------------
+
+
+def mail_dir(data: DataRoot, slug: str) -> PathLike:
+    return data.root / slug / "mail"
+
+
+def record_path(data: DataRoot, slug: str, key: str) -> PathLike:
+    return mail_dir(data, slug) / "messages" / f"{key}.json"
+
+
+def message_key(message_id: str) -> str:
+    return hashlib.sha256(message_id.strip().lower().encode("utf-8")).hexdigest()
+
+
+def imap_state(data: DataRoot, slug: str) -> dict:
+    """``{"uidvalidity": int|None, "last_uid": int}`` of the agency's mailbox."""
+    return read_json(mail_dir(data, slug) / "imap.json", None) or {"uidvalidity": None, "last_uid": 0}
+
+
+def save_imap_state(data: DataRoot, slug: str, uidvalidity: int, last_uid: int) -> None:
+    write_json(mail_dir(data, slug) / "imap.json", {"uidvalidity": uidvalidity, "last_uid": last_uid})
+
+
+# --- reading a message --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    payload: bytes
+
+
+def parse(raw: bytes) -> email.message.EmailMessage:
+    return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
+
+
+def sender_of(msg) -> str:
+    """The From address, lower-cased ('' when there is none)."""
+    return parseaddr(str(msg.get("From", "")))[1].strip().lower()
+
+
+def reply_address(msg) -> str:
+    reply_to = getaddresses([str(msg.get("Reply-To", ""))])
+    address = reply_to[0][1] if reply_to and reply_to[0][1] else sender_of(msg)
+    return address.strip()
+
+
+def attachments(msg) -> list[Attachment]:
+    """Files attached to the message (inline logos and signatures left out), in order."""
+    out = []
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        name = part.get_filename()
+        if not name or part.get_content_type().startswith(_SKIP_TYPES):
+            continue
+        payload = part.get_payload(decode=True) or b""
+        out.append(Attachment(name.replace("/", "_").replace("\\", "_"), payload))
+    return out
+
+
+@dataclass(frozen=True)
+class FormRef:
+    slug: str
+    fiscal_year: int
+    months: int
+    unit: str
+
+
+def parse_ref(text: str) -> FormRef | None:
+    m = REF_RE.match(text.strip())
+    if not m:
+        return None
+    return FormRef(m.group(1), int(m.group(2)), int(m.group(3)), m.group(4))
+
+
+def find_ref(name: str, payload: bytes) -> FormRef | None:
+    """The form reference a returned form carries (``รหัสแบบฟอร์ม``), if any."""
+    if payload[:2] == b"PK":  # xlsx: the top rows of each sheet
+        try:
+            from openpyxl import load_workbook
+
+            wb = load_workbook(io.BytesIO(payload), read_only=True, data_only=True)
+            try:
+                for ws in wb.worksheets:
+                    for row in ws.iter_rows(min_row=1, max_row=4, values_only=True):
+                        for value in row:
+                            if isinstance(value, str) and (ref := parse_ref(value)):
+                                return ref
+            finally:
+                wb.close()
+        except Exception:  # not a workbook we can open: the intake will say why
+            return None
+        return None
+    head = payload[:4096].decode("utf-8", errors="ignore")
+    for token in re.findall(r"ita:[^\s,;\"']+", head):
+        if ref := parse_ref(token):
+            return ref
+    return None
+
+
+# --- matching -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Match:
+    fiscal_year: int
+    months: int
+    unit: str
+    by: str  # "form" (the reference in the file) | "sender" (the address in agency.yaml)
+
+
+def issued(data: DataRoot, slug: str, rnd: Round, unit: str) -> bool:
+    """Whether the round's form was issued to ``unit`` (its outbox holds the form and its key)."""
+    folder = data.round_dir(slug, rnd) / "outbox" / unit
+    return folder.exists() and any(p.name.endswith(".key") for p in folder.iterdir())
+
+
+def match(
+    data: DataRoot, agency: Agency, sender: str, att: Attachment, waiting: Round | None
+) -> Match | None:
+    ref = find_ref(att.name, att.payload)
+    if ref is not None and ref.slug == agency.slug and ref.unit in agency.unit_codes:
+        try:
+            rnd = Round(ref.fiscal_year, ref.months)
+        except ValueError:
+            rnd = None
+        if rnd is not None and issued(data, agency.slug, rnd, ref.unit):
+            return Match(ref.fiscal_year, ref.months, ref.unit, "form")
+    units = agency.units_of_sender(sender) if sender else []
+    if len(units) == 1 and waiting is not None:
+        return Match(waiting.fiscal_year, waiting.months, units[0], "sender")
+    return None
+
+
+# --- processing ---------------------------------------------------------------------------------
+
+
+@dataclass
+class FileResult:
+    name: str
+    sha256: str
+    matched: dict | None  # Match as a dict, None when the file belongs to no unit
+    accepted: bool = False
+    version: int = 0
+    new_version: bool = False
+    rows: list[dict] = field(default_factory=list)  # {"measure": code, "status": ...}
+    problems: list[dict] = field(default_factory=list)  # Problem.as_dict()
+    missing: list[str] = field(default_factory=list)  # measure codes still missing from the unit
+
+
+@dataclass
+class Outcome:
+    key: str
+    message_id: str
+    sha256: str
+    sender: str
+    subject: str
+    received_at: str
+    archived_as: str
+    state: str  # "accepted" | "problems" | "quarantined" | "duplicate"
+    files: list[FileResult] = field(default_factory=list)
+    reason: str = ""  # why quarantined
+    reply: dict | None = None  # {"to", "subject", "html", "in_reply_to", "sent_at"}
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def archive(data: DataRoot, slug: str, raw: bytes, now: datetime) -> tuple[str, str]:
+    """Keep the message unchanged (content-addressed); (sha256, path under the agency's folder)."""
+    digest = hashlib.sha256(raw).hexdigest()
+    rel = f"mail/archive/{now:%Y-%m}/{digest}.eml"
+    existing = list(_archived(data, slug, digest))
+    if existing:
+        return digest, existing[0]
+    path = data.root / slug / rel
+    write_atomic(path, raw)
+    return digest, rel
+
+
+def _archived(data: DataRoot, slug: str, digest: str):
+    archive_dir = mail_dir(data, slug) / "archive"
+    if not archive_dir.exists():
+        return
+    for month in archive_dir.iterdir():
+        if (month / f"{digest}.eml").exists():
+            yield f"mail/archive/{month.name}/{digest}.eml"
+
+
+def seen(data: DataRoot, slug: str, message_id: str) -> bool:
+    return record_path(data, slug, message_key(message_id)).exists()
+
+
+def process_message(
+    data: DataRoot,
+    agencies: AgenciesDir,
+    agency: Agency,
+    raw: bytes,
+    waiting: Round | None,
+    now: datetime | None = None,
+) -> Outcome:
+    """Archive, match, take in and answer one message of the agency's mailbox.
+
+    ``waiting`` is the round being waited for: the round of files matched by their sender alone.
+    The reply is built and recorded (``reply.sent_at`` empty) for the caller to send; a message whose
+    Message-ID was seen before comes back as ``duplicate`` and changes nothing.
+    """
+    from ita_monitor.intake.versions import check_file, deliver, receive
+    from ita_monitor.model.limits import TooLarge, too_large_th_en
+
+    now = now or _now()
+    digest, archived_as = archive(data, agency.slug, raw, now)  # first, whatever comes next
+    msg = parse(raw)
+    message_id = str(msg.get("Message-ID", "")).strip() or f"<sha256:{digest}>"
+    key = message_key(message_id)
+    sender = sender_of(msg)
+    outcome = Outcome(
+        key,
+        message_id,
+        digest,
+        sender,
+        str(msg.get("Subject", "")),
+        now.isoformat(timespec="seconds"),
+        archived_as,
+        "duplicate",
+    )
+    if record_path(data, agency.slug, key).exists():
+        return outcome
+
+    files: list[FileResult] = []
+    for att in attachments(msg):
+        m = match(data, agency, sender, att, waiting)
+        result = FileResult(att.name, hashlib.sha256(att.payload).hexdigest(), asdict(m) if m else None)
+        files.append(result)
+        if m is None:
+            continue
+        rnd = Round(m.fiscal_year, m.months)
+        try:
+            plan = agencies.plan(agency.slug, rnd.fiscal_year)
+        except InputError as exc:
+            result.problems = [p.as_dict() for p in exc.problems]
+            continue
+        # the round's own intake: into the inbox like an upload (the one size limit, a safe free name),
+        # kept as a version at once so the reply can name it (collect finds the same bytes, stores nothing)
+        try:
+            stored = deliver(data, agency.slug, rnd, m.unit, att.name, att.payload)
+        except TooLarge as exc:
+            th, en = too_large_th_en(exc.limit, exc.seen, exc.exact)
+            result.problems = [Problem(att.name, "", th, en).as_dict()]
+            continue
+        version, new = receive(
+            data, agency.slug, rnd, m.unit, att.name, att.payload, source=f"inbox/{m.unit}/{stored}"
+        )
+        result.version, result.new_version = version.version, new
+        found, problems = check_file(att.payload, att.name, m.unit, plan, agency, rnd)
+        errors = [p for p in problems if p.severity == "error"]
+        result.accepted = not errors
+        result.problems = [p.as_dict() for p in problems]
+        if result.accepted:
+            result.rows = [{"measure": r.measure_code, "status": r.status} for r in found]
+        result.missing = _still_missing(data, agency, plan, rnd, m.unit)
+
+    outcome.files = files
+    matched = [f for f in files if f.matched]
+    sender_units = agency.units_of_sender(sender) if sender else []
+    if not matched and not (sender_units and not files):
+        outcome.state = "quarantined"
+        outcome.reason = _why_quarantined(agency, sender, files, sender_units, waiting)
+        write_atomic(mail_dir(data, agency.slug) / "quarantine" / f"{digest}.eml", raw)
+    else:
+        outcome.state = "accepted" if matched and all(f.accepted for f in files) else "problems"
+        outcome.reply = build_reply(agency, msg, outcome)
+    write_json(record_path(data, agency.slug, key), outcome.as_dict())
+    return outcome
+
+
+def quarantine_unreadable(
+    data: DataRoot, slug: str, raw: bytes, error: str, now: datetime | None = None
+) -> Outcome:
+    """Keep a message whose processing failed (a bug, a file no library can open) in quarantine, so
+    the mailbox moves on and the admin sees it on the ITA page."""
+    now = now or _now()
+    digest, archived_as = archive(data, slug, raw, now)
+    try:
+        msg = parse(raw)
+        message_id = str(msg.get("Message-ID", "")).strip() or f"<sha256:{digest}>"
+        sender, subject = sender_of(msg), str(msg.get("Subject", ""))
+        names = [a.name for a in attachments(msg)]
+    except Exception:
+        message_id, sender, subject, names = f"<sha256:{digest}>", "", "", []
+    key = message_key(message_id)
+    outcome = Outcome(
+        key,
+        message_id,
+        digest,
+        sender,
+        subject,
+        now.isoformat(timespec="seconds"),
+        archived_as,
+        "quarantined",
+        files=[FileResult(n, "", None) for n in names],
+        reason=f"อ่านอีเมลนี้ไม่ได้ / this message could not be processed: {error}",
+    )
+    write_atomic(mail_dir(data, slug) / "quarantine" / f"{digest}.eml", raw)
+    write_json(record_path(data, slug, key), outcome.as_dict())
+    return outcome
+
+
+def _still_missing(data: DataRoot, agency: Agency, plan, rnd: Round, unit: str) -> list[str]:
+    from ita_monitor.intake.completeness import check
+    from ita_monitor.intake.versions import take_in
+
+    intake = take_in(data, agency, plan, rnd, store=False)
+    gaps = check(plan, agency, rnd, intake.rows.values()).gaps
+    return [g.measure_code for g in gaps if g.unit == unit]
+
+
+def _why_quarantined(agency, sender, files, sender_units, waiting) -> str:
+    if len(sender_units) > 1:
+        return (
+            f"ผู้ส่ง {sender} เป็นที่อยู่ของหลายหน่วยงาน ({', '.join(sender_units)}) และไฟล์ไม่มีรหัสแบบฟอร์ม"
+            f" / {sender} is listed for several units and the file carries no form reference"
+        )
+    if sender_units and waiting is None:
+        return "ไม่มีรอบที่กำลังรอการส่งผล / no round is waiting for submissions"
+    return (
+        f"ไม่รู้จักผู้ส่ง {sender or '-'} และไฟล์ไม่มีรหัสแบบฟอร์มของหน่วยงานนี้: เพิ่มที่อยู่ใน agency.yaml"
+        f" (units[].senders) หรือให้ส่งแบบฟอร์มที่ได้รับ / unknown sender {sender or '-'} and no form"
+        " reference of this agency in the file: add the address to agency.yaml (units[].senders) or ask"
+        " for the form that was mailed"
+    )
+
+
+# --- the reply ----------------------------------------------------------------------------------
+
+
+def _li(items: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+
+
+def build_reply(agency: Agency, msg, outcome: Outcome) -> dict:
+    """The answer to the sender, in Thai and English: what was accepted, or every problem and its fix."""
+    e = html.escape
+    paras: list[str] = []
+    if not outcome.files:
+        paras.append(
+            "ไม่พบไฟล์แนบในอีเมลนี้: แนบแบบฟอร์มที่กรอกแล้ว (.xlsx) แล้วตอบกลับอีกครั้ง"
+            " / No file was attached: attach the filled form (.xlsx) and reply again."
+        )
+    for f in outcome.files:
+        if f.matched is None:
+            paras.append(
+                f"<b>{e(f.name)}</b>: ไม่ทราบว่าเป็นไฟล์ของหน่วยงานใดหรือรอบใด จึงไม่ได้รับไว้"
+                " ใช้แบบฟอร์มที่ได้รับทางอีเมล (มีรหัสแบบฟอร์ม) / could not tell which unit or round this"
+                " file is for, so it was not taken: use the form you were mailed (it carries its reference)."
+            )
+            continue
+        m = f.matched
+        unit_th = agency.unit(m["unit"]).name_th
+        rnd = Round(m["fiscal_year"], m["months"])
+        where_th = f"{e(unit_th)} {e(rnd.label_th)} ปีงบประมาณ {thai_digits(rnd.fiscal_year)}"
+        where_en = f"unit {e(m['unit'])}, round {rnd.months} months, FY {rnd.fiscal_year}"
+        kept = (
+            f" (ฉบับที่ {f.version} / version {f.version})"
+            if f.new_version
+            else f" (ไฟล์เดียวกับฉบับที่ {f.version} ที่ได้รับแล้ว / the same file as version {f.version})"
+        )
+        errors = [p for p in f.problems if p["severity"] == "error"]
+        warnings = [p for p in f.problems if p["severity"] != "error"]
+        if f.accepted:
+            rows = [e(r["measure"]) + (f" – {e(r['status'])}" if r["status"] else "") for r in f.rows]
+            paras.append(
+                f"<b>{e(f.name)}</b>: รับแล้ว ✔ {where_th}{kept} รับข้อมูล {len(f.rows)} มาตรการ"
+                f" / accepted for {where_en}: {len(f.rows)} row(s).{_li(rows)}"
+            )
+        else:
+            items = [_problem_html(p) for p in errors]
+            paras.append(
+                f"<b>{e(f.name)}</b>: ยังรับไม่ได้ ✘ {where_th}{kept} พบปัญหา {len(errors)} ข้อ"
+                f" แก้ไขแล้วตอบกลับอีเมลนี้พร้อมไฟล์ใหม่ / not accepted for {where_en}: {len(errors)}"
+                f" problem(s); fix them and reply with the corrected file.{_li(items)}"
+            )
+        if warnings:
+            paras.append("ข้อสังเกต / notes:" + _li([_problem_html(p) for p in warnings]))
+        if f.missing:
+            paras.append(
+                f"ยังขาดรายงานของ {e(unit_th)} ในรอบนี้ / still missing from this unit: "
+                + ", ".join(e(c) for c in f.missing)
+            )
+        elif f.accepted:
+            paras.append(f"{e(unit_th)} ส่งครบทุกมาตรการของรอบนี้แล้ว / everything due from this unit is in.")
+    state_th, state_en = (
+        ("ได้รับแล้ว", "accepted") if outcome.state == "accepted" else ("มีปัญหาที่ต้องแก้", "problems found")
+    )
+    subject = str(msg.get("Subject", "")).strip()
+    body = "".join(f"<p>{p}</p>" for p in paras)
+    page = (
+        f'<html><body style="font-family: Tahoma, sans-serif"><p>{e(agency.name_th)} – ระบบติดตาม ITA'
+        f" / ITA monitoring</p>{body}</body></html>"
+    )
+    return {
+        "to": reply_address(msg),
+        "subject": f"[ITA] {state_th} / {state_en}: "
+        + (subject if subject.lower().startswith("re:") else f"Re: {subject}"),
+        "html": page,
+        "in_reply_to": outcome.message_id,
+        "sent_at": "",
+    }
+
+
+def _problem_html(p: dict) -> str:
+    where = f" [{html.escape(p['where'])}]" if p.get("where") else ""
+    return f"{html.escape(p['file'])}{where}: {html.escape(p['th'])} / {html.escape(p['en'])}"
+
+
+# --- after processing ---------------------------------------------------------------------------
+
+
+def records(data: DataRoot, slug: str) -> list[dict]:
+    folder = mail_dir(data, slug) / "messages"
+    return [read_json(p) for p in list_files(folder) if p.name.endswith(".json")]
+
+
+def pending_replies(data: DataRoot, slug: str) -> list[dict]:
+    """Records whose reply is built but not sent yet (a crash between the two is caught up here)."""
+    return sorted(
+        (r for r in records(data, slug) if r.get("reply") and not r["reply"].get("sent_at")),
+        key=lambda r: r["received_at"],
+    )
+
+
+def reply_sent(data: DataRoot, slug: str, key: str, when: datetime | None = None) -> None:
+    path = record_path(data, slug, key)
+    rec = read_json(path)
+    rec["reply"]["sent_at"] = (when or _now()).isoformat(timespec="seconds")
+    write_json(path, rec)
+
+
+def quarantined(data: DataRoot, slug: str) -> list[dict]:
+    """Messages of the agency's mailbox that matched no unit, newest first (for the ITA page)."""
+    out = [
+        {
+            "received_at": r["received_at"],
+            "sender": r["sender"],
+            "subject": r["subject"],
+            "message_id": r["message_id"],
+            "files": [f["name"] for f in r["files"]],
+            "reason": r["reason"],
+            "kept_as": f"mail/quarantine/{r['sha256']}.eml",
+            "archived_as": r["archived_as"],
+        }
+        for r in records(data, slug)
+        if r.get("state") == "quarantined"
+    ]
+    return sorted(out, key=lambda q: q["received_at"], reverse=True)
+
+
+def problems_of(record: dict) -> list[Problem]:
+    return [Problem(**p) for f in record.get("files", []) for p in f.get("problems", [])]

@@ -1,0 +1,191 @@
+"""The Excel form each unit gets when a round opens, prefilled with the measures it reports on.
+
+One sheet, Thai headers, one row per measure due from the unit in the round.  The measure code and
+title are filled in and locked (sheet protection without a password: it prevents accidents, it is
+not security); only the input cells are unlocked.  The status column has a dropdown.  The unit code
+is written beside the label ``รหัสหน่วยงาน`` so a returned form says whose it is, and the form's
+reference (``ita:<agency>/<BE year>/round-MM/<unit>``, locked) beside ``รหัสแบบฟอร์ม`` so a form sent
+back by mail finds its agency, year, round and unit (``mailin.py``).  ``submissions.py`` reads the
+form back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+
+from ita_monitor.intake.submissions import FIELD_TH, STATUS_VALUES, UNIT_LABEL
+from ita_monitor.model.config import Agency, Plan
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.thai import thai_date, thai_digits
+
+FORM_VERSION = 2  # bump when the layout changes, so units get the new form
+SHEET = "แบบรายงาน"
+FORM_REF_LABEL = "รหัสแบบฟอร์ม"
+HEADER_ROW = 5
+# (field, width in characters); the first two are filled in and locked, the rest are input
+COLUMNS: tuple[tuple[str, int], ...] = (
+    ("code", 11),
+    ("measure", 40),
+    ("status", 22),
+    ("details", 50),
+    ("period", 22),
+    ("output", 34),
+    ("outcome", 34),
+    ("note", 20),
+    ("evidence", 34),
+)
+INPUT_FIELDS = tuple(name for name, _ in COLUMNS[2:])
+
+
+@dataclass(frozen=True)
+class UnitForm:
+    """The form of one unit for one round: what goes in it, its file name, and a key of its content."""
+
+    unit: str
+    unit_th: str
+    filename: str
+    measures: tuple[tuple[str, str], ...]  # (code, title), in plan order
+    title: str
+    due_th: str
+    ref: str = ""  # ita:<agency>/<BE year>/round-MM/<unit>: where a returned form belongs
+
+    @property
+    def key(self) -> str:
+        """Changes exactly when what the form says changes (not when it is merely written again)."""
+        doc = [
+            FORM_VERSION,
+            self.unit,
+            self.unit_th,
+            self.filename,
+            self.measures,
+            self.title,
+            self.due_th,
+            self.ref,
+        ]
+        return hashlib.sha256(json.dumps(doc, ensure_ascii=False).encode()).hexdigest()
+
+
+def responsible_units(agency: Agency, plan: Plan, rnd: Round) -> list[str]:
+    """Units with at least one measure due in the round, in the profile's order."""
+    due = {u for m in plan.due_in(rnd.months) for u in m.units}
+    return [u.code for u in agency.units if u.code in due]
+
+
+def form_for(agency: Agency, plan: Plan, rnd: Round, unit: str, grace_days: int) -> UnitForm:
+    measures = tuple((m.code, m.title) for m in plan.due_in(rnd.months) if unit in m.units)
+    due = rnd.last_day_to_submit(grace_days)
+    return UnitForm(
+        unit=unit,
+        unit_th=agency.unit(unit).name_th,
+        filename=f"ita-{rnd.fiscal_year}-{rnd.slug}-{unit}.xlsx",
+        measures=measures,
+        title=(
+            "แบบรายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน "
+            f"{agency.name_th} ประจำปีงบประมาณ พ.ศ. {thai_digits(rnd.fiscal_year)} {rnd.label_th}"
+        ),
+        due_th=thai_date(due),
+        ref=form_ref(agency.slug, rnd, unit),
+    )
+
+
+def form_ref(slug: str, rnd: Round, unit: str) -> str:
+    """The reference a form carries: ``ita:mae-u-kho/2565/round-12/palad``."""
+    return f"ita:{slug}/{rnd.fiscal_year}/{rnd.slug}/{unit}"
+
+
+def build_workbook(form: UnitForm) -> bytes:
+    """The .xlsx bytes of ``form``."""
+    from openpyxl import Workbook  # imported here: DAG files import this package
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    font = Font(name="Tahoma", size=10)
+    bold = Font(name="Tahoma", size=10, bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    thin = Side(style="thin", color="999999")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    last_col = get_column_letter(len(COLUMNS))
+
+    ws["A1"] = form.title
+    ws["A1"].font = Font(name="Tahoma", size=12, bold=True)
+    ws["A1"].alignment = Alignment(wrap_text=True, vertical="center")
+    ws.merge_cells(f"A1:{last_col}1")
+    ws.row_dimensions[1].height = 36
+    ws["A2"], ws["B2"], ws["C2"] = UNIT_LABEL, form.unit, form.unit_th
+    ws["A3"], ws["B3"] = "ส่งภายใน", form.due_th
+    if form.ref:
+        ws["H2"], ws["I2"] = FORM_REF_LABEL, form.ref
+        ws["H2"].font = bold
+        ws["I2"].font = Font(name="Tahoma", size=8, color="808080")
+    ws["A4"] = (
+        "กรอกเฉพาะช่องสีเหลือง: เลือกสถานะจากรายการ กรอกรายละเอียด ระยะเวลา ผลผลิต ผลลัพธ์ "
+        "(ช่องอื่นล็อกไว้) แล้วบันทึกเป็น .xlsx และส่งกลับ; มาตรการที่ยังไม่รายงานให้เว้นว่างทั้งแถว"
+    )
+    ws.merge_cells(f"A4:{last_col}4")
+    ws.row_dimensions[4].height = 30
+    for ref in ("A2", "A3"):
+        ws[ref].font = bold
+    for ref in ("B2", "C2", "B3"):
+        ws[ref].font = font
+    ws["A4"].font = Font(name="Tahoma", size=9, italic=True)
+    ws["A4"].alignment = Alignment(wrap_text=True, vertical="top")
+
+    header_fill = PatternFill("solid", fgColor="D9E1F2")
+    input_fill = PatternFill("solid", fgColor="FFF2CC")
+    for col, (name, width) in enumerate(COLUMNS, start=1):
+        cell = ws.cell(HEADER_ROW, col, FIELD_TH[name])
+        cell.font, cell.fill, cell.border = bold, header_fill, box
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.row_dimensions[HEADER_ROW].height = 30
+
+    first = HEADER_ROW + 1
+    for i, (code, title) in enumerate(form.measures):
+        r = first + i
+        ws.cell(r, 1, code)
+        ws.cell(r, 2, title)
+        for col, (name, _) in enumerate(COLUMNS, start=1):
+            cell = ws.cell(r, col)
+            cell.font, cell.alignment, cell.border = font, wrap, box
+            if name in INPUT_FIELDS:
+                cell.protection = Protection(locked=False)
+                cell.fill = input_fill
+                cell.number_format = "@"  # text: dates typed stay as written
+        ws.row_dimensions[r].height = 60
+    last = first + max(len(form.measures), 1) - 1
+
+    status = DataValidation(
+        type="list",
+        formula1='"' + ",".join(STATUS_VALUES) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="สถานะ",
+        error="เลือกจากรายการ: " + " / ".join(STATUS_VALUES),
+        promptTitle="สถานะ",
+        prompt="เลือกสถานะการดำเนินการ",
+    )
+    ws.add_data_validation(status)
+    status.add(f"C{first}:C{last}")
+
+    ws.freeze_panes = ws.cell(first, 3)
+    ws.protection.sheet = True
+    ws.protection.formatRows = False  # units may make rows taller and columns wider
+    ws.protection.formatColumns = False
+    ws.protection.formatCells = False
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

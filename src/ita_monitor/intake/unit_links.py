@@ -1,0 +1,193 @@
+"""A unit's personal upload link: signed, for one agency, fiscal year, round and unit, expiring after
+the round's last day to submit, revocable by the admin.
+
+The link is ``<base>/ita/u/<token>``.  The token is the scope signed with ``itsdangerous`` (HMAC-SHA256
+under a secret the Airflow layer supplies, never a constant)::
+
+    {"a": agency, "y": fiscal year, "r": round months, "u": unit, "e": expiry (epoch s), "g": generation}
+
+Nothing in the token is secret (it is only signed); what it grants is exactly that one unit's upload
+for that one round.  A link is the same every time it is made for the same scope and generation, so
+a rerun of open_round mails nothing new.  Revoking a link records its generation in the agency's
+revocation list ``<data root>/<agency>/unit-links.json``; the next link made for that scope has the
+next generation and works, every earlier one is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.storage import DataRoot, PathLike, read_json, write_json
+
+SALT = "ita-monitor unit upload link v1"
+REVOCATIONS = "unit-links.json"
+ROUTE = "/ita/u/"  # where the plugin serves the unit's page
+
+
+@dataclass(frozen=True)
+class LinkScope:
+    """What one link grants: one unit's submissions to one round of one agency."""
+
+    agency: str
+    fiscal_year: int
+    months: int
+    unit: str
+
+    @property
+    def rnd(self) -> Round:
+        return Round(self.fiscal_year, self.months)
+
+    def key(self) -> tuple[int, int, str]:
+        return (self.fiscal_year, self.months, self.unit)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A verified link: its scope, when it expires and its generation."""
+
+    scope: LinkScope
+    expires_at: datetime
+    generation: int
+
+
+class LinkRefused(Exception):
+    """The token cannot be used; ``code`` says why (the page shows the matching message)."""
+
+    def __init__(self, code: str):
+        assert code in REFUSALS, code
+        self.code = code
+        super().__init__(f"{REFUSALS[code][1]} ({code})")
+
+
+# code -> (Thai, English): the only texts a refused link is answered with
+REFUSALS: dict[str, tuple[str, str]] = {
+    "invalid": (
+        "ลิงก์นี้ไม่ถูกต้อง อาจถูกแก้ไขหรือคัดลอกมาไม่ครบ: เปิดลิงก์จากอีเมลแบบฟอร์มอีกครั้ง หรือติดต่อผู้ดูแลระบบ",
+        "this link is not valid; it may have been changed or cut short: open the link in the form mail "
+        "again, or ask the ITA admin",
+    ),
+    "expired": (
+        "ลิงก์นี้หมดอายุแล้ว เพราะพ้นกำหนดส่งของรอบนี้: ติดต่อผู้ดูแลระบบเพื่อขอลิงก์ใหม่",
+        "this link has expired: the round's last day to submit has passed; ask the ITA admin for a new link",
+    ),
+    "revoked": (
+        "ลิงก์นี้ถูกยกเลิกโดยผู้ดูแลระบบ: ใช้ลิงก์ใหม่ที่ได้รับ หรือติดต่อผู้ดูแลระบบ",
+        "this link was revoked by the ITA admin: use the newer link you were sent, or ask the ITA admin",
+    ),
+    "unknown": (
+        "ไม่พบหน่วยงาน หน่วยงานย่อย หรือรอบของลิงก์นี้ในการตั้งค่าปัจจุบัน: ติดต่อผู้ดูแลระบบ",
+        "the agency, unit or round of this link is no longer configured: ask the ITA admin",
+    ),
+}
+
+
+def _serializer(secret: bytes) -> URLSafeSerializer:
+    if not secret:
+        raise ValueError("a unit link needs a secret")
+    return URLSafeSerializer(secret, salt=SALT)
+
+
+def expiry(rnd: Round, grace_days: int) -> datetime:
+    """When a round's links stop working: the end of the last day to submit (the round's due time)."""
+    return rnd.due_at(grace_days)
+
+
+def make_token(secret: bytes, scope: LinkScope, expires_at: datetime, generation: int = 0) -> str:
+    payload = {
+        "a": scope.agency,
+        "y": scope.fiscal_year,
+        "r": scope.months,
+        "u": scope.unit,
+        "e": int(expires_at.timestamp()),
+        "g": generation,
+    }
+    return _serializer(secret).dumps(payload)
+
+
+def read_token(secret: bytes, token: str, now: datetime | None = None) -> Link:
+    """The link ``token`` stands for; LinkRefused("invalid" | "expired") when it cannot be used.
+
+    Revocation is checked separately (``check_revoked``): it needs the data root.
+    """
+    if not token or len(token) > 512:
+        raise LinkRefused("invalid")
+    try:
+        payload = _serializer(secret).loads(token)
+    except BadSignature as exc:
+        raise LinkRefused("invalid") from exc
+    try:
+        scope = LinkScope(str(payload["a"]), int(payload["y"]), int(payload["r"]), str(payload["u"]))
+        expires_at = datetime.fromtimestamp(int(payload["e"]), UTC)
+        generation = int(payload["g"])
+        scope.rnd  # noqa: B018  (months 1-12)
+    except (KeyError, TypeError, ValueError) as exc:  # signed by us, so only an old format lands here
+        raise LinkRefused("invalid") from exc
+    if (now or datetime.now(UTC)) >= expires_at:
+        raise LinkRefused("expired")
+    return Link(scope, expires_at, generation)
+
+
+def url(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}{ROUTE}{token}"
+
+
+# --- revocation ---------------------------------------------------------------------------------
+
+
+def revocations_path(data: DataRoot, agency: str) -> PathLike:
+    return data.root / agency / REVOCATIONS
+
+
+def revoked(data: DataRoot, agency: str) -> list[dict]:
+    doc = read_json(revocations_path(data, agency), None) or {}
+    return list(doc.get("revoked", []))
+
+
+def _same_scope(entry: dict, scope: LinkScope) -> bool:
+    return (entry.get("fiscal_year"), entry.get("round"), entry.get("unit")) == scope.key()
+
+
+def generation(data: DataRoot, scope: LinkScope) -> int:
+    """The generation of the link to make now for ``scope``: one past the last one revoked."""
+    gens = [int(e["generation"]) for e in revoked(data, scope.agency) if _same_scope(e, scope)]
+    return max(gens, default=-1) + 1
+
+
+def check_revoked(data: DataRoot, link: Link) -> None:
+    for entry in revoked(data, link.scope.agency):
+        if _same_scope(entry, link.scope) and int(entry["generation"]) >= link.generation:
+            raise LinkRefused("revoked")
+
+
+def revoke(data: DataRoot, scope: LinkScope, by: str = "", reason: str = "") -> dict:
+    """Revoke the current link of ``scope`` (and every earlier one); the next link made works."""
+    current = generation(data, scope)
+    entry = {
+        "fiscal_year": scope.fiscal_year,
+        "round": scope.months,
+        "unit": scope.unit,
+        "generation": current,
+        "revoked_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "by": by,
+        "reason": reason,
+    }
+    doc = {"agency": scope.agency, "revoked": [*revoked(data, scope.agency), entry]}
+    write_json(revocations_path(data, scope.agency), doc)
+    return entry
+
+
+def link_for(
+    secret: bytes,
+    data: DataRoot,
+    scope: LinkScope,
+    grace_days: int,
+    base_url: str,
+    expires_at: datetime | None = None,
+) -> str:
+    """The URL of ``scope``'s current link (the same for the same scope until it is revoked)."""
+    token = make_token(secret, scope, expires_at or expiry(scope.rnd, grace_days), generation(data, scope))
+    return url(base_url, token)

@@ -1,0 +1,104 @@
+"""One file sent through a web page (the ITA page's upload, a unit's own link): refused at once when
+it cannot be a submission of that round, else put in the round's inbox and the round collected, so
+the sender sees this file's outcome (rows accepted, or every problem) from exactly the intake a round
+uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ita_monitor.intake.submissions import check_bytes, sha256
+from ita_monitor.model.config import AgenciesDir, Agency
+from ita_monitor.model.errors import InputError, Problem
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.storage import DataRoot, read_json
+
+# code -> (Thai, English): why an upload was refused before anything was stored
+REFUSALS: dict[str, tuple[str, str]] = {
+    "unscheduled": (
+        "รอบนี้ไม่อยู่ในรอบติดตามของหน่วยงาน จึงไม่รับไฟล์",
+        "this round is not in the agency's schedule: no file is taken for it",
+    ),
+    "unknown_unit": ("ไม่รู้จักหน่วยงานย่อยนี้", "unknown unit"),
+    "no_plan": (
+        "ยังไม่มีแผนมาตรการของปีงบประมาณนี้ จึงยังตรวจไฟล์ไม่ได้: แจ้งผู้ดูแลระบบ",
+        "there is no measure plan for this fiscal year yet, so files cannot be checked: tell the ITA admin",
+    ),
+    "bad_file": ("ไฟล์นี้ใช้ไม่ได้ (ดูรายละเอียดด้านล่าง)", "this file cannot be used (see below)"),
+    "too_large": ("ไฟล์ใหญ่เกินกำหนด", "the file is larger than the limit"),
+}
+
+
+class UploadRefused(Exception):
+    """Nothing was stored; ``code`` says why, ``problems`` (from the intake's checks) say what to fix."""
+
+    def __init__(self, code: str, problems: list[Problem] | None = None):
+        assert code in REFUSALS, code
+        self.code = code
+        self.problems = problems or []
+        super().__init__(REFUSALS[code][1])
+
+
+@dataclass
+class Received:
+    """What became of an uploaded file: its version of the unit's submissions and its outcome."""
+
+    unit: str
+    name: str  # as stored in the inbox (``intake.deliver``: safe, bounded, never taken before)
+    sha256: str
+    new: bool  # False: the same bytes were received before (that version is shown)
+    version: int | None = None
+    outcome: dict[str, Any] = field(default_factory=dict)  # the intake's FileOutcome of this file
+    summary: dict[str, Any] = field(default_factory=dict)  # the round's collect summary
+
+
+def scheduled(agency: Agency, rnd: Round) -> bool:
+    return rnd.months in agency.schedule.rounds
+
+
+def _outcome_of(data: DataRoot, slug: str, rnd: Round, unit: str, digest: str) -> dict[str, Any]:
+    files = (read_json(data.collected(slug, rnd), {}) or {}).get("files", [])
+    mine = [f for f in files if f.get("unit") == unit and f.get("sha256") == digest]
+    return mine[0] if mine else {}
+
+
+def receive_upload(
+    agencies: AgenciesDir,
+    data: DataRoot,
+    agency: Agency,
+    rnd: Round,
+    unit: str,
+    filename: str,
+    payload: bytes,
+) -> Received:
+    """Check, keep and collect one uploaded file; UploadRefused (nothing stored) when it cannot be."""
+    from ita_monitor.flow.pipeline import RoundJob, collect
+    from ita_monitor.intake.versions import deliver, history, safe_name
+    from ita_monitor.model.limits import TooLarge
+
+    if not scheduled(agency, rnd):
+        raise UploadRefused("unscheduled")
+    if unit not in agency.unit_codes:
+        raise UploadRefused("unknown_unit")
+    name = safe_name(filename)
+    # the intake's first check: the one size limit, type, macros, zip bombs
+    problems = check_bytes(payload, name, max_bytes=data.max_submission_bytes)
+    if problems:
+        raise UploadRefused("bad_file", problems)
+    try:
+        job = RoundJob.load(agencies, agency.slug, rnd, data)
+    except InputError as exc:
+        raise UploadRefused("no_plan", exc.problems) from exc
+    digest = sha256(payload)
+    known = [v for v in history(data, agency.slug, rnd) if v.unit == unit and v.sha256 == digest]
+    if not known:
+        try:  # a safe, bounded name never taken, created exclusively (several processes or hosts at once)
+            name = deliver(data, agency.slug, rnd, unit, filename, payload)
+        except TooLarge as exc:
+            raise UploadRefused("too_large") from exc
+    summary = collect(job)
+    outcome = _outcome_of(data, agency.slug, rnd, unit, digest)
+    version = outcome.get("version") or (known[0].version if known else None)
+    return Received(unit, name, digest, not known, version, outcome, summary)

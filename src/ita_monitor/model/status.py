@@ -1,0 +1,433 @@
+"""The status of a round and of a yearly plan: what ``status.json`` holds, read and written only here.
+
+``<root>/<agency>/<FY>/round-MM/status.json``  the round: its state, the files of the last collect,
+                                               the history of received versions, completeness, the
+                                               report, the approval and what was published
+``<root>/<agency>/<FY>/plan/status.json``      the yearly plan: its state, warnings, the measures and
+                                               memo PDFs, the approval and what was published
+
+Each step merges its changes into the file (``update_round`` / ``update_plan``), atomically through
+``storage.write_json``, so it works on a local folder and on an ObjectStoragePath alike.
+
+Files written by older (or newer) versions load without a manual step: unknown keys are kept as
+they are (``extra="allow"``) and written back unchanged; a value of the wrong shape (a string where a
+record is expected, a number in a list of records) is dropped on reading, so one bad value never
+hides the rest of the status.
+
+``State`` names every state a round or plan can be in, as written by the steps or as the ITA page
+derives it (with the Airflow run), each with its Thai and English label.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import to_jsonable_python
+
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.storage import DataRoot, PathLike, write_json
+from ita_monitor.model.thai import thai_digits
+
+
+class State(StrEnum):
+    """Every state of a round or a yearly plan; ``th`` and ``en`` are its labels on the page."""
+
+    # the round's life on the page (the order of the overview's legend)
+    NOT_MONITORED = "not_monitored"  # before the agency's first monitored fiscal year
+    NOT_OPEN = "not_open"
+    WAITING = "waiting"
+    INCOMPLETE = "incomplete"
+    RUNNING = "running"
+    AWAITING_APPROVAL = "awaiting_approval"
+    PUBLISHED = "published"
+    DRY_RUN = "dry_run"
+    FAILED = "failed"
+    CHANGED_AFTER_PUBLICATION = "changed_after_publication"  # a file arrived after publishing
+    # written by the steps on the way
+    COLLECTED = "collected"
+    NOTHING_DUE = "nothing_due"
+    COMPLETE = "complete"
+    VALIDATED = "validated"
+    RENDERED = "rendered"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    # a yearly plan with no status yet
+    NOT_MADE = "not_made"
+
+    @property
+    def th(self) -> str:
+        return LABELS[self][0]
+
+    @property
+    def en(self) -> str:
+        return LABELS[self][1]
+
+    @classmethod
+    def of(cls, value: Any) -> State | None:
+        """The state named ``value``, or None for anything else (an unknown or missing state)."""
+        try:
+            return cls(str(value))
+        except ValueError:
+            return None
+
+
+LABELS: dict[State, tuple[str, str]] = {
+    State.NOT_MONITORED: ("ไม่ได้ติดตาม", "not monitored"),
+    State.NOT_OPEN: ("ยังไม่เปิดรอบ", "not yet open"),
+    State.WAITING: ("รอรับผลการดำเนินงาน", "waiting for submissions"),
+    State.INCOMPLETE: ("ยังไม่ครบ", "incomplete"),
+    State.RUNNING: ("กำลังดำเนินการ", "running"),
+    State.AWAITING_APPROVAL: ("รออนุมัติ", "awaiting approval"),
+    State.PUBLISHED: ("เผยแพร่แล้ว", "published"),
+    State.DRY_RUN: ("ทดลองเผยแพร่ (ไม่ได้ส่งจริง)", "dry run, nothing sent"),
+    State.FAILED: ("ล้มเหลว", "failed"),
+    State.CHANGED_AFTER_PUBLICATION: (
+        "เปลี่ยนแปลงหลังเผยแพร่ — สั่งรันใหม่เพื่อเผยแพร่อีกครั้ง",
+        "changed after publication: rerun to republish",
+    ),
+    State.COLLECTED: ("รับไฟล์แล้ว", "submissions collected"),
+    State.NOTHING_DUE: ("ไม่มีมาตรการที่ต้องรายงานในรอบนี้", "nothing due this round"),
+    State.COMPLETE: ("ครบถ้วน", "complete"),
+    State.VALIDATED: ("กำลังจัดทำ", "being made"),
+    State.RENDERED: ("จัดทำแล้ว ยังไม่เผยแพร่", "made, not published"),
+    State.APPROVED: ("อนุมัติแล้ว", "approved"),
+    State.REJECTED: ("ไม่อนุมัติ", "rejected"),
+    State.NOT_MADE: ("ยังไม่จัดทำ", "not made yet"),
+}
+
+# The states the overview's legend explains, in the order of a round's life.
+ROUND_PAGE_STATES: tuple[State, ...] = (
+    State.NOT_OPEN,
+    State.WAITING,
+    State.INCOMPLETE,
+    State.RUNNING,
+    State.AWAITING_APPROVAL,
+    State.PUBLISHED,
+    State.DRY_RUN,
+    State.FAILED,
+)
+
+# A yearly plan's state -> the badge (a round page state) it is shown with.
+PLAN_BADGES: dict[State, State] = {
+    State.NOT_MADE: State.NOT_OPEN,
+    State.VALIDATED: State.RUNNING,
+    State.RENDERED: State.RUNNING,
+    State.AWAITING_APPROVAL: State.AWAITING_APPROVAL,
+    State.APPROVED: State.RUNNING,
+    State.REJECTED: State.FAILED,
+    State.PUBLISHED: State.PUBLISHED,
+    State.DRY_RUN: State.DRY_RUN,
+}
+
+
+# --- tolerant records ------------------------------------------------------------------------------
+
+
+def _drop(data: Any, loc: tuple) -> bool:
+    """Remove the value at ``loc`` (a pydantic error location) from ``data``; False if it is not there."""
+    *parents, last = loc
+    node = data
+    for key in parents:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return False
+    if isinstance(node, dict) and last in node:
+        del node[last]
+        return True
+    if isinstance(node, list) and isinstance(last, int) and 0 <= last < len(node):
+        del node[last]
+        return True
+    return False
+
+
+class Record(BaseModel):
+    """A part of a status file: unknown keys kept, values of the wrong shape dropped on reading."""
+
+    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True)
+
+    @classmethod
+    def coerce(cls, raw: Any) -> Self:
+        """``raw`` (a dict read from JSON, a record, or anything else) as this record, never raising."""
+        if isinstance(raw, cls):
+            return raw
+        if isinstance(raw, BaseModel):
+            raw = raw.model_dump(mode="json", exclude_unset=True)
+        if not isinstance(raw, dict):
+            return cls()
+        try:
+            return cls.model_validate(raw)
+        except ValidationError:
+            data = copy.deepcopy(raw)  # drop the bad values from a copy: the caller's dict stays as it was
+        for _ in range(1000):
+            try:
+                return cls.model_validate(data)
+            except ValidationError as exc:
+                # deepest locations first, list items from the end, so indices stay valid
+                locs = sorted({tuple(e["loc"]) for e in exc.errors()}, key=_loc_order, reverse=True)
+                dropped = [loc for loc in locs if _drop(data, loc)]
+                if not dropped:
+                    break
+        return cls()
+
+    def as_json(self) -> dict[str, Any]:
+        """What is written back: the keys that were read or set, unknown ones included."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+def _loc_order(loc: tuple) -> tuple:
+    return (len(loc), tuple((1, p) if isinstance(p, int) else (0, 0) for p in loc))
+
+
+class ProblemRecord(Record):
+    """An ``errors.Problem`` as written: where, and what in Thai and English."""
+
+    file: str = ""
+    where: str = ""
+    th: str = ""
+    en: str = ""
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = f" [{self.where}]" if self.where else ""
+        return f"{self.th} / {self.en}{where}".strip(" /")
+
+
+class FileRecord(Record):
+    """The outcome of one received file at the last collect (``submissions.FileOutcome``)."""
+
+    unit: str = ""
+    file: str = ""
+    sha256: str = ""
+    accepted: bool | None = None
+    rows: int = 0
+    problems: list[ProblemRecord] = Field(default_factory=list)
+    version: int = 0
+    received_at: str = ""
+    stored_as: str = ""
+    counts: int = 0
+
+    @property
+    def errors(self) -> list[str]:
+        """Why the file was refused, one line per error."""
+        return [str(p) for p in self.problems if p.severity == "error"]
+
+
+class VersionRecord(Record):
+    """One received version of a unit's file (``intake.Version``)."""
+
+    unit: str = ""
+    version: int = 0
+    name: str = ""
+    sha256: str = ""
+    bytes: int = 0
+    received_at: str = ""
+    stored_as: str = ""
+    source: str = ""
+
+
+class RejectedRecord(Record):
+    unit: str = ""
+    file: str = ""
+    version: int = 0
+    reasons: list[str] = Field(default_factory=list)
+
+
+class GapRecord(Record):
+    """One (unit, measure) that is not ready (``completeness.Gap``)."""
+
+    unit: str = ""
+    unit_th: str = ""
+    measure_code: str = ""
+    measure_th: str = ""
+    missing_fields: list[str] = Field(default_factory=list)
+    where: str = ""
+
+
+class CompletenessRecord(Record):
+    """``completeness.Completeness.as_dict()``."""
+
+    fiscal_year: int | None = None
+    round: int | None = None
+    complete: bool = False
+    due: list[list[str]] = Field(default_factory=list)
+    gaps: list[GapRecord] = Field(default_factory=list)
+
+
+class PdfRecord(Record):
+    """A rendered PDF: where it is written, its hash and size (the report adds its memo's)."""
+
+    path: str = ""
+    sha256: str = ""
+    bytes: int = 0
+    memo_path: str = ""
+    memo_sha256: str = ""
+
+
+class Approval(Record):
+    """The approver's answer: ``pending`` while asked, then ``approved`` or ``rejected``."""
+
+    decision: str = ""
+    by: str = ""
+    at: str = ""
+    comment: str = ""
+    asked_at: str = ""
+
+
+class PublishedDoc(Record):
+    key: str = ""
+    filename: str = ""
+    url: str = ""
+    sha256: str = ""
+
+
+class Published(Record):
+    """What publishing did (``publish.record.publish_documents``); with ``dry_run`` only the plan."""
+
+    target: str = ""
+    dry_run: bool = False
+    index_url: str = ""
+    documents: list[PublishedDoc] = Field(default_factory=list)
+
+
+class FindingRecord(Record):
+    """One difference the self-check found (``selfcheck.Finding``)."""
+
+    check: str = ""  # text | font | pdfa | link
+    page: int = 0  # 1-based; 0 = the whole file
+    expected: str = ""
+    found: str = ""
+    th: str = ""
+    en: str = ""
+
+    def __str__(self) -> str:
+        where = f"หน้า {thai_digits(self.page)} / page {self.page}: " if self.page else ""
+        return f"{where}{self.th} / {self.en} — expected «{self.expected}», found «{self.found}»"
+
+
+class DocumentCheck(Record):
+    """The self-check of one rendered PDF (``selfcheck.SelfCheck``)."""
+
+    document: str = ""
+    ok: bool = False
+    pages: int = 0
+    characters: int = 0
+    fonts: list[str] = Field(default_factory=list)
+    links: int = 0
+    seconds: float = 0.0
+    findings: list[FindingRecord] = Field(default_factory=list)
+
+
+class SelfCheckRecord(Record):
+    """The self-check of a round's (report, memo) or a plan's (measures, approval_memo) PDFs before
+    approval: ``ok`` only when every document passed."""
+
+    ok: bool = False
+    documents: dict[str, DocumentCheck] = Field(default_factory=dict)
+
+    def with_documents(self, *results: dict[str, Any]) -> SelfCheckRecord:
+        """This record with each result (``SelfCheck.as_dict()``) in it, replacing the same document's."""
+        documents = {**self.documents, **{r["document"]: DocumentCheck.coerce(r) for r in results}}
+        return SelfCheckRecord(ok=all(d.ok for d in documents.values()), documents=documents)
+
+    def blocking(self) -> list[str]:
+        """Why approval must not be asked: one line per finding, naming document, page, expected, found."""
+        return [f"{name}: {f}" for name, d in self.documents.items() for f in d.findings] + [
+            f"{name}: ไม่ผ่าน / failed" for name, d in self.documents.items() if not d.ok and not d.findings
+        ]
+
+
+class _Status(Record):
+    agency: str = ""
+    fiscal_year: int | None = None
+    state: str = ""
+    updated_at: str = ""
+    approval: Approval = Field(default_factory=Approval)
+    published: Published | None = None
+
+    @property
+    def known_state(self) -> State | None:
+        return State.of(self.state)
+
+
+class RoundStatus(_Status):
+    """``<agency>/<FY>/round-MM/status.json``."""
+
+    round: int | None = None
+    label_th: str = ""
+    due_at: str = ""
+    files: list[FileRecord] = Field(default_factory=list)
+    rejected: list[RejectedRecord] = Field(default_factory=list)
+    history: list[VersionRecord] = Field(default_factory=list)
+    completeness: CompletenessRecord = Field(default_factory=CompletenessRecord)
+    report: PdfRecord | None = None
+    selfcheck: SelfCheckRecord | None = None  # of the report and its memo, before approval
+    error: str = ""
+
+
+class PlanStatus(_Status):
+    """``<agency>/<FY>/plan/status.json``."""
+
+    warnings: list[ProblemRecord] = Field(default_factory=list)
+    measures: PdfRecord | None = None
+    memo: PdfRecord | None = None
+    selfcheck: SelfCheckRecord | None = None  # of the measures and the approval memo, before approval
+
+
+# --- reading and writing ---------------------------------------------------------------------------
+
+
+def round_path(data: DataRoot, slug: str, rnd: Round) -> PathLike:
+    return data.status(slug, rnd)
+
+
+def plan_path(data: DataRoot, slug: str, fiscal_year: int) -> PathLike:
+    return data.plan_dir(slug, fiscal_year) / "status.json"
+
+
+def _read(path: PathLike) -> Any:
+    """The JSON at ``path``, or None when it is missing or unreadable (never raises)."""
+    try:
+        return json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def load_round(data: DataRoot, slug: str, rnd: Round) -> RoundStatus:
+    """The round's status; an empty one when there is none yet (or it cannot be read)."""
+    return RoundStatus.coerce(_read(round_path(data, slug, rnd)))
+
+
+def load_plan(data: DataRoot, slug: str, fiscal_year: int) -> PlanStatus:
+    """The yearly plan's status; an empty one when there is none yet."""
+    return PlanStatus.coerce(_read(plan_path(data, slug, fiscal_year)))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+S = TypeVar("S", bound=_Status)
+
+
+def _merge(kind: type[S], path: PathLike, changes: dict[str, Any]) -> S:
+    doc = kind.coerce(_read(path)).as_json()
+    doc.update(to_jsonable_python(changes), updated_at=_now())
+    status = kind.coerce(doc)
+    write_json(path, status.as_json())
+    return status
+
+
+def update_round(data: DataRoot, slug: str, rnd: Round, /, **changes: Any) -> RoundStatus:
+    """Merge ``changes`` (keys of ``RoundStatus``) into the round's status.json; other keys are kept."""
+    return _merge(RoundStatus, round_path(data, slug, rnd), changes)
+
+
+def update_plan(data: DataRoot, slug: str, fiscal_year: int, /, **changes: Any) -> PlanStatus:
+    """Merge ``changes`` (keys of ``PlanStatus``) into the plan's status.json; other keys are kept."""
+    return _merge(PlanStatus, plan_path(data, slug, fiscal_year), changes)
