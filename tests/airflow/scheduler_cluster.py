@@ -31,6 +31,7 @@ WAIT_AFTER_PARKING = 8.0  # answering an approval sooner races the scheduler (ai
 class SchedulerCluster:
     def __init__(self, work: Path, agencies: Path, data: Path, port: int = 8095):
         self.work = work
+        self.agencies = agencies
         self.home = work / "home"
         self.port = port
         self.base = f"http://127.0.0.1:{port}"

@@ -269,3 +269,61 @@ def test_a_late_upload_keeps_the_round_published_until_the_rerun_republishes(air
     assert airflow.task_states(DAG_ID, run_id)["approve_publish"] == "success"
     history = _status(airflow.data, 12)["history"]
     assert [v["version"] for v in history if v["unit"] == "kc"] == [1, 2]
+
+
+PLAN_DAG = f"ita_plan__{fx.SLUG}"
+BAD_LINK = "https://www.nongbuathong.go.th/๒๕๖๘/ประกาศเจตจำนง.pdf"  # Thai digits in a web address
+
+
+def test_the_plan_dag_skips_a_year_without_a_plan_and_a_failed_self_check_is_mended_as_the_readme_says(
+    airflow,
+):
+    """Unpausing the plan DAG starts the latest 1 October's run, a fiscal year without a plan: skipped,
+    naming the file.  A plan whose measures document fails the self-check (a web address typed with Thai
+    digits) is never put to the approver; the plan is corrected, then the README's line
+    ``airflow tasks clear ita_plan__<agency> -t validate_plan -s <logical_date> -e <logical_date> -d -y``
+    renders it again and it ends published after the approval."""
+    plan_file = airflow.agencies / fx.SLUG / "plans" / f"{fx.FISCAL_YEAR}.yaml"
+    text = plan_file.read_text(encoding="utf-8")
+    step = "นายกเทศมนตรีประกาศเจตจำนงสุจริตต่อสาธารณชนและเผยแพร่บนเว็บไซต์หลักของเทศบาล"
+    assert step in text
+    plan_file.write_text(text.replace(step, f"{step} {BAD_LINK}"), encoding="utf-8")
+
+    airflow.api("PATCH", f"/api/v2/dags/{PLAN_DAG}", {"is_paused": False})
+
+    def scheduled():
+        runs = airflow.api("GET", f"/api/v2/dags/{PLAN_DAG}/dagRuns?run_type=scheduled")["dag_runs"]
+        return runs[0] if runs else None
+
+    run = airflow.wait_for("the plan's scheduled run", scheduled, 120)
+    assert airflow.wait_until_done(PLAN_DAG, run["dag_run_id"]) == "success"
+    assert set(airflow.task_states(PLAN_DAG, run["dag_run_id"]).values()) == {"skipped"}
+    assert "plans/" in airflow.task_log(PLAN_DAG, run["dag_run_id"], "validate_plan")
+
+    logical = "2024-09-30T17:00:00+00:00"  # midnight, 1 October 2567 in Bangkok: FY 2568 begins
+    run_id = airflow.api(
+        "POST",
+        f"/api/v2/dags/{PLAN_DAG}/dagRuns",
+        {"logical_date": logical, "conf": {"fiscal_year": fx.FISCAL_YEAR}},
+    )["dag_run_id"]
+    assert airflow.wait_until_done(PLAN_DAG, run_id) == "failed"
+    states = airflow.task_states(PLAN_DAG, run_id)
+    assert states["render_measures"] == "success" and states["approve_publish"] == "failed", states
+    assert states["publish_measures"] == "upstream_failed", states
+    assert "ลิงก์ไม่ถูกต้อง" in airflow.task_log(PLAN_DAG, run_id, "approve_publish")
+    plan_status = airflow.data / fx.SLUG / str(fx.FISCAL_YEAR) / "plan" / "status.json"
+    assert json.loads(plan_status.read_text(encoding="utf-8"))["selfcheck"]["ok"] is False
+
+    plan_file.write_text(text, encoding="utf-8")  # the clerk corrects the plan
+    listed = airflow.airflow("dags", "list-runs", PLAN_DAG, "--state", "failed", "-o", "plain").stdout
+    lines = listed.splitlines()
+    header = next(line for line in lines if "logical_date" in line).split()
+    logical_date = next(line for line in lines if run_id in line).split()[header.index("logical_date")]
+    airflow.airflow(
+        "tasks", "clear", PLAN_DAG, "-t", "validate_plan", "-s", logical_date, "-e", logical_date, "-d", "-y"
+    )
+    assert airflow.approve_until_done(PLAN_DAG, run_id) == "success", airflow.task_states(PLAN_DAG, run_id)
+    status = json.loads(plan_status.read_text(encoding="utf-8"))
+    assert status["state"] == "published" and status["selfcheck"]["ok"] is True
+    site = airflow.data / "site" / fx.SLUG / str(fx.FISCAL_YEAR)
+    assert (site / f"ita-{fx.FISCAL_YEAR}-measures.pdf").exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from airflow.sdk import Param, get_current_context, task
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from ita_monitor.airflow_layer import settings
 from ita_monitor.airflow_layer.tasks import fiscal_year_param
@@ -29,8 +29,18 @@ def _job(slug: str):
         # A scheduled run starts at midnight on 1 October in Bangkok: the fiscal year that begins.
         fiscal_year = fiscal_year_of(ctx["dag_run"].run_after.astimezone(BANGKOK).date())
     log.info("Agency %s, plan of fiscal year %s", slug, fiscal_year)
+    agencies = settings.agencies_dir()
+    if int(fiscal_year) not in agencies.plan_years(slug):
+        # Unpausing the DAG starts the latest 1 October's run: a year the agency has not planned yet is
+        # nobody's error.  Skip it (every task after it too), naming the file to add.
+        path = agencies.root / slug / "plans" / f"{fiscal_year}.yaml"
+        raise AirflowSkipException(
+            f"ข้าม: ยังไม่มีแผนมาตรการปีงบประมาณ {fiscal_year} เพิ่มไฟล์ {path} แล้วสั่งรัน (Trigger) "
+            f"ด้วย fiscal_year {fiscal_year} / skipped: no measure plan for fiscal year {fiscal_year}; add "
+            f"{path}, then trigger this DAG with fiscal_year {fiscal_year}"
+        )
     try:
-        return YearJob.load(settings.agencies_dir(), slug, int(fiscal_year), settings.data())
+        return YearJob.load(agencies, slug, int(fiscal_year), settings.data())
     except InputError as exc:
         # A plan that is wrong will not fix itself on retry: fail now, saying where.
         raise AirflowFailException(f"แผนหรือการตั้งค่าไม่ถูกต้อง / plan or configuration problem:\n{exc}") from exc
