@@ -1,7 +1,8 @@
-"""The ITA page's overview for 200 agencies x 5 rounds: rendered by the api-server (GET /ita/ through
-Airflow's real app, with login, access filter, run lookup, 1000 status files and the template).
+"""The ITA page's overview for ITA_BENCH_VIEW_AGENCIES (default 200) agencies x 5 rounds: rendered
+by the api-server (GET /ita/ through Airflow's real app, with login, access filter, run lookup, a
+status file per agency and round, and the template).
 
-Synthetic data in a temp folder: 200 copies of the sample agency (profile + plan 2565) and a
+Synthetic data in a temp folder: copies of the sample agency (profile + plan 2565) and a
 status.json for each of their 5 rounds, in a mix of states.  Prints figures; asserts nothing.
 Target: under 0.5 s on the server (warm: profiles are parsed once per change of their file).
 """
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = Path(tempfile.mkdtemp(prefix="ita-bench-dashboard-"))
 AGENCIES = WORK / "agencies"
 DATA = WORK / "data"
-N_AGENCIES = 200
+N_AGENCIES = int(os.environ.get("ITA_BENCH_VIEW_AGENCIES", "200"))  # 7850: every Thai local government
 os.environ.update(
     AIRFLOW_HOME=str(WORK / "airflow"),
     AIRFLOW__CORE__DAGS_FOLDER=str(WORK / "no-dags"),

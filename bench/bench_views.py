@@ -1,7 +1,8 @@
-"""The many-agency overview and its export for 200 agencies x 5 rounds, and one agency's year page,
-served by the api-server (GET through Airflow's real app, with login, access filter, run lookup).
+"""The many-agency overview and its export for ITA_BENCH_VIEW_AGENCIES (default 200) agencies x 5
+rounds, and one agency's year page, served by the api-server (GET through Airflow's real app, with
+login, access filter, run lookup).
 
-Synthetic data in a temp folder: 200 agencies from scripts/generate_agencies.py; one real round of the
+Synthetic data in a temp folder: the agencies from scripts/generate_agencies.py; one real round of the
 sample agency run by the pipeline (collect, check) gives collected.json and status.json, copied to
 every agency x round with units left out and receipt times moved (on time, late) so the figures vary.
 Prints figures; asserts nothing.  Targets: overview page < 0.5 s warm, its export < 2 s.
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = Path(tempfile.mkdtemp(prefix="ita-bench-views-"))
 AGENCIES = WORK / "agencies"
 DATA = WORK / "data"
-N_AGENCIES = 200
+N_AGENCIES = int(os.environ.get("ITA_BENCH_VIEW_AGENCIES", "200"))  # 7850: every Thai local government
 ROUNDS = (1, 3, 6, 9, 12)
 os.environ.update(
     AIRFLOW_HOME=str(WORK / "airflow"),
