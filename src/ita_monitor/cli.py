@@ -1,4 +1,9 @@
-"""``ita-monitor``: the admin's command line (no Airflow needed).
+"""``ita-monitor``: the admin's command line.
+
+Where it reads: ``--agencies-dir`` and ``--data-root`` when given, else ``[ita] agencies_dir`` and
+``[ita] data_root`` read as the DAGs and the plugin read them (Airflow's config file,
+``AIRFLOW__ITA__*``, else ``$AIRFLOW_HOME/ita/agencies`` and ``$AIRFLOW_HOME/ita/data``), through
+``airflow_layer/cli_adapter.py``, the command line's only way into Airflow.
 
 ita-monitor validate [DIR]     check every agency profile, plan and OIT catalogue in DIR
 ita-monitor check-submission FILE --agency SLUG --fiscal-year YYYY --round N [--unit CODE]
@@ -17,15 +22,25 @@ import os
 import sys
 from collections.abc import Sequence
 
+from ita_monitor.airflow_layer import cli_adapter
 from ita_monitor.model.config import AgenciesDir
 
 
-def _default_agencies_dir() -> str:
-    return os.environ.get("AIRFLOW__ITA__AGENCIES_DIR", "include/agencies")
+def _agencies(args: argparse.Namespace) -> AgenciesDir:
+    """``--agencies-dir``, else ``[ita] agencies_dir`` as the DAGs and the plugin read it."""
+    return AgenciesDir(cli_adapter.agencies_dir(args.agencies_dir))
+
+
+def _data(args: argparse.Namespace):
+    """``--data-root``, else ``[ita] data_root`` as the DAGs and the plugin read it."""
+    from ita_monitor.model.storage import DataRoot
+
+    return DataRoot(cli_adapter.open_data_root(args.data_root))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    problems = AgenciesDir(args.dir).validate()
+    folder = cli_adapter.agencies_dir(args.dir)
+    problems = AgenciesDir(folder).validate()
     errors = [p for p in problems if p.severity == "error"]
     for p in problems:
         print(p, file=sys.stderr if p.severity == "error" else sys.stdout)
@@ -33,29 +48,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if errors:
         print(
             f"พบข้อผิดพลาด {len(errors)} รายการ คำเตือน {warnings} รายการ / {len(errors)} error(s) and "
-            f"{warnings} warning(s) found in {args.dir}",
+            f"{warnings} warning(s) found in {folder}",
             file=sys.stderr,
         )
         return 1
-    agencies = AgenciesDir(args.dir)
+    agencies = AgenciesDir(folder)
     plans = sum(len(agencies.plan_years(s)) for s in agencies.slugs())
     print(
-        f"ถูกต้อง / OK: {len(agencies.slugs())} agencies, {plans} plans in {args.dir}"
+        f"ถูกต้อง / OK: {len(agencies.slugs())} agencies, {plans} plans in {folder}"
         + (f" (คำเตือน {warnings} รายการ / {warnings} warning(s))" if warnings else "")
     )
     return 0
-
-
-def _data_root(url: str):
-    """A data root from a path or URL: local paths and file:// directly, others through Airflow."""
-    from ita_monitor.model.storage import local_path
-
-    local = local_path(url)
-    if local is not None:
-        return local
-    from airflow.sdk import ObjectStoragePath
-
-    return ObjectStoragePath(url)
 
 
 def cmd_check_submission(args: argparse.Namespace) -> int:
@@ -74,7 +77,7 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
     from ita_monitor.model.rounds import Round
 
     path = Path(args.file)
-    agencies = AgenciesDir(args.agencies_dir)
+    agencies = _agencies(args)
     try:
         agency = agencies.agency(args.agency)
         plan = agencies.plan(args.agency, args.fiscal_year)
@@ -127,9 +130,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     """Every received version of a round: unit, version, time, sha256, accepted or not."""
     from ita_monitor.intake.versions import history
     from ita_monitor.model.rounds import Round
-    from ita_monitor.model.storage import DataRoot, read_json
+    from ita_monitor.model.storage import read_json
 
-    data = DataRoot(_data_root(args.data_root))
+    data = _data(args)
     rnd = Round(args.fiscal_year, args.round)
     versions = history(data, args.agency, rnd)
     files = read_json(data.collected(args.agency, rnd), {}) or {}
@@ -215,6 +218,7 @@ def round_status_report(agencies: AgenciesDir, data, slug: str, rnd) -> dict:
         "last_day_to_submit": rnd.last_day_to_submit(agency.schedule.grace_days).isoformat(),
         "missing": missing,
         "rejected": rejected,
+        "data_root": str(data.root),
     }
 
 
@@ -222,13 +226,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     """The round's state, due date, every missing (unit, measure) and every rejected file."""
     from ita_monitor.model.errors import InputError
     from ita_monitor.model.rounds import Round
-    from ita_monitor.model.storage import DataRoot
 
     try:
         rnd = Round(args.fiscal_year, args.round)
-        report = round_status_report(
-            AgenciesDir(args.agencies_dir), DataRoot(_data_root(args.data_root)), args.agency, rnd
-        )
+        report = round_status_report(_agencies(args), _data(args), args.agency, rnd)
     except (InputError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -241,6 +242,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         f"{args.agency} ปีงบประมาณ {rnd.fiscal_year} {rnd.short_label_th} / FY {rnd.fiscal_year} round {rnd.months}"
     )
     print(f"สถานะ / state: {report['state_th']} / {report['state_en']} ({report['state']})")
+    print(f"ที่เก็บข้อมูล / data root: {report['data_root']}")
     if report["detail"]:
         print(f"  {report['detail']}")
     print(f"ส่งภายใน / due by: {report['last_day_to_submit']} (the wait ends {report['due_at']})")
@@ -271,10 +273,9 @@ def cmd_link(args: argparse.Namespace) -> int:
     from ita_monitor.intake.unit_links import LinkScope, link_for, revoke
     from ita_monitor.model.errors import InputError
     from ita_monitor.model.rounds import BANGKOK, Round
-    from ita_monitor.model.storage import DataRoot
 
     try:
-        agency = AgenciesDir(args.agencies_dir).agency(args.agency)
+        agency = _agencies(args).agency(args.agency)
         rnd = Round(args.fiscal_year, args.round)
     except (InputError, ValueError) as exc:
         print(exc, file=sys.stderr)
@@ -293,7 +294,7 @@ def cmd_link(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    data = DataRoot(_data_root(args.data_root))
+    data = _data(args)
     scope = LinkScope(agency.slug, rnd.fiscal_year, rnd.months, args.unit)
     if args.revoke:
         entry = revoke(data, scope, by=os.environ.get("USER", ""), reason=args.reason or "")
@@ -301,15 +302,13 @@ def cmd_link(args: argparse.Namespace) -> int:
             f"ยกเลิกลิงก์แล้ว / revoked: {agency.slug} {rnd.fiscal_year} {rnd.slug} {args.unit} "
             f"(generation {entry['generation']}); every earlier link of this unit and round is refused"
         )
-    from ita_monitor.airflow_layer.websecurity import NoSecret, link_secret, public_base_url
-
-    base = args.base_url or public_base_url()
+    base = args.base_url or cli_adapter.public_base_url()
     if not base:
         print("ตั้ง [api] base_url หรือใช้ --base-url / set [api] base_url or give --base-url", file=sys.stderr)
         return 2
     try:
-        secret = link_secret()
-    except NoSecret as exc:
+        secret = cli_adapter.link_secret()
+    except cli_adapter.NoSecret as exc:
         print(exc, file=sys.stderr)
         return 2
     until = None
@@ -325,11 +324,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ita_monitor.model.errors import InputError
-    from ita_monitor.model.storage import DataRoot
     from ita_monitor.views import export
 
-    agencies = AgenciesDir(args.agencies_dir)
-    data = DataRoot(_data_root(args.data_root))
+    agencies = _agencies(args)
+    data = _data(args)
     try:
         if args.what == "year":
             from ita_monitor.views.yearview import year_view
@@ -377,6 +375,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+AGENCIES_DIR_HELP = (
+    "[ita] agencies_dir of Airflow's config or AIRFLOW__ITA__AGENCIES_DIR, else $AIRFLOW_HOME/ita/agencies"
+)
+DATA_ROOT_HELP = "[ita] data_root of Airflow's config or AIRFLOW__ITA__DATA_ROOT, else $AIRFLOW_HOME/ita/data"
+
+
+def _where_args(parser: argparse.ArgumentParser, data_root: bool = True) -> None:
+    """``--agencies-dir`` and ``--data-root``, defined once: by default what the DAGs and the plugin read."""
+    parser.add_argument("--agencies-dir", help=f"the agencies directory (default: {AGENCIES_DIR_HELP})")
+    if data_root:
+        parser.add_argument("--data-root", help=f"the data root, a path or URL (default: {DATA_ROOT_HELP})")
+
+
 def _round_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--agency", required=True, help="agency slug (its folder name)")
     parser.add_argument("--fiscal-year", type=int, required=True, help="BE fiscal year, e.g. 2565")
@@ -387,31 +398,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ita-monitor", description="ITA integrity-measure monitoring")
     sub = parser.add_subparsers(dest="command", required=True)
     validate = sub.add_parser("validate", help="check agency profiles, plans and OIT catalogues")
-    validate.add_argument("dir", nargs="?", default=_default_agencies_dir(), help="the agencies directory")
+    validate.add_argument(
+        "dir", nargs="?", help="the agencies directory (default: " + AGENCIES_DIR_HELP + ")"
+    )
     validate.set_defaults(func=cmd_validate)
     check = sub.add_parser("check-submission", help="validate one unit file exactly as a round would")
     check.add_argument("file", help="the .xlsx, .csv or .json file")
     _round_args(check)
     check.add_argument("--unit", help="unit code (default: the file's folder or the unit in the form)")
-    check.add_argument("--agencies-dir", default=_default_agencies_dir(), help="the agencies directory")
+    _where_args(check, data_root=False)
     check.set_defaults(func=cmd_check_submission)
     hist = sub.add_parser("history", help="list every file received in a round, with versions")
     _round_args(hist)
-    hist.add_argument(
-        "--data-root",
-        default=os.environ.get("AIRFLOW__ITA__DATA_ROOT", "var/data"),
-        help="the data root (path or URL; default AIRFLOW__ITA__DATA_ROOT)",
-    )
+    _where_args(hist)
     hist.add_argument("--json", action="store_true", help="print JSON")
     hist.set_defaults(func=cmd_history)
     stat = sub.add_parser("status", help="a round's state, due date, missing items and rejected files")
     _round_args(stat)
-    stat.add_argument(
-        "--data-root",
-        default=os.environ.get("AIRFLOW__ITA__DATA_ROOT", "var/data"),
-        help="the data root (path or URL; default AIRFLOW__ITA__DATA_ROOT)",
-    )
-    stat.add_argument("--agencies-dir", default=_default_agencies_dir(), help="the agencies directory")
+    _where_args(stat)
     stat.add_argument("--json", action="store_true", help="print JSON")
     stat.set_defaults(func=cmd_status)
     link = sub.add_parser("link", help="print a unit's upload link; --revoke revokes the current one first")
@@ -423,12 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--until", help="expire at the end of this day (YYYY-MM-DD, Bangkok; CE) instead of the due date"
     )
     link.add_argument("--base-url", help="where units reach the api-server (default [api] base_url)")
-    link.add_argument("--agencies-dir", default=_default_agencies_dir(), help="the agencies directory")
-    link.add_argument(
-        "--data-root",
-        default=os.environ.get("AIRFLOW__ITA__DATA_ROOT", "var/data"),
-        help="the data root (path or URL; default AIRFLOW__ITA__DATA_ROOT)",
-    )
+    _where_args(link)
     link.set_defaults(func=cmd_link)
     exp = sub.add_parser("export", help="the agency's year or the many-agency overview as Excel or CSV")
     exp.add_argument("what", choices=["year", "overview"], help="year: one agency; overview: every agency")
@@ -442,12 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the .xlsx to write (default: ita-<agency>-<FY>-year.xlsx / ita-agencies-<FY>-overview.xlsx)",
     )
     exp.add_argument("--csv", metavar="DIR", help="write CSV files (one per table) into DIR instead")
-    exp.add_argument("--agencies-dir", default=_default_agencies_dir(), help="the agencies directory")
-    exp.add_argument(
-        "--data-root",
-        default=os.environ.get("AIRFLOW__ITA__DATA_ROOT", "var/data"),
-        help="the data root (path or URL; default AIRFLOW__ITA__DATA_ROOT)",
-    )
+    _where_args(exp)
     exp.set_defaults(func=cmd_export)
     return parser
 
