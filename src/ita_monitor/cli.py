@@ -172,7 +172,7 @@ def round_status_report(agencies: AgenciesDir, data, slug: str, rnd) -> dict:
     from ita_monitor.model import status as status_file
     from ita_monitor.model.errors import InputError
     from ita_monitor.model.storage import read_json
-    from ita_monitor.views.dashboard import past_due, round_state
+    from ita_monitor.views.round_state import past_due, round_state
 
     agency = agencies.agency(slug)
     written = status_file.load_round(data, slug, rnd)
