@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from ita_monitor.links.record import LinkHealth
-from ita_monitor.model.agency import Agency
-from ita_monitor.model.catalogue import Catalogue, OitLinks, Period
+from ita_monitor.model.agency_year import AgencyYear
+from ita_monitor.model.catalogue import OitLinks, Period
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.storage import DataRoot, PathLike, read_json, write_json
 
@@ -17,37 +17,21 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-@dataclass(frozen=True)
-class YearLinks:
+@dataclass(frozen=True, kw_only=True)
+class YearLinks(AgencyYear):
     """One agency's fiscal year as the link check sees it (duck-types the jobs ``publish_documents`` takes)."""
 
-    agency: Agency
-    catalogue: Catalogue
     oit: OitLinks
-    data: DataRoot
-    fiscal_year: int
 
     @classmethod
     def load(cls, agencies: AgenciesDir, slug: str, fiscal_year: int, data: DataRoot) -> YearLinks:
         return cls(
-            agencies.agency(slug),
-            agencies.catalogue(fiscal_year),
-            agencies.oit_links(slug, fiscal_year),
-            data,
-            fiscal_year,
+            agency=agencies.agency(slug),
+            catalogue=agencies.catalogue(fiscal_year),
+            oit=agencies.oit_links(slug, fiscal_year),
+            data=data,
+            fiscal_year=fiscal_year,
         )
-
-    @property
-    def slug(self) -> str:
-        return self.agency.slug
-
-    @property
-    def folder(self) -> PathLike:
-        return self.data.root / self.slug / str(self.fiscal_year)
-
-    @property
-    def manifest_path(self) -> PathLike:
-        return self.folder / "published.json"
 
     @property
     def health_path(self) -> PathLike:
