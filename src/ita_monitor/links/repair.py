@@ -14,6 +14,7 @@ from ita_monitor.links.year import YearLinks, now_iso
 from ita_monitor.model.errors import InputError, Problem
 
 
+@dataclass
 class RepairResult:
     republished: list[str] = field(default_factory=list)  # link ids put back
     index_url: str = ""
