@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 from ita_monitor.airflow_layer import cli_adapter
 from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.messages import said
 
 
 def _agencies(args: argparse.Namespace) -> AgenciesDir:
@@ -47,16 +48,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     warnings = len(problems) - len(errors)
     if errors:
         print(
-            f"พบข้อผิดพลาด {len(errors)} รายการ คำเตือน {warnings} รายการ / {len(errors)} error(s) and "
-            f"{warnings} warning(s) found in {folder}",
+            said("validate_failed", errors=len(errors), warnings=warnings, folder=folder),
             file=sys.stderr,
         )
         return 1
     agencies = AgenciesDir(folder)
     plans = sum(len(agencies.plan_years(s)) for s in agencies.slugs())
     print(
-        f"ถูกต้อง / OK: {len(agencies.slugs())} agencies, {plans} plans in {folder}"
-        + (f" (คำเตือน {warnings} รายการ / {warnings} warning(s))" if warnings else "")
+        said("validate_ok", agencies=len(agencies.slugs()), plans=plans, folder=folder)
+        + (f" ({said('with_warnings', warnings=warnings)})" if warnings else "")
     )
     return 0
 
@@ -91,17 +91,16 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
     except TooLarge as exc:
         th, en = too_large_th_en(exc.limit, exc.seen, exc.exact)
         print(f"{path.name}: {th} / {en}", file=sys.stderr)
-        print("ไม่ผ่าน / rejected: the round would not count this file", file=sys.stderr)
+        print(said("file_rejected"), file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"{path}: อ่านไฟล์ไม่ได้ / cannot read the file: {exc.strerror or exc}", file=sys.stderr)
+        print(f"{path}: {said('unreadable', why=exc.strerror or exc)}", file=sys.stderr)
         return 2
     unit = args.unit or (path.parent.name if path.parent.name in agency.unit_codes else "")
     unit = unit or read_file(data, path.name).unit
     if not unit:
         print(
-            f"{path.name}: ไม่ทราบว่าเป็นไฟล์ของหน่วยงานใด: ระบุ --unit / cannot tell the unit: give --unit "
-            f"({', '.join(sorted(agency.unit_codes))})",
+            f"{path.name}: {said('unit_unknown_of_file', units=', '.join(sorted(agency.unit_codes)))}",
             file=sys.stderr,
         )
         return 2
@@ -112,17 +111,16 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
     if errors:
         n = count(errors)
         print(
-            f"ไม่ผ่าน: พบปัญหา {n:,} รายการ ไฟล์นี้จะไม่ถูกนับ / rejected: {n:,} problem(s); "
-            "the round would not count this file",
+            said("file_problems", n=n),
             file=sys.stderr,
         )
         return 1
     codes = ", ".join(r.measure_code for r in rows)
     due = [m.code for m in plan.due_in(rnd.months) if unit in m.units]
     left = [c for c in due if c not in {r.measure_code for r in rows}]
-    print(f"ถูกต้อง / OK: {len(rows)} row(s) for unit {unit}: {codes}")
+    print(said("file_ok", rows=len(rows), unit=unit, codes=codes))
     if left:
-        print(f"ยังไม่มีในไฟล์นี้ / not in this file yet: {', '.join(left)}")
+        print(said("not_in_file_yet", codes=", ".join(left)))
     return 0
 
 
@@ -144,7 +142,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(json.dumps(doc, ensure_ascii=False, indent=2))
         return 0
     if not versions:
-        print(f"ยังไม่ได้รับไฟล์ / no files received for {args.agency} {rnd.fiscal_year} {rnd.slug}")
+        print(said("nothing_received", agency=args.agency, fiscal_year=rnd.fiscal_year, round=rnd.slug))
         return 0
     for v in versions:
         o = outcome.get((v.unit, v.version))
@@ -239,22 +237,28 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
     print(
-        f"{args.agency} ปีงบประมาณ {rnd.fiscal_year} {rnd.short_label_th} / FY {rnd.fiscal_year} round {rnd.months}"
+        said(
+            "status_head",
+            agency=args.agency,
+            fiscal_year=rnd.fiscal_year,
+            round_th=rnd.short_label_th,
+            months=rnd.months,
+        )
     )
-    print(f"สถานะ / state: {report['state_th']} / {report['state_en']} ({report['state']})")
-    print(f"ที่เก็บข้อมูล / data root: {report['data_root']}")
+    print(f"{said('status_state')}: {report['state_th']} / {report['state_en']} ({report['state']})")
+    print(f"{said('status_data_root')}: {report['data_root']}")
     if report["detail"]:
         print(f"  {report['detail']}")
-    print(f"ส่งภายใน / due by: {report['last_day_to_submit']} (the wait ends {report['due_at']})")
+    print(f"{said('status_due')}: {report['last_day_to_submit']} (the wait ends {report['due_at']})")
     if report["missing"]:
-        print(f"ยังไม่ได้รับ / missing ({len(report['missing'])}):")
+        print(f"{said('status_missing')} ({len(report['missing'])}):")
         for m in report["missing"]:
             what = f" [{', '.join(m['missing_fields'])}]" if m["missing_fields"] else ""
             print(f"  - {m['unit']} {m['unit_th']}\t{m['measure']} {m['measure_th']}{what}")
     else:
-        print("ยังไม่ได้รับ / missing: ไม่มี / none")
+        print(f"{said('status_missing')}: {said('status_none')}")
     if report["rejected"]:
-        print(f"ไฟล์ที่ไม่รับ / rejected files ({len(report['rejected'])}):")
+        print(f"{said('status_rejected')} ({len(report['rejected'])}):")
         for r in report["rejected"]:
             print(f"  - {r['unit']} v{r['version']} {r['file']}")
             for reason in r["reasons"]:
@@ -282,15 +286,18 @@ def cmd_link(args: argparse.Namespace) -> int:
         return 2
     if rnd.months not in agency.schedule.rounds:
         print(
-            f"รอบ {rnd.months} เดือนไม่อยู่ในรอบติดตามของ {agency.slug} {list(agency.schedule.rounds)} / "
-            f"round {rnd.months} is not in {agency.slug}'s schedule {list(agency.schedule.rounds)}",
+            said(
+                "round_not_scheduled",
+                months=rnd.months,
+                agency=agency.slug,
+                rounds=list(agency.schedule.rounds),
+            ),
             file=sys.stderr,
         )
         return 2
     if args.unit not in agency.unit_codes:
         print(
-            f"ไม่รู้จักหน่วยงานย่อย {args.unit} / unknown unit {args.unit} "
-            f"(known: {', '.join(sorted(agency.unit_codes))})",
+            said("no_such_unit", unit=args.unit, units=", ".join(sorted(agency.unit_codes))),
             file=sys.stderr,
         )
         return 2
@@ -299,12 +306,18 @@ def cmd_link(args: argparse.Namespace) -> int:
     if args.revoke:
         entry = revoke(data, scope, by=os.environ.get("USER", ""), reason=args.reason or "")
         print(
-            f"ยกเลิกลิงก์แล้ว / revoked: {agency.slug} {rnd.fiscal_year} {rnd.slug} {args.unit} "
-            f"(generation {entry['generation']}); every earlier link of this unit and round is refused"
+            said(
+                "revoked_now",
+                agency=agency.slug,
+                fiscal_year=rnd.fiscal_year,
+                round=rnd.slug,
+                unit=args.unit,
+                generation=entry["generation"],
+            )
         )
     base = args.base_url or cli_adapter.public_base_url()
     if not base:
-        print("ตั้ง [api] base_url หรือใช้ --base-url / set [api] base_url or give --base-url", file=sys.stderr)
+        print(said("no_base_url"), file=sys.stderr)
         return 2
     try:
         secret = cli_adapter.link_secret()
@@ -333,7 +346,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             from ita_monitor.views.yearview import year_view
 
             if not args.agency:
-                print("ระบุ --agency / give --agency SLUG", file=sys.stderr)
+                print(said("give_agency"), file=sys.stderr)
                 return 2
             agency = agencies.agency(args.agency)
             plan = agencies.plan(args.agency, args.fiscal_year)

@@ -6,7 +6,7 @@ links.json.  Links of items not managed here are only reported."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ita_monitor.links.record import HISTORY_KEPT, LinkHealth, RepairRecord, broken
