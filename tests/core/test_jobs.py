@@ -54,3 +54,29 @@ def test_every_job_finds_the_years_folders_in_one_place(tmp_path):
         assert job.manifest_path == year / "published.json" and job.plan_dir == year / "plan"
     assert jobs[0].data.round_dir("mae-u-kho", Round(2565, 12)) == year / "round-12"
     assert jobs[1].path("measures") == year / "plan" / "ita-2565-measures.pdf"
+
+
+def test_collect_reads_each_new_file_once(monkeypatch, tmp_path):
+    """The intake hands the bytes it took from the inbox to the reading, not back through the store."""
+    import hashlib
+
+    from ita_monitor.flow.pipeline import collect
+    from ita_monitor.intake import versions
+    from tests.conftest import drop_samples
+
+    job = RoundJob.load(AgenciesDir(AGENCIES), "mae-u-kho", Round(2565, 12), DataRoot(tmp_path))
+    files = [p for p in drop_samples(tmp_path).rglob("*") if p.is_file()]
+    reads: Counter = Counter()  # by content: the inbox file and its stored copy are one
+    real = versions.read_path_bounded
+
+    def counted(path, limit):
+        data = real(path, limit)
+        reads[hashlib.sha256(data).hexdigest()] += 1
+        return data
+
+    monkeypatch.setattr(versions, "read_path_bounded", counted)
+    assert collect(job)["new_versions"] == len(files) > 0
+    assert sorted(reads.values()) == [1] * len(files), reads
+    reads.clear()
+    collect(job)  # again: each file is read from the inbox (is it new?) and from the store (its rows)
+    assert sorted(reads.values()) == [2] * len(files), reads

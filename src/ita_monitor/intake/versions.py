@@ -301,14 +301,15 @@ def receive_inbox(
 
 
 def take_in_inbox(
-    data: DataRoot, slug: str, rnd: Round, store: bool = True
+    data: DataRoot, slug: str, rnd: Round, store: bool = True, read: dict | None = None
 ) -> tuple[list[Version], list[Version], list[Unread]]:
     """Every version of the round after taking in the inbox; (all, new, inbox files not taken in).
 
     With ``store=False`` nothing is written: new inbox files appear as versions that are not kept
     yet (used while waiting for submissions, so polling changes nothing).  A file that cannot be
     read, or is above the size limit (found while reading, never read whole), is not kept and is
-    listed with its reason; the other files are taken in as usual.
+    listed with its reason; the other files are taken in as usual.  ``read`` (if given) gets the
+    bytes of each new version by (unit, sha256), so the caller reads them without reading them again.
     """
     versions = history(data, slug, rnd)
     known = {(v.unit, v.sha256): v for v in versions}
@@ -350,6 +351,8 @@ def take_in_inbox(
         versions.append(version)
         new.append(version)
         known[(unit, digest)] = version
+        if read is not None:
+            read[(unit, digest)] = payload
     if store and new:
         _write_manifest(data, slug, rnd)
         versions = history(data, slug, rnd)
@@ -392,13 +395,14 @@ def take_in(data: DataRoot, agency: Agency, plan: Plan, rnd: Round, store: bool 
     Whatever one file holds or does, the others are read: a file that cannot be read (or whose
     reading fails in any way) is a rejected file with its reason.
     """
-    versions, new, unread = take_in_inbox(data, agency.slug, rnd, store=store)
+    just_read: dict[tuple[str, str], bytes] = {}  # the new versions' bytes, read from the inbox once
+    versions, new, unread = take_in_inbox(data, agency.slug, rnd, store=store, read=just_read)
     outcomes: list[FileOutcome] = []
     rows: dict[tuple[str, str], ResultRow] = {}
     used_by: dict[tuple[str, str], int] = {}
     for v in sorted(versions, key=lambda v: (v.unit, v.version)):
         try:
-            payload = _payload(data, agency.slug, rnd, v)
+            payload = just_read.pop((v.unit, v.sha256), None) or _payload(data, agency.slug, rnd, v)
             found, problems = check_file(
                 payload, v.source, v.unit, plan, agency, rnd, data.max_submission_bytes
             )
