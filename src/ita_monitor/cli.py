@@ -156,70 +156,6 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
-def round_status_report(agencies: AgenciesDir, data, slug: str, rnd) -> dict:
-    """The round as the data root says it now: state, due date, missing (unit, measure), rejected files.
-
-    The state is the ITA page's, read from status.json alone (the command line does not ask Airflow
-    whether a run is active).  The gaps are the plan's due (unit, measure) pairs checked against the
-    rows of the last collect, so they are right before the round's check has run too.
-    """
-    from datetime import UTC, datetime
-
-    from ita_monitor.intake.completeness import check
-    from ita_monitor.intake.submissions import ResultRow
-    from ita_monitor.model import status as status_file
-    from ita_monitor.model.errors import InputError
-    from ita_monitor.model.storage import read_json
-    from ita_monitor.views.round_state import past_due, round_state
-
-    agency = agencies.agency(slug)
-    written = status_file.load_round(data, slug, rnd)
-    state, detail = round_state(
-        written, rnd, datetime.now(UTC), None, min(agencies.plan_years(slug), default=None)
-    )
-    due_at = rnd.due_at(agency.schedule.grace_days)
-    detail = detail or past_due(state, due_at, datetime.now(UTC))
-    try:
-        plan = agencies.plan(slug, rnd.fiscal_year)
-    except InputError as exc:
-        plan, detail = None, detail or str(exc)
-    missing = []
-    if plan is not None:
-        doc = read_json(data.collected(slug, rnd), None) or {}
-        rows = [ResultRow(**r) for r in doc.get("rows", [])]
-        result = check(plan, agency, rnd, rows)
-        missing = [
-            {
-                "unit": g.unit,
-                "unit_th": g.unit_th,
-                "measure": g.measure_code,
-                "measure_th": g.measure_th,
-                "missing_fields": list(g.missing_fields),
-                "where": g.where,
-            }
-            for g in result.gaps
-        ]
-    rejected = [
-        {"unit": f.unit, "file": f.file, "version": f.version, "reasons": f.errors}
-        for f in written.files
-        if f.accepted is False
-    ]
-    return {
-        "agency": slug,
-        "fiscal_year": rnd.fiscal_year,
-        "round": rnd.months,
-        "state": str(state),
-        "state_th": state.th,
-        "state_en": state.en,
-        "detail": detail,
-        "due_at": due_at.isoformat(),
-        "last_day_to_submit": rnd.last_day_to_submit(agency.schedule.grace_days).isoformat(),
-        "missing": missing,
-        "rejected": rejected,
-        "data_root": str(data.root),
-    }
-
-
 def cmd_status(args: argparse.Namespace) -> int:
     """The round's state, due date, every missing (unit, measure) and every rejected file."""
     from ita_monitor.model.errors import InputError
@@ -227,6 +163,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     try:
         rnd = Round(args.fiscal_year, args.round)
+        from ita_monitor.views.round_status import round_status_report
+
         report = round_status_report(_agencies(args), _data(args), args.agency, rnd)
     except (InputError, ValueError) as exc:
         print(exc, file=sys.stderr)
@@ -339,37 +277,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     from ita_monitor.model.errors import InputError
     from ita_monitor.views import export
 
-    agencies = _agencies(args)
-    data = _data(args)
+    if args.what == "year" and not args.agency:
+        print(said("give_agency"), file=sys.stderr)
+        return 2
     try:
         if args.what == "year":
-            from ita_monitor.views.yearview import year_view
-
-            if not args.agency:
-                print(said("give_agency"), file=sys.stderr)
-                return 2
-            agency = agencies.agency(args.agency)
-            plan = agencies.plan(args.agency, args.fiscal_year)
-            view = year_view(agency, plan, args.fiscal_year, data)
-            frames = export.year_frames(view, agency, plan)
-            name = export.year_filename(view)
+            frames, name = export.year_export(_agencies(args), _data(args), args.agency, args.fiscal_year)
         else:
-            from ita_monitor.views.agencies_overview import overview
-
-            pairs = []
-            for slug in agencies.slugs():
-                agency = agencies.agency(slug)
-                plan = (
-                    agencies.plan(slug, args.fiscal_year)
-                    if args.fiscal_year in agencies.plan_years(slug)
-                    else None
-                )
-                pairs.append((agency, plan))
-            ov = overview(
-                pairs, args.fiscal_year, data, district=args.district, state=args.state, months=args.round
+            frames, name = export.overview_export(
+                _agencies(args), _data(args), args.fiscal_year, args.district, args.state, args.round
             )
-            frames = {"ภาพรวมหลายหน่วยงาน": export.overview_frame(ov)}
-            name = export.overview_filename(ov)
     except InputError as exc:
         print(exc, file=sys.stderr)
         return 2

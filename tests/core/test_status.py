@@ -12,7 +12,8 @@ from ita_monitor.flow.pipeline import RoundJob, check_round, collect
 from ita_monitor.model import status
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.rounds import Round
-from ita_monitor.model.status import LABELS, RoundStatus, State
+from ita_monitor.model.states import LABELS, State
+from ita_monitor.model.status import RoundStatus
 from ita_monitor.model.storage import DataRoot
 from ita_monitor.views.dashboard import overview
 from ita_monitor.views.round_detail import round_detail

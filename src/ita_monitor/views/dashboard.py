@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from ita_monitor.model import status
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.rounds import BANGKOK, Round, fiscal_year_of
-from ita_monitor.model.status import PLAN_BADGES, State
+from ita_monitor.model.states import PLAN_BADGES, State
 from ita_monitor.model.storage import DataRoot
 from ita_monitor.views.pdf_files import FileLink, plan_files
 from ita_monitor.views.round_state import RoundView, RunInfo, past_due, round_state

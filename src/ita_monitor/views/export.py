@@ -22,8 +22,10 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from ita_monitor.model.agency import Agency
+from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.plan import ITA_INDICATORS, Plan
 from ita_monitor.model.rounds import BANGKOK
+from ita_monitor.model.storage import DataRoot
 from ita_monitor.views.agencies_overview import Overview
 from ita_monitor.views.yearview import YearView
 
@@ -352,3 +354,28 @@ def year_filename(view: YearView, suffix: str = "xlsx") -> str:
 
 def overview_filename(ov: Overview, suffix: str = "xlsx") -> str:
     return f"ita-agencies-{ov.fiscal_year}-overview.{suffix}"
+
+
+def year_export(agencies: AgenciesDir, data: DataRoot, slug: str, fiscal_year: int) -> tuple[dict, str]:
+    """The tables of an agency's year and the workbook's file name (``ita-monitor export year``)."""
+    from ita_monitor.views.yearview import year_view
+
+    agency = agencies.agency(slug)
+    plan = agencies.plan(slug, fiscal_year, agency)
+    view = year_view(agency, plan, fiscal_year, data)
+    return year_frames(view, agency, plan), year_filename(view)
+
+
+def overview_export(
+    agencies: AgenciesDir, data: DataRoot, fiscal_year: int, district: str, state: str, months: int | None
+) -> tuple[dict, str]:
+    """The many-agency overview's table and file name (``ita-monitor export overview``)."""
+    from ita_monitor.views.agencies_overview import overview
+
+    pairs = []
+    for slug in agencies.slugs():
+        agency = agencies.agency(slug)
+        plan = agencies.plan(slug, fiscal_year, agency) if fiscal_year in agencies.plan_years(slug) else None
+        pairs.append((agency, plan))
+    ov = overview(pairs, fiscal_year, data, district=district, state=state, months=months)
+    return {"ภาพรวมหลายหน่วยงาน": overview_frame(ov)}, overview_filename(ov)
