@@ -65,8 +65,8 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
     """Validate one unit file exactly as a round's collect step would."""
     from pathlib import Path
 
+    from ita_monitor.intake.reading import check_file
     from ita_monitor.intake.submissions import read_file
-    from ita_monitor.intake.versions import check_file
     from ita_monitor.model.errors import InputError, count
     from ita_monitor.model.limits import (
         TooLarge,

@@ -61,7 +61,7 @@ def test_collect_reads_each_new_file_once(monkeypatch, tmp_path):
     import hashlib
 
     from ita_monitor.flow.pipeline import collect
-    from ita_monitor.intake import versions
+    from ita_monitor.intake import reading, versions
     from tests.conftest import drop_samples
 
     job = RoundJob.load(AgenciesDir(AGENCIES), "mae-u-kho", Round(2565, 12), DataRoot(tmp_path))
@@ -74,7 +74,8 @@ def test_collect_reads_each_new_file_once(monkeypatch, tmp_path):
         reads[hashlib.sha256(data).hexdigest()] += 1
         return data
 
-    monkeypatch.setattr(versions, "read_path_bounded", counted)
+    for module in (versions, reading):  # the inbox's files and the stored copies
+        monkeypatch.setattr(module, "read_path_bounded", counted)
     assert collect(job)["new_versions"] == len(files) > 0
     assert sorted(reads.values()) == [1] * len(files), reads
     reads.clear()

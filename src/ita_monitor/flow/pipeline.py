@@ -86,7 +86,7 @@ def collect(job: RoundJob) -> dict:
     Per (unit, measure) the row of the latest valid version counts; a rejected file never blocks
     other files or replaces an accepted version.  Nothing in the inbox or under received/ is changed.
     """
-    from ita_monitor.intake.versions import take_in
+    from ita_monitor.intake.reading import take_in
 
     intake = take_in(job.data, job.agency, job.plan, job.rnd)
     rows = intake.rows

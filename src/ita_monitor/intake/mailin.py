@@ -249,7 +249,8 @@ def _take_in(
     data: DataRoot, agencies: AgenciesDir, agency: Agency, sender: str, att, waiting: Round | None
 ) -> FileResult:
     """One attachment: matched to its round and unit, put in the inbox, kept as a version, read."""
-    from ita_monitor.intake.versions import check_file, deliver, receive
+    from ita_monitor.intake.reading import check_file
+    from ita_monitor.intake.versions import deliver, receive
     from ita_monitor.model.limits import TooLarge, too_large_th_en
 
     m = match(data, agency, sender, att, waiting)
@@ -364,7 +365,7 @@ def quarantine_unreadable(
 
 def _still_missing(data: DataRoot, agency: Agency, plan, rnd: Round, unit: str) -> list[str]:
     from ita_monitor.intake.completeness import check
-    from ita_monitor.intake.versions import take_in
+    from ita_monitor.intake.reading import take_in
 
     intake = take_in(data, agency, plan, rnd, store=False)
     gaps = check(plan, agency, rnd, intake.rows.values()).gaps
