@@ -32,7 +32,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from generate_agencies import generate  # noqa: E402
-from scale_common import database_size, deployment_settings, mb, session_cpu  # noqa: E402
+from scale_common import (  # noqa: E402
+    dag_files,
+    dag_shards,
+    dags_folder_for,
+    database_size,
+    deployment_settings,
+    mb,
+    session_cpu,
+)
 
 from tests.integration.celery_cluster import CeleryCluster, drop_database, services_missing  # noqa: E402
 
@@ -64,12 +72,13 @@ print("RESULT", json.dumps([c1 - c0, t1 - t0, c2 - c1, t2 - t1, c3 - c2, t3 - t2
 """
 
 
-def parse_file(path: Path, agencies: Path, home: Path) -> dict:
+def parse_file(path: Path, agencies: Path, home: Path, dags_env: dict[str, str] | None = None) -> dict:
     env = {
         **os.environ,
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(path.parent),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        **(dags_env or {}),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),  # registers the round timetable
         "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "0",  # measure to the end; the limits are printed beside
         "AIRFLOW__ITA__AGENCIES_DIR": str(agencies),
@@ -94,33 +103,40 @@ def parse_file(path: Path, agencies: Path, home: Path) -> dict:
     return dict(zip(keys, json.loads(lines[-1][7:]), strict=True))
 
 
-def dag_files() -> list[Path]:
-    return sorted(p for p in (ROOT / "dags").glob("*.py") if not p.name.startswith("_"))
-
-
 def parse_sizes(work: Path) -> dict[int, dict[str, dict]]:
     results: dict[int, dict[str, dict]] = {}
     for n in SIZES:
         agencies = work / f"agencies-{n}"
         t = time.perf_counter()
         generate(n, agencies, approval=True)
-        print(f"\n{n} agencies generated in {time.perf_counter() - t:.0f} s", flush=True)
+        shards = dag_shards()
+        folder, dags_env = dags_folder_for(agencies, work, shards)
+        print(
+            f"\n{n} agencies generated in {time.perf_counter() - t:.0f} s; DAG folder "
+            + (
+                f"{folder.name} ({len(dag_files(folder))} files, dag_shards {shards or 'default'})"
+                if folder != ROOT / "dags"
+                else "dags/"
+            ),
+            flush=True,
+        )
         print(
             f"  {'DAG file':28s} {'DAGs':>5s}  {'parse':>7s} {'serial.':>7s} {'= CPU-s':>7s}  {'JSON':>7s}"
             f"  {'wall s':>6s}  {'MB out':>7s}  {'peak RSS':>8s}"
         )
         results[n] = {}
         total = 0.0
-        for path in dag_files():
-            r = parse_file(path, agencies, work / "airflow-parse")
-            results[n][path.name] = r
+        for path in dag_files(folder):
+            r = parse_file(path, agencies, work / "airflow-parse", dags_env)
+            name = str(path.relative_to(folder))
+            results[n][name] = r
             if "error" in r:
-                print(f"  {path.name:28s} failed: {r['error']}")
+                print(f"  {name:28s} failed: {r['error']}")
                 continue
             cpu = r["parse_cpu"] + r["ser_cpu"]
             total += cpu
             print(
-                f"  {path.name:28s} {r['dags']:5d}  {r['parse_cpu']:7.2f} {r['ser_cpu']:7.2f} {cpu:7.2f}"
+                f"  {name:28s} {r['dags']:5d}  {r['parse_cpu']:7.2f} {r['ser_cpu']:7.2f} {cpu:7.2f}"
                 f"  {r['enc_cpu']:7.2f}  {r['parse_wall'] + r['ser_wall']:6.1f}  {r['bytes'] / 1e6:7.1f}"
                 f"  {r['rss_kb'] / 1024:6.0f} MB",
                 flush=True,
@@ -160,6 +176,7 @@ def idle_dag_processor(work: Path, expected_dags: int | None) -> None:
         generate(IDLE_AGENCIES, agencies, approval=True)
     settings = deployment_settings()
     database = "ita_bench_parse_idle"
+    folder, dags_env = dags_folder_for(agencies, work, dag_shards())
     cluster = CeleryCluster(
         home=work / "airflow-idle",
         database=database,
@@ -170,6 +187,7 @@ def idle_dag_processor(work: Path, expected_dags: int | None) -> None:
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL", None
     )  # the tests' setting, not the deployment's
     cluster.env.update(settings)
+    cluster.env.update(dags_env)
     print(
         f"\nidle dag-processor, {IDLE_AGENCIES} agencies, the deployment's settings: "
         + (
@@ -225,7 +243,7 @@ def idle_dag_processor(work: Path, expected_dags: int | None) -> None:
         cpu0, t1 = session_cpu({proc.pid}), time.perf_counter()
         while time.perf_counter() - t1 < IDLE_SECONDS:
             for fileloc, when in parsed():
-                seen.setdefault(Path(fileloc).name, set()).add(when)
+                seen.setdefault(str(Path(fileloc).relative_to(folder)), set()).add(when)
             time.sleep(2)
         cpu = session_cpu({proc.pid}) - cpu0
         span = time.perf_counter() - t1

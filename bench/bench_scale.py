@@ -42,6 +42,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from generate_agencies import generate  # noqa: E402
 from scale_common import (  # noqa: E402
     _stat,
+    dag_files,
+    dag_shards,
+    dags_folder_for,
     database_size,
     deployment_settings,
     mb,
@@ -195,17 +198,18 @@ def finished_runs(cluster: CeleryCluster) -> list[dict]:
             return listed
 
 
-def print_parse(agencies: Path, work: Path) -> None:
-    from bench_parse import dag_files, parse_file
+def print_parse(agencies: Path, work: Path, folder: Path, dags_env: dict[str, str]) -> None:
+    from bench_parse import parse_file
 
     print(f"parse + serialize per DAG file at {N} agencies (one fresh process per file, CPU-s):")
-    for path in dag_files():
-        r = parse_file(path, agencies, work / "airflow-parse")
+    for path in dag_files(folder):
+        r = parse_file(path, agencies, work / "airflow-parse", dags_env)
+        name = str(path.relative_to(folder))
         if "error" in r:
-            print(f"  {path.name:28s} failed: {r['error']}")
+            print(f"  {name:28s} failed: {r['error']}")
         else:
             print(
-                f"  {path.name:28s} {r['dags']:5d} DAGs  parse {r['parse_cpu']:.2f} + serialize "
+                f"  {name:28s} {r['dags']:5d} DAGs  parse {r['parse_cpu']:.2f} + serialize "
                 f"{r['ser_cpu']:.2f} = {r['parse_cpu'] + r['ser_cpu']:.2f} CPU-s, {r['bytes'] / 1e6:.1f} MB"
             )
 
@@ -217,7 +221,9 @@ def celery_round(n: int, work: Path) -> None:
         return
     agencies, data = work / f"agencies-{n}", work / "data"
     generate(n, agencies, data, approval=APPROVAL)
-    print_parse(agencies, work)
+    shards = dag_shards()
+    folder, dags_env = dags_folder_for(agencies, work, shards)
+    print_parse(agencies, work, folder, dags_env)
     database = "ita_bench_scale"
     settings = deployment_settings()
     cluster = CeleryCluster(
@@ -230,6 +236,11 @@ def celery_round(n: int, work: Path) -> None:
     )
     cluster.env.pop("AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL", None)  # the tests' setting
     cluster.env.update(settings)
+    cluster.env.update(dags_env)
+    print(
+        f"DAG folder {folder.name}, {len(dag_files(folder))} files"
+        + (f" (dag_shards {shards or 'default'})" if folder != ROOT / "dags" else "")
+    )
     print(
         f"cluster: {WORKERS} Celery worker process(es) x {CONCURRENCY} slots, parallelism "
         f"{cluster.env['AIRFLOW__CORE__PARALLELISM']}; approval "

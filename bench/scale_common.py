@@ -83,3 +83,51 @@ def database_size(database: str) -> tuple[int, list[tuple[str, int, int]]]:
 
 def mb(n: float) -> str:
     return f"{n / 1024 / 1024:.1f} MB"
+
+
+def dag_shards(default: int | None = None) -> int | None:
+    """``ITA_BENCH_DAG_SHARDS``, else the deployment's ``[ita] dag_shards`` (docker-compose.yaml), else
+    ``default`` (None: ita-monitor's own default)."""
+    if os.environ.get("ITA_BENCH_DAG_SHARDS"):
+        return int(os.environ["ITA_BENCH_DAG_SHARDS"])
+    deployed = deployment_settings(("AIRFLOW__ITA__DAG_SHARDS",)).get("AIRFLOW__ITA__DAG_SHARDS")
+    return int(deployed) if deployed and deployed.isdigit() else default
+
+
+def dags_folder_for(agencies: Path, work: Path, shards: int | None = None) -> tuple[Path, dict[str, str]]:
+    """The DAG folder a deployment has for this agencies directory, and the environment that reads it.
+
+    Where the agencies' DAG files are generated (``ita-monitor dags sync``, issue 19), a copy of dags/
+    with the files written for ``agencies`` in ``shards`` files; before that, dags/ itself."""
+    import shutil
+    import subprocess
+    import sys
+
+    env = {"AIRFLOW__ITA__AGENCIES_DIR": str(agencies), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
+    try:
+        from ita_monitor.airflow_layer import dag_files  # noqa: F401
+    except ImportError:
+        return ROOT / "dags", {**env, "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags")}
+    folder = work / f"dags-{agencies.name}"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(ROOT / "dags", folder, ignore=shutil.ignore_patterns("ita_agencies", "__pycache__"))
+    env["AIRFLOW__CORE__DAGS_FOLDER"] = str(folder)
+    if shards:
+        env["AIRFLOW__ITA__DAG_SHARDS"] = str(shards)
+    bin_dir = Path(sys.executable).parent
+    subprocess.run(
+        [str(bin_dir / "ita-monitor"), "dags", "sync"],
+        env={**os.environ, "AIRFLOW_HOME": str(work / "airflow-sync"), **env},
+        check=True,
+        capture_output=True,
+    )
+    return folder, env
+
+
+def dag_files(folder: Path) -> list[Path]:
+    """The DAG files of a DAG folder (sub-folders included, as the dag-processor lists them)."""
+    return sorted(
+        p
+        for p in folder.rglob("*.py")
+        if not any(part.startswith((".", "_")) for part in p.relative_to(folder).parts)
+    )
