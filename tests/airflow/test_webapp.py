@@ -157,6 +157,19 @@ def test_files_are_served_and_path_tricks_refused(client, data_root):
     ok = client.get("/ita/files/mae-u-kho/2565/round-12/report/r.pdf", headers=auth())
     assert ok.status_code == 200 and ok.content == b"%PDF-1.4 report"
     assert ok.headers["content-type"] == "application/pdf"
+    assert ok.headers["content-disposition"] == 'inline; filename="r.pdf"'
+    received = data_root / "mae-u-kho" / "2565" / "round-12" / "received" / "pr"
+    received.mkdir(parents=True)
+    (received / "001-ab12cd34-ผลการดำเนินงาน.csv").write_bytes("รหัส,ผล\n".encode())
+    thai = client.get(
+        f"/ita/files/mae-u-kho/2565/round-12/received/pr/{quote('001-ab12cd34-ผลการดำเนินงาน.csv')}",
+        headers=auth(),
+    )
+    assert thai.status_code == 200 and thai.content == "รหัส,ผล\n".encode()
+    # Starlette's FileResponse: RFC 6266 for a name that is not plain ASCII
+    assert thai.headers["content-disposition"] == (
+        f"attachment; filename*=utf-8''{quote('001-ab12cd34-ผลการดำเนินงาน.csv')}"
+    )
     for path in [
         "/ita/files/mae-u-kho/../secret.pdf",
         "/ita/files/mae-u-kho/2565/..%2f..%2fsecret.pdf",

@@ -11,13 +11,14 @@ round page shows this file's outcome.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
@@ -63,7 +64,7 @@ async def limit_body(request: Request, call_next):
             return _refuse(request, 413, "too_large", text=ws.too_large_text(limit, int(length), False))
         path, prefix = request.url.path, base(request)
         own = path[len(prefix) :] if prefix and path.startswith(prefix) else path
-        if not own.startswith("/u/") and not ws.same_origin(request.headers, ws.public_base_url()):
+        if not own.startswith("/u/") and not ws.same_origin(request.headers):
             return _refuse(request, 403, "origin")
     return await call_next(request)
 
@@ -85,6 +86,41 @@ def safe_parts(request: Request, path: str) -> list[str]:
     return parts
 
 
+def file_response(target: Any, media_type: str, headers: dict[str, str], inline: bool = False) -> Response:
+    """Starlette's ``FileResponse`` of ``target`` (its name in ``Content-Disposition``, RFC 6266 for
+    a Thai name; ``inline`` for what the browser shows).  A file of an object-store data root is
+    copied to a temporary file first, removed once sent.  404 when there is no such file."""
+    from starlette.background import BackgroundTask
+
+    from ita_monitor.model.storage import os_path, read_all
+
+    kind = "inline" if inline else "attachment"
+    local = os_path(target)
+    if local is not None:
+        if not os.path.isfile(local):
+            raise HTTPException(404, "ไม่พบไฟล์ / file not found")
+        return FileResponse(
+            local, media_type=media_type, headers=headers, filename=target.name, content_disposition_type=kind
+        )
+    try:
+        if target.is_dir():
+            raise HTTPException(404, "ไม่พบไฟล์ / file not found")
+        body = read_all(target)
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise HTTPException(404, "ไม่พบไฟล์ / file not found") from exc
+    fd, tmp = tempfile.mkstemp(prefix="ita-file-")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(body)
+    return FileResponse(
+        tmp,
+        media_type=media_type,
+        headers=headers,
+        filename=target.name,
+        content_disposition_type=kind,
+        background=BackgroundTask(os.unlink, tmp),
+    )
+
+
 def serve(folder: Any, parts: list[str]) -> Response:
     suffix = Path(parts[-1]).suffix.lower()
     if suffix not in SERVED_SUFFIXES:
@@ -96,18 +132,10 @@ def serve(folder: Any, parts: list[str]) -> Response:
         resolved = target.resolve()
         if not resolved.is_relative_to(folder.resolve()):
             raise HTTPException(400, "ไม่รับที่อยู่ไฟล์นี้ / path not allowed")
-    try:
-        if target.is_dir():
-            raise HTTPException(404, "ไม่พบไฟล์ / file not found")
-        body = target.read_bytes()
-    except (FileNotFoundError, NotADirectoryError) as exc:
-        raise HTTPException(404, "ไม่พบไฟล์ / file not found") from exc
     headers = dict(SECURITY_HEADERS)
     if suffix == ".html":
         headers["Content-Security-Policy"] = "sandbox; default-src 'self'; style-src 'unsafe-inline'"
-    disposition = "inline" if suffix in (".pdf", ".html") else "attachment"
-    headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(parts[-1])}"
-    return Response(body, media_type=SERVED_SUFFIXES[suffix], headers=headers)
+    return file_response(target, SERVED_SUFFIXES[suffix], headers, inline=suffix in (".pdf", ".html"))
 
 
 @router.get("/files/{slug}/{path:path}")

@@ -232,7 +232,7 @@ async def unit_upload(request: Request, token: str) -> Response:
         wait = UPLOADS_PER_LINK.hit(f"{scope.agency}/{scope.key()}/{link.generation}")
         if wait:
             raise _Refusal("rate_limited", 429, int(wait) + 1)
-        if not ws.same_origin(request.headers, ws.public_base_url()):
+        if not ws.same_origin(request.headers):
             raise _Refusal("origin", 403)
         try:
             form = await ws.read_form(request, limit)
@@ -288,7 +288,7 @@ async def unit_upload(request: Request, token: str) -> Response:
 
 @router.get("/u/{token}/form")
 def unit_form(request: Request, token: str) -> Response:
-    from urllib.parse import quote
+    from ita_monitor.airflow_layer.webapp.files import SERVED_SUFFIXES, file_response
 
     try:
         link, agency = _link(request, token)
@@ -298,13 +298,7 @@ def unit_form(request: Request, token: str) -> Response:
     path = data_root().round_dir(agency.slug, rnd) / "outbox" / link.scope.unit / _form_name(link)
     if not path.exists():
         return _page(request, token, link, agency, 404)
-    headers = dict(HEADERS)
-    headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(_form_name(link))}"
-    return Response(
-        path.read_bytes(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers=headers,
-    )
+    return file_response(path, SERVED_SUFFIXES[".xlsx"], dict(HEADERS))
 
 
 # --- the admin's side: each unit's current link on the round page, and revoking one -------------------
