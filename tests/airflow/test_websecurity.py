@@ -101,12 +101,39 @@ def test_allowed_origins_come_from_configuration_only(monkeypatch):
     assert ws.configured_origins() == {"http://localhost:8093", "http://127.0.0.1:8093"}
 
 
-def test_the_rate_limiter_counts_per_key_in_a_sliding_window():
-    limiter = ws.RateLimiter(limit=3, window=60)
-    assert [limiter.hit("a", now=t) for t in (0, 1, 2)] == [0, 0, 0]
-    assert limiter.hit("a", now=3) == pytest.approx(57)
-    assert limiter.hit("b", now=3) == 0  # another key is not affected
-    assert limiter.hit("a", now=60.5) == 0  # the first one left the window
+def _hits(uri: str, key: str, count: int, barrier) -> list[float]:
+    from ita_monitor.airflow_layer.ratelimit import RateLimit
+
+    limit = RateLimit("test", 10, 600, uri=uri)
+    barrier.wait()
+    return [limit.hit(key) for _ in range(count)]
+
+
+def test_the_rate_limit_is_counted_by_every_process_together(tmp_path):
+    """Four processes (as four api-server workers) hit one key: 10 pass in all, not 10 each."""
+    import multiprocessing
+
+    uri = f"ita-sqlite://{tmp_path / 'limits.sqlite'}"
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Manager().Barrier(4)
+    with ctx.Pool(4) as pool:
+        waits = [w for r in pool.starmap(_hits, [(uri, "a", 5, barrier)] * 4) for w in r]
+    assert sum(1 for w in waits if w == 0) == 10 and len(waits) == 20
+    assert all(0 < w <= 600 for w in waits if w)  # the refused are told how long to wait
+    from ita_monitor.airflow_layer.ratelimit import RateLimit
+
+    assert RateLimit("test", 10, 600, uri=uri).hit("b") == 0  # another key is not affected
+    assert RateLimit("other", 10, 600, uri=uri).hit("a") == 0  # nor another limit
+
+
+def test_the_rate_limit_storage_is_the_configured_one(monkeypatch, tmp_path):
+    from ita_monitor.airflow_layer import ratelimit
+
+    monkeypatch.delenv("AIRFLOW__ITA__RATE_LIMIT_STORAGE", raising=False)
+    assert ratelimit.configured_uri() == ratelimit.default_uri()
+    assert ratelimit.default_uri().endswith("ita-rate-limits.sqlite")
+    monkeypatch.setenv("AIRFLOW__ITA__RATE_LIMIT_STORAGE", "redis://127.0.0.1:6379/5")
+    assert ratelimit.configured_uri() == "redis://127.0.0.1:6379/5"
 
 
 def test_the_admin_prints_revokes_and_reissues_a_units_link(tmp_path, capsys):

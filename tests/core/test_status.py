@@ -13,7 +13,7 @@ from ita_monitor.model import status
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.status import LABELS, RoundStatus, State
-from ita_monitor.model.storage import DataRoot
+from ita_monitor.model.storage import DataRoot, revisions_dir
 from ita_monitor.views.dashboard import overview, round_detail
 from tests.conftest import AGENCIES
 
@@ -130,4 +130,7 @@ def test_values_of_the_wrong_shape_are_dropped_and_unknown_keys_kept(tmp_path):
     assert json.loads(path.read_text(encoding="utf-8"))["from_the_future"] == {"kept": True}
     assert RoundStatus.coerce("{not a dict") == RoundStatus()
     path.write_text("{broken json", encoding="utf-8")
+    # the revision the update claimed is still there (storage.update_json): it is read instead
+    assert status.load_round(data, "x", R12).known_state is State.COLLECTED
+    shutil.rmtree(revisions_dir(path))
     assert status.load_round(data, "x", R12) == RoundStatus()

@@ -24,6 +24,9 @@ max_submission_bytes = 5242880          # the one size limit of a unit's file: i
 allowed_origins =                       # where the page is served besides [api] base_url (comma-separated
                                         # https://name[:port], for more names behind a proxy); the Origin
                                         # check of every POST (websecurity.py), never the request's Host
+rate_limit_storage =                    # where the unit page's rate limits count (a `limits` storage URI,
+                                        # redis://host:6379/2 for several hosts); empty: a SQLite file
+                                        # $AIRFLOW_HOME/ita-rate-limits.sqlite, shared by one host's workers
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ DEFAULTS = {
     "link_rate_per_host": "2",
     "max_submission_bytes": str(DEFAULT_MAX_SUBMISSION_BYTES),
     "allowed_origins": "",
+    "rate_limit_storage": "",
 }
 
 

@@ -1,5 +1,5 @@
 """What keeps the ITA pages' state-changing requests honest: the secret keys, form tokens that expire,
-the Origin/Referer check, a request body read against one size limit, and rate limits.
+the Origin/Referer check and a request body read against one size limit (rate limits: ``ratelimit.py``).
 
 Keys.  Every key is derived (HMAC-SHA256, one label per use) from a secret that is always secret:
 ``[ita] link_secret`` when set, else Airflow's ``[api_auth] jwt_secret``, else the private key file
@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -79,6 +77,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "รอบนี้กำลังรันใหม่อยู่แล้ว ไม่ต้องกดอีก",
         "this round is already being rerun: nothing more to do",
     ),
+    "already_approved": (
+        "มีผู้ตอบคำขออนุมัตินี้ไปแล้ว: อนุมัติโดย {who} เมื่อ {at} คำตอบของคุณจึงไม่ได้บันทึก",
+        "already approved by {who} at {at}: your answer was not recorded",
+    ),
+    "already_rejected": (
+        "มีผู้ตอบคำขออนุมัตินี้ไปแล้ว: ไม่อนุมัติโดย {who} เมื่อ {at} คำตอบของคุณจึงไม่ได้บันทึก",
+        "already rejected by {who} at {at}: your answer was not recorded",
+    ),
+    "not_asked": (
+        "ตอนนี้ไม่มีคำขออนุมัติที่รอคำตอบ: โหลดหน้านี้ใหม่",
+        "nothing is waiting for approval now: reload the page",
+    ),
     "check_started": ("สั่งตรวจลิงก์แล้ว", "link check started"),
     "repair_started": ("สั่งซ่อมแล้ว จะตรวจซ้ำเมื่อเสร็จ", "repair started, then a new check"),
     "api_error": (
@@ -119,6 +129,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 ERRORS = {
     "reason_needed",
+    "already_approved",
+    "already_rejected",
+    "not_asked",
     "selfcheck_failed",
     "api_error",
     "form_expired",
@@ -129,13 +142,16 @@ ERRORS = {
 }
 
 
-def message(code: str, n: int | None = None) -> tuple[str, str] | None:
-    """The (Thai, English) text of an app-issued message code; None for anything else."""
+def message(code: str, n: int | None = None, who: str = "", at: str = "") -> tuple[str, str] | None:
+    """The (Thai, English) text of an app-issued message code; None for anything else.  ``who`` and
+    ``at`` come from the app's own records (a claim), never from the address."""
     if code not in MESSAGES:
         return None
     th, en = MESSAGES[code]
-    number = str(n) if n is not None else "?"
-    return th.replace("{n}", number), en.replace("{n}", number)
+    values = {"{n}": str(n) if n is not None else "?", "{who}": who or "?", "{at}": at or "?"}
+    for mark, value in values.items():
+        th, en = th.replace(mark, value), en.replace(mark, value)
+    return th, en
 
 
 # --- form tokens (CSRF) ------------------------------------------------------------------------------
@@ -287,37 +303,6 @@ async def read_upload(upload, limit: int) -> bytes:
         if total > limit:
             raise BodyTooLarge()
         chunks.append(chunk)
-
-
-# --- rate limits -----------------------------------------------------------------------------------------
-
-
-class RateLimiter:
-    """At most ``limit`` events per ``window`` seconds per key (sliding window, in this process).
-
-    Each api-server process counts for itself: with ``--workers N`` a key gets up to N times the limit.
-    """
-
-    def __init__(self, limit: int, window: float):
-        self.limit = limit
-        self.window = window
-        self._events: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def hit(self, key: str, now: float | None = None) -> float:
-        """Count one event of ``key``: 0 when allowed, else the seconds to wait."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            events = self._events.setdefault(key, deque())
-            while events and events[0] <= now - self.window:
-                events.popleft()
-            if len(events) >= self.limit:
-                return max(0.1, events[0] + self.window - now)
-            events.append(now)
-            if len(self._events) > 50_000:  # forget idle keys, so many addresses cannot fill memory
-                for k in [k for k, v in self._events.items() if not v or v[-1] <= now - self.window]:
-                    del self._events[k]
-            return 0.0
 
 
 # --- the units' upload links ------------------------------------------------------------------------------

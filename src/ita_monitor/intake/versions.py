@@ -46,7 +46,7 @@ from ita_monitor.model.storage import (
     list_files,
     read_all,
     read_json,
-    write_json,
+    update_json,
 )
 
 MANIFEST = "manifest.json"
@@ -228,14 +228,16 @@ def _store(data: DataRoot, slug: str, rnd: Round, version: Version, payload: byt
 def _write_manifest(data: DataRoot, slug: str, rnd: Round) -> None:
     """The index of every claim (rewritten whole; the claims stay the record)."""
     versions = history(data, slug, rnd)
-    write_json(
+    doc = {
+        "agency": slug,
+        "fiscal_year": rnd.fiscal_year,
+        "round": rnd.months,
+        "versions": [asdict(v) for v in versions],
+    }
+    # several receipts at once may finish in either order: the index of more versions stays
+    update_json(
         manifest_path(data, slug, rnd),
-        {
-            "agency": slug,
-            "fiscal_year": rnd.fiscal_year,
-            "round": rnd.months,
-            "versions": [asdict(v) for v in versions],
-        },
+        lambda now: None if len((now or {}).get("versions") or []) >= len(versions) else doc,
     )
 
 

@@ -10,14 +10,24 @@ The root is any pathlib-like object: a ``pathlib.Path`` in plain Python and test
         report/<name>.pdf             the rendered round report and its covering memo
     <root>/<agency>/<BE year>/plan/   the measures, the approval memo, status.json of the year's plan
     <root>/<publish.path>/            the static site, when an agency publishes to a folder
+
+A JSON file that more than one process may change at once (a round's ``status.json``, an agency's
+``unit-links.json``, ...) is changed only through ``update_json``: each change claims the document's
+next revision with ``create_exclusive`` (``.<name>.revisions/<NNNNNNNNN>.json``, local or S3), so two
+writers never both build on the same revision; the loser reads the winner's and applies its change
+again.  The file itself is the newest revision's copy, for people and old readers.
 """
 
 from __future__ import annotations
 
+import copy
 import errno
 import json
 import os
+import random
+import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path, PurePath
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
@@ -285,3 +295,85 @@ def list_files(folder: PathLike) -> list[PathLike]:
     return sorted(
         (p for p in folder.iterdir() if not p.name.startswith(".") and not p.is_dir()), key=lambda p: p.name
     )
+
+
+# --- documents more than one process changes: compare-and-swap by revision ----------------------------
+
+REVISION = "revision"  # the key update_json keeps in each document it writes
+KEEP_REVISIONS = 16  # claimed revisions kept behind the newest (older ones are removed)
+
+
+class Contended(RuntimeError):
+    """``update_json`` lost its claim too many times in a row (another writer never stops)."""
+
+
+def revisions_dir(path: PathLike) -> PathLike:
+    return path.parent / f".{path.name}.revisions"  # type: ignore[attr-defined]
+
+
+def _revision_path(path: PathLike, number: int) -> PathLike:
+    return revisions_dir(path) / f"{number:09d}.json"
+
+
+def _revision_of(doc: Any) -> int:
+    try:
+        return int(doc.get(REVISION, 0)) if isinstance(doc, dict) else 0
+    except (TypeError, ValueError):
+        return 0
+
+
+def _encode(doc: Any) -> bytes:
+    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8") + b"\n"
+
+
+def read_json_current(path: PathLike, default: Any = None) -> Any:
+    """The newest revision of a document ``update_json`` writes: the file, or a revision claimed
+    after it whose copy is not written yet (its writer is slow or was stopped).  An unreadable file
+    counts as missing."""
+    try:
+        doc = read_json(path, None)
+    except (OSError, UnicodeDecodeError, ValueError):
+        doc = None
+    number = _revision_of(doc)
+    fresh(revisions_dir(path))
+    while True:
+        later = _revision_path(path, number + 1)
+        try:
+            if not later.exists():
+                break
+            doc = json.loads(read_all(later).decode("utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            break
+        number += 1
+    return default if doc is None else doc
+
+
+def update_json(path: PathLike, change: Callable[[Any], Any], tries: int = 400) -> Any:
+    """Change the JSON document at ``path`` as ``change(current)`` says (``current`` is None when
+    there is none; ``change`` returns the new document, or None to leave it as it is), safely
+    against every other process doing the same: the new document claims revision N+1 by an
+    exclusive create; when another writer claimed it first, ``change`` is applied again to theirs.
+    ``change`` may run more than once, so it must only compute.  Returns the document written (or
+    the current one when ``change`` left it)."""
+    for attempt in range(tries):
+        current = read_json_current(path, None)
+        changed = change(copy.deepcopy(current))
+        if changed is None:
+            return current
+        number = _revision_of(current) + 1
+        doc = {**changed, REVISION: number} if isinstance(changed, dict) else changed
+        body = _encode(doc)
+        if create_exclusive(_revision_path(path, number), body):
+            if not _revision_path(path, number + 1).exists():  # a later writer's copy is not replaced
+                write_atomic(path, body)
+            _forget(_revision_path(path, number - KEEP_REVISIONS))
+            return doc
+        time.sleep(random.uniform(0.002, 0.02) * min(attempt + 1, 10))
+    raise Contended(f"{path}: {tries} writers in a row changed it first; nothing was written")
+
+
+def _forget(path: PathLike) -> None:
+    try:
+        path.unlink()  # type: ignore[attr-defined]
+    except (FileNotFoundError, OSError):
+        pass

@@ -218,4 +218,10 @@ async def upload(request: Request, user: Actor, slug: str, fy: int, rnd: str) ->
         got.version,
         "" if got.new else ", received before",
     )
+    if got.new:
+        from ita_monitor.model.status import record_action
+
+        record_action(
+            root, slug, the_round, "upload", username(user), unit=unit, detail=f"{got.name} v{got.version}"
+        )
     return redirect_round(request, slug, the_round, "received", unit=unit, v=got.version)

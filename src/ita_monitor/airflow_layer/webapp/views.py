@@ -59,6 +59,37 @@ def overview(request: Request, user: User) -> HTMLResponse:
     )
 
 
+CLAIMED = {"already_approved": "approval", "already_rejected": "approval", "already_rerunning": "rerun"}
+
+
+def _holder(agency: Agency, rnd: Round, code: str, key: str) -> dict[str, str]:
+    """Who holds the claim a message names, and since when, from the claim itself (``flow.claims``):
+    the address only says which claim, never what the page says about it."""
+    from ita_monitor.flow import claims
+
+    kind = CLAIMED.get(code)
+    if not kind or not key or len(key) > 600:
+        return {}
+    held = claims.holder(data_root(), agency.slug, rnd, kind, key) or {}
+    at = str(held.get("at") or held.get("claimed_at") or "")
+    return {"who": str(held.get("by") or ""), "at": _bangkok(at) if at else ""}
+
+
+def _bangkok(iso: str) -> str:
+    from datetime import datetime
+
+    from ita_monitor.model.rounds import BANGKOK
+
+    try:
+        return (
+            datetime.fromisoformat(iso.replace("Z", "+00:00"))
+            .astimezone(BANGKOK)
+            .strftime("%Y-%m-%d %H:%M:%S")
+        )
+    except ValueError:
+        return iso
+
+
 def round_page_response(
     request: Request,
     user: Any,
@@ -70,6 +101,7 @@ def round_page_response(
     refused: str = "",
     problems: list | None = None,
     outcome_of: tuple[str, str] | None = None,
+    claim: str = "",
 ) -> HTMLResponse:
     """The round's page, with the message of an app-issued ``code``, an upload refused before it was
     stored (``refused``, with the intake's ``problems``), or the outcome of the file ``outcome_of``
@@ -83,7 +115,7 @@ def round_page_response(
         run=run,
         first_year=min(agencies_dir().plan_years(agency.slug), default=None),
     )
-    text = ws.message(code, n) if code else None
+    text = ws.message(code, n, **_holder(agency, rnd, code, claim)) if code else None
     message = error = ""
     if text:
         said = f"{text[0]} / {text[1]}"
@@ -133,6 +165,7 @@ def round_page(request: Request, user: User, slug: str, fy: int, rnd: str) -> HT
         code=q.get("m", ""),
         n=int(n) if n.isdigit() and len(n) < 7 else None,
         outcome_of=(unit, version) if unit in agency.unit_codes and version.isdigit() else None,
+        claim=q.get("c", ""),
     )
 
 
