@@ -34,7 +34,7 @@ def redirect_round(
     claim: str = "",
 ) -> RedirectResponse:
     """Back to the round's page after an action, with the code of a message the app issued
-    (``websecurity.MESSAGES``), a number for it, the unit and version of a file just received, and
+    (``model.messages``), a number for it, the unit and version of a file just received, and
     the key of the claim (``flow.claims``) whose holder the message names."""
     url = f"{base(request)}/a/{slug}/{rnd.fiscal_year}/{rnd.slug}"
     params = [
