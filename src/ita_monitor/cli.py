@@ -16,6 +16,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from ita_monitor.model.config import AgenciesDir
 
@@ -377,6 +378,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_roles(args: argparse.Namespace) -> int:
+    """``roles sync``: the FAB auth manager's ita-* roles per agency and the users file's users
+    (``airflow_layer/roles.py``); run where Airflow's config is, as ``airflow users`` is."""
+    from ita_monitor.airflow_layer.roles import UsersFileError, sync
+
+    try:
+        for line in sync(AgenciesDir(args.agencies_dir), Path(args.users) if args.users else None):
+            print(line)
+    except (UsersFileError, OSError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return 0
+
+
 def _round_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--agency", required=True, help="agency slug (its folder name)")
     parser.add_argument("--fiscal-year", type=int, required=True, help="BE fiscal year, e.g. 2565")
@@ -449,6 +464,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="the data root (path or URL; default AIRFLOW__ITA__DATA_ROOT)",
     )
     exp.set_defaults(func=cmd_export)
+    roles = sub.add_parser("roles", help="per-agency access with the FAB auth manager (docs/production.md)")
+    roles.add_argument("action", choices=["sync"], help="sync: make the ita-* roles, assign users")
+    roles.add_argument("--users", help="the users file (e.g. include/agencies/users.yaml); no passwords")
+    roles.add_argument("--agencies-dir", default=_default_agencies_dir(), help="the agencies directory")
+    roles.set_defaults(func=cmd_roles)
     return parser
 
 

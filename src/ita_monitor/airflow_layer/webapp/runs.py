@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from starlette.formparsers import MultiPartException
 
 from ita_monitor.airflow_layer import websecurity as ws
-from ita_monitor.airflow_layer.webapp.auth import Actor, check_csrf, user_token, username
+from ita_monitor.airflow_layer.webapp.auth import Actor, check_csrf, may_approve, user_token, username
 from ita_monitor.airflow_layer.webapp.root_app import ROOT_APP_KEY
 from ita_monitor.airflow_layer.webapp.sources import data_root, load_agency
 from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
@@ -206,6 +206,8 @@ async def approve(request: Request, user: Actor, slug: str, fy: int, rnd: str) -
     comment = form.get("comment", "").strip()[:500]
     if decision == "Reject" and not comment:
         return redirect_round(request, slug, the_round, "reason_needed")
+    if not may_approve(user, slug):  # a clerk acts on the round but does not answer its approval
+        raise HTTPException(403, "ผู้มีสิทธิ์อนุมัติของหน่วยงานเป็นผู้ตอบ / only the agency's approver answers this")
     if decision == "Approve" and _selfcheck_refusal(slug, the_round):
         return redirect_round(request, slug, the_round, "selfcheck_failed")  # the page lists the findings
     path = hitl_path(round_dag_id(slug), run_id)

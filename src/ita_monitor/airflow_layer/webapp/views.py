@@ -9,7 +9,14 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ita_monitor.airflow_layer import websecurity as ws
-from ita_monitor.airflow_layer.webapp.auth import User, csrf_token, permitted, require_dag_access, username
+from ita_monitor.airflow_layer.webapp.auth import (
+    User,
+    csrf_token,
+    may_approve,
+    permitted,
+    require_dag_access,
+    username,
+)
 from ita_monitor.airflow_layer.webapp.runs import latest_runs, run_round
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
 from ita_monitor.airflow_layer.webapp.templating import base, published_href, render
@@ -140,6 +147,7 @@ def round_page_response(
         agency=agency,
         user=username(user),
         csrf=csrf_token(user),
+        may_approve=may_approve(user, agency.slug),
         message=message,
         error=error,
         problems=[p.as_dict() if hasattr(p, "as_dict") else p for p in problems or []],
