@@ -69,46 +69,58 @@ class FabCluster(SchedulerCluster):
         self.tokens: dict[str, str] = {}
         self.sync_output = ""
 
-    def cli(self, *args: str) -> str:
+    def cli(self, line: str, answer: str = "") -> str:
+        """A command line of docs/production.md, run as written (``answer``: what the admin types
+        at its password prompts; no terminal, so ``getpass`` reads them from stdin)."""
+        import shlex
         import subprocess
 
+        args = shlex.split(line)
         done = subprocess.run(
             [str(Path(self.env["PATH"].split(":")[0]) / args[0]), *args[1:]],
             env=self.env,
             cwd=ROOT,
+            input=f"{answer}\n{answer}\n" if answer else "",
             capture_output=True,
             text=True,
             timeout=300,
+            start_new_session=True,
         )
-        assert done.returncode == 0, f"{args} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+        assert done.returncode == 0, f"{line} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
         return done.stdout
 
     def prepare(self) -> None:
-        self.airflow(
-            "users", "create", "--role", "Admin", "--username", "admin", "--password", self.password,
-            "--firstname", "ITA", "--lastname", "Admin", "--email", "admin@example.test",
-        )  # fmt: skip
-        # docs/production.md, as written: the sample users file (only the sample agency's users)
-        first = self.cli("ita-monitor", "roles", "sync", "--users", "include/agencies/users.yaml")
+        # docs/production.md's lines, as written (after `airflow db migrate`, which start() ran)
+        self.cli(
+            "airflow users create --role Admin --username admin --firstname ITA --lastname Admin "
+            "--email admin@example.org",
+            answer=self.password,
+        )
+        first = self.cli("ita-monitor roles sync --users include/agencies/users.yaml")
         assert "user clerk-mae-u-kho: created" in first, first
+        self.cli("airflow users reset-password --username clerk-mae-u-kho", answer=PASSWORD)
+        # then the test's own users file: two agencies, a clerk of each, two approvers, the province
         users = self.work / "users.yaml"
         users.write_text(
             json.dumps({"users": [{"username": u, "name": f"ผู้ใช้ {u}", **v} for u, v in USERS.items()]}),
             encoding="utf-8",
         )
-        self.sync_output = self.cli("ita-monitor", "roles", "sync", "--users", str(users))
+        self.sync_output = self.cli(f"ita-monitor roles sync --users {users}")
         for user in USERS:
-            self.airflow("users", "reset-password", "--username", user, "--password", PASSWORD)
+            self.cli(f"airflow users reset-password --username {user}", answer=PASSWORD)
+
+    def login(self, user: str) -> str:
+        status, body = self.request(
+            "POST", "/auth/token", {"username": user, "password": PASSWORD}, auth=False
+        )
+        assert status in (200, 201), (user, status, body)
+        return body["access_token"]
 
     def token_of(self, user: str) -> str:
         if user == "admin":
             return self.token
         if user not in self.tokens:
-            status, body = self.request(
-                "POST", "/auth/token", {"username": user, "password": PASSWORD}, auth=False
-            )
-            assert status in (200, 201), (user, status, body)
-            self.tokens[user] = body["access_token"]
+            self.tokens[user] = self.login(user)
         return self.tokens[user]
 
     def as_user(self, user: str, method: str, path: str, **kw):
