@@ -460,11 +460,11 @@ def update_plan(data: DataRoot, slug: str, fiscal_year: int, /, **changes: Any) 
 
 
 def record_action(
-    data: DataRoot, slug: str, rnd: Round, what: str, by: str, unit: str = "", detail: str = ""
+    data: DataRoot, slug: str, rnd: Round, what: str, by: str, unit: str = "", detail: str = "", at: str = ""
 ) -> ActionRecord:
-    """Add one person's action to the round's record (appended inside the claimed revision, so
-    actions at the same moment are all kept); the record added."""
-    action = ActionRecord(what=what, by=by, at=_now(), unit=unit, detail=detail[:300])
+    """Add one person's action (done ``at``, default now) to the round's record, appended inside the
+    claimed revision, so actions at the same moment are all kept; the record added."""
+    action = ActionRecord(what=what, by=by, at=at or _now(), unit=unit, detail=detail[:300])
 
     def add(current: Any) -> dict[str, Any]:
         doc = RoundStatus.coerce(current).as_json()

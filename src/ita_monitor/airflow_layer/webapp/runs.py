@@ -196,7 +196,6 @@ async def approve(request: Request, user: Actor, slug: str, fy: int, rnd: str) -
     at the same moment, from any workers or hosts, exactly one is sent and recorded; the other is
     told who decided and when, and nothing of it is kept."""
     from ita_monitor.flow import claims
-    from ita_monitor.model import status as statuses
 
     form = await action_form(request, user)
     the_round = parse_round(fy, rnd)
@@ -241,9 +240,9 @@ async def approve(request: Request, user: Actor, slug: str, fy: int, rnd: str) -
         return redirect_round(request, slug, the_round, "api_error", status)
     answered = _answered(payload) if isinstance(payload, dict) else {}
     claims.settle(data, slug, the_round, "approval", key, {**me, "at": answered.get("at") or me["at"]})
-    what = "approved" if decision == "Approve" else "rejected"
-    statuses.record_action(data, slug, the_round, what, username(user), detail=comment or run_id)
-    return redirect_round(request, slug, the_round, what)
+    # the approval task records the decision in the round's actions when it resumes (approval.py), so
+    # an answer given in Airflow's own Required actions is recorded the same way
+    return redirect_round(request, slug, the_round, "approved" if decision == "Approve" else "rejected")
 
 
 def clear_body(run_id: str, run_state: str) -> dict:
