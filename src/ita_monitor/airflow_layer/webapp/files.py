@@ -11,19 +11,18 @@ round page shows this file's outcome.
 from __future__ import annotations
 
 import logging
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
 from ita_monitor.airflow_layer import websecurity as ws
 from ita_monitor.airflow_layer.webapp.auth import Actor, User, check_csrf, require_dag_access, username
+from ita_monitor.airflow_layer.webapp.downloads import file_response
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency
 from ita_monitor.airflow_layer.webapp.templating import SECURITY_HEADERS, base, render
 from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
@@ -85,41 +84,6 @@ def safe_parts(request: Request, path: str) -> list[str]:
         if part in ("", ".", "..") or part.startswith(".") or not SAFE_NAME.match(part):
             raise HTTPException(400, "ไม่รับที่อยู่ไฟล์นี้ / path not allowed")
     return parts
-
-
-def file_response(target: Any, media_type: str, headers: dict[str, str], inline: bool = False) -> Response:
-    """Starlette's ``FileResponse`` of ``target`` (its name in ``Content-Disposition``, RFC 6266 for
-    a Thai name; ``inline`` for what the browser shows).  A file of an object-store data root is
-    copied to a temporary file first, removed once sent.  404 when there is no such file."""
-    from starlette.background import BackgroundTask
-
-    from ita_monitor.model.storage import os_path, read_all
-
-    kind = "inline" if inline else "attachment"
-    local = os_path(target)
-    if local is not None:
-        if not os.path.isfile(local):
-            raise HTTPException(404, "ไม่พบไฟล์ / file not found")
-        return FileResponse(
-            local, media_type=media_type, headers=headers, filename=target.name, content_disposition_type=kind
-        )
-    try:
-        if target.is_dir():
-            raise HTTPException(404, "ไม่พบไฟล์ / file not found")
-        body = read_all(target)
-    except (FileNotFoundError, NotADirectoryError) as exc:
-        raise HTTPException(404, "ไม่พบไฟล์ / file not found") from exc
-    fd, tmp = tempfile.mkstemp(prefix="ita-file-")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(body)
-    return FileResponse(
-        tmp,
-        media_type=media_type,
-        headers=headers,
-        filename=target.name,
-        content_disposition_type=kind,
-        background=BackgroundTask(os.unlink, tmp),
-    )
 
 
 def serve(folder: Any, parts: list[str]) -> Response:

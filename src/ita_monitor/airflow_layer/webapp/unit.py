@@ -295,7 +295,7 @@ async def unit_upload(request: Request, token: str) -> Response:
 
 @router.get("/u/{token}/form")
 def unit_form(request: Request, token: str) -> Response:
-    from ita_monitor.airflow_layer.webapp.files import SERVED_SUFFIXES, file_response
+    from ita_monitor.airflow_layer.webapp.downloads import XLSX, file_response
 
     try:
         link, agency = _link(request, token)
@@ -305,7 +305,7 @@ def unit_form(request: Request, token: str) -> Response:
     path = data_root().round_dir(agency.slug, rnd) / "outbox" / link.scope.unit / _form_name(link)
     if not path.exists():
         return _page(request, token, link, agency, 404)
-    return file_response(path, SERVED_SUFFIXES[".xlsx"], dict(HEADERS))
+    return file_response(path, XLSX, dict(HEADERS))
 
 
 # --- the admin's side: each unit's current link on the round page, and revoking one -------------------
