@@ -36,9 +36,25 @@ def test_changes_from_many_processes_at_once_are_all_kept(tmp_path):
     doc = json.loads(path.read_text())
     assert sorted(doc["seen"]) == sorted(f"{w}-{i}" for w in range(workers) for i in range(each))
     assert doc["revision"] == workers * each
-    # old revisions are removed; the newest few stay
     kept = sorted(p.name for p in revisions_dir(path).iterdir())
-    assert len(kept) <= KEEP_REVISIONS + 1 and kept[-1] == f"{workers * each:09d}.json"
+    assert kept == [f"{n:09d}.json" for n in range(1, workers * each + 1)]  # none removed: all recent
+
+
+def test_old_revisions_far_behind_are_removed(tmp_path):
+    import os
+    import time
+
+    path = tmp_path / "doc.json"
+    for i in range(KEEP_REVISIONS + 20):
+        update_json(path, lambda doc, i=i: {"n": i})
+    long_ago = time.time() - 3600
+    for p in revisions_dir(path).iterdir():
+        os.utime(p, (long_ago, long_ago))
+    for _ in range(16 - (KEEP_REVISIONS + 20) % 16):  # up to the next sweep (every 16th revision)
+        update_json(path, lambda doc: {**doc, "n": doc["n"] + 1})
+    kept = sorted(int(p.name[:-5]) for p in revisions_dir(path).iterdir())
+    newest = kept[-1]
+    assert kept[0] == newest - KEEP_REVISIONS + 1 and read_json_current(path)["revision"] == newest
 
 
 def test_a_revision_claimed_but_not_copied_yet_is_read_and_built_on(tmp_path):

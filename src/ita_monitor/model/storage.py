@@ -60,8 +60,12 @@ class DataRoot:
         self.root = root
         self.max_submission_bytes = max_submission_bytes or max_submission_bytes_default()
 
+    def year_dir(self, slug: str, fiscal_year: int) -> PathLike:
+        """``<root>/<agency>/<FY>``: the year's rounds, plan, published.json, links.json."""
+        return self.root / slug / str(fiscal_year)
+
     def round_dir(self, slug: str, rnd: Round) -> PathLike:
-        return self.root / slug / str(rnd.fiscal_year) / rnd.slug
+        return self.year_dir(slug, rnd.fiscal_year) / rnd.slug
 
     def inbox(self, slug: str, rnd: Round) -> PathLike:
         return self.round_dir(slug, rnd) / "inbox"
@@ -81,7 +85,11 @@ class DataRoot:
 
     def plan_dir(self, slug: str, fiscal_year: int) -> PathLike:
         """The year's plan documents: the measures, the approval memo, and their status.json."""
-        return self.root / slug / str(fiscal_year) / "plan"
+        return self.year_dir(slug, fiscal_year) / "plan"
+
+    def published(self, slug: str, fiscal_year: int) -> PathLike:
+        """What is published of the year (``publish.record``)."""
+        return self.year_dir(slug, fiscal_year) / "published.json"
 
     def site(self, path: str) -> PathLike:
         return self.root / path
@@ -300,7 +308,11 @@ def list_files(folder: PathLike) -> list[PathLike]:
 # --- documents more than one process changes: compare-and-swap by revision ----------------------------
 
 REVISION = "revision"  # the key update_json keeps in each document it writes
-KEEP_REVISIONS = 16  # claimed revisions kept behind the newest (older ones are removed)
+# Claimed revisions are removed only when both far behind the newest and old, so that no writer can
+# still be about to claim (or read) one: a removed number could otherwise be claimed again.  On an
+# object store they are kept (a bucket lifecycle rule on ``.*.revisions/`` older than a day removes them).
+KEEP_REVISIONS = 64
+FORGET_AFTER_SECONDS = 600
 
 
 class Contended(RuntimeError):
@@ -366,14 +378,30 @@ def update_json(path: PathLike, change: Callable[[Any], Any], tries: int = 400) 
         if create_exclusive(_revision_path(path, number), body):
             if not _revision_path(path, number + 1).exists():  # a later writer's copy is not replaced
                 write_atomic(path, body)
-            _forget(_revision_path(path, number - KEEP_REVISIONS))
+            if number % 16 == 0:
+                _forget_old(path, number - KEEP_REVISIONS)
             return doc
         time.sleep(random.uniform(0.002, 0.02) * min(attempt + 1, 10))
     raise Contended(f"{path}: {tries} writers in a row changed it first; nothing was written")
 
 
-def _forget(path: PathLike) -> None:
+def _forget_old(path: PathLike, below: int) -> None:
+    """Remove the local revisions of ``path`` numbered up to ``below`` that are older than
+    FORGET_AFTER_SECONDS (see KEEP_REVISIONS)."""
+    folder = os_path(revisions_dir(path))
+    if folder is None or below < 1:
+        return
+    limit = time.time() - FORGET_AFTER_SECONDS
     try:
-        path.unlink()  # type: ignore[attr-defined]
-    except (FileNotFoundError, OSError):
-        pass
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        stem = name.removesuffix(".json")
+        if not (stem.isdigit() and int(stem) <= below):
+            continue
+        try:
+            if os.stat(os.path.join(folder, name)).st_mtime < limit:
+                os.unlink(os.path.join(folder, name))
+        except OSError:
+            pass
