@@ -322,12 +322,10 @@ def _where_args(parser: argparse.ArgumentParser, data_root: bool = True) -> None
 def cmd_roles(args: argparse.Namespace) -> int:
     """``roles sync``: the FAB auth manager's ita-* roles per agency and the users file's users
     (``airflow_layer/roles.py``); run where Airflow's config is, as ``airflow users`` is."""
-    from ita_monitor.airflow_layer.roles import UsersFileError, sync
-
     try:
-        for line in sync(_agencies(args), Path(args.users) if args.users else None):
+        for line in cli_adapter.sync_roles(_agencies(args), Path(args.users) if args.users else None):
             print(line)
-    except (UsersFileError, OSError) as exc:
+    except (ValueError, OSError) as exc:  # the users file's mistakes (roles.UsersFileError) say where
         print(exc, file=sys.stderr)
         return 2
     return 0
