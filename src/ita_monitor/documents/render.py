@@ -17,7 +17,7 @@ from typing import Any
 
 import jinja2
 
-from ita_monitor.intake.submissions import ResultRow
+from ita_monitor.intake.columns import ResultRow
 from ita_monitor.model.config import Agency, Catalogue, Plan
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.thai import (

@@ -26,7 +26,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ita_monitor.intake.submissions import FileOutcome, ResultRow, parse_submission, sha256
+from ita_monitor.intake.columns import FileOutcome, ResultRow
+from ita_monitor.intake.submissions import parse_submission, sha256
 from ita_monitor.model.config import Agency, Plan
 from ita_monitor.model.errors import Problem
 from ita_monitor.model.limits import (
@@ -44,6 +45,7 @@ from ita_monitor.model.storage import (
     fresh,
     list_dirs,
     list_files,
+    part,
     read_all,
     read_json,
     write_json,
@@ -109,7 +111,7 @@ def manifest_path(data: DataRoot, slug: str, rnd: Round) -> PathLike:
 
 
 def _claims_dir(data: DataRoot, slug: str, rnd: Round, unit: str) -> PathLike:
-    return received_dir(data, slug, rnd) / unit / "claims"
+    return received_dir(data, slug, rnd) / part(unit, "unit") / "claims"
 
 
 def history(data: DataRoot, slug: str, rnd: Round) -> list[Version]:
@@ -155,7 +157,7 @@ def safe_name(name: str, max_bytes: int = MAX_NAME_BYTES) -> str:
 
 
 def _stored_as(unit: str, number: int, digest: str, name: str) -> str:
-    return f"received/{unit}/{number:03d}-{digest[:8]}-{safe_name(name)}"
+    return f"received/{part(unit, 'unit')}/{number:03d}-{digest[:8]}-{safe_name(name)}"
 
 
 def _claim(data: DataRoot, slug: str, rnd: Round, version: Version) -> Version | None:
@@ -218,7 +220,7 @@ def receive(
 
 
 def _store(data: DataRoot, slug: str, rnd: Round, version: Version, payload: bytes) -> None:
-    path = data.round_dir(slug, rnd) / version.stored_as
+    path = data.within_round(slug, rnd, version.stored_as)
     if create_exclusive(path, payload):
         return
     if sha256(read_all(fresh(path))) != version.sha256:  # cannot happen: the name holds the claimed number
@@ -252,8 +254,8 @@ def deliver(
     payload = source if isinstance(source, bytes) else read_bounded(source, data.max_submission_bytes, size)
     if len(payload) > data.max_submission_bytes:
         raise TooLarge(data.max_submission_bytes, len(payload), exact=isinstance(source, bytes))
-    folder = data.inbox(slug, rnd) / unit
-    first = safe_name(name)
+    folder = data.inbox(slug, rnd) / part(unit, "unit")  # confined whatever the caller passes
+    first = part(safe_name(name), "file")
     stem, dot, ext = first.rpartition(".")
     stem, ext = (stem, f".{ext}") if dot else (first, "")
     for n in range(1, 10_000):
@@ -269,7 +271,9 @@ def _inbox_files(data: DataRoot, slug: str, rnd: Round) -> list[tuple[str, PathL
     inbox = data.inbox(slug, rnd)
     out = []
     for unit_dir in list_dirs(inbox):
-        out += [(unit_dir.name, f) for f in sorted(list_files(unit_dir), key=_arrival)]
+        # every file a unit sent, a name starting with a dot too (``..csv``): taken in and counted, or
+        # listed as rejected, never silently left out; only the store's own temporary files are skipped
+        out += [(unit_dir.name, f) for f in sorted(list_files(unit_dir, hidden=True), key=_arrival)]
     return out
 
 
@@ -365,10 +369,10 @@ def _unreadable(source: str, exc: OSError) -> Problem:
 
 
 def _payload(data: DataRoot, slug: str, rnd: Round, version: Version) -> bytes:
-    stored = data.round_dir(slug, rnd) / version.stored_as
+    stored = data.within_round(slug, rnd, version.stored_as)
     if stored.exists():
         return read_path_bounded(stored, max(data.max_submission_bytes, version.bytes))
-    source = data.round_dir(slug, rnd) / version.source  # not stored yet (store=False, or killed)
+    source = data.within_round(slug, rnd, version.source)  # not stored yet (store=False, or killed)
     return read_path_bounded(source, max(data.max_submission_bytes, version.bytes))
 
 
