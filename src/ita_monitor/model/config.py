@@ -564,6 +564,15 @@ _ALLOWED = {  # what a field takes, for the fields whose pydantic message says n
 }
 
 
+# our validators' messages (English) said in Thai, for fields without an entry in _ALLOWED
+_VALUE_TH = (
+    ("rounds must be months 1-12", "เดือนของรอบติดตาม ๑–๑๒"),
+    ("at least one round is needed", "รายการรอบติดตามอย่างน้อยหนึ่งรอบ"),
+    ("ITA indicators are numbered 1-10", "หมายเลขตัวชี้วัด ITA ๑–๑๐"),
+    ("end ", "วันสิ้นสุดที่ไม่ก่อนวันเริ่ม"),
+)
+
+
 def _field_name(loc: tuple[Any, ...]) -> str:
     names = [p for p in loc if isinstance(p, str)]
     return names[-1] if names else ""
@@ -618,9 +627,15 @@ def _explain(e: dict, model: type[BaseModel], data: Any) -> tuple[str, str]:
         )
     if kind in ("string_too_short",):
         return f"{name} ต้องไม่เว้นว่าง", f"{name} must not be empty"
-    if kind == "value_error":
+    if kind == "value_error":  # our validators' English; the Thai says what is allowed, without it
         said = str(e["msg"]).removeprefix("Value error, ")
-        return (f"ค่าไม่ถูกต้อง: ต้องเป็น{allowed_th}" if allowed_th else "ค่าไม่ถูกต้อง") + f" ({said})", said
+        given = (
+            f" ({value!r})"
+            if value is not None and not isinstance(value, dict) and len(repr(value)) < 80
+            else ""
+        )
+        why = allowed_th or next((th for en, th in _VALUE_TH if said.startswith(en)), "")
+        return (f"ค่า{given} ไม่ถูกต้อง: ต้องเป็น{why}" if why else f"ค่า{given} ไม่ถูกต้อง"), said
     if allowed_th and kind in (
         "int_parsing",
         "int_type",
@@ -845,7 +860,7 @@ def parse_plan(path: Path, agency: Agency | _Loose | None) -> tuple[Plan | None,
             problems.append(
                 Problem(
                     file,
-                    f"ita_results[{i}].year",
+                    f"ita_results #{i + 1} ({result.year}) > year",
                     f"ita_results เก็บผลของปีก่อนหน้าปี {analysis_year} ที่ analysis วิเคราะห์:"
                     f" ย้ายคะแนนปี {result.year} ไปไว้ใน analysis หรือแก้ปี",
                     f"ita_results holds the years before {analysis_year} (the analysis' year):"
@@ -908,7 +923,7 @@ def document_problems(plan: Plan, catalogue: Catalogue | None, file: str) -> lis
                 problems.append(
                     Problem(
                         file,
-                        f"analysis.scores[{i}]",
+                        f"analysis > scores #{i + 1} (indicator {s.indicator})",
                         f"ตัวชี้วัดที่ {s.indicator} {s.name_th} ได้ {s.score:g} คะแนน ต่ำกว่าเกณฑ์"
                         f" {catalogue.pass_level:g} แต่ไม่มีมาตรการใดระบุ indicators: [{s.indicator}]",
                         f"indicator {s.indicator} scored {s.score:g}, below the pass level"
