@@ -282,29 +282,36 @@ def start(pdf: bytes) -> Reading:
     return Reading(pdf)
 
 
+def _unreadable(found: str) -> Finding:
+    return Finding(
+        "pdf",
+        0,
+        "a readable PDF",
+        found,
+        "อ่านไฟล์ PDF ไม่ได้ (ไฟล์เสียหาย)",
+        "the PDF cannot be read (it is damaged)",
+    )
+
+
 def check_pdf(pdf: bytes | Reading, html: str, document: str = "") -> SelfCheck:
     """Every check on one rendered PDF (or its started ``Reading``) against the HTML it came from."""
     started = time.perf_counter()
     reading = pdf if isinstance(pdf, Reading) else Reading(pdf)
     pdf = reading.pdf
     result = SelfCheck(document)
-    out = textmatch.extract(reading.text())
-    result.pages = len(out.page_starts)
     text = _parse(html)
-    _compare(text.pieces, out, result)
+    try:
+        out = textmatch.extract(reading.text())
+    except subprocess.CalledProcessError:  # a damaged file: said, never a crash of the round
+        out = textmatch.extract("")
+        result.add(_unreadable("poppler (pdftotext) cannot read the file"))
+    else:
+        _compare(text.pieces, out, result)
+    result.pages = len(out.page_starts)
 
     structure = _structure(pdf)
     if not structure.readable:
-        result.add(
-            Finding(
-                "pdf",
-                0,
-                "a readable PDF",
-                "damaged",
-                "อ่านโครงสร้างของไฟล์ PDF ไม่ได้",
-                "the PDF's structure cannot be read",
-            )
-        )
+        result.add(_unreadable("pypdf cannot read its structure"))
     result.fonts = list(structure.fonts)
     for font, embedded in structure.fonts.items():
         if not embedded:
