@@ -7,8 +7,10 @@ a person counts: sheet rows, CSV rows, columns by letter, JSON items ``rows[1]``
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from ita_monitor.model.errors import Problem
 from ita_monitor.model.thai import thai_date
@@ -42,6 +44,16 @@ _ALIASES = {
 HEADER_TO_FIELD = {alias.casefold(): name for name, aliases in _ALIASES.items() for alias in aliases}
 ALIAS_KEYS = sorted(HEADER_TO_FIELD)
 SUFFIXES = (".csv", ".xlsx", ".json")
+
+
+@lru_cache(maxsize=4096)
+def near_alias(text: str) -> str | None:
+    """The column name ``text`` is close to (a misspelt header or JSON field), or None; remembered, as the
+    same cells are looked at with each delimiter tried."""
+    if len(text) >= 60:
+        return None
+    close = difflib.get_close_matches(text.casefold(), ALIAS_KEYS, n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,10 @@ counted from 1, every value ``rows[N].<field>``.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 
-from ita_monitor.intake.columns import ALIAS_KEYS, FIELD_TH, HEADER_TO_FIELD, FileRows, RawRow, shown, text_of
+from ita_monitor.intake.columns import FIELD_TH, HEADER_TO_FIELD, FileRows, RawRow, near_alias, shown, text_of
 from ita_monitor.intake.tables import cell_problem, too_many_rows
 from ita_monitor.model.errors import Problem
 from ita_monitor.model.limits import MAX_CELL_CHARS, MAX_JSON_DEPTH, MAX_ROWS
@@ -123,10 +122,9 @@ def _not_rows(file: str) -> Problem:
 
 
 def _unknown_key(file: str, where: str, key: str) -> Problem:
-    written = key.strip().casefold()
-    close = difflib.get_close_matches(written, ALIAS_KEYS, n=1, cutoff=0.75) if len(written) < 60 else []
-    th_hint = f"หมายถึง {close[0]} หรือไม่: " if close else ""
-    en_hint = f"did you mean {close[0]}? " if close else ""
+    close = near_alias(key.strip())
+    th_hint = f"หมายถึง {close} หรือไม่: " if close else ""
+    en_hint = f"did you mean {close}? " if close else ""
     return Problem(
         file,
         where,

@@ -8,13 +8,11 @@ filled rows).
 
 from __future__ import annotations
 
-import difflib
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ita_monitor.intake.columns import (
-    ALIAS_KEYS,
     FIELD_TH,
     HEADER_TO_FIELD,
     REQUIRED_FIELDS,
@@ -22,6 +20,7 @@ from ita_monitor.intake.columns import (
     FileRows,
     RawRow,
     column_letter,
+    near_alias,
     place,
     shown,
     text_of,
@@ -78,13 +77,9 @@ def header_of(cells: Cells) -> Header:
         if name and name not in head.mapping.values():
             head.mapping[col] = name
         elif not name:
-            close = (
-                difflib.get_close_matches(text.casefold(), ALIAS_KEYS, n=1, cutoff=0.75)
-                if len(text) < 60
-                else []
-            )
+            close = near_alias(text)
             if close:
-                head.near[col] = (text, close[0])
+                head.near[col] = (text, close)
             else:
                 head.unknown[col] = text
         # a second column of the same field: the first one is read
