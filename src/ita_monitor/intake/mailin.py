@@ -33,7 +33,8 @@ from datetime import UTC, datetime
 from email.utils import getaddresses, parseaddr
 
 from ita_monitor.model import storage
-from ita_monitor.model.config import AgenciesDir, Agency
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.errors import InputError, Problem
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.storage import (

@@ -25,8 +25,9 @@ from ita_monitor.intake.columns import (
     ResultRow,
     shown,
 )
-from ita_monitor.model.config import Agency, Measure, Plan
+from ita_monitor.model.agency import Agency
 from ita_monitor.model.errors import Problem, errors_only, first_few
+from ita_monitor.model.plan import Measure, Plan
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.thai import arabic_digits, be_year
 

@@ -22,9 +22,10 @@ from ita_monitor.intake.jsonfile import json_rows
 from ita_monitor.intake.rules import Context, check_rows
 from ita_monitor.intake.sniff import check_bytes, suffix_of
 from ita_monitor.intake.tables import table_rows
-from ita_monitor.model.config import Agency, Plan
+from ita_monitor.model.agency import Agency
 from ita_monitor.model.errors import Problem, bound_problems
 from ita_monitor.model.limits import MAX_PROBLEMS
+from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import Round
 
 

@@ -17,7 +17,8 @@ import json
 from dataclasses import dataclass
 
 from ita_monitor.intake.columns import FIELD_TH, STATUS_VALUES, UNIT_LABEL
-from ita_monitor.model.config import Agency, Plan
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.thai import thai_date, thai_digits
 

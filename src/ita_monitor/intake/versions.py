@@ -28,7 +28,7 @@ from typing import Any
 
 from ita_monitor.intake.columns import FileOutcome, ResultRow
 from ita_monitor.intake.submissions import parse_submission, sha256
-from ita_monitor.model.config import Agency, Plan
+from ita_monitor.model.agency import Agency
 from ita_monitor.model.errors import Problem
 from ita_monitor.model.limits import (
     MAX_NAME_BYTES,
@@ -37,6 +37,7 @@ from ita_monitor.model.limits import (
     read_path_bounded,
     too_large_th_en,
 )
+from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.storage import (
     DataRoot,
