@@ -216,3 +216,17 @@ def test_check_submission_prints_no_openpyxl_warning(tmp_path):
     )  # fmt: skip
     assert "Warning" not in done.stderr and "openpyxl" not in done.stderr, done.stderr
     assert done.returncode == 0, done.stderr
+
+
+def test_an_inbox_folder_whose_name_cannot_be_kept_is_listed_and_the_round_goes_on(tmp_path):
+    from tests.core.bad_files import GOOD, csv_text
+
+    inbox = drop_samples(tmp_path)
+    (inbox / "pa\\lad").mkdir()
+    (inbox / "pa\\lad" / "a.csv").write_text(csv_text(GOOD))
+    summary = collect(RoundJob.load(D, SLUG, R12, DataRoot(tmp_path)))
+    status = json.loads((tmp_path / SLUG / "2565" / "round-12" / "status.json").read_text())
+    assert summary["accepted"] == 3 and summary["rejected"] == 1
+    [bad] = status["rejected"]
+    assert bad["file"] == "inbox/pa\\lad/a.csv" and "cannot name a folder or file" in bad["reasons"][0]
+    assert not list(tmp_path.rglob("received/pa\\*"))

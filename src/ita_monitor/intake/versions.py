@@ -18,8 +18,10 @@ version counts; a rejected version never replaces an accepted one.  The inbox is
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import logging
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -42,6 +44,7 @@ from ita_monitor.model.rounds import Round
 from ita_monitor.model.storage import (
     DataRoot,
     PathLike,
+    UnsafePath,
     create_exclusive,
     fresh,
     list_dirs,
@@ -52,6 +55,7 @@ from ita_monitor.model.storage import (
     write_json,
 )
 
+log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 # Thai vowels above/below and tone marks: they belong to the consonant before them
 _THAI_MARKS = frozenset(
@@ -322,7 +326,11 @@ def take_in_inbox(
     for unit, f in _inbox_files(data, slug, rnd):
         source = f"inbox/{unit}/{f.name}"
         try:
+            part(unit, "unit")  # a folder whose name cannot be kept (a control character, a backslash)
             payload = read_path_bounded(f, data.max_submission_bytes)
+        except UnsafePath as exc:
+            unread.append(Unread(unit, source, Problem(source, "", exc.th, exc.en)))
+            continue
         except TooLarge as exc:
             th, en = too_large_th_en(exc.limit, exc.seen, exc.exact)
             unread.append(Unread(unit, source, Problem(source, "", th, en)))
@@ -360,12 +368,25 @@ def take_in_inbox(
     return versions, new, unread
 
 
-def _unreadable(source: str, exc: OSError) -> Problem:
+_WHY_UNREADABLE = {
+    errno.ENOENT: ("ไฟล์หายไปหรือเป็นลิงก์ที่ชี้ไปที่ไม่มีไฟล์", "it is gone, or a link to nothing"),
+    errno.EACCES: ("ไม่มีสิทธิ์อ่าน", "no permission to read it"),
+    errno.EPERM: ("ไม่มีสิทธิ์อ่าน", "no permission to read it"),
+    errno.ELOOP: ("เป็นลิงก์ที่วนซ้ำ", "a link that loops"),
+    errno.EISDIR: ("เป็นโฟลเดอร์", "it is a folder"),
+}
+
+
+def _unreadable(source: str, exc: BaseException) -> Problem:
+    """A file that cannot be read, in our words (the error itself goes to the log, never to the sender)."""
+    th_why, en_why = _WHY_UNREADABLE.get(getattr(exc, "errno", None), ("", ""))
+    if not isinstance(exc, OSError):
+        log.warning("reading %s failed", source, exc_info=exc)
     return Problem(
         source,
         "",
-        f"อ่านไฟล์นี้ไม่ได้ ({exc.strerror or exc}): ส่งไฟล์ใหม่อีกครั้ง",
-        f"this file cannot be read ({exc.strerror or exc}): send it again",
+        "อ่านไฟล์นี้ไม่ได้" + (f" ({th_why})" if th_why else "") + ": ส่งไฟล์ใหม่อีกครั้ง",
+        "this file cannot be read" + (f" ({en_why})" if en_why else "") + ": send it again",
     )
 
 
@@ -411,7 +432,7 @@ def take_in(data: DataRoot, agency: Agency, plan: Plan, rnd: Round, store: bool 
         except Exception as exc:
             found, problems = (
                 [],
-                [_unreadable(v.source, exc if isinstance(exc, OSError) else OSError(repr(exc)))],
+                [_unreadable(v.source, exc)],
             )
         errors = [p for p in problems if p.severity == "error"]
         outcome = FileOutcome(
