@@ -365,3 +365,20 @@ def test_a_pdf_that_cannot_be_read_is_a_finding_not_a_crash():
     except subprocess.CalledProcessError:
         pytest.fail("pdftotext's failure must be a finding")
     assert not result.ok
+
+
+def test_hyphenation_points_and_page_breaks_in_one_paragraph_pass_and_a_swap_is_caught(renderer):
+    """English hyphenated in a narrow column over five pages: the line-end hyphens are not text."""
+    words = "internationalization responsibilities accountability transparency incomprehensibility "
+    html = (
+        '<!DOCTYPE html><html lang="th"><body><p lang="en" style="hyphens: auto; width: 3cm">'
+        + words * 40
+        + "</p></body></html>"
+    )
+    pdf = renderer.pdf(html)
+    assert "\u2010\n" in selfcheck.pdftotext(pdf)  # WeasyPrint did hyphenate
+    result = selfcheck.check_pdf(pdf, html)
+    assert result.ok and result.pages >= 4, result.summary()
+    swapped = html.replace("bility international", "bility internatoinal", 1)
+    [finding] = selfcheck.check_pdf(pdf, swapped).findings
+    assert finding.check == "text" and "ternatoinal" in finding.expected

@@ -96,16 +96,16 @@ class _Search:
         self.budget = BUDGET
         self.best = (-1, 0, 0)  # (characters matched, where the difference is in the text, matched there)
 
-    def common(self, pos: int, rest: str) -> int:
+    def _prefix(self, pos: int, rest: str) -> int:
         """Length of the common prefix of the text at ``pos`` and ``rest``, stopping at a used character."""
         x = self.x
         limit = min(len(rest), len(x) - pos)
         used = self.used.find(1, pos, pos + limit)
         if used >= 0:
             limit = used - pos
-        lo, hi = 0, limit
         if x.startswith(rest[:limit], pos):
             return limit
+        lo, hi = 0, limit
         while lo < hi:
             mid = (lo + hi + 1) // 2
             if x.startswith(rest[:mid], pos):
@@ -113,6 +113,24 @@ class _Search:
             else:
                 hi = mid - 1
         return lo
+
+    def run(self, pos: int, rest: str, end: int | None = None) -> tuple[int, int]:
+        """How much of ``rest`` the text from ``pos`` (up to ``end``) holds, a hyphen that ends a line and is
+        not in ``rest`` passed over (a hyphenation point); (characters of ``rest`` matched, where it stops)."""
+        stop = len(self.x) if end is None else end
+        matched, at = 0, pos
+        while True:
+            k = min(self._prefix(at, rest[matched:]), stop - at)
+            matched, at = matched + k, at + k
+            if (
+                matched == len(rest)
+                or at >= stop
+                or at not in self.out.hyphens
+                or self.used[at]
+                or rest[matched] in _HYPHENS
+            ):
+                return matched, at
+            at += 1  # the hyphenation point
 
     def first_places(self, rest: str, cursor: int) -> list[int]:
         """Where the piece may start: each unused place of its first characters from ``cursor`` on."""
@@ -139,11 +157,11 @@ class _Search:
             i += 1
         return places
 
-    def ends_within(self, pos: int, k: int) -> list[int]:
-        """Where a part starting at ``pos`` and matching ``k`` characters may end: the end of the match
-        when it is a line end, else the last line ends inside it (text that goes on by coincidence)."""
+    def ends_within(self, pos: int, stop: int) -> list[int]:
+        """Where a part running from ``pos`` to ``stop`` may end: ``stop`` when it is a line end, else the
+        last line ends before it (text that goes on by coincidence)."""
         out = self.out
-        hi = bisect_right(out.line_starts, pos + k)
+        hi = bisect_right(out.line_starts, stop)
         lo = bisect_right(out.line_starts, pos)
         return out.line_starts[lo:hi][::-1][:3]
 
@@ -152,35 +170,23 @@ class _Search:
         places = self.first_places(rest, cursor) if first else self.next_places(rest, cursor)
         if not places:
             self._note_missing_start(rest, cursor, matched)
-        tried = [(self.common(pos, rest), pos) for pos in places]
-        whole = next((pos for k, pos in tried if k == len(rest)), None)
-        if whole is not None:  # the nearest place where all of it is: no part needed
-            return [(whole, whole + len(rest))]
-        for k, pos in tried:
+        for pos in places:  # the nearest place where all of it is: no part needed
+            if self.x.startswith(rest, pos) and self.used.find(1, pos, pos + len(rest)) < 0:
+                return [(pos, pos + len(rest))]
+        for pos in places:
             if self.budget <= 0:
                 return None
             self.budget -= 1
-            if pos + k in self.out.hyphens and rest[k] not in _HYPHENS:  # a hyphenation point
-                found = self.parts_after_hyphen(rest[k:], pos + k + 1, matched + k)
-                if found is not None:
-                    return [(pos, pos + k + 1), *found]
-            for end in self.ends_within(pos, k):
-                if end <= pos:
-                    continue
-                found = self.parts(rest[end - pos :], end, matched + end - pos, first=False)
+            k, stop = self.run(pos, rest)
+            if k == len(rest):
+                return [(pos, stop)]
+            for end in self.ends_within(pos, stop):
+                done, _ = self.run(pos, rest, end)
+                found = self.parts(rest[done:], end, matched + done, first=False)
                 if found is not None:
                     return [(pos, end), *found]
             if matched + k > self.best[0]:
-                self.best = (matched + k, pos + k, k)
-        return None
-
-    def parts_after_hyphen(self, rest: str, at: int, matched: int) -> list[tuple[int, int]] | None:
-        if at < len(self.x) and self.x.startswith(rest[:SEED], at) and not self.used[at]:
-            k = self.common(at, rest)
-            if k == len(rest):
-                return [(at, at + k)]
-            found = self.parts(rest[k:], at + k, matched + k, first=False) if k else None
-            return [(at, at + k), *found] if found is not None else None
+                self.best = (matched + k, stop, k)
         return None
 
     def _note_missing_start(self, rest: str, cursor: int, matched: int) -> None:
