@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ita_monitor.intake.columns import FIELD_TH, HEADER_TO_FIELD
+from ita_monitor.intake.reading import check_file, take_in
 from ita_monitor.intake.submissions import read_file
-from ita_monitor.intake.versions import check_file, deliver, take_in
+from ita_monitor.intake.versions import deliver
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.errors import MAX_KINDS, MAX_MESSAGE, Problem
 from ita_monitor.model.limits import MAX_PROBLEMS
