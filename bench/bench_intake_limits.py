@@ -144,10 +144,12 @@ if what == "check":
     import contextlib, io
     from ita_monitor.cli import main
     err = io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+    out_ = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out_):
         code = main(["check-submission", arg, "--agency", "mae-u-kho", "--fiscal-year", "2565", "--round", "12",
                      "--unit", "palad", "--agencies-dir", sys.argv[3]])
-    out = {"exit": code, "lines": err.getvalue().count("\n"), "last": err.getvalue().strip().splitlines()[-1][:160]}
+    said = (err.getvalue() + out_.getvalue()).strip().splitlines() or [""]
+    out = {"exit": code, "lines": len(said), "last": said[-1][:160]}
 else:  # collect, or collect then the round page
     from pathlib import Path
     from ita_monitor.model.config import AgenciesDir

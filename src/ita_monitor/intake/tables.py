@@ -67,8 +67,14 @@ def long_cells(cells: Iterable[object]) -> BadCells:
     ]
 
 
+MAX_NEAR_LOOKUPS = 50  # unknown header texts compared with the column names per row (a form has 9)
+
+
 def header_of(cells: Cells) -> Header:
+    """The columns of a would-be header row: exact names, near misses (among the first unknown texts:
+    a row of 10,000 extra columns is not compared 10,000 times), unknown ones."""
     head = Header({}, {}, {})
+    lookups = 0
     for col, cell in enumerate(cells):
         text = text_of(cell) if not isinstance(cell, str) or len(cell) <= 200 else cell[:200]
         if not text:
@@ -77,7 +83,8 @@ def header_of(cells: Cells) -> Header:
         if name and name not in head.mapping.values():
             head.mapping[col] = name
         elif not name:
-            close = near_alias(text)
+            lookups += 1
+            close = near_alias(text) if lookups <= MAX_NEAR_LOOKUPS else None
             if close:
                 head.near[col] = (text, close)
             else:
@@ -206,6 +213,7 @@ def _body(
 ) -> tuple[list[RawRow], list[Problem]]:
     out: list[RawRow] = []
     problems: list[Problem] = []
+    columns = {name: place("", 0, col, name).removeprefix("row 0") for col, name in mapping.items()}
     for number, cells, bad in rows:
         values = {name: text_of(cells[col]) if col < len(cells) else "" for col, name in mapping.items()}
         flagged = set()
@@ -218,8 +226,9 @@ def _body(
             if len(out) == MAX_ROWS:
                 problems.append(too_many_rows(file, place(sheet.name, number)))
                 break  # the rest is never read
-            places = {name: place(sheet.name, number, col, name) for col, name in mapping.items()}
-            out.append(RawRow(number, values, places, place(sheet.name, number), frozenset(flagged)))
+            where = place(sheet.name, number)
+            places = {name: where + column for name, column in columns.items()}
+            out.append(RawRow(number, values, places, where, frozenset(flagged)))
     return out, problems
 
 
