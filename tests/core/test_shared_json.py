@@ -1,4 +1,4 @@
-"""JSON files that several processes change at once (``storage.update_json``): every change kept."""
+"""JSON files that several processes change at once (``revisions.update_json``): every change kept."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ import multiprocessing
 from pathlib import Path
 
 from ita_monitor.model import status
-from ita_monitor.model.rounds import Round
-from ita_monitor.model.storage import (
+from ita_monitor.model.revisions import (
     KEEP_REVISIONS,
-    DataRoot,
     read_json_current,
     revisions_dir,
     update_json,
     write_atomic,
 )
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.storage import DataRoot
 
 R12 = Round(2565, 12)
 

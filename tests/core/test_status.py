@@ -11,10 +11,11 @@ from pathlib import Path
 from ita_monitor.flow.pipeline import RoundJob, check_round, collect
 from ita_monitor.model import status
 from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.revisions import revisions_dir
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.states import LABELS, State
 from ita_monitor.model.status import RoundStatus
-from ita_monitor.model.storage import DataRoot, revisions_dir
+from ita_monitor.model.storage import DataRoot
 from ita_monitor.views.dashboard import overview
 from ita_monitor.views.round_detail import round_detail
 from tests.conftest import AGENCIES

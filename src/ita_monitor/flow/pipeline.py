@@ -12,16 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from ita_monitor.documents.selfcheck import SelfCheckFailed, check_pdf, refusal, start
+from ita_monitor.intake.columns import ResultRow
 from ita_monitor.intake.completeness import Completeness, check
-from ita_monitor.intake.submissions import ResultRow
 from ita_monitor.model import status
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.agency_year import AgencyYear
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.plan import Plan
+from ita_monitor.model.revisions import update_json
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.status import RoundStatus, SelfCheckRecord, State
-from ita_monitor.model.storage import DataRoot, read_json, update_json, write_atomic
+from ita_monitor.model.storage import DataRoot, read_json, write_atomic
 from ita_monitor.publish.base import Document, Publisher
 from ita_monitor.publish.record import publish_documents
 

@@ -21,8 +21,9 @@ from datetime import UTC, datetime
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ita_monitor.model.messages import LINK_REFUSALS
+from ita_monitor.model.revisions import read_json_current, update_json
 from ita_monitor.model.rounds import Round
-from ita_monitor.model.storage import DataRoot, PathLike, read_json_current, update_json
+from ita_monitor.model.storage import DataRoot, PathLike
 
 SALT = "ita-monitor unit upload link v1"
 REVOCATIONS = "unit-links.json"
@@ -145,7 +146,7 @@ def check_revoked(data: DataRoot, link: Link) -> None:
 def revoke(data: DataRoot, scope: LinkScope, by: str = "", reason: str = "") -> dict:
     """Revoke the current link of ``scope`` (and every earlier one); the next link made works.
 
-    The list is changed through ``storage.update_json`` (a claimed revision), so revocations made at
+    The list is changed through ``revisions.update_json`` (a claimed revision), so revocations made at
     the same moment by several api-server workers or hosts are all kept.  Two revocations of the same
     unit's link at once revoke it once: the second finds it revoked and is answered with that entry."""
     seen = generation(data, scope)  # the link the admin was shown

@@ -7,7 +7,7 @@
                                                memo PDFs, the approval and what was published
 
 Each step merges its changes into the file (``update_round`` / ``update_plan``) through
-``storage.update_json`` (a claimed revision, so steps, uploads and page actions running at once never
+``revisions.update_json`` (a claimed revision, so steps, uploads and page actions running at once never
 lose each other's changes), on a local folder and on an ObjectStoragePath alike.
 
 Files written by older (or newer) versions load without a manual step: unknown keys are kept as
@@ -27,9 +27,10 @@ from typing import Any, Self, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import to_jsonable_python
 
+from ita_monitor.model.revisions import read_json_current, update_json
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.states import State
-from ita_monitor.model.storage import DataRoot, PathLike, read_json_current, update_json
+from ita_monitor.model.storage import DataRoot, PathLike
 from ita_monitor.model.thai import thai_digits
 
 # --- tolerant records ------------------------------------------------------------------------------
@@ -313,7 +314,7 @@ def plan_path(data: DataRoot, slug: str, fiscal_year: int) -> PathLike:
 
 
 def _read(path: PathLike) -> Any:
-    """The JSON at ``path`` (its newest revision, ``storage.read_json_current``), or None when it is
+    """The JSON at ``path`` (its newest revision, ``revisions.read_json_current``), or None when it is
     missing or unreadable (never raises)."""
     try:
         return read_json_current(path, None)
@@ -339,7 +340,7 @@ S = TypeVar("S", bound=_Status)
 
 
 def _merge(kind: type[S], path: PathLike, changes: dict[str, Any]) -> S:
-    """Merge ``changes`` into the document, safely against other processes (``storage.update_json``).
+    """Merge ``changes`` into the document, safely against other processes (``revisions.update_json``).
     A collect's snapshot (``files``, ``rejected``, ``history``) never replaces one with more versions:
     two collects at once (two uploads) may finish in either order, the newer snapshot stays."""
     plain = to_jsonable_python(changes)

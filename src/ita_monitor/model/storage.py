@@ -12,22 +12,15 @@ The root is any pathlib-like object: a ``pathlib.Path`` in plain Python and test
     <root>/<publish.path>/            the static site, when an agency publishes to a folder
 
 A JSON file that more than one process may change at once (a round's ``status.json``, an agency's
-``unit-links.json``, ...) is changed only through ``update_json``: each change claims the document's
-next revision with ``create_exclusive`` (``.<name>.revisions/<NNNNNNNNN>.json``, local or S3), so two
-writers never both build on the same revision; the loser reads the winner's and applies its change
-again.  The file itself is the newest revision's copy, for people and old readers.
+``unit-links.json``, ...) is changed only through ``revisions.update_json`` (a claimed revision).
 """
 
 from __future__ import annotations
 
-import copy
 import errno
 import json
 import os
-import random
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path, PurePath
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
@@ -49,6 +42,50 @@ class PathLike(Protocol):  # the part of pathlib that ObjectStoragePath also has
     def rename(self, target: Any) -> Any: ...
 
 
+TMP_PREFIX = ".tmp-"  # the store's temporary files (a write in progress, or left by a killed one)
+
+
+class UnsafePath(ValueError):
+    """A name given for a path that would leave its folder (``..``, a slash, empty, NUL)."""
+
+    WHAT_TH = {"agency": "หน่วยงาน", "unit": "หน่วยงานย่อย", "file": "ไฟล์", "path": "ที่อยู่"}
+
+    def __init__(self, what: str, value: str):
+        self.what, self.value = what, value
+        shown = value if len(value) <= 60 else value[:59] + "…"
+        self.th = f"ชื่อ{self.WHAT_TH.get(what, 'ที่อยู่')} {shown!r} ใช้เป็นชื่อโฟลเดอร์หรือไฟล์ไม่ได้ (ห้ามว่าง ห้าม .. / \\ และอักขระควบคุม)"
+        self.en = f"the {what} name {shown!r} cannot name a folder or file (empty, .., /, \\ or a control character)"
+        super().__init__(f"{self.th} / {self.en}")
+
+
+def part(value: str, what: str = "") -> str:
+    """``value`` when it is one safe path component inside its folder, else ``UnsafePath``.
+
+    Every path the data root builds from a name it is given (agency, unit, file) goes through this,
+    so no caller can reach outside the data root, whatever it passes.
+    """
+    text = str(value)
+    if (
+        not text
+        or text in (".", "..")
+        or "/" in text
+        or "\\" in text
+        or any(ord(c) < 32 or c == "\x7f" for c in text)
+    ):
+        raise UnsafePath(what or "path", text)
+    return text
+
+
+def relative(path: str, what: str = "") -> str:
+    """A relative path of safe components (``received/<unit>/<name>``, a publish folder); else ``UnsafePath``."""
+    parts = str(path).split("/")
+    if not path or str(path).startswith("/"):
+        raise UnsafePath(what or "path", str(path))
+    for p in parts:
+        part(p, what)
+    return str(path)
+
+
 class DataRoot:
     """Paths of one data root, and the one size limit for every file received into it.
 
@@ -62,7 +99,7 @@ class DataRoot:
 
     def year_dir(self, slug: str, fiscal_year: int) -> PathLike:
         """``<root>/<agency>/<FY>``: the year's rounds, plan, published.json, links.json."""
-        return self.root / slug / str(fiscal_year)
+        return self.root / part(slug, "agency") / str(int(fiscal_year))
 
     def round_dir(self, slug: str, rnd: Round) -> PathLike:
         return self.year_dir(slug, rnd.fiscal_year) / rnd.slug
@@ -92,7 +129,11 @@ class DataRoot:
         return self.year_dir(slug, fiscal_year) / "published.json"
 
     def site(self, path: str) -> PathLike:
-        return self.root / path
+        return self.root / path  # the admin's publish.path: under the data root, or absolute
+
+    def within_round(self, slug: str, rnd: Round, path: str) -> PathLike:
+        """A path recorded relative to a round folder (a version's ``stored_as`` or ``source``), confined to it."""
+        return self.round_dir(slug, rnd) / relative(path, "file")
 
 
 def local_path(url: str) -> Path | None:
@@ -118,7 +159,7 @@ def write_atomic(path: PathLike, data: bytes) -> None:
 
 def _tmp_name() -> str:
     """A short unique temporary name (the target's name may already be near the 255-byte limit)."""
-    return f".tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    return f"{TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
 
 
 def os_path(path: Any) -> str | None:
@@ -296,112 +337,13 @@ def list_dirs(folder: PathLike) -> list[PathLike]:
     )
 
 
-def list_files(folder: PathLike) -> list[PathLike]:
-    """Regular files directly in ``folder`` (hidden and temporary ones skipped), sorted by name."""
+def list_files(folder: PathLike, hidden: bool = False) -> list[PathLike]:
+    """Regular files directly in ``folder``, sorted by name; temporary ones skipped, and hidden ones
+    (a leading dot) unless ``hidden`` (a unit's inbox: whatever was sent is taken in or listed)."""
     if not fresh(folder).exists():
         return []
-    return sorted(
-        (p for p in folder.iterdir() if not p.name.startswith(".") and not p.is_dir()), key=lambda p: p.name
-    )
 
+    def wanted(name: str) -> bool:
+        return not name.startswith(TMP_PREFIX) if hidden else not name.startswith(".")
 
-# --- documents more than one process changes: compare-and-swap by revision ----------------------------
-
-REVISION = "revision"  # the key update_json keeps in each document it writes
-# Claimed revisions are removed only when both far behind the newest and old, so that no writer can
-# still be about to claim (or read) one: a removed number could otherwise be claimed again.  On an
-# object store they are kept (a bucket lifecycle rule on ``.*.revisions/`` older than a day removes them).
-KEEP_REVISIONS = 64
-FORGET_AFTER_SECONDS = 600
-
-
-class Contended(RuntimeError):
-    """``update_json`` lost its claim too many times in a row (another writer never stops)."""
-
-
-def revisions_dir(path: PathLike) -> PathLike:
-    return path.parent / f".{path.name}.revisions"  # type: ignore[attr-defined]
-
-
-def _revision_path(path: PathLike, number: int) -> PathLike:
-    return revisions_dir(path) / f"{number:09d}.json"
-
-
-def _revision_of(doc: Any) -> int:
-    try:
-        return int(doc.get(REVISION, 0)) if isinstance(doc, dict) else 0
-    except (TypeError, ValueError):
-        return 0
-
-
-def _encode(doc: Any) -> bytes:
-    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8") + b"\n"
-
-
-def read_json_current(path: PathLike, default: Any = None) -> Any:
-    """The newest revision of a document ``update_json`` writes: the file, or a revision claimed
-    after it whose copy is not written yet (its writer is slow or was stopped).  An unreadable file
-    counts as missing."""
-    try:
-        doc = read_json(path, None)
-    except (OSError, UnicodeDecodeError, ValueError):
-        doc = None
-    number = _revision_of(doc)
-    fresh(revisions_dir(path))
-    while True:
-        later = _revision_path(path, number + 1)
-        try:
-            if not later.exists():
-                break
-            doc = json.loads(read_all(later).decode("utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError):
-            break
-        number += 1
-    return default if doc is None else doc
-
-
-def update_json(path: PathLike, change: Callable[[Any], Any], tries: int = 400) -> Any:
-    """Change the JSON document at ``path`` as ``change(current)`` says (``current`` is None when
-    there is none; ``change`` returns the new document, or None to leave it as it is), safely
-    against every other process doing the same: the new document claims revision N+1 by an
-    exclusive create; when another writer claimed it first, ``change`` is applied again to theirs.
-    ``change`` may run more than once, so it must only compute.  Returns the document written (or
-    the current one when ``change`` left it)."""
-    for attempt in range(tries):
-        current = read_json_current(path, None)
-        changed = change(copy.deepcopy(current))
-        if changed is None:
-            return current
-        number = _revision_of(current) + 1
-        doc = {**changed, REVISION: number} if isinstance(changed, dict) else changed
-        body = _encode(doc)
-        if create_exclusive(_revision_path(path, number), body):
-            if not _revision_path(path, number + 1).exists():  # a later writer's copy is not replaced
-                write_atomic(path, body)
-            if number % 16 == 0:
-                _forget_old(path, number - KEEP_REVISIONS)
-            return doc
-        time.sleep(random.uniform(0.002, 0.02) * min(attempt + 1, 10))
-    raise Contended(f"{path}: {tries} writers in a row changed it first; nothing was written")
-
-
-def _forget_old(path: PathLike, below: int) -> None:
-    """Remove the local revisions of ``path`` numbered up to ``below`` that are older than
-    FORGET_AFTER_SECONDS (see KEEP_REVISIONS)."""
-    folder = os_path(revisions_dir(path))
-    if folder is None or below < 1:
-        return
-    limit = time.time() - FORGET_AFTER_SECONDS
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return
-    for name in names:
-        stem = name.removesuffix(".json")
-        if not (stem.isdigit() and int(stem) <= below):
-            continue
-        try:
-            if os.stat(os.path.join(folder, name)).st_mtime < limit:
-                os.unlink(os.path.join(folder, name))
-        except OSError:
-            pass
+    return sorted((p for p in folder.iterdir() if wanted(p.name) and not p.is_dir()), key=lambda p: p.name)
