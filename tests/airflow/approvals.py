@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 from urllib.parse import quote
 
-TASK_ID = "approve_publish"
+from ita_monitor.model.names import APPROVAL_TASK as TASK_ID
 
 
 def api_client():
@@ -81,3 +81,27 @@ def answer_in_thread(client, dag_id: str, choice: str, comment: str = "", timeou
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     return thread, result
+
+
+def run_approved(dag, comment: str = "ตรวจแล้ว / checked", **test_kwargs):
+    """``dag.test(**test_kwargs)`` with a person (over the real REST API) approving every approval the
+    run asks for; the run.  For tests whose subject is not the approval (tested in test_approval.py)."""
+    client = api_client()
+    done = threading.Event()
+
+    def approve() -> None:
+        answered: set[str] = set()
+        while not done.is_set():
+            for run_id, parked in pending(dag.dag_id):
+                if (run_id, str(parked)) not in answered:
+                    answer(client, dag.dag_id, run_id, "Approve", comment)
+                    answered.add((run_id, str(parked)))
+            done.wait(0.5)
+
+    thread = threading.Thread(target=approve, daemon=True)
+    thread.start()
+    try:
+        return dag.test(**test_kwargs)
+    finally:
+        done.set()
+        thread.join(5)
