@@ -25,6 +25,41 @@ def _default_agencies_dir() -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    code = _validate(args)
+    if not args.no_sync and _is_configured_agencies_dir(args.dir):
+        _print_synced(_sync_dags())  # the DAGs follow the profiles just checked
+    return code
+
+
+def _is_configured_agencies_dir(path: str) -> bool:
+    from pathlib import Path
+
+    from ita_monitor.airflow_layer import settings
+
+    return Path(path).resolve() == Path(settings.get("agencies_dir")).resolve()
+
+
+def _sync_dags(dags_folder: str | None = None):
+    from ita_monitor.airflow_layer.dag_files import sync_configured
+
+    return sync_configured(dags_folder)
+
+
+def _print_synced(done) -> None:
+    print(
+        f"DAG files in {done.folder}: {len(done.written)} written, {len(done.unchanged)} unchanged, "
+        f"{len(done.removed)} removed"
+        + (f" ({', '.join(done.written + done.removed)})" if done.written or done.removed else "")
+    )
+
+
+def cmd_dags(args: argparse.Namespace) -> int:
+    """``dags sync``: write the agencies' DAG files (one per ``[ita] dag_shards``) whose agencies changed."""
+    _print_synced(_sync_dags(args.dags_folder))
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
     problems = AgenciesDir(args.dir).validate()
     errors = [p for p in problems if p.severity == "error"]
     for p in problems:
@@ -388,7 +423,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     validate = sub.add_parser("validate", help="check agency profiles, plans and OIT catalogues")
     validate.add_argument("dir", nargs="?", default=_default_agencies_dir(), help="the agencies directory")
+    validate.add_argument(
+        "--no-sync",
+        action="store_true",
+        help="do not rewrite the DAG files (by default they follow [ita] agencies_dir when that is checked)",
+    )
     validate.set_defaults(func=cmd_validate)
+    dags = sub.add_parser("dags", help="sync: write the agencies' DAG files whose agencies changed")
+    dags.add_argument("action", choices=["sync"])
+    dags.add_argument("--dags-folder", help="Airflow's DAGs folder (default [core] dags_folder)")
+    dags.set_defaults(func=cmd_dags)
     check = sub.add_parser("check-submission", help="validate one unit file exactly as a round would")
     check.add_argument("file", help="the .xlsx, .csv or .json file")
     _round_args(check)

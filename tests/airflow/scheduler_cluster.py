@@ -89,6 +89,9 @@ class SchedulerCluster:
         self.home.mkdir(parents=True)
         (self.home / "passwords.json").write_text(json.dumps({"admin": self.password}))
         self.airflow("db", "migrate")
+        subprocess.run(  # the agencies' DAG files, as `make setup` / the Docker init write them
+            [str(BIN / "ita-monitor"), "dags", "sync"], env=self.env, check=True, capture_output=True
+        )
         logs = self.work / "logs"
         logs.mkdir()
         script = " ".join(

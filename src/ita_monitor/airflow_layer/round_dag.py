@@ -38,13 +38,14 @@ from datetime import datetime
 from airflow.sdk import DAG
 
 from ita_monitor.airflow_layer import tasks
-from ita_monitor.airflow_layer.dag_setup import configured_agencies
 from ita_monitor.airflow_layer.round_task import RunRound
 from ita_monitor.airflow_layer.timetable import MonitoringRoundTimetable
 from ita_monitor.model.names import round_dag_id
 from ita_monitor.model.rounds import BANGKOK
 
-for agency, problems in configured_agencies():
+
+def build(agency, problems: str) -> DAG:
+    """The round DAG of one agency (``problems``: why its profile is invalid, "" when it is valid)."""
     with DAG(
         dag_id=round_dag_id(agency.slug),
         description=f"ITA monitoring rounds of {agency.short_name_th}" if agency.name_th else "",
@@ -60,4 +61,4 @@ for agency, problems in configured_agencies():
             tasks.report_config_problem(problems)
         else:
             RunRound(slug=agency.slug, approval=agency.approval)
-    globals()[dag.dag_id] = dag
+    return dag
