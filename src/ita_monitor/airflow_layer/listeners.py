@@ -52,6 +52,8 @@ def on_dag_run_running(dag_run: Any, msg: str) -> None:
         if not dag_run.note:
             note = round_note(dag_run)
             if note:
-                dag_run.note = note
+                from ita_monitor.airflow_layer.internals import set_run_note
+
+                set_run_note(dag_run, note)
     except Exception:
         log.exception("ita-monitor listener: could not update run %s", dag_run.run_id)
