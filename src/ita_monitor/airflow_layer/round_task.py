@@ -76,7 +76,8 @@ class RunRound(ApprovePublish):
 
         def is_active(other: str) -> bool:
             try:
-                return str(ti.get_dagrun_state(dag_id, other)) in ACTIVE
+                state = ti.get_dagrun_state(dag_id, other)  # the Task SDK's DagRunState enum
+                return str(getattr(state, "value", state)) in ACTIVE
             except Exception:  # a run that was deleted holds nothing
                 log.info("run %s of %s is gone: its claim on the round lapses", other, dag_id)
                 return False
