@@ -71,7 +71,7 @@ def test_round_dag_is_one_task_whose_clear_is_the_whole_rerun(dagbag):
     dag = dagbag.dags["ita_round__mae-u-kho"]
     assert dag.task_ids == [ROUND_TASK]
     assert CHECK_TASK == APPROVAL_TASK == REPORT_TASK == PUBLISH_TASK == ROUND_TASK
-    assert dag.max_active_runs > 1  # rounds of one agency never wait on each other (flow/claims.py)
+    assert dag.max_active_runs > 1  # rounds of one agency never wait on each other (flow/run_claims.py)
 
 
 def test_dag_file_does_no_heavy_imports_at_parse_time():

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ita_monitor.model.config import AgenciesDir, parse_plan
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.parsing import parse_plan
 from ita_monitor.model.storage import DataRoot
 from ita_monitor.views.agencies_overview import overview
 from ita_monitor.views.scores import score_history
@@ -117,7 +118,7 @@ def test_ita_results_checked(tmp_path):
     agency = AgenciesDir(AGENCIES).agency("mae-u-kho")
     plan, problems = parse_plan(bad, agency)
     assert plan is not None
-    assert [p.where for p in problems] == ["ita_results[1].year"]
+    assert [p.where for p in problems] == ["ita_results #2 (2564) > year"]
     assert "2564" in problems[0].en and "analysis" in problems[0].en
     bad.write_text(text.replace("  - year: 2563\n", "  - year: 2562\n"), encoding="utf-8")
     plan, problems = parse_plan(bad, agency)

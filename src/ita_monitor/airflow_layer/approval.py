@@ -156,7 +156,8 @@ class ApprovePublish(_ApproveBeforePublish):
         return _job(self.slug)
 
     def _ask(self, job) -> tuple[str, str]:
-        from ita_monitor.views.dashboard import approval_summary, round_detail
+        from ita_monitor.views.approval_text import approval_summary
+        from ita_monitor.views.round_detail import round_detail
 
         detail = round_detail(job.agency, job.plan, job.rnd, job.data)
         subject = (
@@ -168,8 +169,14 @@ class ApprovePublish(_ApproveBeforePublish):
 
     def _record(self, job, **status: Any) -> None:
         from ita_monitor.flow.pipeline import update_status
+        from ita_monitor.model.status import record_action
 
         update_status(job, **status)
+        answer = status.get("approval") or {}
+        if answer.get("decision") in ("approved", "rejected"):  # who did what, on the round's page
+            record_action(
+                job.data, job.slug, job.rnd, answer["decision"], answer["by"], detail=answer["comment"]
+            )
 
     def _selfcheck(self, job):
         from ita_monitor.model import status
@@ -195,7 +202,8 @@ class ApproveMeasures(_ApproveBeforePublish):
         return _job(self.slug)
 
     def _ask(self, job) -> tuple[str, str]:
-        from ita_monitor.views.dashboard import plan_approval_summary, plan_files
+        from ita_monitor.views.approval_text import plan_approval_summary
+        from ita_monitor.views.pdf_files import plan_files
 
         fy = job.fiscal_year
         files = plan_files(job.data, job.slug, fy)

@@ -1,7 +1,7 @@
 """A round's run is one task, ``run_round`` (``RunRound``): every step of the round, in order.
 
 1. ``execute``: resolve the round (params, else the data interval); a fiscal year without a plan skips
-   the run, naming the file to add; claim the round (``flow.claims``: a second run of the same round
+   the run, naming the file to add; claim the round (``flow.run_claims``: a second run of the same round
    while the first is queued or running fails at once, naming it); open it (the units' forms written
    and mailed once, ``outbox/sent.json``); then wait:
 2. waiting is deferred (``waiting.SubmissionsTrigger`` in the triggerer, no worker slot) until every
@@ -69,7 +69,7 @@ class RunRound(ApprovePublish):
 
     @staticmethod
     def _claim(context: Any, job: Any) -> None:
-        from ita_monitor.flow.claims import claim_round
+        from ita_monitor.flow.run_claims import claim_round
 
         dag_id, run_id = context["dag"].dag_id, str(context["run_id"])
         ti = context["ti"]

@@ -23,6 +23,12 @@ link_secret =                           # key of the units' links and the pages'
 max_submission_bytes = 5242880          # the one size limit of a unit's file: inbox, upload, mail-in, link-in
 dag_shards = 1                          # DAG files the agencies are spread over (`ita-monitor dags sync`);
                                         # about one per 100 agencies (docs/production.md)
+allowed_origins =                       # where the page is served besides [api] base_url (comma-separated
+                                        # https://name[:port], for more names behind a proxy); the Origin
+                                        # check of every POST (websecurity.py), never the request's Host
+rate_limit_storage =                    # where the unit page's rate limits count (a `limits` storage URI,
+                                        # redis://host:6379/2 for several hosts); empty: a SQLite file
+                                        # $AIRFLOW_HOME/ita-rate-limits.sqlite, shared by one host's workers
 """
 
 from __future__ import annotations
@@ -66,6 +72,8 @@ DEFAULTS = {
     "link_rate_per_host": "2",
     "max_submission_bytes": str(DEFAULT_MAX_SUBMISSION_BYTES),
     "dag_shards": "1",
+    "allowed_origins": "",
+    "rate_limit_storage": "",
 }
 
 
@@ -91,6 +99,19 @@ def data_root():
     return ObjectStoragePath(get("data_root"))
 
 
+def open_root(url: str):
+    """A data-root setting as a folder: local paths and ``file://`` through pathlib (much faster than
+    fsspec), anything else (``s3://...``) as an ObjectStoragePath."""
+    from ita_monitor.model.storage import local_path
+
+    local = local_path(url)
+    if local is not None:
+        return local
+    from airflow.sdk import ObjectStoragePath
+
+    return ObjectStoragePath(url)
+
+
 def max_submission_bytes() -> int:
     """``[ita] max_submission_bytes``: the one size limit for every way a unit's file comes in."""
     return int(get("max_submission_bytes"))
@@ -114,7 +135,7 @@ def renderer():
 
 def link_check_settings():
     """How the link check fetches (``[ita] link_*``)."""
-    from ita_monitor.links.linkhealth import CheckSettings
+    from ita_monitor.links.checker import CheckSettings
 
     return CheckSettings(
         timeout=float(get("link_timeout_seconds")),

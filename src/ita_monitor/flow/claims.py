@@ -1,61 +1,69 @@
-"""Which run works on a round: two runs of the same round never overlap.
+"""One person's decision at a time, across api-server workers and hosts: claims in the data root.
 
-Rounds of one agency run side by side (round 6 may wait for submissions for weeks while round 3 awaits
-its approval and a rerun of round 9 starts at once).  Two runs of the *same* round (the scheduled run
-and a hand-triggered one, say) would collect, render, ask for approval and publish the same files at
-the same time, so a run first claims its round: ``round-MM/runs/<NNN>.json``, each claim created
-exclusively (``storage.create_exclusive``: a hard link locally, ``If-None-Match: *`` on S3), numbered
-from 001, never overwritten.  The newest claim names the round's run.  A run may take the round over
-when the newest claim is its own or names a run that is no longer queued or running (asked through
-``is_active``, the Airflow layer's question to Airflow); otherwise it is told which run holds the
-round and does nothing.  Of two runs claiming at the same moment exactly one creates the next number.
+A claim is a small JSON file created with ``storage.create_exclusive`` (a hard link / ``O_EXCL``
+locally, ``PutObject If-None-Match: *`` on S3), so of several requests at the same moment exactly one
+creates it, whichever process or host it runs in::
+
+    <root>/<agency>/<FY>/round-MM/claims/approval-<key>.json   who answers this approval question
+    <root>/<agency>/<FY>/round-MM/claims/rerun-<key>.json      who reruns the run as it ended
+
+The key names the one question or the one ended state of a run (the approval task's try, the run's
+end time), so the next question or the next end is claimed afresh.  The winner acts; the others are
+told who holds it.  A winner whose action did not happen removes its claim (``release``), or writes
+what really happened into it (``settle``, e.g. Airflow answered the question another way).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import re
-from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from ita_monitor.model.rounds import Round
-from ita_monitor.model.storage import DataRoot, PathLike, create_exclusive, list_files, read_json
+from ita_monitor.model.storage import DataRoot, PathLike, create_exclusive, read_all, write_atomic
 
-_CLAIM = re.compile(r"^(\d{3,})\.json$")
-
-
-def claims_dir(data: DataRoot, slug: str, rnd: Round) -> PathLike:
-    return data.round_dir(slug, rnd) / "runs"
+KINDS = ("approval", "rerun")
 
 
-def holder(data: DataRoot, slug: str, rnd: Round) -> tuple[int, str]:
-    """(number, run id) of the round's newest claim; (0, "") when no run has claimed it."""
-    numbered = [
-        (int(m.group(1)), p) for p in list_files(claims_dir(data, slug, rnd)) if (m := _CLAIM.match(p.name))
-    ]
-    if not numbered:
-        return 0, ""
-    number, path = max(numbered, key=lambda item: item[0])
-    return number, str((read_json(path, {}) or {}).get("run_id", ""))
+def claim_path(data: DataRoot, slug: str, rnd: Round, kind: str, key: str) -> PathLike:
+    assert kind in KINDS, kind
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+    return data.round_dir(slug, rnd) / "claims" / f"{kind}-{digest}.json"
 
 
-def claim_round(
-    data: DataRoot, slug: str, rnd: Round, run_id: str, is_active: Callable[[str], bool]
-) -> str | None:
-    """Claim the round for ``run_id``: None when it is this run's now, else the id of the run that
-    holds it (queued or running)."""
-    for _ in range(20):  # each lost race means another run just claimed: look again
-        number, owner = holder(data, slug, rnd)
-        if owner == run_id:
-            return None
-        if owner and is_active(owner):
-            return owner
-        doc = {
-            "run_id": run_id,
-            "claimed_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "after": owner,
-        }
-        path = claims_dir(data, slug, rnd) / f"{number + 1:03d}.json"
-        if create_exclusive(path, json.dumps(doc, ensure_ascii=False).encode()):
-            return None
-    raise RuntimeError(f"could not claim {slug} {rnd.slug} for {run_id}: the claims keep changing")
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def claim(data: DataRoot, slug: str, rnd: Round, kind: str, key: str, record: dict[str, Any]) -> dict | None:
+    """Claim ``kind``/``key`` for ``record`` (who, what, when): None when this call holds it now,
+    else the holder's record (read back from the claim)."""
+    path = claim_path(data, slug, rnd, kind, key)
+    body = {**record, "key": key, "claimed_at": record.get("claimed_at") or now_iso()}
+    if create_exclusive(path, json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")):
+        return None
+    return holder(data, slug, rnd, kind, key) or {"key": key}
+
+
+def holder(data: DataRoot, slug: str, rnd: Round, kind: str, key: str) -> dict | None:
+    """The record of whoever holds ``kind``/``key``, or None."""
+    path = claim_path(data, slug, rnd, kind, key)
+    try:
+        return json.loads(read_all(path).decode("utf-8"))
+    except (FileNotFoundError, OSError, ValueError):
+        return None
+
+
+def settle(data: DataRoot, slug: str, rnd: Round, kind: str, key: str, record: dict[str, Any]) -> None:
+    """The holder writes what really happened into its own claim (only the holder calls this)."""
+    path = claim_path(data, slug, rnd, kind, key)
+    write_atomic(path, json.dumps({**record, "key": key}, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+
+
+def release(data: DataRoot, slug: str, rnd: Round, kind: str, key: str) -> None:
+    """The holder gives up its claim: its action did not happen, the next request may try."""
+    try:
+        claim_path(data, slug, rnd, kind, key).unlink()  # type: ignore[attr-defined]
+    except (FileNotFoundError, OSError):
+        pass

@@ -20,8 +20,10 @@ from datetime import UTC, datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from ita_monitor.model.messages import LINK_REFUSALS
+from ita_monitor.model.revisions import read_json_current, update_json
 from ita_monitor.model.rounds import Round
-from ita_monitor.model.storage import DataRoot, PathLike, read_json, write_json
+from ita_monitor.model.storage import DataRoot, PathLike
 
 SALT = "ita-monitor unit upload link v1"
 REVOCATIONS = "unit-links.json"
@@ -58,31 +60,9 @@ class LinkRefused(Exception):
     """The token cannot be used; ``code`` says why (the page shows the matching message)."""
 
     def __init__(self, code: str):
-        assert code in REFUSALS, code
+        assert code in LINK_REFUSALS, code
         self.code = code
-        super().__init__(f"{REFUSALS[code][1]} ({code})")
-
-
-# code -> (Thai, English): the only texts a refused link is answered with
-REFUSALS: dict[str, tuple[str, str]] = {
-    "invalid": (
-        "ลิงก์นี้ไม่ถูกต้อง อาจถูกแก้ไขหรือคัดลอกมาไม่ครบ: เปิดลิงก์จากอีเมลแบบฟอร์มอีกครั้ง หรือติดต่อผู้ดูแลระบบ",
-        "this link is not valid; it may have been changed or cut short: open the link in the form mail "
-        "again, or ask the ITA admin",
-    ),
-    "expired": (
-        "ลิงก์นี้หมดอายุแล้ว เพราะพ้นกำหนดส่งของรอบนี้: ติดต่อผู้ดูแลระบบเพื่อขอลิงก์ใหม่",
-        "this link has expired: the round's last day to submit has passed; ask the ITA admin for a new link",
-    ),
-    "revoked": (
-        "ลิงก์นี้ถูกยกเลิกโดยผู้ดูแลระบบ: ใช้ลิงก์ใหม่ที่ได้รับ หรือติดต่อผู้ดูแลระบบ",
-        "this link was revoked by the ITA admin: use the newer link you were sent, or ask the ITA admin",
-    ),
-    "unknown": (
-        "ไม่พบหน่วยงาน หน่วยงานย่อย หรือรอบของลิงก์นี้ในการตั้งค่าปัจจุบัน: ติดต่อผู้ดูแลระบบ",
-        "the agency, unit or round of this link is no longer configured: ask the ITA admin",
-    ),
-}
+        super().__init__(f"{LINK_REFUSALS[code][1]} ({code})")
 
 
 def _serializer(secret: bytes) -> URLSafeSerializer:
@@ -143,7 +123,7 @@ def revocations_path(data: DataRoot, agency: str) -> PathLike:
 
 
 def revoked(data: DataRoot, agency: str) -> list[dict]:
-    doc = read_json(revocations_path(data, agency), None) or {}
+    doc = read_json_current(revocations_path(data, agency), None) or {}
     return list(doc.get("revoked", []))
 
 
@@ -164,20 +144,34 @@ def check_revoked(data: DataRoot, link: Link) -> None:
 
 
 def revoke(data: DataRoot, scope: LinkScope, by: str = "", reason: str = "") -> dict:
-    """Revoke the current link of ``scope`` (and every earlier one); the next link made works."""
-    current = generation(data, scope)
+    """Revoke the current link of ``scope`` (and every earlier one); the next link made works.
+
+    The list is changed through ``revisions.update_json`` (a claimed revision), so revocations made at
+    the same moment by several api-server workers or hosts are all kept.  Two revocations of the same
+    unit's link at once revoke it once: the second finds it revoked and is answered with that entry."""
+    seen = generation(data, scope)  # the link the admin was shown
     entry = {
         "fiscal_year": scope.fiscal_year,
         "round": scope.months,
         "unit": scope.unit,
-        "generation": current,
+        "generation": seen,
         "revoked_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "by": by,
         "reason": reason,
     }
-    doc = {"agency": scope.agency, "revoked": [*revoked(data, scope.agency), entry]}
-    write_json(revocations_path(data, scope.agency), doc)
-    return entry
+    kept: dict = {}
+
+    def add(doc: dict | None) -> dict | None:
+        entries = list((doc or {}).get("revoked", []))
+        done = [e for e in entries if _same_scope(e, scope) and int(e["generation"]) >= seen]
+        if done:
+            kept["entry"] = done[0]
+            return None
+        kept["entry"] = entry
+        return {**(doc or {}), "agency": scope.agency, "revoked": [*entries, entry]}
+
+    update_json(revocations_path(data, scope.agency), add)
+    return kept["entry"]
 
 
 def link_for(

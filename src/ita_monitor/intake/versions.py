@@ -18,16 +18,17 @@ version counts; a rejected version never replaces an accepted one.  The inbox is
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import logging
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ita_monitor.intake.submissions import FileOutcome, ResultRow, parse_submission, sha256
-from ita_monitor.model.config import Agency, Plan
+from ita_monitor.intake.submissions import sha256
 from ita_monitor.model.errors import Problem
 from ita_monitor.model.limits import (
     MAX_NAME_BYTES,
@@ -36,19 +37,22 @@ from ita_monitor.model.limits import (
     read_path_bounded,
     too_large_th_en,
 )
+from ita_monitor.model.revisions import update_json
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.storage import (
     DataRoot,
     PathLike,
+    UnsafePath,
     create_exclusive,
     fresh,
     list_dirs,
     list_files,
+    part,
     read_all,
     read_json,
-    write_json,
 )
 
+log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 # Thai vowels above/below and tone marks: they belong to the consonant before them
 _THAI_MARKS = frozenset(
@@ -73,29 +77,6 @@ class Version:
         return asdict(self)
 
 
-@dataclass
-class Intake:
-    """The outcome of reading every version of a round."""
-
-    versions: list[Version]
-    outcomes: list[FileOutcome]
-    rows: dict[tuple[str, str], ResultRow] = field(default_factory=dict)
-    new: list[Version] = field(default_factory=list)  # stored by this call
-
-    @property
-    def rejected(self) -> list[dict]:
-        return [
-            {
-                "unit": o.unit,
-                "file": o.file,
-                "version": o.version,
-                "reasons": [str(p) for p in o.problems if p.severity == "error"],
-            }
-            for o in self.outcomes
-            if not o.accepted
-        ]
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -109,7 +90,7 @@ def manifest_path(data: DataRoot, slug: str, rnd: Round) -> PathLike:
 
 
 def _claims_dir(data: DataRoot, slug: str, rnd: Round, unit: str) -> PathLike:
-    return received_dir(data, slug, rnd) / unit / "claims"
+    return received_dir(data, slug, rnd) / part(unit, "unit") / "claims"
 
 
 def history(data: DataRoot, slug: str, rnd: Round) -> list[Version]:
@@ -155,7 +136,7 @@ def safe_name(name: str, max_bytes: int = MAX_NAME_BYTES) -> str:
 
 
 def _stored_as(unit: str, number: int, digest: str, name: str) -> str:
-    return f"received/{unit}/{number:03d}-{digest[:8]}-{safe_name(name)}"
+    return f"received/{part(unit, 'unit')}/{number:03d}-{digest[:8]}-{safe_name(name)}"
 
 
 def _claim(data: DataRoot, slug: str, rnd: Round, version: Version) -> Version | None:
@@ -218,7 +199,7 @@ def receive(
 
 
 def _store(data: DataRoot, slug: str, rnd: Round, version: Version, payload: bytes) -> None:
-    path = data.round_dir(slug, rnd) / version.stored_as
+    path = data.within_round(slug, rnd, version.stored_as)
     if create_exclusive(path, payload):
         return
     if sha256(read_all(fresh(path))) != version.sha256:  # cannot happen: the name holds the claimed number
@@ -228,14 +209,16 @@ def _store(data: DataRoot, slug: str, rnd: Round, version: Version, payload: byt
 def _write_manifest(data: DataRoot, slug: str, rnd: Round) -> None:
     """The index of every claim (rewritten whole; the claims stay the record)."""
     versions = history(data, slug, rnd)
-    write_json(
+    doc = {
+        "agency": slug,
+        "fiscal_year": rnd.fiscal_year,
+        "round": rnd.months,
+        "versions": [asdict(v) for v in versions],
+    }
+    # several receipts at once may finish in either order: the index of more versions stays
+    update_json(
         manifest_path(data, slug, rnd),
-        {
-            "agency": slug,
-            "fiscal_year": rnd.fiscal_year,
-            "round": rnd.months,
-            "versions": [asdict(v) for v in versions],
-        },
+        lambda now: None if len((now or {}).get("versions") or []) >= len(versions) else doc,
     )
 
 
@@ -252,8 +235,8 @@ def deliver(
     payload = source if isinstance(source, bytes) else read_bounded(source, data.max_submission_bytes, size)
     if len(payload) > data.max_submission_bytes:
         raise TooLarge(data.max_submission_bytes, len(payload), exact=isinstance(source, bytes))
-    folder = data.inbox(slug, rnd) / unit
-    first = safe_name(name)
+    folder = data.inbox(slug, rnd) / part(unit, "unit")  # confined whatever the caller passes
+    first = part(safe_name(name), "file")
     stem, dot, ext = first.rpartition(".")
     stem, ext = (stem, f".{ext}") if dot else (first, "")
     for n in range(1, 10_000):
@@ -269,7 +252,9 @@ def _inbox_files(data: DataRoot, slug: str, rnd: Round) -> list[tuple[str, PathL
     inbox = data.inbox(slug, rnd)
     out = []
     for unit_dir in list_dirs(inbox):
-        out += [(unit_dir.name, f) for f in sorted(list_files(unit_dir), key=_arrival)]
+        # every file a unit sent, a name starting with a dot too (``..csv``): taken in and counted, or
+        # listed as rejected, never silently left out; only the store's own temporary files are skipped
+        out += [(unit_dir.name, f) for f in sorted(list_files(unit_dir, hidden=True), key=_arrival)]
     return out
 
 
@@ -300,14 +285,15 @@ def receive_inbox(
 
 
 def take_in_inbox(
-    data: DataRoot, slug: str, rnd: Round, store: bool = True
+    data: DataRoot, slug: str, rnd: Round, store: bool = True, read: dict | None = None
 ) -> tuple[list[Version], list[Version], list[Unread]]:
     """Every version of the round after taking in the inbox; (all, new, inbox files not taken in).
 
     With ``store=False`` nothing is written: new inbox files appear as versions that are not kept
     yet (used while waiting for submissions, so polling changes nothing).  A file that cannot be
     read, or is above the size limit (found while reading, never read whole), is not kept and is
-    listed with its reason; the other files are taken in as usual.
+    listed with its reason; the other files are taken in as usual.  ``read`` (if given) gets the
+    bytes of each new version by (unit, sha256), so the caller reads them without reading them again.
     """
     versions = history(data, slug, rnd)
     known = {(v.unit, v.sha256): v for v in versions}
@@ -317,7 +303,11 @@ def take_in_inbox(
     for unit, f in _inbox_files(data, slug, rnd):
         source = f"inbox/{unit}/{f.name}"
         try:
+            part(unit, "unit")  # a folder whose name cannot be kept (a control character, a backslash)
             payload = read_path_bounded(f, data.max_submission_bytes)
+        except UnsafePath as exc:
+            unread.append(Unread(unit, source, Problem(source, "", exc.th, exc.en)))
+            continue
         except TooLarge as exc:
             th, en = too_large_th_en(exc.limit, exc.seen, exc.exact)
             unread.append(Unread(unit, source, Problem(source, "", th, en)))
@@ -349,84 +339,31 @@ def take_in_inbox(
         versions.append(version)
         new.append(version)
         known[(unit, digest)] = version
+        if read is not None:
+            read[(unit, digest)] = payload
     if store and new:
         _write_manifest(data, slug, rnd)
         versions = history(data, slug, rnd)
     return versions, new, unread
 
 
-def _unreadable(source: str, exc: OSError) -> Problem:
+_WHY_UNREADABLE = {
+    errno.ENOENT: ("ไฟล์หายไปหรือเป็นลิงก์ที่ชี้ไปที่ไม่มีไฟล์", "it is gone, or a link to nothing"),
+    errno.EACCES: ("ไม่มีสิทธิ์อ่าน", "no permission to read it"),
+    errno.EPERM: ("ไม่มีสิทธิ์อ่าน", "no permission to read it"),
+    errno.ELOOP: ("เป็นลิงก์ที่วนซ้ำ", "a link that loops"),
+    errno.EISDIR: ("เป็นโฟลเดอร์", "it is a folder"),
+}
+
+
+def _unreadable(source: str, exc: BaseException) -> Problem:
+    """A file that cannot be read, in our words (the error itself goes to the log, never to the sender)."""
+    th_why, en_why = _WHY_UNREADABLE.get(getattr(exc, "errno", None), ("", ""))
+    if not isinstance(exc, OSError):
+        log.warning("reading %s failed", source, exc_info=exc)
     return Problem(
         source,
         "",
-        f"อ่านไฟล์นี้ไม่ได้ ({exc.strerror or exc}): ส่งไฟล์ใหม่อีกครั้ง",
-        f"this file cannot be read ({exc.strerror or exc}): send it again",
+        "อ่านไฟล์นี้ไม่ได้" + (f" ({th_why})" if th_why else "") + ": ส่งไฟล์ใหม่อีกครั้ง",
+        "this file cannot be read" + (f" ({en_why})" if en_why else "") + ": send it again",
     )
-
-
-def _payload(data: DataRoot, slug: str, rnd: Round, version: Version) -> bytes:
-    stored = data.round_dir(slug, rnd) / version.stored_as
-    if stored.exists():
-        return read_path_bounded(stored, max(data.max_submission_bytes, version.bytes))
-    source = data.round_dir(slug, rnd) / version.source  # not stored yet (store=False, or killed)
-    return read_path_bounded(source, max(data.max_submission_bytes, version.bytes))
-
-
-def check_file(
-    payload: bytes,
-    shown: str,
-    unit: str,
-    plan: Plan,
-    agency: Agency,
-    rnd: Round,
-    max_bytes: int | None = None,
-) -> tuple[list[ResultRow], list[Problem]]:
-    """One file, exactly as a round reads it (the CLI's check-submission uses this too)."""
-    return parse_submission(payload, shown, unit, plan, agency, rnd, max_bytes)
-
-
-def take_in(data: DataRoot, agency: Agency, plan: Plan, rnd: Round, store: bool = True) -> Intake:
-    """Take in the inbox, then read every version; per (unit, measure) the latest valid row counts.
-
-    Whatever one file holds or does, the others are read: a file that cannot be read (or whose
-    reading fails in any way) is a rejected file with its reason.
-    """
-    versions, new, unread = take_in_inbox(data, agency.slug, rnd, store=store)
-    outcomes: list[FileOutcome] = []
-    rows: dict[tuple[str, str], ResultRow] = {}
-    used_by: dict[tuple[str, str], int] = {}
-    for v in sorted(versions, key=lambda v: (v.unit, v.version)):
-        try:
-            payload = _payload(data, agency.slug, rnd, v)
-            found, problems = check_file(
-                payload, v.source, v.unit, plan, agency, rnd, data.max_submission_bytes
-            )
-        except TooLarge as exc:
-            found, problems = [], [Problem(v.source, "", *too_large_th_en(exc.limit, exc.seen, exc.exact))]
-        except Exception as exc:
-            found, problems = (
-                [],
-                [_unreadable(v.source, exc if isinstance(exc, OSError) else OSError(repr(exc)))],
-            )
-        errors = [p for p in problems if p.severity == "error"]
-        outcome = FileOutcome(
-            v.unit,
-            v.source,
-            v.sha256,
-            not errors,
-            len(found),
-            problems,
-            version=v.version,
-            received_at=v.received_at,
-            stored_as=v.stored_as,
-        )
-        outcomes.append(outcome)
-        if not errors:
-            for r in found:
-                rows[(r.unit, r.measure_code)] = r
-                used_by[(r.unit, r.measure_code)] = len(outcomes) - 1
-    for index in used_by.values():
-        outcomes[index].counts += 1
-    for u in unread:
-        outcomes.append(FileOutcome(u.unit, u.source, "", False, 0, [u.problem]))
-    return Intake(versions, outcomes, rows, new)

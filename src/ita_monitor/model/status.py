@@ -6,124 +6,32 @@
 ``<root>/<agency>/<FY>/plan/status.json``      the yearly plan: its state, warnings, the measures and
                                                memo PDFs, the approval and what was published
 
-Each step merges its changes into the file (``update_round`` / ``update_plan``), atomically through
-``storage.write_json``, so it works on a local folder and on an ObjectStoragePath alike.
+Each step merges its changes into the file (``update_round`` / ``update_plan``) through
+``revisions.update_json`` (a claimed revision, so steps, uploads and page actions running at once never
+lose each other's changes), on a local folder and on an ObjectStoragePath alike.
 
 Files written by older (or newer) versions load without a manual step: unknown keys are kept as
 they are (``extra="allow"``) and written back unchanged; a value of the wrong shape (a string where a
 record is expected, a number in a list of records) is dropped on reading, so one bad value never
 hides the rest of the status.
 
-``State`` names every state a round or plan can be in, as written by the steps or as the ITA page
-derives it (with the Airflow run), each with its Thai and English label.
+The states themselves (``State``, their labels) are in ``states.py``.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import to_jsonable_python
 
+from ita_monitor.model.revisions import read_json_current, update_json
 from ita_monitor.model.rounds import Round
-from ita_monitor.model.storage import DataRoot, PathLike, write_json
+from ita_monitor.model.states import State
+from ita_monitor.model.storage import DataRoot, PathLike
 from ita_monitor.model.thai import thai_digits
-
-
-class State(StrEnum):
-    """Every state of a round or a yearly plan; ``th`` and ``en`` are its labels on the page."""
-
-    # the round's life on the page (the order of the overview's legend)
-    NOT_MONITORED = "not_monitored"  # before the agency's first monitored fiscal year
-    NOT_OPEN = "not_open"
-    WAITING = "waiting"
-    INCOMPLETE = "incomplete"
-    RUNNING = "running"
-    AWAITING_APPROVAL = "awaiting_approval"
-    PUBLISHED = "published"
-    DRY_RUN = "dry_run"
-    FAILED = "failed"
-    CHANGED_AFTER_PUBLICATION = "changed_after_publication"  # a file arrived after publishing
-    # written by the steps on the way
-    COLLECTED = "collected"
-    NOTHING_DUE = "nothing_due"
-    COMPLETE = "complete"
-    VALIDATED = "validated"
-    RENDERED = "rendered"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    # a yearly plan with no status yet
-    NOT_MADE = "not_made"
-
-    @property
-    def th(self) -> str:
-        return LABELS[self][0]
-
-    @property
-    def en(self) -> str:
-        return LABELS[self][1]
-
-    @classmethod
-    def of(cls, value: Any) -> State | None:
-        """The state named ``value``, or None for anything else (an unknown or missing state)."""
-        try:
-            return cls(str(value))
-        except ValueError:
-            return None
-
-
-LABELS: dict[State, tuple[str, str]] = {
-    State.NOT_MONITORED: ("ไม่ได้ติดตาม", "not monitored"),
-    State.NOT_OPEN: ("ยังไม่เปิดรอบ", "not yet open"),
-    State.WAITING: ("รอรับผลการดำเนินงาน", "waiting for submissions"),
-    State.INCOMPLETE: ("ยังไม่ครบ", "incomplete"),
-    State.RUNNING: ("กำลังดำเนินการ", "running"),
-    State.AWAITING_APPROVAL: ("รออนุมัติ", "awaiting approval"),
-    State.PUBLISHED: ("เผยแพร่แล้ว", "published"),
-    State.DRY_RUN: ("ทดลองเผยแพร่ (ไม่ได้ส่งจริง)", "dry run, nothing sent"),
-    State.FAILED: ("ล้มเหลว", "failed"),
-    State.CHANGED_AFTER_PUBLICATION: (
-        "เปลี่ยนแปลงหลังเผยแพร่ — สั่งรันใหม่เพื่อเผยแพร่อีกครั้ง",
-        "changed after publication: rerun to republish",
-    ),
-    State.COLLECTED: ("รับไฟล์แล้ว", "submissions collected"),
-    State.NOTHING_DUE: ("ไม่มีมาตรการที่ต้องรายงานในรอบนี้", "nothing due this round"),
-    State.COMPLETE: ("ครบถ้วน", "complete"),
-    State.VALIDATED: ("กำลังจัดทำ", "being made"),
-    State.RENDERED: ("จัดทำแล้ว ยังไม่เผยแพร่", "made, not published"),
-    State.APPROVED: ("อนุมัติแล้ว", "approved"),
-    State.REJECTED: ("ไม่อนุมัติ", "rejected"),
-    State.NOT_MADE: ("ยังไม่จัดทำ", "not made yet"),
-}
-
-# The states the overview's legend explains, in the order of a round's life.
-ROUND_PAGE_STATES: tuple[State, ...] = (
-    State.NOT_OPEN,
-    State.WAITING,
-    State.INCOMPLETE,
-    State.RUNNING,
-    State.AWAITING_APPROVAL,
-    State.PUBLISHED,
-    State.DRY_RUN,
-    State.FAILED,
-)
-
-# A yearly plan's state -> the badge (a round page state) it is shown with.
-PLAN_BADGES: dict[State, State] = {
-    State.NOT_MADE: State.NOT_OPEN,
-    State.VALIDATED: State.RUNNING,
-    State.RENDERED: State.RUNNING,
-    State.AWAITING_APPROVAL: State.AWAITING_APPROVAL,
-    State.APPROVED: State.RUNNING,
-    State.REJECTED: State.FAILED,
-    State.PUBLISHED: State.PUBLISHED,
-    State.DRY_RUN: State.DRY_RUN,
-}
-
 
 # --- tolerant records ------------------------------------------------------------------------------
 
@@ -281,6 +189,20 @@ class Approval(Record):
     run_id: str = ""  # the Airflow run that asked
 
 
+class ActionRecord(Record):
+    """One thing a person did to the round: an upload, an approval or rejection, a revoked link, a
+    rerun; who did it and when (UTC ISO), and what it was about (unit, version, run, reason)."""
+
+    what: str = ""  # upload | approved | rejected | link_revoked | rerun
+    by: str = ""
+    at: str = ""
+    unit: str = ""
+    detail: str = ""
+
+
+ACTIONS_KEPT = 500  # the newest actions a round keeps
+
+
 class PublishedDoc(Record):
     key: str = ""
     filename: str = ""
@@ -370,6 +292,7 @@ class RoundStatus(_Status):
     report: PdfRecord | None = None
     selfcheck: SelfCheckRecord | None = None  # of the report and its memo, before approval
     error: str = ""
+    actions: list[ActionRecord] = Field(default_factory=list)  # who did what, oldest first
 
 
 class PlanStatus(_Status):
@@ -393,9 +316,10 @@ def plan_path(data: DataRoot, slug: str, fiscal_year: int) -> PathLike:
 
 
 def _read(path: PathLike) -> Any:
-    """The JSON at ``path``, or None when it is missing or unreadable (never raises)."""
+    """The JSON at ``path`` (its newest revision, ``revisions.read_json_current``), or None when it is
+    missing or unreadable (never raises)."""
     try:
-        return json.loads(path.read_bytes().decode("utf-8"))
+        return read_json_current(path, None)
     except (OSError, UnicodeDecodeError, ValueError):
         return None
 
@@ -418,11 +342,21 @@ S = TypeVar("S", bound=_Status)
 
 
 def _merge(kind: type[S], path: PathLike, changes: dict[str, Any]) -> S:
-    doc = kind.coerce(_read(path)).as_json()
-    doc.update(to_jsonable_python(changes), updated_at=_now())
-    status = kind.coerce(doc)
-    write_json(path, status.as_json())
-    return status
+    """Merge ``changes`` into the document, safely against other processes (``revisions.update_json``).
+    A collect's snapshot (``files``, ``rejected``, ``history``) never replaces one with more versions:
+    two collects at once (two uploads) may finish in either order, the newer snapshot stays."""
+    plain = to_jsonable_python(changes)
+
+    def merge(current: Any) -> dict[str, Any]:
+        doc = kind.coerce(current).as_json()
+        update = dict(plain)
+        if "history" in update and len(doc.get("history") or []) > len(update["history"] or []):
+            for key in ("files", "rejected", "history"):
+                update.pop(key, None)
+        doc.update(update, updated_at=_now())
+        return kind.coerce(doc).as_json()
+
+    return kind.coerce(update_json(path, merge))
 
 
 def update_round(data: DataRoot, slug: str, rnd: Round, /, **changes: Any) -> RoundStatus:
@@ -433,3 +367,19 @@ def update_round(data: DataRoot, slug: str, rnd: Round, /, **changes: Any) -> Ro
 def update_plan(data: DataRoot, slug: str, fiscal_year: int, /, **changes: Any) -> PlanStatus:
     """Merge ``changes`` (keys of ``PlanStatus``) into the plan's status.json; other keys are kept."""
     return _merge(PlanStatus, plan_path(data, slug, fiscal_year), changes)
+
+
+def record_action(
+    data: DataRoot, slug: str, rnd: Round, what: str, by: str, unit: str = "", detail: str = "", at: str = ""
+) -> ActionRecord:
+    """Add one person's action (done ``at``, default now) to the round's record, appended inside the
+    claimed revision, so actions at the same moment are all kept; the record added."""
+    action = ActionRecord(what=what, by=by, at=at or _now(), unit=unit, detail=detail[:300])
+
+    def add(current: Any) -> dict[str, Any]:
+        doc = RoundStatus.coerce(current).as_json()
+        doc["actions"] = [*(doc.get("actions") or []), action.as_json()][-ACTIONS_KEPT:]
+        return RoundStatus.coerce(doc).as_json()
+
+    update_json(round_path(data, slug, rnd), add)
+    return action

@@ -43,6 +43,20 @@ def _may_act(request: Request, user: User, slug: str) -> Any:
 Actor = Annotated[Any, Depends(_may_act)]
 
 
+def may_approve(user: Any, slug: str) -> bool:
+    """Whether the user may answer the agency's approvals: Airflow's auth manager's answer for the
+    HITL details of its round DAG (FAB: ``can_edit`` on HITL Detail and on the DAG; see roles.py)."""
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity, DagDetails
+
+    return get_auth_manager().is_authorized_dag(
+        method="PUT",
+        access_entity=DagAccessEntity.HITL_DETAIL,
+        details=DagDetails(id=round_dag_id(slug)),
+        user=user,
+    )
+
+
 def permitted(user: Any, slugs: list[str]) -> list[str]:
     """The agencies among ``slugs`` whose rounds the user may see."""
     from airflow.api_fastapi.app import get_auth_manager
@@ -78,7 +92,8 @@ def csrf_token(user: Any) -> str:
 
 def check_csrf(user: Any, token: str) -> None:
     """403 with the reason unless ``token`` is a fresh form token of this user."""
-    from ita_monitor.airflow_layer.websecurity import form_token_problem, message
+    from ita_monitor.airflow_layer.websecurity import form_token_problem
+    from ita_monitor.model.messages import message
 
     problem = form_token_problem(form_subject(user), token or "")
     if problem:

@@ -1,11 +1,11 @@
-"""Two runs of one round never overlap: the round's claim (flow/claims.py) on a real data root."""
+"""Two runs of one round never overlap: the round's claim (flow/run_claims.py) on a real data root."""
 
 from __future__ import annotations
 
 import json
 import threading
 
-from ita_monitor.flow.claims import claim_round, claims_dir, holder
+from ita_monitor.flow.run_claims import claim_round, claims_dir, holder
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.storage import DataRoot
 
