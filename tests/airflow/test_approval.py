@@ -56,10 +56,12 @@ def test_approve_publishes_and_records_who_approved(dag, client, data_root):
     assert status["approval"]["run_id"] == run.run_id
     assert (data_root / "site" / "mae-u-kho" / "2565" / "ita-2565-round-12-report.pdf").exists()
 
-    # the same round run again renders the same report: it was approved, so it is published unasked
-    again = dag.test(run_conf=CONF)  # nobody answers
-    assert again.state == "success", _states(again)
-    assert _status(data_root)["approval"]["run_id"] == run.run_id
+    # the same round run again asks again (a clear or a new run never reuses an earlier answer)
+    thread, result = answer_in_thread(client, DAG_ID, "Approve", "อีกครั้ง / again")
+    again = dag.test(run_conf=CONF)
+    thread.join(5)
+    assert again.state == "success" and result["run_id"] == again.run_id, _states(again)
+    assert _status(data_root)["approval"]["run_id"] == again.run_id
 
 
 def test_a_changed_report_is_asked_about_again(dag, client, data_root):

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
-from ita_monitor.model.names import PUBLISH_TASK, REPORT_TASK, ROUND_TASK
+from ita_monitor.model.names import APPROVAL_TASK, PUBLISH_TASK, REPORT_TASK, ROUND_TASK
 from tests.airflow.approvals import api_client, pending, token_for
 from tests.conftest import ROOT, drop_samples
 
@@ -381,7 +381,7 @@ def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, 
     assert [(a["what"], a["by"]) for a in status["actions"]] == [("approved", "admin")]
     assert "ยังไม่ครบ" not in json.dumps(status, ensure_ascii=False)
     hitl = client.get(
-        f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run.run_id, safe='')}/taskInstances/approve_publish/-1/hitlDetails",
+        f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run.run_id, safe='')}/taskInstances/{APPROVAL_TASK}/-1/hitlDetails",
         headers=auth(),
     ).json()
     assert hitl["chosen_options"] == ["Approve"] and hitl["responded_by_user"]["name"] == "admin"

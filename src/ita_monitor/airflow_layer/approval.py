@@ -145,7 +145,7 @@ class _ApproveBeforePublish(ApprovalOperator):
 
 class ApprovePublish(_ApproveBeforePublish):
     """Approve (or reject with a reason) publishing one round's report: the approval part of the
-    round's task (``round_task.RunRound``).  The approval is bound to the report's bytes (sha256)."""
+    round's task (``round_task.RunRound``).  The answer is recorded with the report's sha256 and the run."""
 
     what_th = "รายงานผลการดำเนินการ ITA"
     what_en = "the ITA round report"

@@ -16,9 +16,9 @@
 Every step is idempotent and reads what the previous one wrote, so clearing this one task (on the
 ITA page, the UI's *Clear*, the REST clear, ``airflow tasks clear``) is the whole rerun: the round is
 opened again (nothing mailed twice), the wait ends at once when the round is due, the inbox is read
-again, and so on.  An approval counts for the bytes it was given for (the report's sha256): a retry
-after a failed publish renders the same report and publishes it without asking again; a changed
-report is asked about again.
+again, and so on; a clear asks for the approval again.  A target that is down after the approval is
+tried again later within the same task (deferred), so the approval given stands.  The approval records
+the report's sha256 and the run it was given in.
 """
 
 from __future__ import annotations
@@ -112,37 +112,49 @@ class RunRound(ApprovePublish):
     def _check_render_ask(self, context: Any, job: Any) -> Any:
         from ita_monitor.airflow_layer.tasks import check_completeness, render_report
         from ita_monitor.documents.selfcheck import refusal
-        from ita_monitor.model import status
         from ita_monitor.model.status import State
 
         check_completeness(job)
-        report = render_report(job)
+        render_report(job)
         refused = refusal(self._selfcheck(job), self.what_th, self.what_en)
         if refused:  # never put to a person, never published
             self._record(job, state=State.FAILED, error=refused)
             raise AirflowFailException(refused)
         if not self.approval:
             return self._publish(job)
-        approval = status.load_round(job.data, job.slug, job.rnd).approval
-        if approval.decision == "approved" and approval.sha256 and approval.sha256 == report["sha256"]:
-            log.info(
-                "อนุมัติรายงานฉบับนี้แล้ว (%s %s) เผยแพร่โดยไม่ถามซ้ำ / this very report (sha256 %s) was approved "
-                "by %s at %s: publishing without asking again",
-                approval.by,
-                approval.at,
-                approval.sha256[:12],
-                approval.by,
-                approval.at,
-            )
-            return self._publish(job)
         return self.ask(context, job)
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
         """The approver answered: Approve publishes; Reject fails (recorded, nothing published)."""
         super().execute_complete(context, event)
-        return self._publish(self._job())
+        return self.publish_again(context)
 
     # 5. publish -------------------------------------------------------------------------------------
+
+    def publish_again(self, context: Any, event: dict[str, Any] | None = None, attempt: int = 0) -> Any:
+        """Publish what was approved.  A target that is down is tried again later in this same task
+        (deferred, no worker slot), so the approval given stands; after ``retries`` tries it fails, and
+        a clear asks again."""
+        from datetime import timedelta
+
+        from airflow.providers.standard.triggers.temporal import TimeDeltaTrigger
+
+        from ita_monitor.publish.base import PublishFailed
+
+        try:
+            return self._publish(self._job())
+        except PublishFailed as exc:  # only a transient one reaches here (tasks.publish_report)
+            if attempt >= (self.retries or 0):
+                raise AirflowFailException(str(exc)) from exc
+            wait = timedelta(seconds=60 * 2**attempt)
+            log.warning(
+                "เผยแพร่ไม่สำเร็จ จะลองใหม่ใน %s / publishing failed, trying again in %s: %s", wait, wait, exc
+            )
+            self.defer(
+                trigger=TimeDeltaTrigger(wait),
+                method_name="publish_again",
+                kwargs={"attempt": attempt + 1},
+            )
 
     @staticmethod
     def _publish(job: Any) -> dict:
