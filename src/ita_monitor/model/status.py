@@ -40,6 +40,7 @@ class State(StrEnum):
     # the round's life on the page (the order of the overview's legend)
     NOT_MONITORED = "not_monitored"  # before the agency's first monitored fiscal year
     NOT_OPEN = "not_open"
+    NOT_RUN = "not_run"  # the round has ended and nothing ever ran for it
     WAITING = "waiting"
     INCOMPLETE = "incomplete"
     RUNNING = "running"
@@ -79,6 +80,7 @@ class State(StrEnum):
 LABELS: dict[State, tuple[str, str]] = {
     State.NOT_MONITORED: ("ไม่ได้ติดตาม", "not monitored"),
     State.NOT_OPEN: ("ยังไม่เปิดรอบ", "not yet open"),
+    State.NOT_RUN: ("ยังไม่ได้รัน", "not run"),
     State.WAITING: ("รอรับผลการดำเนินงาน", "waiting for submissions"),
     State.INCOMPLETE: ("ยังไม่ครบ", "incomplete"),
     State.RUNNING: ("กำลังดำเนินการ", "running"),
@@ -103,6 +105,7 @@ LABELS: dict[State, tuple[str, str]] = {
 # The states the overview's legend explains, in the order of a round's life.
 ROUND_PAGE_STATES: tuple[State, ...] = (
     State.NOT_OPEN,
+    State.NOT_RUN,
     State.WAITING,
     State.INCOMPLETE,
     State.RUNNING,
@@ -198,6 +201,15 @@ class ProblemRecord(Record):
         return f"{self.th} / {self.en}{where}".strip(" /")
 
 
+class WithdrawalRecord(Record):
+    """The admin's withdrawal of a received version (``versions.record_withdrawal``)."""
+
+    action: str = ""
+    by: str = ""
+    at: str = ""
+    reason: str = ""
+
+
 class FileRecord(Record):
     """The outcome of one received file at the last collect (``submissions.FileOutcome``)."""
 
@@ -211,6 +223,7 @@ class FileRecord(Record):
     received_at: str = ""
     stored_as: str = ""
     counts: int = 0
+    withdrawn: WithdrawalRecord | None = None  # set aside by the admin: listed, does not count
 
     @property
     def errors(self) -> list[str]:
@@ -229,6 +242,7 @@ class VersionRecord(Record):
     received_at: str = ""
     stored_as: str = ""
     source: str = ""
+    withdrawn: WithdrawalRecord | None = None
 
 
 class RejectedRecord(Record):
@@ -360,7 +374,8 @@ class RoundStatus(_Status):
 
     round: int | None = None
     label_th: str = ""
-    due_at: str = ""
+    due_at: str = ""  # when the wait ends (ISO); the page's and the forms' last day is the day before
+    due_day: str = ""  # the last day to submit the run was given (catching up a past round), or ""
     files: list[FileRecord] = Field(default_factory=list)
     rejected: list[RejectedRecord] = Field(default_factory=list)
     history: list[VersionRecord] = Field(default_factory=list)
