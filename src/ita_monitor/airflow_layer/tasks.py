@@ -26,7 +26,7 @@ def record_failure(context: Any) -> None:
         slug = agency_of_round_dag(str(dag_run.dag_id))
         if slug is None:
             return
-        job = _job(slug)
+        job = _job(slug, ctx=context)
         from ita_monitor.model.status import load_round
 
         before = load_round(job.data, slug, job.rnd).known_state
@@ -80,14 +80,14 @@ def round_params() -> dict[str, Param]:
     }
 
 
-def _job(slug: str, skip_without_plan: bool = False):
+def _job(slug: str, skip_without_plan: bool = False, ctx: Any = None):
     from ita_monitor.flow.pipeline import RoundJob, recorded_due
     from ita_monitor.model.config import AgenciesDir
     from ita_monitor.model.errors import InputError
     from ita_monitor.model.runs import due_of_conf, round_of_run
 
-    ctx = get_current_context()
-    params = ctx["params"]
+    ctx = ctx if ctx is not None else get_current_context()
+    params = ctx.get("params") or {}
     agencies: AgenciesDir = settings.agencies_dir()
     try:
         agency = agencies.agency(slug)
@@ -95,7 +95,7 @@ def _job(slug: str, skip_without_plan: bool = False):
         dag_run = ctx["dag_run"]
         rnd = round_of_run(
             {**(dag_run.conf or {}), **{k: params.get(k) for k in ("fiscal_year", "round")}},
-            run_type=str(getattr(dag_run, "run_type", "") or ""),
+            run_type=getattr(dag_run, "run_type", ""),
             logical_date=getattr(dag_run, "logical_date", None),
             interval_end=interval_end,
             run_after=dag_run.run_after,
