@@ -564,8 +564,11 @@ def cmd_rerun(args: argparse.Namespace) -> int:
                 print(f"การรันนี้ยังทำงานอยู่ ไม่ได้ล้างงานใด / the run is still going, nothing cleared ({going})")
             print("\n".join(watch))
             return follow_run(api, dag_id, run.run_id, args.timeout) if args.wait else 0
+        before = api.task_states(dag_id, run.run_id)  # the clear's answer has the states after it
         cleared = api.clear(dag_id, rerun_clear_body(run.run_id, first))
-        names = ", ".join(f"{ti['task_id']} (was {ti.get('state') or 'none'})" for ti in cleared)
+        order = list(before)
+        cleared.sort(key=lambda ti: order.index(ti["task_id"]) if ti["task_id"] in order else len(order))
+        names = ", ".join(f"{ti['task_id']} (was {before.get(ti['task_id']) or 'none'})" for ti in cleared)
         print(f"ล้างแล้ว / cleared from {first}: {names or 'nothing'}")
         print("\n".join(watch))
         return follow_run(api, dag_id, run.run_id, args.timeout) if args.wait else 0

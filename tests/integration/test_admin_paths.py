@@ -175,7 +175,8 @@ def test_the_admins_every_path_on_running_airflow(tmp_path, inbox_of_mail):
             "ita-monitor", "rerun", "--agency", fx.SLUG, "--fiscal-year", str(FY), "--round", "6", "--wait"
         )
         out = done.stdout
-        assert run6 in out and "cleared from check_completeness: check_completeness (was failed)" in out, out
+        assert run6 in out and "cleared from check_completeness:" in out, out
+        assert "check_completeness (was failed)" in out and "publish_report (was upstream_failed)" in out, out
         assert "awaiting approval" in out, out
         assert f"{cluster.base}/ita/a/{fx.SLUG}/{FY}/round-06" in out
         assert f"{cluster.base}/dags/{DAG_ID}/runs/{run6}" in out
