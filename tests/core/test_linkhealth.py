@@ -23,7 +23,8 @@ from ita_monitor.links.linkhealth import (
     readiness_rows,
     record,
 )
-from ita_monitor.model.config import AgenciesDir, OitLinks
+from ita_monitor.model.catalogue import OitLinks
+from ita_monitor.model.config import AgenciesDir
 from tests.conftest import AGENCIES
 from tests.linkserver import FaultyServer
 

@@ -156,7 +156,7 @@ def test_validate_names_the_shipped_catalogue_to_copy(tmp_path):
 def test_a_run_type_given_as_airflows_enum_is_read_by_its_value():
     import enum
 
-    class DagRunType(str, enum.Enum):  # as airflow.utils.types.DagRunType: str() is not the value
+    class DagRunType(str, enum.Enum):  # noqa: UP042 - as airflow.utils.types.DagRunType: str() is not the value
         MANUAL = "manual"
 
     assert round_of_run({}, run_type=DagRunType.MANUAL, logical_date=END_R6, rounds=ROUNDS) == Round(2568, 6)

@@ -8,7 +8,7 @@ opened with the SFTP provider's ``SFTPHook``.  Credentials live only in the conn
 
 from __future__ import annotations
 
-from ita_monitor.model.config import Agency
+from ita_monitor.model.agency import Agency
 from ita_monitor.publish.factory import Remote
 
 

@@ -16,7 +16,10 @@ from ita_monitor.documents.selfcheck import SelfCheckFailed, check_pdf, refusal,
 from ita_monitor.intake.completeness import Completeness, check
 from ita_monitor.intake.submissions import ResultRow
 from ita_monitor.model import status
-from ita_monitor.model.config import AgenciesDir, Agency, Catalogue, Plan
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.catalogue import Catalogue
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import Round, last_day_to_submit, round_due_at
 from ita_monitor.model.status import RoundStatus, SelfCheckRecord, State
 from ita_monitor.model.storage import DataRoot, read_json, write_atomic, write_json

@@ -14,8 +14,12 @@ from typing import Any
 
 from ita_monitor.documents.selfcheck import SelfCheck, SelfCheckFailed, check_pdf, refusal
 from ita_monitor.model import status
-from ita_monitor.model.config import AgenciesDir, Agency, Catalogue, Plan, document_problems
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.catalogue import Catalogue
+from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.errors import InputError, Problem
+from ita_monitor.model.parsing import document_problems
+from ita_monitor.model.plan import Plan
 from ita_monitor.model.status import PlanStatus, SelfCheckRecord, State
 from ita_monitor.model.storage import DataRoot, PathLike, write_atomic
 from ita_monitor.publish.base import Document, Publisher

@@ -32,7 +32,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from email.utils import getaddresses, parseaddr
 
-from ita_monitor.model.config import AgenciesDir, Agency
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.errors import InputError, Problem
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.storage import DataRoot, PathLike, list_files, read_json, write_atomic, write_json

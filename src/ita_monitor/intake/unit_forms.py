@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from ita_monitor.intake.submissions import FIELD_TH, STATUS_VALUES, UNIT_LABEL
-from ita_monitor.model.config import Agency, Plan
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.thai import thai_date, thai_digits
 

@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ita_monitor.intake.submissions import FileOutcome, ResultRow, parse_submission, sha256
-from ita_monitor.model.config import Agency, Plan
+from ita_monitor.model.agency import Agency
 from ita_monitor.model.errors import Problem
 from ita_monitor.model.limits import (
     MAX_NAME_BYTES,
@@ -41,6 +41,7 @@ from ita_monitor.model.limits import (
     read_path_bounded,
     too_large_th_en,
 )
+from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.storage import (
     DataRoot,

@@ -35,7 +35,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from ita_monitor.model.config import AgenciesDir, Agency, Catalogue, OitLinks, Period
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.catalogue import Catalogue, OitLinks, Period
+from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.errors import InputError, Problem
 from ita_monitor.model.storage import DataRoot, PathLike, read_json, write_atomic, write_json
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Protocol
 
-from ita_monitor.model.config import Agency, Catalogue
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.catalogue import Catalogue
 from ita_monitor.model.storage import DataRoot, PathLike, read_json, write_json
 from ita_monitor.publish.base import Document, Publisher
 from ita_monitor.publish.linksheet import write_link_sheet

@@ -20,7 +20,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from ita_monitor.model import status
-from ita_monitor.model.config import Agency, Plan
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import BANGKOK, Round, fiscal_year_of, last_day_to_submit
 from ita_monitor.model.status import (
     PLAN_BADGES,

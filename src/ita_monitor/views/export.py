@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from ita_monitor.model.config import ITA_INDICATORS, Agency, Plan
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.plan import ITA_INDICATORS, Plan
 from ita_monitor.model.rounds import BANGKOK
 from ita_monitor.views.agencies_overview import Overview
 from ita_monitor.views.yearview import YearView

@@ -20,7 +20,8 @@ from typing import Any
 
 from ita_monitor.intake.submissions import REQUIRED_FIELDS
 from ita_monitor.model import status
-from ita_monitor.model.config import Agency, Plan
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import BANGKOK, Round
 from ita_monitor.model.status import FileRecord, RoundStatus, State
 from ita_monitor.model.storage import DataRoot

@@ -22,6 +22,7 @@ from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, lo
 from ita_monitor.airflow_layer.webapp.templating import SECURITY_HEADERS, base, render
 from ita_monitor.links import linkhealth
 from ita_monitor.model.errors import InputError
+from ita_monitor.model.messages import ERRORS, message
 from ita_monitor.model.names import links_dag_id
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def latest_link_run(slug: str) -> dict | None:
 
 
 def _redirect(request: Request, slug: str, fy: int, code: str = "", n: int | None = None) -> RedirectResponse:
-    """Back to the year's link page with the code of a message the app issued (``websecurity.MESSAGES``)."""
+    """Back to the year's link page with the code of a message the app issued (``model.messages``)."""
     url = f"{base(request)}/links/{quote(slug)}/{fy}"
     params = [("m", code), ("n", "" if n is None else str(int(n)))]
     query = urlencode([(k, v) for k, v in params if v])
@@ -67,15 +68,14 @@ def _redirect(request: Request, slug: str, fy: int, code: str = "", n: int | Non
 
 def _issued(request: Request) -> tuple[str, str]:
     """(message, error) of the ``?m=`` code only: any other text in the address is never shown."""
-    from ita_monitor.airflow_layer import websecurity as ws
 
     q = request.query_params
     n = q.get("n", "")
-    said = ws.message(q.get("m", ""), int(n) if n.isdigit() and len(n) < 7 else None)
+    said = message(q.get("m", ""), int(n) if n.isdigit() and len(n) < 7 else None)
     if said is None:
         return "", ""
     text = " / ".join(said)
-    return ("", text) if q.get("m") in ws.ERRORS else (text, "")
+    return ("", text) if q.get("m") in ERRORS else (text, "")
 
 
 @router.get("/links/{slug}/{fy}", response_class=HTMLResponse)

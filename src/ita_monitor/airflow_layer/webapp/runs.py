@@ -22,7 +22,7 @@ from ita_monitor.airflow_layer.webapp.auth import Actor, check_csrf, user_token
 from ita_monitor.airflow_layer.webapp.root_app import ROOT_APP_KEY
 from ita_monitor.airflow_layer.webapp.sources import data_root, load_agency
 from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
-from ita_monitor.model.config import Agency
+from ita_monitor.model.agency import Agency
 from ita_monitor.model.names import CHECK_TASK, agency_of_round_dag, hitl_path, round_dag_id
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.runs import RoundRefused, round_of_run

@@ -11,8 +11,10 @@ from typing import Any
 from fastapi import HTTPException
 
 from ita_monitor.airflow_layer import settings
-from ita_monitor.model.config import AgenciesDir, Agency, Plan
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.errors import InputError
+from ita_monitor.model.plan import Plan
 from ita_monitor.model.storage import DataRoot, local_path
 
 _cache: dict[tuple, tuple[tuple, Any]] = {}  # (kind, path) -> (file stamps, parsed value)

@@ -29,15 +29,13 @@ from ita_monitor.airflow_layer import websecurity as ws
 from ita_monitor.airflow_layer.webapp.auth import Actor
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
 from ita_monitor.airflow_layer.webapp.templating import base, environment
-from ita_monitor.intake.unit_links import REFUSALS as LINK_REFUSALS
 from ita_monitor.intake.unit_links import Link, LinkRefused, check_revoked, read_token
-from ita_monitor.intake.uploads import REFUSALS as UPLOAD_REFUSALS
 from ita_monitor.intake.uploads import UploadRefused, receive_upload
+from ita_monitor.model.messages import MESSAGES
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
-MESSAGES = {**ws.MESSAGES, **LINK_REFUSALS, **UPLOAD_REFUSALS}
 # Per api-server process (see RateLimiter): requests of one address, of one link, and uploads of one link
 PER_ADDRESS = ws.RateLimiter(120, 600)
 PER_LINK = ws.RateLimiter(60, 600)

@@ -17,8 +17,9 @@ from ita_monitor.airflow_layer.webapp.templating import base, published_href, re
 from ita_monitor.airflow_layer.webapp.urls import parse_round
 from ita_monitor.intake.mailin import quarantined
 from ita_monitor.intake.submissions import SUFFIXES
-from ita_monitor.intake.uploads import REFUSALS
-from ita_monitor.model.config import Agency
+from ita_monitor.model import messages
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.messages import ERRORS, MESSAGES
 from ita_monitor.model.names import agency_of_round_dag
 from ita_monitor.model.rounds import BANGKOK, Round
 from ita_monitor.views import dashboard
@@ -84,13 +85,13 @@ def round_page_response(
         run=run,
         first_year=min(agencies_dir().plan_years(agency.slug), default=None),
     )
-    text = ws.message(code, n) if code else None
+    text = messages.message(code, n) if code else None
     message = error = ""
     if text:
         said = f"{text[0]} / {text[1]}"
-        error, message = (said, "") if code in ws.ERRORS else ("", said)
+        error, message = (said, "") if code in ERRORS else ("", said)
     if refused:
-        th, en = REFUSALS[refused]
+        th, en = MESSAGES[refused]
         error = f"{th} / {en}"
     outcome = None
     if outcome_of:

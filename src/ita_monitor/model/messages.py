@@ -1,0 +1,144 @@
+"""Every message a person reads on a page, by code: code -> (Thai, English).
+
+One catalogue for the ITA page's messages (redirects carry ``?m=<code>&n=<number>``), the refusals of a
+unit's link and the refusals of an upload, so a code means one text everywhere and a translation is
+changed in one place.  ``{n}`` is a number the app put in the query string itself.
+"""
+
+from __future__ import annotations
+
+# the ITA page: outcomes of an action, and why a request was refused
+PAGE: dict[str, tuple[str, str]] = {
+    "approved": ("อนุมัติแล้ว", "approved"),
+    "rejected": ("ไม่อนุมัติ บันทึกเหตุผลแล้ว", "rejected; the reason is recorded"),
+    "reason_needed": ("บอกเหตุผลที่ไม่อนุมัติ", "say why you reject"),
+    "selfcheck_failed": (
+        "เอกสารรายงานไม่ผ่านการตรวจก่อนอนุมัติ จึงยังไม่อนุมัติและไม่เผยแพร่: แก้ข้อมูลแล้วสั่งรันใหม่ (ผลการตรวจอยู่ด้านล่าง)",
+        "the report failed the self-check before approval, so it is neither approved nor published: fix the "
+        "input and rerun (the findings are below)",
+    ),
+    "rerun": ("สั่งรันใหม่แล้ว ({n} งาน)", "rerun requested: {n} task(s) cleared"),
+    "already_rerunning": (
+        "รอบนี้กำลังรันใหม่อยู่แล้ว ไม่ต้องกดอีก",
+        "this round is already being rerun: nothing more to do",
+    ),
+    "check_started": ("สั่งตรวจลิงก์แล้ว", "link check started"),
+    "repair_started": ("สั่งซ่อมแล้ว จะตรวจซ้ำเมื่อเสร็จ", "repair started, then a new check"),
+    "api_error": (
+        "Airflow ตอบ {n}: ทำไม่สำเร็จ ดูรายละเอียดในหน้า Airflow",
+        "Airflow answered {n}: not done; see the run in Airflow",
+    ),
+    "form_expired": (
+        "ฟอร์มหมดอายุ: โหลดหน้านี้ใหม่แล้วทำอีกครั้ง",
+        "the form has expired: reload the page and try again",
+    ),
+    "form_invalid": (
+        "ฟอร์มไม่ได้มาจากหน้านี้หรือถูกแก้ไข: โหลดหน้านี้ใหม่แล้วทำอีกครั้ง",
+        "the form did not come from this page or was changed: reload the page and try again",
+    ),
+    "origin": (
+        "คำขอนี้ไม่ได้มาจากหน้าของระบบนี้ จึงไม่ดำเนินการ",
+        "this request did not come from this site's own page, so nothing was done",
+    ),
+    "rate_limited": (
+        "ส่งคำขอถี่เกินไป: รอ {n} วินาทีแล้วลองใหม่",
+        "too many requests: wait {n} seconds and try again",
+    ),
+    "bad_request": ("คำขอไม่ถูกต้อง: โหลดหน้านี้ใหม่แล้วทำอีกครั้ง", "bad request: reload the page and try again"),
+    "no_file": ("ยังไม่ได้เลือกไฟล์", "no file was chosen"),
+    "received": ("รับไฟล์แล้ว ผลการตรวจไฟล์นี้อยู่ด้านล่าง", "file received: its outcome is below"),
+    "no_secret": (
+        "ยังใช้ลิงก์ไม่ได้ เพราะผู้ดูแลระบบยังไม่ได้ตั้งกุญแจลับ ([ita] link_secret)",
+        "links cannot be used yet: the admin has not set the secret key ([ita] link_secret)",
+    ),
+    "run_started": (
+        "เริ่มรันรอบนี้แล้ว (ดูความคืบหน้าในหน้านี้หรือใน Airflow)",
+        "the round's run has started (follow it here or in Airflow)",
+    ),
+    "already_running": ("รอบนี้มีการรันอยู่แล้ว ไม่ได้เริ่มใหม่", "this round already has a run going: none started"),
+    "due_in_past": (
+        "วันสุดท้ายที่ส่งต้องเป็นวันนี้หรือหลังจากนี้: เลือกวันใหม่",
+        "the last day to submit must be today or later: choose another day",
+    ),
+    "bad_due": ("วันที่ไม่ถูกต้อง: ใช้รูปแบบ ปปปป-ดด-วว (ค.ศ.)", "not a date: use YYYY-MM-DD (CE)"),
+    "withdrawn": (
+        "ถอนไฟล์ฉบับนั้นแล้ว ไม่นับในรอบนี้ (ยังเก็บไว้ในประวัติ)",
+        "that version is withdrawn: it no longer counts (it stays in the history)",
+    ),
+    "withdraw_undone": ("คืนไฟล์ฉบับนั้นแล้ว กลับมานับในรอบนี้", "the withdrawal is undone: that version counts again"),
+    "withdraw_reason": ("บอกเหตุผลที่ถอนไฟล์", "say why the version is withdrawn"),
+    "already_withdrawn": ("ไฟล์ฉบับนั้นถูกถอนอยู่แล้ว", "that version is already withdrawn"),
+    "not_withdrawn": ("ไฟล์ฉบับนั้นไม่ได้ถูกถอน", "that version is not withdrawn"),
+    "no_such_version": ("ไม่มีไฟล์ฉบับนั้นในรอบนี้", "no such version in this round"),
+    "link_revoked": (
+        "ยกเลิกลิงก์เดิมของหน่วยงานย่อยแล้ว ลิงก์ใหม่อยู่ในตารางลิงก์ด้านล่าง",
+        "the unit's old link is revoked; its new link is in the table of links below",
+    ),
+}
+
+# a unit's link that cannot be used (``intake.unit_links.LinkRefused``)
+LINK_REFUSALS: dict[str, tuple[str, str]] = {
+    "invalid": (
+        "ลิงก์นี้ไม่ถูกต้อง อาจถูกแก้ไขหรือคัดลอกมาไม่ครบ: เปิดลิงก์จากอีเมลแบบฟอร์มอีกครั้ง หรือติดต่อผู้ดูแลระบบ",
+        "this link is not valid; it may have been changed or cut short: open the link in the form mail "
+        "again, or ask the ITA admin",
+    ),
+    "expired": (
+        "ลิงก์นี้หมดอายุแล้ว เพราะพ้นกำหนดส่งของรอบนี้: ติดต่อผู้ดูแลระบบเพื่อขอลิงก์ใหม่",
+        "this link has expired: the round's last day to submit has passed; ask the ITA admin for a new link",
+    ),
+    "revoked": (
+        "ลิงก์นี้ถูกยกเลิกโดยผู้ดูแลระบบ: ใช้ลิงก์ใหม่ที่ได้รับ หรือติดต่อผู้ดูแลระบบ",
+        "this link was revoked by the ITA admin: use the newer link you were sent, or ask the ITA admin",
+    ),
+    "unknown": (
+        "ไม่พบหน่วยงาน หน่วยงานย่อย หรือรอบของลิงก์นี้ในการตั้งค่าปัจจุบัน: ติดต่อผู้ดูแลระบบ",
+        "the agency, unit or round of this link is no longer configured: ask the ITA admin",
+    ),
+}
+
+# why an upload was refused before anything was stored (``intake.uploads.UploadRefused``)
+UPLOAD_REFUSALS: dict[str, tuple[str, str]] = {
+    "unscheduled": (
+        "รอบนี้ไม่อยู่ในรอบติดตามของหน่วยงาน จึงไม่รับไฟล์",
+        "this round is not in the agency's schedule: no file is taken for it",
+    ),
+    "unknown_unit": ("ไม่รู้จักหน่วยงานย่อยนี้", "unknown unit"),
+    "no_plan": (
+        "ยังไม่มีแผนมาตรการของปีงบประมาณนี้ จึงยังตรวจไฟล์ไม่ได้: แจ้งผู้ดูแลระบบ",
+        "there is no measure plan for this fiscal year yet, so files cannot be checked: tell the ITA admin",
+    ),
+    "bad_file": ("ไฟล์นี้ใช้ไม่ได้ (ดูรายละเอียดด้านล่าง)", "this file cannot be used (see below)"),
+    "too_large": ("ไฟล์ใหญ่เกินกำหนด", "the file is larger than the limit"),
+}
+
+MESSAGES: dict[str, tuple[str, str]] = {**PAGE, **LINK_REFUSALS, **UPLOAD_REFUSALS}
+assert len(MESSAGES) == len(PAGE) + len(LINK_REFUSALS) + len(UPLOAD_REFUSALS), "a code means one text"
+
+# the codes shown as errors (red) rather than as news
+ERRORS = {
+    "reason_needed",
+    "already_running",
+    "due_in_past",
+    "bad_due",
+    "withdraw_reason",
+    "already_withdrawn",
+    "not_withdrawn",
+    "no_such_version",
+    "selfcheck_failed",
+    "api_error",
+    "form_expired",
+    "form_invalid",
+    "origin",
+    "too_large",
+    "rate_limited",
+}
+
+
+def message(code: str, n: int | None = None) -> tuple[str, str] | None:
+    """The (Thai, English) text of a message code, ``{n}`` filled in; None for an unknown code."""
+    if code not in MESSAGES:
+        return None
+    th, en = MESSAGES[code]
+    number = str(n) if n is not None else "?"
+    return th.replace("{n}", number), en.replace("{n}", number)
