@@ -1,4 +1,9 @@
-"""``ita-monitor``: the admin's command line (no Airflow needed).
+"""``ita-monitor``: the admin's command line.
+
+Where it reads: ``--agencies-dir`` and ``--data-root`` when given, else ``[ita] agencies_dir`` and
+``[ita] data_root`` read as the DAGs and the plugin read them (Airflow's config file,
+``AIRFLOW__ITA__*``, else ``$AIRFLOW_HOME/ita/agencies`` and ``$AIRFLOW_HOME/ita/data``), through
+``airflow_layer/cli_adapter.py``, the command line's only way into Airflow.
 
 ita-monitor validate [DIR]     check every agency profile, plan and OIT catalogue in DIR
 ita-monitor check-submission FILE --agency SLUG --fiscal-year YYYY --round N [--unit CODE]
@@ -26,53 +31,51 @@ import os
 import sys
 from collections.abc import Sequence
 
+from ita_monitor.airflow_layer import cli_adapter
 from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.messages import said
 
 
-def _default_agencies_dir() -> str:
-    return os.environ.get("AIRFLOW__ITA__AGENCIES_DIR", "include/agencies")
+def _agencies(args: argparse.Namespace) -> AgenciesDir:
+    """``--agencies-dir``, else ``[ita] agencies_dir`` as the DAGs and the plugin read it."""
+    return AgenciesDir(cli_adapter.agencies_dir(args.agencies_dir))
+
+
+def _data(args: argparse.Namespace):
+    """``--data-root``, else ``[ita] data_root`` as the DAGs and the plugin read it."""
+    from ita_monitor.model.storage import DataRoot
+
+    return DataRoot(cli_adapter.open_data_root(args.data_root))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    problems = AgenciesDir(args.dir).validate()
+    folder = cli_adapter.agencies_dir(args.dir)
+    problems = AgenciesDir(folder).validate()
     errors = [p for p in problems if p.severity == "error"]
     for p in problems:
         print(p, file=sys.stderr if p.severity == "error" else sys.stdout)
     warnings = len(problems) - len(errors)
     if errors:
         print(
-            f"พบข้อผิดพลาด {len(errors)} รายการ คำเตือน {warnings} รายการ / {len(errors)} error(s) and "
-            f"{warnings} warning(s) found in {args.dir}",
+            said("validate_failed", errors=len(errors), warnings=warnings, folder=folder),
             file=sys.stderr,
         )
         return 1
-    agencies = AgenciesDir(args.dir)
+    agencies = AgenciesDir(folder)
     plans = sum(len(agencies.plan_years(s)) for s in agencies.slugs())
     print(
-        f"ถูกต้อง / OK: {len(agencies.slugs())} agencies, {plans} plans in {args.dir}"
-        + (f" (คำเตือน {warnings} รายการ / {warnings} warning(s))" if warnings else "")
+        said("validate_ok", agencies=len(agencies.slugs()), plans=plans, folder=folder)
+        + (f" ({said('with_warnings', warnings=warnings)})" if warnings else "")
     )
     return 0
-
-
-def _data_root(url: str):
-    """A data root from a path or URL: local paths and file:// directly, others through Airflow."""
-    from ita_monitor.model.storage import local_path
-
-    local = local_path(url)
-    if local is not None:
-        return local
-    from airflow.sdk import ObjectStoragePath
-
-    return ObjectStoragePath(url)
 
 
 def cmd_check_submission(args: argparse.Namespace) -> int:
     """Validate one unit file exactly as a round's collect step would."""
     from pathlib import Path
 
+    from ita_monitor.intake.reading import check_file
     from ita_monitor.intake.submissions import read_file
-    from ita_monitor.intake.versions import check_file
     from ita_monitor.model.errors import InputError, count
     from ita_monitor.model.limits import (
         TooLarge,
@@ -83,7 +86,7 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
     from ita_monitor.model.rounds import Round
 
     path = Path(args.file)
-    agencies = AgenciesDir(args.agencies_dir)
+    agencies = _agencies(args)
     try:
         agency = agencies.agency(args.agency)
         plan = agencies.plan(args.agency, args.fiscal_year)
@@ -97,17 +100,16 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
     except TooLarge as exc:
         th, en = too_large_th_en(exc.limit, exc.seen, exc.exact)
         print(f"{path.name}: {th} / {en}", file=sys.stderr)
-        print("ไม่ผ่าน / rejected: the round would not count this file", file=sys.stderr)
+        print(said("file_rejected"), file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"{path}: อ่านไฟล์ไม่ได้ / cannot read the file: {exc.strerror or exc}", file=sys.stderr)
+        print(f"{path}: {said('unreadable', why=exc.strerror or exc)}", file=sys.stderr)
         return 2
     unit = args.unit or (path.parent.name if path.parent.name in agency.unit_codes else "")
     unit = unit or read_file(data, path.name).unit
     if not unit:
         print(
-            f"{path.name}: ไม่ทราบว่าเป็นไฟล์ของหน่วยงานใด: ระบุ --unit / cannot tell the unit: give --unit "
-            f"({', '.join(sorted(agency.unit_codes))})",
+            f"{path.name}: {said('unit_unknown_of_file', units=', '.join(sorted(agency.unit_codes)))}",
             file=sys.stderr,
         )
         return 2
@@ -118,17 +120,16 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
     if errors:
         n = count(errors)
         print(
-            f"ไม่ผ่าน: พบปัญหา {n:,} รายการ ไฟล์นี้จะไม่ถูกนับ / rejected: {n:,} problem(s); "
-            "the round would not count this file",
+            said("file_problems", n=n),
             file=sys.stderr,
         )
         return 1
     codes = ", ".join(r.measure_code for r in rows)
     due = [m.code for m in plan.due_in(rnd.months) if unit in m.units]
     left = [c for c in due if c not in {r.measure_code for r in rows}]
-    print(f"ถูกต้อง / OK: {len(rows)} row(s) for unit {unit}: {codes}")
+    print(said("file_ok", rows=len(rows), unit=unit, codes=codes))
     if left:
-        print(f"ยังไม่มีในไฟล์นี้ / not in this file yet: {', '.join(left)}")
+        print(said("not_in_file_yet", codes=", ".join(left)))
     return 0
 
 
@@ -138,9 +139,9 @@ def cmd_history(args: argparse.Namespace) -> int:
 
     from ita_monitor.intake.versions import history, withdrawn_versions
     from ita_monitor.model.rounds import Round
-    from ita_monitor.model.storage import DataRoot, read_json
+    from ita_monitor.model.storage import read_json
 
-    data = DataRoot(_data_root(args.data_root))
+    data = _data(args)
     rnd = Round(args.fiscal_year, args.round)
     versions = history(data, args.agency, rnd)
     set_aside = withdrawn_versions(data, args.agency, rnd)
@@ -154,7 +155,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(json.dumps(doc, ensure_ascii=False, indent=2))
         return 0
     if not versions:
-        print(f"ยังไม่ได้รับไฟล์ / no files received for {args.agency} {rnd.fiscal_year} {rnd.slug}")
+        print(said("nothing_received", agency=args.agency, fiscal_year=rnd.fiscal_year, round=rnd.slug))
         return 0
     for v in versions:
         o = outcome.get((v.unit, v.version))
@@ -171,88 +172,12 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
-def round_status_report(agencies: AgenciesDir, data, slug: str, rnd, run=None, airflow: str = "") -> dict:
-    """The round now: state, due date, progress, missing (unit, measure), rejected files.
-
-    The state is the ITA page's (``dashboard.round_state``): status.json with the round's latest
-    Airflow run ``run`` (a ``dashboard.RunInfo``; None = Airflow knows no run of it, or was not asked:
-    ``airflow`` then says why).  The gaps are the plan's due (unit, measure) pairs checked against the
-    rows of the last collect (after every upload, mail and check), so they are right while it waits.
-    """
-    from datetime import UTC, datetime
-
-    from ita_monitor.intake.completeness import check
-    from ita_monitor.intake.submissions import ResultRow
-    from ita_monitor.model import status as status_file
-    from ita_monitor.model.errors import InputError
-    from ita_monitor.model.rounds import last_day_to_submit
-    from ita_monitor.model.storage import read_json
-    from ita_monitor.views.dashboard import round_state, with_past_due, written_due_at
-
-    agency = agencies.agency(slug)
-    written = status_file.load_round(data, slug, rnd)
-    now = datetime.now(UTC)
-    state, detail = round_state(written, rnd, now, run, min(agencies.plan_years(slug), default=None))
-    due_at = written_due_at(written, agency, rnd)
-    detail = with_past_due(detail, state, due_at, now)
-    try:
-        plan = agencies.plan(slug, rnd.fiscal_year)
-    except InputError as exc:
-        plan, detail = None, detail or str(exc)
-    missing, due = [], 0
-    if plan is not None:
-        doc = read_json(data.collected(slug, rnd), None) or {}
-        rows = [ResultRow(**r) for r in doc.get("rows", [])]
-        result = check(plan, agency, rnd, rows)
-        due = len(result.due)
-        missing = [
-            {
-                "unit": g.unit,
-                "unit_th": g.unit_th,
-                "measure": g.measure_code,
-                "measure_th": g.measure_th,
-                "missing_fields": list(g.missing_fields),
-                "where": g.where,
-            }
-            for g in result.gaps
-        ]
-    rejected = [
-        {"unit": f.unit, "file": f.file, "version": f.version, "reasons": f.errors}
-        for f in written.files
-        if f.accepted is False
-    ]
-    accepted = [
-        {"unit": f.unit, "file": f.file, "version": f.version, "received_at": f.received_at}
-        for f in written.files
-        if f.accepted
-    ]
-    return {
-        "agency": slug,
-        "fiscal_year": rnd.fiscal_year,
-        "round": rnd.months,
-        "state": str(state),
-        "state_th": state.th,
-        "state_en": state.en,
-        "detail": detail,
-        "run": None if run is None else {"run_id": run.run_id, "state": run.state},
-        "airflow": airflow or "asked",
-        "due_at": due_at.isoformat(),
-        "last_day_to_submit": last_day_to_submit(due_at).isoformat(),
-        "due": due,
-        "received": due - len(missing) if plan is not None else 0,
-        "accepted_files": accepted,
-        "missing": missing,
-        "rejected": rejected,
-    }
-
-
 def airflow_run(args: argparse.Namespace, agency, rnd):
     """The round's latest run as Airflow's REST API tells it (``dashboard.RunInfo``, or None when it
     knows none), and '' — or (None, why) when Airflow could not be asked."""
-    from ita_monitor.airflow_layer.restapi import ApiError
     from ita_monitor.model.names import round_dag_id
     from ita_monitor.model.runs import latest_run_of
-    from ita_monitor.views.dashboard import RunInfo
+    from ita_monitor.views.round_state import RunInfo
 
     dag_id = round_dag_id(agency.slug)
     try:
@@ -262,7 +187,7 @@ def airflow_run(args: argparse.Namespace, agency, rnd):
             return None, ""
         parked = run.state in ("queued", "running") and api.awaiting_input(dag_id, run.run_id)
         return RunInfo(dag_id, run.run_id, run.state, parked), ""
-    except ApiError as exc:
+    except cli_adapter.ApiError as exc:
         return None, f"not asked: {exc}"
     except Exception as exc:  # no Airflow config here at all
         return None, f"not asked: {type(exc).__name__}: {exc}"
@@ -272,16 +197,15 @@ def cmd_status(args: argparse.Namespace) -> int:
     """The round's state (with Airflow's run), due date, progress, missing items and rejected files."""
     from ita_monitor.model.errors import InputError
     from ita_monitor.model.rounds import Round
-    from ita_monitor.model.storage import DataRoot
 
-    agencies = AgenciesDir(args.agencies_dir)
     try:
         rnd = Round(args.fiscal_year, args.round)
+        from ita_monitor.views.round_status import round_status_report
+
+        agencies = _agencies(args)
         agency = agencies.agency(args.agency)
         run, airflow = (None, "not asked: --offline") if args.offline else airflow_run(args, agency, rnd)
-        report = round_status_report(
-            agencies, DataRoot(_data_root(args.data_root)), args.agency, rnd, run, airflow
-        )
+        report = round_status_report(agencies, _data(args), args.agency, rnd, run, airflow)
     except (InputError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -291,31 +215,38 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
     print(
-        f"{args.agency} ปีงบประมาณ {rnd.fiscal_year} {rnd.short_label_th} / FY {rnd.fiscal_year} round {rnd.months}"
+        said(
+            "status_head",
+            agency=args.agency,
+            fiscal_year=rnd.fiscal_year,
+            round_th=rnd.short_label_th,
+            months=rnd.months,
+        )
     )
-    print(f"สถานะ / state: {report['state_th']} / {report['state_en']} ({report['state']})")
+    print(f"{said('status_state')}: {report['state_th']} / {report['state_en']} ({report['state']})")
+    print(f"{said('status_data_root')}: {report['data_root']}")
     if report["detail"]:
         print(f"  {report['detail']}")
     if report["run"]:
-        print(f"การรัน / Airflow run: {report['run']['run_id']} ({report['run']['state']})")
+        print(f"{said('status_run')}: {report['run']['run_id']} ({report['run']['state']})")
     elif report["airflow"] != "asked":
-        print(f"Airflow {report['airflow']} (the state is what the data root says)")
+        print(f"Airflow {report['airflow']} ({said('status_offline')})")
     else:
-        print("การรัน / Airflow run: ไม่มี / none")
-    print(f"ส่งภายใน / due by: {report['last_day_to_submit']} (the wait ends {report['due_at']})")
+        print(f"{said('status_run')}: {said('status_none')}")
+    print(f"{said('status_due')}: {report['last_day_to_submit']} (the wait ends {report['due_at']})")
     if report["due"]:
-        print(f"ได้รับแล้ว / received: {report['received']} of {report['due']} (unit, measure)")
+        print(f"{said('status_received', received=report['received'], due=report['due'])}")
     for f in report["accepted_files"]:
         print(f"  + {f['unit']} v{f['version']} {f['file']} {f['received_at']}".rstrip())
     if report["missing"]:
-        print(f"ยังไม่ได้รับ / missing ({len(report['missing'])}):")
+        print(f"{said('status_missing')} ({len(report['missing'])}):")
         for m in report["missing"]:
             what = f" [{', '.join(m['missing_fields'])}]" if m["missing_fields"] else ""
             print(f"  - {m['unit']} {m['unit_th']}\t{m['measure']} {m['measure_th']}{what}")
     else:
-        print("ยังไม่ได้รับ / missing: ไม่มี / none")
+        print(f"{said('status_missing')}: {said('status_none')}")
     if report["rejected"]:
-        print(f"ไฟล์ที่ไม่รับ / rejected files ({len(report['rejected'])}):")
+        print(f"{said('status_rejected')} ({len(report['rejected'])}):")
         for r in report["rejected"]:
             print(f"  - {r['unit']} v{r['version']} {r['file']}")
             for reason in r["reasons"]:
@@ -334,45 +265,51 @@ def cmd_link(args: argparse.Namespace) -> int:
     from ita_monitor.intake.unit_links import LinkScope, link_for, revoke
     from ita_monitor.model.errors import InputError
     from ita_monitor.model.rounds import BANGKOK, Round
-    from ita_monitor.model.storage import DataRoot
 
     try:
-        agency = AgenciesDir(args.agencies_dir).agency(args.agency)
+        agency = _agencies(args).agency(args.agency)
         rnd = Round(args.fiscal_year, args.round)
     except (InputError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 2
     if rnd.months not in agency.schedule.rounds:
         print(
-            f"รอบ {rnd.months} เดือนไม่อยู่ในรอบติดตามของ {agency.slug} {list(agency.schedule.rounds)} / "
-            f"round {rnd.months} is not in {agency.slug}'s schedule {list(agency.schedule.rounds)}",
+            said(
+                "round_not_scheduled",
+                months=rnd.months,
+                agency=agency.slug,
+                rounds=list(agency.schedule.rounds),
+            ),
             file=sys.stderr,
         )
         return 2
     if args.unit not in agency.unit_codes:
         print(
-            f"ไม่รู้จักหน่วยงานย่อย {args.unit} / unknown unit {args.unit} "
-            f"(known: {', '.join(sorted(agency.unit_codes))})",
+            said("no_such_unit", unit=args.unit, units=", ".join(sorted(agency.unit_codes))),
             file=sys.stderr,
         )
         return 2
-    data = DataRoot(_data_root(args.data_root))
+    data = _data(args)
     scope = LinkScope(agency.slug, rnd.fiscal_year, rnd.months, args.unit)
     if args.revoke:
         entry = revoke(data, scope, by=os.environ.get("USER", ""), reason=args.reason or "")
         print(
-            f"ยกเลิกลิงก์แล้ว / revoked: {agency.slug} {rnd.fiscal_year} {rnd.slug} {args.unit} "
-            f"(generation {entry['generation']}); every earlier link of this unit and round is refused"
+            said(
+                "revoked_now",
+                agency=agency.slug,
+                fiscal_year=rnd.fiscal_year,
+                round=rnd.slug,
+                unit=args.unit,
+                generation=entry["generation"],
+            )
         )
-    from ita_monitor.airflow_layer.websecurity import NoSecret, link_secret, public_base_url
-
-    base = args.base_url or public_base_url()
+    base = args.base_url or cli_adapter.public_base_url()
     if not base:
-        print("ตั้ง [api] base_url หรือใช้ --base-url / set [api] base_url or give --base-url", file=sys.stderr)
+        print(said("no_base_url"), file=sys.stderr)
         return 2
     try:
-        secret = link_secret()
-    except NoSecret as exc:
+        secret = cli_adapter.link_secret()
+    except cli_adapter.NoSecret as exc:
         print(exc, file=sys.stderr)
         return 2
     until = None
@@ -388,40 +325,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ita_monitor.model.errors import InputError
-    from ita_monitor.model.storage import DataRoot
     from ita_monitor.views import export
 
-    agencies = AgenciesDir(args.agencies_dir)
-    data = DataRoot(_data_root(args.data_root))
+    if args.what == "year" and not args.agency:
+        print(said("give_agency"), file=sys.stderr)
+        return 2
     try:
         if args.what == "year":
-            from ita_monitor.views.yearview import year_view
-
-            if not args.agency:
-                print("ระบุ --agency / give --agency SLUG", file=sys.stderr)
-                return 2
-            agency = agencies.agency(args.agency)
-            plan = agencies.plan(args.agency, args.fiscal_year)
-            view = year_view(agency, plan, args.fiscal_year, data)
-            frames = export.year_frames(view, agency, plan)
-            name = export.year_filename(view)
+            frames, name = export.year_export(_agencies(args), _data(args), args.agency, args.fiscal_year)
         else:
-            from ita_monitor.views.agencies_overview import overview
-
-            pairs = []
-            for slug in agencies.slugs():
-                agency = agencies.agency(slug)
-                plan = (
-                    agencies.plan(slug, args.fiscal_year)
-                    if args.fiscal_year in agencies.plan_years(slug)
-                    else None
-                )
-                pairs.append((agency, plan))
-            ov = overview(
-                pairs, args.fiscal_year, data, district=args.district, state=args.state, months=args.round
+            frames, name = export.overview_export(
+                _agencies(args), _data(args), args.fiscal_year, args.district, args.state, args.round
             )
-            frames = {"ภาพรวมหลายหน่วยงาน": export.overview_frame(ov)}
-            name = export.overview_filename(ov)
     except InputError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -444,9 +359,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _api(args: argparse.Namespace):
-    from ita_monitor.airflow_layer.restapi import AirflowApi
-
-    return AirflowApi.from_args(args.api_url, args.token, args.user, args.password)
+    return cli_adapter.airflow_api(args.api_url, args.token, args.user, args.password)
 
 
 def follow_run(
@@ -490,7 +403,7 @@ def follow_run(
 def _agency_round(args: argparse.Namespace):
     from ita_monitor.model.rounds import Round
 
-    agency = AgenciesDir(args.agencies_dir).agency(args.agency)
+    agency = _agencies(args).agency(args.agency)
     if getattr(args, "plan", False):
         return agency, None
     if args.round is None:
@@ -508,7 +421,6 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     """Clear the round's latest run (scheduled, Trigger form, command line or ITA page) from its check
     on, through Airflow's REST API: the check reads the inbox again and what follows runs again.  With
     ``--plan``, the yearly plan's latest run of the fiscal year, from ``validate_plan`` on."""
-    from ita_monitor.airflow_layer.restapi import ApiError
     from ita_monitor.model.errors import InputError
     from ita_monitor.model.names import (
         CHECK_TASK,
@@ -572,7 +484,7 @@ def cmd_rerun(args: argparse.Namespace) -> int:
         print(f"ล้างแล้ว / cleared from {first}: {names or 'nothing'}")
         print("\n".join(watch))
         return follow_run(api, dag_id, run.run_id, args.timeout) if args.wait else 0
-    except ApiError as exc:
+    except cli_adapter.ApiError as exc:
         print(exc, file=sys.stderr)
         return 2
 
@@ -583,7 +495,6 @@ def cmd_run_round(args: argparse.Namespace) -> int:
     submit, and the run waits for submissions (inbox, mailbox) until it ends."""
     from datetime import UTC, date, datetime
 
-    from ita_monitor.airflow_layer.restapi import ApiError
     from ita_monitor.model.errors import InputError
     from ita_monitor.model.names import grid_url, round_dag_id, round_page_url
     from ita_monitor.model.rounds import last_day_to_submit
@@ -615,7 +526,7 @@ def cmd_run_round(args: argparse.Namespace) -> int:
         api = _api(args)
         run = api.trigger(dag_id, manual_run_id(rnd, now), conf, round_note(rnd, due))
         paused = api.dag_paused(dag_id)
-    except ApiError as exc:
+    except cli_adapter.ApiError as exc:
         print(exc, file=sys.stderr)
         return 2
     print(f"เริ่มแล้ว / started: {dag_id} {run.run_id} ({run.state}) {run.note}".rstrip())
@@ -631,7 +542,7 @@ def cmd_run_round(args: argparse.Namespace) -> int:
         return 0
     try:
         return follow_run(api, dag_id, run.run_id, args.timeout, stop_when_waiting=True)
-    except ApiError as exc:
+    except cli_adapter.ApiError as exc:
         print(exc, file=sys.stderr)
         return 2
 
@@ -644,16 +555,10 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     from ita_monitor.model.errors import InputError
     from ita_monitor.model.rounds import Round
     from ita_monitor.model.status import State
-    from ita_monitor.model.storage import DataRoot
 
     by = args.by or os.environ.get("USER", "") or "cli"
     try:
-        job = RoundJob.load(
-            AgenciesDir(args.agencies_dir),
-            args.agency,
-            Round(args.fiscal_year, args.round),
-            DataRoot(_data_root(args.data_root)),
-        )
+        job = RoundJob.load(_agencies(args), args.agency, Round(args.fiscal_year, args.round), _data(args))
         action, after = withdraw_version(job, args.unit, args.version, args.reason or "", by, undo=args.undo)
     except (InputError, ValueError) as exc:  # WithdrawRefused is a ValueError
         print(exc, file=sys.stderr)
@@ -674,12 +579,24 @@ def _api_args(parser: argparse.ArgumentParser, wait: bool = True) -> None:
     parser.add_argument("--token", default="", help="an Airflow API token (default ITA_AIRFLOW_TOKEN)")
     parser.add_argument("--user", default="", help="Airflow user (default ITA_AIRFLOW_USER)")
     parser.add_argument("--password", default="", help="its password (default ITA_AIRFLOW_PASSWORD)")
-    parser.add_argument("--agencies-dir", default=_default_agencies_dir(), help="the agencies directory")
     if wait:
         parser.add_argument(
             "--wait", action="store_true", help="follow the run until it awaits approval, fails or succeeds"
         )
         parser.add_argument("--timeout", type=float, default=1800.0, help="--wait at most this many seconds")
+
+
+AGENCIES_DIR_HELP = (
+    "[ita] agencies_dir of Airflow's config or AIRFLOW__ITA__AGENCIES_DIR, else $AIRFLOW_HOME/ita/agencies"
+)
+DATA_ROOT_HELP = "[ita] data_root of Airflow's config or AIRFLOW__ITA__DATA_ROOT, else $AIRFLOW_HOME/ita/data"
+
+
+def _where_args(parser: argparse.ArgumentParser, data_root: bool = True) -> None:
+    """``--agencies-dir`` and ``--data-root``, defined once: by default what the DAGs and the plugin read."""
+    parser.add_argument("--agencies-dir", help=f"the agencies directory (default: {AGENCIES_DIR_HELP})")
+    if data_root:
+        parser.add_argument("--data-root", help=f"the data root, a path or URL (default: {DATA_ROOT_HELP})")
 
 
 def _round_args(parser: argparse.ArgumentParser) -> None:
@@ -692,35 +609,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ita-monitor", description="ITA integrity-measure monitoring")
     sub = parser.add_subparsers(dest="command", required=True)
     validate = sub.add_parser("validate", help="check agency profiles, plans and OIT catalogues")
-    validate.add_argument("dir", nargs="?", default=_default_agencies_dir(), help="the agencies directory")
+    validate.add_argument(
+        "dir", nargs="?", help="the agencies directory (default: " + AGENCIES_DIR_HELP + ")"
+    )
     validate.set_defaults(func=cmd_validate)
     check = sub.add_parser("check-submission", help="validate one unit file exactly as a round would")
     check.add_argument("file", help="the .xlsx, .csv or .json file")
     _round_args(check)
     check.add_argument("--unit", help="unit code (default: the file's folder or the unit in the form)")
-    check.add_argument("--agencies-dir", default=_default_agencies_dir(), help="the agencies directory")
+    _where_args(check, data_root=False)
     check.set_defaults(func=cmd_check_submission)
     hist = sub.add_parser("history", help="list every file received in a round, with versions")
     _round_args(hist)
-    hist.add_argument(
-        "--data-root",
-        default=os.environ.get("AIRFLOW__ITA__DATA_ROOT", "var/data"),
-        help="the data root (path or URL; default AIRFLOW__ITA__DATA_ROOT)",
-    )
+    _where_args(hist)
     hist.add_argument("--json", action="store_true", help="print JSON")
     hist.set_defaults(func=cmd_history)
     stat = sub.add_parser("status", help="a round's state, due date, missing items and rejected files")
     _round_args(stat)
-    stat.add_argument(
-        "--data-root",
-        default=os.environ.get("AIRFLOW__ITA__DATA_ROOT", "var/data"),
-        help="the data root (path or URL; default AIRFLOW__ITA__DATA_ROOT)",
-    )
-    stat.add_argument("--json", action="store_true", help="print JSON")
+    _where_args(stat)
     stat.add_argument(
         "--offline", action="store_true", help="do not ask Airflow about the round's run (data root only)"
     )
     _api_args(stat, wait=False)
+    stat.add_argument("--json", action="store_true", help="print JSON")
     stat.set_defaults(func=cmd_status)
     link = sub.add_parser("link", help="print a unit's upload link; --revoke revokes the current one first")
     _round_args(link)
@@ -731,12 +642,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--until", help="expire at the end of this day (YYYY-MM-DD, Bangkok; CE) instead of the due date"
     )
     link.add_argument("--base-url", help="where units reach the api-server (default [api] base_url)")
-    link.add_argument("--agencies-dir", default=_default_agencies_dir(), help="the agencies directory")
-    link.add_argument(
-        "--data-root",
-        default=os.environ.get("AIRFLOW__ITA__DATA_ROOT", "var/data"),
-        help="the data root (path or URL; default AIRFLOW__ITA__DATA_ROOT)",
-    )
+    _where_args(link)
     link.set_defaults(func=cmd_link)
     exp = sub.add_parser("export", help="the agency's year or the many-agency overview as Excel or CSV")
     exp.add_argument("what", choices=["year", "overview"], help="year: one agency; overview: every agency")
@@ -750,12 +656,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the .xlsx to write (default: ita-<agency>-<FY>-year.xlsx / ita-agencies-<FY>-overview.xlsx)",
     )
     exp.add_argument("--csv", metavar="DIR", help="write CSV files (one per table) into DIR instead")
-    exp.add_argument("--agencies-dir", default=_default_agencies_dir(), help="the agencies directory")
-    exp.add_argument(
-        "--data-root",
-        default=os.environ.get("AIRFLOW__ITA__DATA_ROOT", "var/data"),
-        help="the data root (path or URL; default AIRFLOW__ITA__DATA_ROOT)",
-    )
+    _where_args(exp)
     exp.set_defaults(func=cmd_export)
     rerun = sub.add_parser("rerun", help="rerun a round's latest run from its check (Airflow's REST API)")
     rerun.add_argument("--agency", required=True, help="agency slug (its folder name)")
@@ -763,6 +664,7 @@ def build_parser() -> argparse.ArgumentParser:
     rerun.add_argument("--round", type=int, help="round in months: 1, 3, 6, 9 or 12")
     rerun.add_argument("--plan", action="store_true", help="the yearly plan's run instead of a round's")
     _api_args(rerun)
+    _where_args(rerun, data_root=False)
     rerun.set_defaults(func=cmd_rerun)
     wd = sub.add_parser("withdraw", help="withdraw a unit's received version with a reason (or --undo)")
     _round_args(wd)
@@ -771,17 +673,13 @@ def build_parser() -> argparse.ArgumentParser:
     wd.add_argument("--reason", default="", help="why (required to withdraw; kept with the version)")
     wd.add_argument("--by", default="", help="who withdraws it (default $USER)")
     wd.add_argument("--undo", action="store_true", help="put the version back (a second recorded action)")
-    wd.add_argument("--agencies-dir", default=_default_agencies_dir(), help="the agencies directory")
-    wd.add_argument(
-        "--data-root",
-        default=os.environ.get("AIRFLOW__ITA__DATA_ROOT", "var/data"),
-        help="the data root (path or URL; default AIRFLOW__ITA__DATA_ROOT)",
-    )
+    _where_args(wd)
     wd.set_defaults(func=cmd_withdraw)
     run = sub.add_parser("run-round", help="start a run of a round (catch up a past one with --due)")
     _round_args(run)
     run.add_argument("--due", default="", help="a new last day to submit, YYYY-MM-DD (CE), today or later")
     _api_args(run)
+    _where_args(run, data_root=False)
     run.set_defaults(func=cmd_run_round)
     return parser
 

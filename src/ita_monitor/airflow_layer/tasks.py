@@ -105,9 +105,8 @@ def _job(slug: str, skip_without_plan: bool = False, ctx: Any = None):
         if skip_without_plan:
             _skip_without_plan(agencies, slug, rnd.fiscal_year)
         data = settings.data()
-        return RoundJob.load(
-            agencies, slug, rnd, data, due_of_conf(dag_run.conf) or recorded_due(data, slug, rnd)
-        )
+        due = due_of_conf(dag_run.conf) or recorded_due(data, slug, rnd)
+        return RoundJob.load(agencies, slug, rnd, data, agency, due=due)
     except (InputError, ValueError) as exc:
         # Bad config or params will not fix themselves on retry: fail now, saying where.
         raise AirflowFailException(f"ตั้งค่าไม่ถูกต้อง / configuration problem:\n{exc}") from exc

@@ -36,7 +36,7 @@ def load_job(slug: str, fiscal_year: int, months: int):
 
     rnd, data = Round(fiscal_year, months), settings.data()
     # a caught-up round waits until the last day its run was given (kept when it opened)
-    return RoundJob.load(settings.agencies_dir(), slug, rnd, data, recorded_due(data, slug, rnd))
+    return RoundJob.load(settings.agencies_dir(), slug, rnd, data, due=recorded_due(data, slug, rnd))
 
 
 def look(slug: str, fiscal_year: int, months: int, now: datetime | None = None):

@@ -17,7 +17,7 @@ from ita_monitor.intake.completeness import Completeness, check
 from ita_monitor.intake.submissions import ResultRow
 from ita_monitor.model import status
 from ita_monitor.model.agency import Agency
-from ita_monitor.model.catalogue import Catalogue
+from ita_monitor.model.agency_year import AgencyYear
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import Round, last_day_to_submit, round_due_at
@@ -40,28 +40,34 @@ class RoundIncomplete(Exception):
         super().__init__("\n".join(lines))
 
 
-@dataclass(frozen=True)
-class RoundJob:
+@dataclass(frozen=True, kw_only=True)
+class RoundJob(AgencyYear):
     """Everything a step needs to work on one round of one agency."""
 
-    agency: Agency
     plan: Plan
-    catalogue: Catalogue
     rnd: Round
-    data: DataRoot
     due: date | None = None  # a new last day to submit (catching up a past round); None: the schedule's
 
     @classmethod
     def load(
-        cls, agencies: AgenciesDir, slug: str, rnd: Round, data: DataRoot, due: date | None = None
+        cls,
+        agencies: AgenciesDir,
+        slug: str,
+        rnd: Round,
+        data: DataRoot,
+        agency: Agency | None = None,
+        due: date | None = None,
     ) -> RoundJob:
+        """The round's job; each file read once (``agency``: the profile the caller already read)."""
+        agency = agency if agency is not None else agencies.agency(slug)
         return cls(
-            agencies.agency(slug),
-            agencies.plan(slug, rnd.fiscal_year),
-            agencies.catalogue(rnd.fiscal_year),
-            rnd,
-            data,
-            due,
+            agency=agency,
+            plan=agencies.plan(slug, rnd.fiscal_year, agency),
+            catalogue=agencies.catalogue(rnd.fiscal_year),
+            rnd=rnd,
+            data=data,
+            fiscal_year=rnd.fiscal_year,
+            due=due,
         )
 
     @property
@@ -73,14 +79,6 @@ class RoundJob:
     def last_day(self) -> date:
         """The last day units have, as forms, mails, links and the ITA page say it."""
         return last_day_to_submit(self.due_at)
-
-    @property
-    def slug(self) -> str:
-        return self.agency.slug
-
-    @property
-    def fiscal_year(self) -> int:
-        return self.rnd.fiscal_year
 
 
 def update_status(job: RoundJob, **changes: Any) -> RoundStatus:
@@ -107,7 +105,8 @@ def collect(job: RoundJob, changed: bool = False) -> dict:
     Per (unit, measure) the row of the latest valid version counts; a rejected file never blocks
     other files or replaces an accepted version.  Nothing in the inbox or under received/ is changed.
     """
-    from ita_monitor.intake.versions import take_in, withdrawn_versions
+    from ita_monitor.intake.reading import take_in
+    from ita_monitor.intake.versions import withdrawn_versions
 
     intake = take_in(job.data, job.agency, job.plan, job.rnd)
     set_aside = withdrawn_versions(job.data, job.slug, job.rnd)

@@ -59,7 +59,8 @@ class AgenciesDir:
     def plan_years(self, slug: str) -> list[int]:
         return sorted(int(p.stem) for p in (self.root / slug / "plans").glob("*.yaml") if p.stem.isdigit())
 
-    def plan(self, slug: str, fiscal_year: int) -> Plan:
+    def plan(self, slug: str, fiscal_year: int, agency: Agency | None = None) -> Plan:
+        """The plan checked against ``agency`` (the profile, read again when not given)."""
         path = self.root / slug / "plans" / f"{fiscal_year}.yaml"
         if not path.exists():
             raise InputError(
@@ -72,7 +73,7 @@ class AgenciesDir:
                     )
                 ]
             )
-        plan, problems = parse_plan(path, self.agency(slug))
+        plan, problems = parse_plan(path, agency if agency is not None else self.agency(slug))
         if plan is None or any(p.severity == "error" for p in problems):
             raise InputError(problems)
         return plan

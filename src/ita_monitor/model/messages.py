@@ -1,8 +1,10 @@
-"""Every message a person reads on a page, by code: code -> (Thai, English).
+"""Every message a person reads, by code: code -> (Thai, English).
 
 One catalogue for the ITA page's messages (redirects carry ``?m=<code>&n=<number>``), the refusals of a
-unit's link and the refusals of an upload, so a code means one text everywhere and a translation is
-changed in one place.  ``{n}`` is a number the app put in the query string itself.
+unit's link and the refusals of an upload, and the command line's own lines, so a code means one text
+everywhere and a translation is changed in one place.  ``{n}`` is a number the app put in the query
+string itself; the command line's ``{names}`` are filled in by ``said``.  (A round's states have their
+labels with ``model.status.State``; a problem in a file is said where it is found, with its place.)
 """
 
 from __future__ import annotations
@@ -112,8 +114,54 @@ UPLOAD_REFUSALS: dict[str, tuple[str, str]] = {
     "too_large": ("ไฟล์ใหญ่เกินกำหนด", "the file is larger than the limit"),
 }
 
-MESSAGES: dict[str, tuple[str, str]] = {**PAGE, **LINK_REFUSALS, **UPLOAD_REFUSALS}
-assert len(MESSAGES) == len(PAGE) + len(LINK_REFUSALS) + len(UPLOAD_REFUSALS), "a code means one text"
+# the command line (``ita-monitor``): each printed as "Thai / English" by ``said``
+CLI: dict[str, tuple[str, str]] = {
+    "validate_failed": (
+        "พบข้อผิดพลาด {errors} รายการ คำเตือน {warnings} รายการ",
+        "{errors} error(s) and {warnings} warning(s) found in {folder}",
+    ),
+    "validate_ok": ("ถูกต้อง", "OK: {agencies} agencies, {plans} plans in {folder}"),
+    "with_warnings": ("คำเตือน {warnings} รายการ", "{warnings} warning(s)"),
+    "file_rejected": ("ไม่ผ่าน", "rejected: the round would not count this file"),
+    "file_problems": (
+        "ไม่ผ่าน: พบปัญหา {n:,} รายการ ไฟล์นี้จะไม่ถูกนับ",
+        "rejected: {n:,} problem(s); the round would not count this file",
+    ),
+    "unreadable": ("อ่านไฟล์ไม่ได้", "cannot read the file: {why}"),
+    "unit_unknown_of_file": (
+        "ไม่ทราบว่าเป็นไฟล์ของหน่วยงานใด: ระบุ --unit",
+        "cannot tell the unit: give --unit ({units})",
+    ),
+    "file_ok": ("ถูกต้อง", "OK: {rows} row(s) for unit {unit}: {codes}"),
+    "not_in_file_yet": ("ยังไม่มีในไฟล์นี้", "not in this file yet: {codes}"),
+    "nothing_received": ("ยังไม่ได้รับไฟล์", "no files received for {agency} {fiscal_year} {round}"),
+    "round_not_scheduled": (
+        "รอบ {months} เดือนไม่อยู่ในรอบติดตามของ {agency} {rounds}",
+        "round {months} is not in {agency}'s schedule {rounds}",
+    ),
+    "no_such_unit": ("ไม่รู้จักหน่วยงานย่อย {unit}", "unknown unit {unit} (known: {units})"),
+    "revoked_now": (
+        "ยกเลิกลิงก์แล้ว",
+        "revoked: {agency} {fiscal_year} {round} {unit} (generation {generation}); every earlier link "
+        "of this unit and round is refused",
+    ),
+    "no_base_url": ("ตั้ง [api] base_url หรือใช้ --base-url", "set [api] base_url or give --base-url"),
+    "give_agency": ("ระบุ --agency", "give --agency SLUG"),
+    # ``ita-monitor status``: the round's heading and the labels of its lines
+    "status_head": ("{agency} ปีงบประมาณ {fiscal_year} {round_th}", "FY {fiscal_year} round {months}"),
+    "status_state": ("สถานะ", "state"),
+    "status_data_root": ("ที่เก็บข้อมูล", "data root"),
+    "status_due": ("ส่งภายใน", "due by"),
+    "status_missing": ("ยังไม่ได้รับ", "missing"),
+    "status_none": ("ไม่มี", "none"),
+    "status_rejected": ("ไฟล์ที่ไม่รับ", "rejected files"),
+    "status_run": ("การรัน", "Airflow run"),
+    "status_offline": ("สถานะตามที่เก็บข้อมูลเท่านั้น", "the state is what the data root says"),
+    "status_received": ("ได้รับแล้ว {received} จาก {due}", "received: {received} of {due} (unit, measure)"),
+}
+
+MESSAGES: dict[str, tuple[str, str]] = {**PAGE, **LINK_REFUSALS, **UPLOAD_REFUSALS, **CLI}
+assert len(MESSAGES) == len(PAGE) + len(LINK_REFUSALS) + len(UPLOAD_REFUSALS) + len(CLI), "one code, one text"
 
 # the codes shown as errors (red) rather than as news
 ERRORS = {
@@ -142,3 +190,9 @@ def message(code: str, n: int | None = None) -> tuple[str, str] | None:
     th, en = MESSAGES[code]
     number = str(n) if n is not None else "?"
     return th.replace("{n}", number), en.replace("{n}", number)
+
+
+def said(code: str, **values: object) -> str:
+    """A message of the catalogue as one line, "Thai / English", its ``{names}`` filled in."""
+    th, en = MESSAGES[code]
+    return f"{th.format(**values)} / {en.format(**values)}"

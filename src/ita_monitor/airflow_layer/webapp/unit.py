@@ -55,7 +55,7 @@ HEADERS = {
 class MeasureState:
     code: str
     title: str
-    cell: Any  # dashboard.Cell of this unit
+    cell: Any  # round_detail.Cell of this unit
 
 
 @dataclass
@@ -71,7 +71,7 @@ class UnitView:
     last_day: date
     expires_at: datetime
     measures: list[MeasureState] = field(default_factory=list)
-    history: list[Any] = field(default_factory=list)  # dashboard.HistoryEntry of this unit
+    history: list[Any] = field(default_factory=list)  # round_detail.HistoryEntry of this unit
     files: list[Any] = field(default_factory=list)  # this unit's status.FileRecord of the last collect
     has_form: bool = False
 
@@ -122,11 +122,11 @@ def _subject(link: Link) -> str:
 
 
 def unit_view(agency: Any, link: Link) -> UnitView:
-    from ita_monitor.views import dashboard
+    from ita_monitor.views.round_detail import round_detail
 
     scope, rnd = link.scope, link.scope.rnd
     data = data_root()
-    detail = dashboard.round_detail(agency, load_plan(agency.slug, rnd.fiscal_year), rnd, data)
+    detail = round_detail(agency, load_plan(agency.slug, rnd.fiscal_year), rnd, data)
     measures = [
         MeasureState(row.code, row.title, row.cells[scope.unit])
         for row in detail.matrix
@@ -331,7 +331,7 @@ def admin_links(
     grace = agency.schedule.grace_days
     data = data_root()
     from ita_monitor.model import status
-    from ita_monitor.views.dashboard import written_due_at
+    from ita_monitor.views.round_state import written_due_at
 
     expires = written_due_at(status.load_round(data, agency.slug, rnd), agency, rnd)
     return [

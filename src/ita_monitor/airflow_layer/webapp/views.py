@@ -23,6 +23,7 @@ from ita_monitor.model.messages import ERRORS, MESSAGES
 from ita_monitor.model.names import agency_of_round_dag
 from ita_monitor.model.rounds import BANGKOK, Round
 from ita_monitor.views import dashboard
+from ita_monitor.views.round_detail import round_detail
 
 router = APIRouter()
 
@@ -77,7 +78,7 @@ def round_page_response(
     stored (``refused``, with the intake's ``problems``), or the outcome of the file ``outcome_of``
     (unit, version) just received."""
     run = latest_runs({agency.slug: agency}).get((agency.slug, rnd.fiscal_year, rnd.months))
-    detail = dashboard.round_detail(
+    detail = round_detail(
         agency,
         load_plan(agency.slug, rnd.fiscal_year),
         rnd,
@@ -163,7 +164,7 @@ def run_link(request: Request, user: User, dag_id: str, run_id: str, what: str) 
     require_dag_access(request, user, slug)
     agency, rnd = run_round(dag_id, run_id)
     prefix = base(request)
-    detail = dashboard.round_detail(agency, None, rnd, data_root())
+    detail = round_detail(agency, None, rnd, data_root())
     if what == "report":
         report = next((r for r in detail.reports if "memo" not in r.path.lower()), None)
         if report is None:
