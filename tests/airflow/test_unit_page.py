@@ -183,7 +183,7 @@ def test_uploads_need_our_origin_and_a_fresh_form_token(client, data_root, monke
 
 
 def test_one_size_limit_checked_while_reading(client, data_root):
-    from ita_monitor.intake.submissions import MAX_FILE_BYTES
+    from ita_monitor.intake.sniff import MAX_FILE_BYTES
 
     tok = token()
     resp = upload(client, tok, "big.csv", b"x" * (MAX_FILE_BYTES + 1))

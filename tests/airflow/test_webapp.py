@@ -313,7 +313,7 @@ def test_only_messages_the_app_issued_are_shown(client, data_root):
 
 
 def test_upload_is_checked(client, data_root):
-    from ita_monitor.intake.submissions import MAX_FILE_BYTES
+    from ita_monitor.intake.sniff import MAX_FILE_BYTES
 
     headers = auth()
     token = csrf(client, headers)

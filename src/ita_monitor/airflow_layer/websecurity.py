@@ -228,7 +228,7 @@ def public_base_url() -> str:
 
 def upload_limit(data=None) -> int:
     """The one size limit of a received file (the intake's), for every way in."""
-    from ita_monitor.intake.submissions import MAX_FILE_BYTES
+    from ita_monitor.intake.sniff import MAX_FILE_BYTES
 
     return int(getattr(data, "max_submission_bytes", 0) or MAX_FILE_BYTES)
 

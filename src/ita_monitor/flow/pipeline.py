@@ -13,8 +13,8 @@ from datetime import date, datetime
 from typing import Any
 
 from ita_monitor.documents.selfcheck import SelfCheckFailed, check_pdf, refusal, start
+from ita_monitor.intake.columns import ResultRow
 from ita_monitor.intake.completeness import Completeness, check
-from ita_monitor.intake.submissions import ResultRow
 from ita_monitor.model import status
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.agency_year import AgencyYear

@@ -32,11 +32,19 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from email.utils import getaddresses, parseaddr
 
+from ita_monitor.model import storage
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.errors import InputError, Problem
 from ita_monitor.model.rounds import Round
-from ita_monitor.model.storage import DataRoot, PathLike, list_files, read_json, write_atomic, write_json
+from ita_monitor.model.storage import (
+    DataRoot,
+    PathLike,
+    list_files,
+    read_json,
+    write_atomic,
+    write_json,
+)
 from ita_monitor.model.thai import thai_digits
 
 REF_RE = re.compile(
@@ -50,7 +58,7 @@ _SKIP_TYPES = ("image/", "text/calendar", "application/pgp-signature", "applicat
 
 
 def mail_dir(data: DataRoot, slug: str) -> PathLike:
-    return data.root / slug / "mail"
+    return data.root / storage.part(slug, "agency") / "mail"
 
 
 def record_path(data: DataRoot, slug: str, key: str) -> PathLike:
@@ -161,7 +169,7 @@ class Match:
 
 def issued(data: DataRoot, slug: str, rnd: Round, unit: str) -> bool:
     """Whether the round's form was issued to ``unit`` (its outbox holds the form and its key)."""
-    folder = data.round_dir(slug, rnd) / "outbox" / unit
+    folder = data.round_dir(slug, rnd) / "outbox" / storage.part(unit, "unit")
     return folder.exists() and any(p.name.endswith(".key") for p in folder.iterdir())
 
 
@@ -227,7 +235,7 @@ def archive(data: DataRoot, slug: str, raw: bytes, now: datetime) -> tuple[str, 
     existing = list(_archived(data, slug, digest))
     if existing:
         return digest, existing[0]
-    path = data.root / slug / rel
+    path = mail_dir(data, slug).parent / rel
     write_atomic(path, raw)
     return digest, rel
 

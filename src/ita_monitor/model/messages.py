@@ -3,8 +3,9 @@
 One catalogue for the ITA page's messages (redirects carry ``?m=<code>&n=<number>``), the refusals of a
 unit's link and the refusals of an upload, and the command line's own lines, so a code means one text
 everywhere and a translation is changed in one place.  ``{n}`` is a number the app put in the query
-string itself; the command line's ``{names}`` are filled in by ``said``.  (A round's states have their
-labels with ``model.status.State``; a problem in a file is said where it is found, with its place.)
+string itself; the command line's ``{names}`` are filled in by ``said``.  The labels of what people see
+states of are here too: a round's or plan's ``State`` (``STATES``), a link's (``LINK_STATES``), a cell
+of the round's measure x unit matrix (``CELLS``).  A problem in a file is said where it is found.
 """
 
 from __future__ import annotations
@@ -158,6 +159,50 @@ CLI: dict[str, tuple[str, str]] = {
     "status_run": ("การรัน", "Airflow run"),
     "status_offline": ("สถานะตามที่เก็บข้อมูลเท่านั้น", "the state is what the data root says"),
     "status_received": ("ได้รับแล้ว {received} จาก {due}", "received: {received} of {due} (unit, measure)"),
+}
+
+# the labels of a round's or yearly plan's states (``model.states.State``), by its value
+STATES: dict[str, tuple[str, str]] = {
+    "not_monitored": ("ไม่ได้ติดตาม", "not monitored"),
+    "not_open": ("ยังไม่เปิดรอบ", "not yet open"),
+    "not_run": ("ยังไม่ได้รัน", "not run"),
+    "waiting": ("รอรับผลการดำเนินงาน", "waiting for submissions"),
+    "incomplete": ("ยังไม่ครบ", "incomplete"),
+    "running": ("กำลังดำเนินการ", "running"),
+    "awaiting_approval": ("รออนุมัติ", "awaiting approval"),
+    "published": ("เผยแพร่แล้ว", "published"),
+    "dry_run": ("ทดลองเผยแพร่ (ไม่ได้ส่งจริง)", "dry run, nothing sent"),
+    "failed": ("ล้มเหลว", "failed"),
+    "changed_after_publication": (
+        "เปลี่ยนแปลงหลังเผยแพร่ — สั่งรันใหม่เพื่อเผยแพร่อีกครั้ง",
+        "changed after publication: rerun to republish",
+    ),
+    "collected": ("รับไฟล์แล้ว", "submissions collected"),
+    "nothing_due": ("ไม่มีมาตรการที่ต้องรายงานในรอบนี้", "nothing due this round"),
+    "complete": ("ครบถ้วน", "complete"),
+    "validated": ("กำลังจัดทำ", "being made"),
+    "rendered": ("จัดทำแล้ว ยังไม่เผยแพร่", "made, not published"),
+    "approved": ("อนุมัติแล้ว", "approved"),
+    "rejected": ("ไม่อนุมัติ", "rejected"),
+    "not_made": ("ยังไม่จัดทำ", "not made yet"),
+}
+
+# a link's state on the link-health page, the readiness sheet and the notice (Thai; the English is the code)
+LINK_STATES: dict[str, str] = {
+    "ok": "ใช้งานได้",
+    "slow": "ช้า",
+    "changed": "เนื้อหาเปลี่ยน",
+    "missing": "ไม่พบ (404)",
+    "failing": "เข้าไม่ได้",
+    "unchecked": "ไม่ได้ตรวจ",
+}
+
+# a cell of the round's measure x unit matrix (``views.round_detail.Cell``)
+CELLS: dict[str, tuple[str, str]] = {
+    "received": ("ได้รับแล้ว", "received"),
+    "incomplete": ("ยังกรอกไม่ครบ", "incomplete row"),
+    "rejected": ("ไม่รับไฟล์", "rejected"),
+    "missing": ("ยังไม่ส่ง", "missing"),
 }
 
 MESSAGES: dict[str, tuple[str, str]] = {**PAGE, **LINK_REFUSALS, **UPLOAD_REFUSALS, **CLI}

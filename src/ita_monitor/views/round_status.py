@@ -16,8 +16,8 @@ def round_status_report(agencies: AgenciesDir, data, slug: str, rnd, run=None, a
     """
     from datetime import UTC, datetime
 
+    from ita_monitor.intake.columns import ResultRow
     from ita_monitor.intake.completeness import check
-    from ita_monitor.intake.submissions import ResultRow
     from ita_monitor.model import status as status_file
     from ita_monitor.model.errors import InputError
     from ita_monitor.model.rounds import last_day_to_submit

@@ -15,8 +15,8 @@ from ita_monitor.airflow_layer.webapp.runs import latest_runs, run_round
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
 from ita_monitor.airflow_layer.webapp.templating import base, published_href, render
 from ita_monitor.airflow_layer.webapp.urls import parse_round
+from ita_monitor.intake.columns import SUFFIXES
 from ita_monitor.intake.mailin import quarantined
-from ita_monitor.intake.submissions import SUFFIXES
 from ita_monitor.model import messages
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.messages import ERRORS, MESSAGES
