@@ -70,3 +70,11 @@ def airflow_api(api_url: str = "", token: str = "", user: str = "", password: st
     from ita_monitor.airflow_layer.restapi import AirflowApi
 
     return AirflowApi.from_args(api_url, token, user, password)
+
+
+def sync_roles(agencies, users_file: Path | None) -> list[str]:
+    """``ita-monitor roles sync``: the FAB auth manager's ita-* roles and the users file's users
+    (``roles.py``); a mistake in the users file is a ValueError naming the user and field."""
+    from ita_monitor.airflow_layer.roles import sync
+
+    return sync(agencies, users_file)

@@ -42,6 +42,7 @@ from ita_monitor.model.limits import (
     read_path_bounded,
     too_large_th_en,
 )
+from ita_monitor.model.revisions import update_json
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.storage import (
     DataRoot,
@@ -54,7 +55,6 @@ from ita_monitor.model.storage import (
     part,
     read_all,
     read_json,
-    write_json,
 )
 
 log = logging.getLogger(__name__)
@@ -229,26 +229,31 @@ def _write_manifest(data: DataRoot, slug: str, rnd: Round) -> None:
     versions = history(data, slug, rnd)
     actions = withdrawal_actions(data, slug, rnd)
     in_force = withdrawn_versions(data, slug, rnd, actions)
-    write_json(
-        manifest_path(data, slug, rnd),
-        {
-            "agency": slug,
-            "fiscal_year": rnd.fiscal_year,
-            "round": rnd.months,
-            "versions": [
-                {
-                    **v.as_dict(),
-                    **(
-                        {"withdrawn": in_force[(v.unit, v.version)]}
-                        if (v.unit, v.version) in in_force
-                        else {}
-                    ),
-                }
-                for v in versions
-            ],
-            "withdrawals": [a for (_, _), acts in sorted(actions.items()) for a in acts],
-        },
-    )
+    withdrawals = [a for (_, _), acts in sorted(actions.items()) for a in acts]
+    doc = {
+        "agency": slug,
+        "fiscal_year": rnd.fiscal_year,
+        "round": rnd.months,
+        "versions": [
+            {
+                **v.as_dict(),
+                **({"withdrawn": in_force[key]} if (key := (v.unit, v.version)) in in_force else {}),
+            }
+            for v in versions
+        ],
+        "withdrawals": withdrawals,
+    }
+
+    # several receipts (or withdrawals) at once may finish in either order: the index of more stays
+    def newer(now):
+        now = now or {}
+        if len(now.get("versions") or []) >= len(versions) and len(now.get("withdrawals") or []) >= len(
+            withdrawals
+        ):
+            return None
+        return doc
+
+    update_json(manifest_path(data, slug, rnd), newer)
 
 
 # --- withdrawing a version ---------------------------------------------------------------------------
