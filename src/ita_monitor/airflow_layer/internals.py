@@ -30,6 +30,8 @@ class RunRow(NamedTuple):
     run_id: str
     state: str
     conf: dict
+    run_type: str
+    logical_date: datetime | None
     data_interval_end: datetime | None
     run_after: datetime | None
 
@@ -59,7 +61,7 @@ def run_rows(dag_ids: list[str]) -> list[RunRow]:
             .where(DagRun.dag_id.in_(dag_ids))
             .order_by(DagRun.run_after)
         ).all()
-    return [RunRow(d, r, _state(s), c or {}, e, a) for d, r, s, c, e, a in rows]
+    return [RunRow(d, r, _state(s), c or {}, _state(t), lg, e, a) for d, r, s, c, t, lg, e, a in rows]
 
 
 def run_row(dag_id: str, run_id: str) -> RunRow | None:
@@ -81,8 +83,8 @@ def run_row(dag_id: str, run_id: str) -> RunRow | None:
         ).first()
     if row is None:
         return None
-    d, r, s, c, e, a = row
-    return RunRow(d, r, _state(s), c or {}, e, a)
+    d, r, s, c, t, lg, e, a = row
+    return RunRow(d, r, _state(s), c or {}, _state(t), lg, e, a)
 
 
 def latest_run(dag_id: str) -> RunRow | None:
@@ -107,8 +109,8 @@ def latest_run(dag_id: str) -> RunRow | None:
         ).first()
     if row is None:
         return None
-    d, r, s, c, e, a = row
-    return RunRow(d, r, _state(s), c or {}, e, a)
+    d, r, s, c, t, lg, e, a = row
+    return RunRow(d, r, _state(s), c or {}, _state(t), lg, e, a)
 
 
 def pending_approvals(dag_ids: list[str]) -> set[tuple[str, str]]:

@@ -24,7 +24,8 @@ from ita_monitor.airflow_layer.webapp.sources import data_root, load_agency
 from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.names import CHECK_TASK, agency_of_round_dag, hitl_path, round_dag_id
-from ita_monitor.model.rounds import Round, resolve_round
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.runs import RoundRefused, round_of_run
 from ita_monitor.views.round_state import RunInfo
 
 log = logging.getLogger(__name__)
@@ -34,19 +35,19 @@ router = APIRouter()
 # --- what the metadata DB knows (through airflow_layer/internals.py) ----------------------------------------------------------------------
 
 
-def _round_of_run(agency: Agency, conf: dict | None, interval_end, run_after) -> Round | None:
-    conf = conf or {}
+def _round_of_run(
+    agency: Agency, conf: dict | None, run_type, logical_date, interval_end, run_after
+) -> Round | None:
     try:
-        fy = conf.get("fiscal_year")
-        months = conf.get("round")
-        return resolve_round(
-            int(fy) if fy not in (None, "") else None,
-            int(months) if months not in (None, "") else None,
-            interval_end,
-            run_after,
-            agency.schedule.rounds,
+        return round_of_run(
+            conf,
+            run_type=str(getattr(run_type, "value", run_type) or ""),
+            logical_date=logical_date,
+            interval_end=interval_end,
+            run_after=run_after,
+            rounds=agency.schedule.rounds,
         )
-    except (ValueError, TypeError):
+    except RoundRefused:
         return None
 
 
@@ -61,7 +62,9 @@ def latest_runs(agencies: dict[str, Agency]) -> dict[tuple[str, int, int], RunIn
     out: dict[tuple[str, int, int], RunInfo] = {}
     for row in internals.run_rows(list(by_dag)):
         agency = by_dag[row.dag_id]
-        rnd = _round_of_run(agency, row.conf, row.data_interval_end, row.run_after)
+        rnd = _round_of_run(
+            agency, row.conf, row.run_type, row.logical_date, row.data_interval_end, row.run_after
+        )
         if rnd is None:
             continue
         out[(agency.slug, rnd.fiscal_year, rnd.months)] = RunInfo(
@@ -81,7 +84,9 @@ def run_round(dag_id: str, run_id: str) -> tuple[Agency, Round]:
     row = internals.run_row(dag_id, run_id)
     if row is None:
         raise HTTPException(404, "ไม่พบการรันนี้ / no such DAG run")
-    rnd = _round_of_run(agency, row.conf, row.data_interval_end, row.run_after)
+    rnd = _round_of_run(
+        agency, row.conf, row.run_type, row.logical_date, row.data_interval_end, row.run_after
+    )
     if rnd is None:
         raise HTTPException(404, "บอกไม่ได้ว่าการรันนี้เป็นรอบใด / cannot tell which round this run is about")
     return agency, rnd
