@@ -27,8 +27,10 @@ never overlap (the second fails at once, naming the first).
 
 Rerun a failed round after the missing files arrive (the task reads the inbox again): press
 **rerun** on the round's ITA page, or *Clear* the failed `run_round`, or
-`airflow tasks clear ita_round__<agency> -t run_round -s <logical date> -e <logical date> -y`.
-Trigger by hand with *fiscal_year* and *round* to run any round.
+`ita-monitor rerun --agency <agency> --fiscal-year <FY> --round <N>` (any run of the round, however it
+was started).  Trigger by hand with *fiscal_year* and *round* to run any round (a logical date with
+empty fields: the round that date ends), or `ita-monitor run-round` (with `--due` to catch up a past
+round).
 """
 
 from __future__ import annotations
