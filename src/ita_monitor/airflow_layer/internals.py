@@ -55,6 +55,8 @@ def run_rows(dag_ids: list[str]) -> list[RunRow]:
                 DagRun.run_id,
                 DagRun.state,
                 DagRun.conf,
+                DagRun.run_type,
+                DagRun.logical_date,
                 DagRun.data_interval_end,
                 DagRun.run_after,
             )
@@ -77,6 +79,8 @@ def run_row(dag_id: str, run_id: str) -> RunRow | None:
                 DagRun.run_id,
                 DagRun.state,
                 DagRun.conf,
+                DagRun.run_type,
+                DagRun.logical_date,
                 DagRun.data_interval_end,
                 DagRun.run_after,
             ).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
@@ -100,6 +104,8 @@ def latest_run(dag_id: str) -> RunRow | None:
                 DagRun.run_id,
                 DagRun.state,
                 DagRun.conf,
+                DagRun.run_type,
+                DagRun.logical_date,
                 DagRun.data_interval_end,
                 DagRun.run_after,
             )
