@@ -260,6 +260,19 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def actor(args: argparse.Namespace) -> str:
+    """Who runs a command that changes something, as it is recorded: ``--by``, else the OS user."""
+    import getpass
+
+    given = (getattr(args, "by", None) or "").strip()
+    if given:
+        return given
+    try:
+        return getpass.getuser()  # LOGNAME/USER/..., else the password database: never empty
+    except (KeyError, OSError):
+        return f"uid:{os.getuid()}"
+
+
 def cmd_link(args: argparse.Namespace) -> int:
     """Print a unit's upload link; with --revoke, revoke the link it has now first (then print the new one).
 
@@ -296,7 +309,7 @@ def cmd_link(args: argparse.Namespace) -> int:
     data = DataRoot(_data_root(args.data_root))
     scope = LinkScope(agency.slug, rnd.fiscal_year, rnd.months, args.unit)
     if args.revoke:
-        entry = revoke(data, scope, by=os.environ.get("USER", ""), reason=args.reason or "")
+        entry = revoke(data, scope, by=actor(args), reason=args.reason or "")
         print(
             f"ยกเลิกลิงก์แล้ว / revoked: {agency.slug} {rnd.fiscal_year} {rnd.slug} {args.unit} "
             f"(generation {entry['generation']}); every earlier link of this unit and round is refused"
@@ -419,6 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("--unit", required=True, help="unit code")
     link.add_argument("--revoke", action="store_true", help="revoke the unit's current link of the round")
     link.add_argument("--reason", help="why it is revoked (kept in the revocation list)")
+    link.add_argument("--by", help="who revokes it, as recorded (default: the OS user running the command)")
     link.add_argument(
         "--until", help="expire at the end of this day (YYYY-MM-DD, Bangkok; CE) instead of the due date"
     )

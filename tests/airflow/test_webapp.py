@@ -448,3 +448,30 @@ def test_overview_lists_quarantined_mail_escaped(client, data_root):
     assert "ผลงาน &lt;script&gt;alert(1)&lt;/script&gt;" in row and "<script>alert" not in html
     assert f"mae-u-kho/mail/quarantine/{out.sha256}.eml" in row
     assert not (data_root / "mae-u-kho" / "2565" / "round-12" / "received").exists()
+
+
+def test_the_round_page_lists_files_received_late_for_the_admin_to_rerun(client, data_root):
+    """A unit's mail that comes after the due date is taken (kept as a version) and listed on the round."""
+    from email.message import EmailMessage
+
+    from ita_monitor.intake.mailin import process_message
+    from ita_monitor.model.config import AgenciesDir
+    from ita_monitor.model.rounds import Round
+    from ita_monitor.model.storage import DataRoot
+    from tests.conftest import AGENCIES
+
+    agencies = AgenciesDir(AGENCIES)
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Message-ID"] = "palad@maeukho.example", "ita@x.example", "<late@x>"
+    msg["Subject"] = "ส่งผลรอบ 12"
+    msg.set_content("แนบ")
+    csv = "รหัสมาตรการ,รายละเอียดการดำเนินงาน\nM1,ทำแล้ว\n"
+    msg.add_attachment(csv.encode(), maintype="text", subtype="csv", filename="<b>ช้า</b>.csv")
+    out = process_message(
+        DataRoot(data_root), agencies, agencies.agency("mae-u-kho"), msg.as_bytes(), Round(2565, 12)
+    )
+    assert out.files[0].late  # 2565's round 12 was due on 15 October 2022
+    html = client.get(ROUND, headers=auth()).text
+    row = re.search(r'<tr data-late="palad">(.*?)</tr>', html, re.S).group(1)
+    assert "&lt;b&gt;ช้า&lt;/b&gt;.csv" in row and "palad@maeukho.example" in row
+    assert "รันรอบนี้ใหม่เพื่อนำเข้ารายงาน" in html

@@ -106,6 +106,6 @@ def read_mailbox(job) -> list[dict]:
                 [(f.name, f.matched, f.accepted) for f in outcome.files],
             )
             outcomes.append(outcome)
-    replies = send_replies(data, slug)
+    replies = send_replies(data, slug, job.agency)
     push_outcomes(job, [o for o in outcomes if o.state in ("accepted", "problems")])
     return [{"message_id": o.message_id, "state": o.state, "replies": len(replies)} for o in outcomes]

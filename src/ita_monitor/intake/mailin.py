@@ -25,7 +25,6 @@ from __future__ import annotations
 import email
 import email.policy
 import hashlib
-import html
 import io
 import re
 from dataclasses import asdict, dataclass, field
@@ -181,6 +180,31 @@ def match(
     return None
 
 
+_CLOSED = ("published", "dry_run", "changed_after_publication")
+
+
+def round_over(data: DataRoot, agency: Agency, rnd: Round, waiting: Round | None, now: datetime) -> bool:
+    """Whether a file for ``rnd`` is stale: not the round waited for, past its due date, and either
+    published or of an earlier fiscal year than the current one (a failed or incomplete round of this
+    year is still open: the file is taken, late, and the admin reruns the round)."""
+    from ita_monitor.model.rounds import fiscal_year_of
+    from ita_monitor.model.status import load_round
+
+    if rnd == waiting or now <= rnd.due_at(agency.schedule.grace_days):
+        return False
+    current = waiting.fiscal_year if waiting else fiscal_year_of(now.date())
+    return rnd.fiscal_year < current or load_round(data, agency.slug, rnd).state in _CLOSED
+
+
+def is_late(data: DataRoot, agency: Agency, rnd: Round, now: datetime) -> bool:
+    """After the round's due date, or after the round failed: taken, and the admin must rerun it."""
+    from ita_monitor.model.status import load_round
+
+    if now > rnd.due_at(agency.schedule.grace_days):
+        return True
+    return load_round(data, agency.slug, rnd).state in ("failed", "incomplete")
+
+
 # --- processing ---------------------------------------------------------------------------------
 
 
@@ -195,6 +219,9 @@ class FileResult:
     rows: list[dict] = field(default_factory=list)  # {"measure": code, "status": ...}
     problems: list[dict] = field(default_factory=list)  # Problem.as_dict()
     missing: list[str] = field(default_factory=list)  # measure codes still missing from the unit
+    late: bool = False  # after the round's due date, or into a round that failed: the admin reruns it
+    # the form of a round that is over (another year, or published): {"fiscal_year", "months", "unit"}
+    stale: dict | None = None
 
 
 @dataclass
@@ -209,7 +236,7 @@ class Outcome:
     state: str  # "accepted" | "problems" | "quarantined" | "duplicate"
     files: list[FileResult] = field(default_factory=list)
     reason: str = ""  # why quarantined
-    reply: dict | None = None  # {"to", "subject", "html", "in_reply_to", "sent_at"}
+    reply: dict | None = None  # {"to", "subject", "html", "text", "in_reply_to", "references", "sent_at"}
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -287,6 +314,13 @@ def process_message(
         files.append(result)
         if m is None:
             continue
+        if m.by == "form" and round_over(data, agency, Round(m.fiscal_year, m.months), waiting, now):
+            result.matched, result.stale = (
+                None,
+                {"fiscal_year": m.fiscal_year, "months": m.months, "unit": m.unit},
+            )
+            continue
+        result.late = is_late(data, agency, Round(m.fiscal_year, m.months), now)
         rnd = Round(m.fiscal_year, m.months)
         try:
             plan = agencies.plan(agency.slug, rnd.fiscal_year)
@@ -315,14 +349,21 @@ def process_message(
 
     outcome.files = files
     matched = [f for f in files if f.matched]
+    stale = [f for f in files if f.stale]
     sender_units = agency.units_of_sender(sender) if sender else []
     if not matched and not (sender_units and not files):
         outcome.state = "quarantined"
-        outcome.reason = _why_quarantined(agency, sender, files, sender_units, waiting)
+        outcome.reason = (
+            _why_stale(stale[0].stale, waiting)
+            if stale
+            else _why_quarantined(agency, sender, files, sender_units, waiting)
+        )
         write_atomic(mail_dir(data, agency.slug) / "quarantine" / f"{digest}.eml", raw)
+        if stale:  # the sender is told which form this is and which round is open now
+            outcome.reply = build_reply(agency, msg, outcome, waiting)
     else:
         outcome.state = "accepted" if matched and all(f.accepted for f in files) else "problems"
-        outcome.reply = build_reply(agency, msg, outcome)
+        outcome.reply = build_reply(agency, msg, outcome, waiting)
     write_json(record_path(data, agency.slug, key), outcome.as_dict())
     return outcome
 
@@ -368,6 +409,27 @@ def _still_missing(data: DataRoot, agency: Agency, plan, rnd: Round, unit: str) 
     return [g.measure_code for g in gaps if g.unit == unit]
 
 
+def _round_th_en(fiscal_year: int, months: int) -> tuple[str, str]:
+    rnd = Round(fiscal_year, months)
+    return (
+        f"ปีงบประมาณ {thai_digits(fiscal_year)} {rnd.short_label_th}",
+        f"FY {fiscal_year} round {months} months",
+    )
+
+
+def _why_stale(stale: dict, waiting: Round | None) -> str:
+    form_th, form_en = _round_th_en(stale["fiscal_year"], stale["months"])
+    if waiting is None:
+        now_th, now_en = "ไม่มีรอบที่เปิดรับอยู่", "no round is open now"
+    else:
+        cur_th, cur_en = _round_th_en(waiting.fiscal_year, waiting.months)
+        now_th, now_en = f"รอบปัจจุบันคือ {cur_th}", f"the current round is {cur_en}"
+    return (
+        f"เป็นแบบฟอร์มของ{form_th} ซึ่งปิดแล้ว {now_th}: เก็บไว้ ไม่ได้นำเข้า"
+        f" / this is the form of {form_en}, which is over; {now_en}: kept, not taken in"
+    )
+
+
 def _why_quarantined(agency, sender, files, sender_units, waiting) -> str:
     if len(sender_units) > 1:
         return (
@@ -387,83 +449,72 @@ def _why_quarantined(agency, sender, files, sender_units, waiting) -> str:
 # --- the reply ----------------------------------------------------------------------------------
 
 
-def _li(items: list[str]) -> str:
-    return "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+def _problem_lines(problems: list[dict]) -> list[dict]:
+    return [{"file": p["file"], "where": p.get("where", ""), "th": p["th"], "en": p["en"]} for p in problems]
 
 
-def build_reply(agency: Agency, msg, outcome: Outcome) -> dict:
-    """The answer to the sender, in Thai and English: what was accepted, or every problem and its fix."""
-    e = html.escape
-    paras: list[str] = []
-    if not outcome.files:
-        paras.append(
-            "ไม่พบไฟล์แนบในอีเมลนี้: แนบแบบฟอร์มที่กรอกแล้ว (.xlsx) แล้วตอบกลับอีกครั้ง"
-            " / No file was attached: attach the filled form (.xlsx) and reply again."
+def _file_view(agency: Agency, f: FileResult, waiting: Round | None) -> dict:
+    """What the reply says about one file (``mail/reply.*.j2``)."""
+    view: dict = {"name": f.name, "late": f.late}
+    if f.stale:
+        view["kind"] = "stale"
+        view["form_th"], view["form_en"] = _round_th_en(f.stale["fiscal_year"], f.stale["months"])
+        view["current_th"], view["current_en"] = (
+            _round_th_en(waiting.fiscal_year, waiting.months) if waiting else ("", "")
         )
-    for f in outcome.files:
-        if f.matched is None:
-            paras.append(
-                f"<b>{e(f.name)}</b>: ไม่ทราบว่าเป็นไฟล์ของหน่วยงานใดหรือรอบใด จึงไม่ได้รับไว้"
-                " ใช้แบบฟอร์มที่ได้รับทางอีเมล (มีรหัสแบบฟอร์ม) / could not tell which unit or round this"
-                " file is for, so it was not taken: use the form you were mailed (it carries its reference)."
-            )
-            continue
-        m = f.matched
-        unit_th = agency.unit(m["unit"]).name_th
-        rnd = Round(m["fiscal_year"], m["months"])
-        where_th = f"{e(unit_th)} {e(rnd.label_th)} ปีงบประมาณ {thai_digits(rnd.fiscal_year)}"
-        where_en = f"unit {e(m['unit'])}, round {rnd.months} months, FY {rnd.fiscal_year}"
-        kept = (
-            f" (ฉบับที่ {f.version} / version {f.version})"
-            if f.new_version
-            else f" (ไฟล์เดียวกับฉบับที่ {f.version} ที่ได้รับแล้ว / the same file as version {f.version})"
-        )
-        errors = [p for p in f.problems if p["severity"] == "error"]
-        warnings = [p for p in f.problems if p["severity"] != "error"]
-        if f.accepted:
-            rows = [e(r["measure"]) + (f" – {e(r['status'])}" if r["status"] else "") for r in f.rows]
-            paras.append(
-                f"<b>{e(f.name)}</b>: รับแล้ว ✔ {where_th}{kept} รับข้อมูล {len(f.rows)} มาตรการ"
-                f" / accepted for {where_en}: {len(f.rows)} row(s).{_li(rows)}"
-            )
-        else:
-            items = [_problem_html(p) for p in errors]
-            paras.append(
-                f"<b>{e(f.name)}</b>: ยังรับไม่ได้ ✘ {where_th}{kept} พบปัญหา {len(errors)} ข้อ"
-                f" แก้ไขแล้วตอบกลับอีเมลนี้พร้อมไฟล์ใหม่ / not accepted for {where_en}: {len(errors)}"
-                f" problem(s); fix them and reply with the corrected file.{_li(items)}"
-            )
-        if warnings:
-            paras.append("ข้อสังเกต / notes:" + _li([_problem_html(p) for p in warnings]))
-        if f.missing:
-            paras.append(
-                f"ยังขาดรายงานของ {e(unit_th)} ในรอบนี้ / still missing from this unit: "
-                + ", ".join(e(c) for c in f.missing)
-            )
-        elif f.accepted:
-            paras.append(f"{e(unit_th)} ส่งครบทุกมาตรการของรอบนี้แล้ว / everything due from this unit is in.")
-    state_th, state_en = (
-        ("ได้รับแล้ว", "accepted") if outcome.state == "accepted" else ("มีปัญหาที่ต้องแก้", "problems found")
+        return view
+    if f.matched is None:
+        view["kind"] = "unmatched"
+        return view
+    m = f.matched
+    rnd = Round(m["fiscal_year"], m["months"])
+    errors = [p for p in f.problems if p["severity"] == "error"]
+    view.update(
+        kind="accepted" if f.accepted else "problems",
+        unit=m["unit"],
+        unit_th=agency.unit(m["unit"]).name_th,
+        round_th=rnd.label_th,
+        fiscal_year=rnd.fiscal_year,
+        months=rnd.months,
+        version=f.version,
+        new_version=f.new_version,
+        rows=f.rows,
+        errors=_problem_lines(errors),
+        warnings=_problem_lines([p for p in f.problems if p["severity"] != "error"]),
+        missing=f.missing,
     )
+    return view
+
+
+def build_reply(agency: Agency, msg, outcome: Outcome, waiting: Round | None = None) -> dict:
+    """The answer to the sender, in Thai and English (``mail/reply.*.j2``): what was accepted, late,
+    or every problem and its fix; for the form of a round that is over, which round is open now."""
+    from ita_monitor.intake.mailout import render
+
+    files = [_file_view(agency, f, waiting) for f in outcome.files]
+    if outcome.state == "quarantined":
+        state_th, state_en = "แบบฟอร์มของรอบที่ปิดแล้ว", "the form of a closed round"
+    elif outcome.state == "accepted" and any(f.late for f in outcome.files):
+        state_th, state_en = "ได้รับหลังกำหนด", "received late"
+    elif outcome.state == "accepted":
+        state_th, state_en = "ได้รับแล้ว", "accepted"
+    else:
+        state_th, state_en = "มีปัญหาที่ต้องแก้", "problems found"
     subject = str(msg.get("Subject", "")).strip()
-    body = "".join(f"<p>{p}</p>" for p in paras)
-    page = (
-        f'<html><body style="font-family: Tahoma, sans-serif"><p>{e(agency.name_th)} – ระบบติดตาม ITA'
-        f" / ITA monitoring</p>{body}</body></html>"
+    subject = f"[ITA] {state_th} / {state_en}: " + (
+        subject if subject.lower().startswith("re:") else f"Re: {subject}"
     )
+    body = render("reply", title=subject, agency_th=agency.name_th, files=files)
     return {
         "to": reply_address(msg),
-        "subject": f"[ITA] {state_th} / {state_en}: "
-        + (subject if subject.lower().startswith("re:") else f"Re: {subject}"),
-        "html": page,
+        "subject": subject,
+        "html": body.html,
+        "text": body.text,
         "in_reply_to": outcome.message_id,
+        # the thread so far: the unit's References, else what it answered (RFC 5322 3.6.4)
+        "references": " ".join(str(msg.get("References", "") or msg.get("In-Reply-To", "")).split()),
         "sent_at": "",
     }
-
-
-def _problem_html(p: dict) -> str:
-    where = f" [{html.escape(p['where'])}]" if p.get("where") else ""
-    return f"{html.escape(p['file'])}{where}: {html.escape(p['th'])} / {html.escape(p['en'])}"
 
 
 # --- after processing ---------------------------------------------------------------------------
@@ -510,3 +561,24 @@ def quarantined(data: DataRoot, slug: str) -> list[dict]:
 
 def problems_of(record: dict) -> list[Problem]:
     return [Problem(**p) for f in record.get("files", []) for p in f.get("problems", [])]
+
+
+def late_files(data: DataRoot, slug: str, rnd: Round) -> list[dict]:
+    """Files of this round taken after its due date or its failure, oldest first (the round page:
+    the admin reruns the round for them)."""
+    out = [
+        {
+            "received_at": r["received_at"],
+            "sender": r["sender"],
+            "unit": f["matched"]["unit"],
+            "file": f["name"],
+            "version": f.get("version", 0),
+            "accepted": f.get("accepted", False),
+        }
+        for r in records(data, slug)
+        for f in r.get("files", [])
+        if f.get("late")
+        and f.get("matched")
+        and (f["matched"]["fiscal_year"], f["matched"]["months"]) == (rnd.fiscal_year, rnd.months)
+    ]
+    return sorted(out, key=lambda x: x["received_at"])

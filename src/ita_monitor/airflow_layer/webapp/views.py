@@ -97,6 +97,7 @@ def round_page_response(
         mine = [f for f in detail.files if f.unit == unit and str(f.version) == version]
         outcome = mine[-1] if mine else None
     from ita_monitor.airflow_layer.webapp.unit import admin_links
+    from ita_monitor.intake.mailin import late_files
 
     return render(
         "round.html.j2",
@@ -113,6 +114,7 @@ def round_page_response(
         outcome=outcome,
         max_mb=ws.upload_limit(data_root()) // (1024 * 1024),
         suffixes=", ".join(SUFFIXES),
+        late=late_files(data_root(), agency.slug, rnd),
     )
 
 
