@@ -38,7 +38,7 @@ def test_a_form_mail_has_its_id_date_text_part_and_a_typed_workbook():
         attachments=[("ita-2568-round-06-finance.xlsx", b"PK\x03\x04form")],
         date=datetime(2025, 4, 1, 2, 0, tzinfo=UTC),
     )
-    back = email.message_from_bytes(msg.as_bytes(policy=email.policy.SMTP), policy=email.policy.default)
+    back = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
     assert back["Message-ID"].startswith("<") and back["Message-ID"].endswith("@nbt.go.th>")
     assert back["Date"] == "Tue, 01 Apr 2025 02:00:00 +0000"
     assert back.get_content_type() == "multipart/mixed"
@@ -48,6 +48,24 @@ def test_a_form_mail_has_its_id_date_text_part_and_a_typed_workbook():
     (att,) = [p for p in back.walk() if p.get_filename()]
     assert att.get_content_type() == XLSX and att.get_payload(decode=True) == b"PK\x03\x04form"
     assert str(back["Subject"]) == "แบบรายงานผล รอบ ๖ เดือน"
+
+
+def test_a_long_thai_subject_keeps_every_space_when_folded():
+    """Python 3.11's default policy loses the space between folded encoded words (RFC 2047)."""
+    import email.header
+
+    subject = "แจ้งเตือน: ยังไม่ได้รับรายงานผล รอบ ๑ เดือน ปี ๒๕๗๐ – กองทดสอบที่ 0 (ครบกำหนด ๙ ธันวาคม ๒๕๖๙)"
+    msg = message(
+        from_addr="a@b.example",
+        to=["c@d.example"],
+        subject=subject,
+        body=Body("<p>x</p>", "x"),
+        domain="b.example",
+    )
+    raw = msg.as_bytes()
+    back = email.message_from_bytes(raw, policy=email.policy.default)
+    assert str(back["Subject"]) == subject
+    assert str(email.header.make_header(email.header.decode_header(back["Subject"]))) == subject
 
 
 def test_a_reply_threads_on_the_units_message():

@@ -15,7 +15,13 @@ from __future__ import annotations
 import mimetypes
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import EmailMessage
+from email.encoders import encode_base64
+from email.header import Header
+from email.message import Message
+from email.mime.application import MIMEApplication
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import format_datetime, make_msgid, parseaddr
 from functools import cache
 from importlib.resources import files
@@ -100,10 +106,15 @@ def message(
     attachments: list[tuple[str, bytes]] | tuple = (),
     message_id: str = "",
     date: datetime | None = None,
-) -> EmailMessage:
-    """One complete message: headers servers expect, text beside HTML, typed attachments."""
-    msg = EmailMessage()
-    msg["Subject"] = subject
+) -> Message:
+    """One complete message: headers servers expect, text beside HTML, typed attachments.
+
+    Built with the ``compat32`` MIME classes and ``email.header.Header``: Python 3.11's default policy
+    folds a long Thai subject into encoded words with the space between them outside, where RFC 2047
+    says it is dropped ("รายงานผล รอบ" arrives as "รายงานผลรอบ"); ``Header`` keeps it inside.
+    """
+    msg = MIMEMultipart("mixed")
+    msg["Subject"] = Header(subject, "utf-8")
     msg["From"] = from_addr
     msg["To"] = ", ".join(to)
     if reply_to:
@@ -117,11 +128,19 @@ def message(
         msg["In-Reply-To"] = in_reply_to
         msg["References"] = " ".join(refs)
     msg["Auto-Submitted"] = "auto-generated" if not in_reply_to else "auto-replied"
-    msg.set_content(body.text, subtype="plain", charset="utf-8", cte="base64")
-    msg.add_alternative(body.html, subtype="html", charset="utf-8", cte="base64")
+    alternative = MIMEMultipart("alternative")  # the last part is the one preferred: HTML
+    alternative.attach(MIMEText(body.text, "plain", "utf-8"))
+    alternative.attach(MIMEText(body.html, "html", "utf-8"))
+    msg.attach(alternative)
     for name, data in attachments:
         maintype, _, subtype = content_type(name).partition("/")
         if maintype == "text":  # bytes as they came, not re-encoded as text
             maintype, subtype = "application", "octet-stream"
-        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+        part = MIMEApplication(data, subtype) if maintype == "application" else MIMEBase(maintype, subtype)
+        if maintype != "application":
+            part.set_payload(data)
+            encode_base64(part)
+        filename = name if name.isascii() else ("utf-8", "", name)
+        part.add_header("Content-Disposition", "attachment", filename=filename)
+        msg.attach(part)
     return msg
