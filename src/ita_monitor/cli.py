@@ -18,6 +18,7 @@ import sys
 from collections.abc import Sequence
 
 from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.thai import thai_digits
 
 
 def _default_agencies_dir() -> str:
@@ -32,7 +33,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     warnings = len(problems) - len(errors)
     if errors:
         print(
-            f"พบข้อผิดพลาด {len(errors)} รายการ คำเตือน {warnings} รายการ / {len(errors)} error(s) and "
+            f"พบข้อผิดพลาด {thai_digits(len(errors))} รายการ คำเตือน {thai_digits(warnings)} รายการ / {len(errors)} error(s) and "
             f"{warnings} warning(s) found in {args.dir}",
             file=sys.stderr,
         )
@@ -41,7 +42,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     plans = sum(len(agencies.plan_years(s)) for s in agencies.slugs())
     print(
         f"ถูกต้อง / OK: {len(agencies.slugs())} agencies, {plans} plans in {args.dir}"
-        + (f" (คำเตือน {warnings} รายการ / {warnings} warning(s))" if warnings else "")
+        + (f" (คำเตือน {thai_digits(warnings)} รายการ / {warnings} warning(s))" if warnings else "")
     )
     return 0
 
@@ -109,7 +110,7 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
     if errors:
         n = count(errors)
         print(
-            f"ไม่ผ่าน: พบปัญหา {n:,} รายการ ไฟล์นี้จะไม่ถูกนับ / rejected: {n:,} problem(s); "
+            f"ไม่ผ่าน: พบปัญหา {thai_digits(f'{n:,}')} รายการ ไฟล์นี้จะไม่ถูกนับ / rejected: {n:,} problem(s); "
             "the round would not count this file",
             file=sys.stderr,
         )
@@ -238,7 +239,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
     print(
-        f"{args.agency} ปีงบประมาณ {rnd.fiscal_year} {rnd.short_label_th} / FY {rnd.fiscal_year} round {rnd.months}"
+        f"{args.agency} ปีงบประมาณ {thai_digits(rnd.fiscal_year)} {rnd.short_label_th} / FY {rnd.fiscal_year} round {rnd.months}"
     )
     print(f"สถานะ / state: {report['state_th']} / {report['state_en']} ({report['state']})")
     if report["detail"]:
@@ -294,7 +295,7 @@ def cmd_link(args: argparse.Namespace) -> int:
         return 2
     if rnd.months not in agency.schedule.rounds:
         print(
-            f"รอบ {rnd.months} เดือนไม่อยู่ในรอบติดตามของ {agency.slug} {list(agency.schedule.rounds)} / "
+            f"รอบ {thai_digits(rnd.months)} เดือนไม่อยู่ในรอบติดตามของ {agency.slug} {list(agency.schedule.rounds)} / "
             f"round {rnd.months} is not in {agency.slug}'s schedule {list(agency.schedule.rounds)}",
             file=sys.stderr,
         )
