@@ -165,7 +165,7 @@ def test_units_with_missing_items_are_reminded_once_before_the_due_date(
     assert text.startswith(f"แจ้งเตือน: ยังไม่ได้รับรายงานผล {rnd.short_label_th}") and "กองทดสอบที่ 0" in text
     body = next(p for p in mails["u0@test-town.example"].walk() if p.get_content_type() == "text/html")
     html = body.get_payload(decode=True).decode("utf-8")
-    assert "M1 มาตรการทดสอบที่ 1" in html and "M4 มาตรการทดสอบที่ 4" in html and "M2" not in html
+    assert "M1 มาตรการทดสอบที่ ๑" in html and "M4 มาตรการทดสอบที่ ๔" in html and "M2" not in html
     as_servers_expect(list(inbox_of_mail), domain="maeukho.example")  # the connection's from_email
 
     # woken again (e.g. by the poll): nobody is reminded twice
