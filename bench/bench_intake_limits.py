@@ -139,10 +139,10 @@ else:  # collect, or collect then the round page
         out = {"error": f"{type(exc).__name__}: {exc}"[:200]}
 out["seconds"] = round(time.perf_counter() - t, 2)
 if what == "page":  # the round page as the api-server renders it (its template, no HTTP around it)
-    from ita_monitor.views import dashboard
+    from ita_monitor.views.round_detail import round_detail
     from ita_monitor.airflow_layer.webapp.templating import environment
     t = time.perf_counter()
-    detail = dashboard.round_detail(job.agency, job.plan, job.rnd, job.data)
+    detail = round_detail(job.agency, job.plan, job.rnd, job.data)
     html = environment().get_template("round.html.j2").render(
         base="/ita", d=detail, agency=job.agency, user="admin", csrf="x", message="", error="",
         max_mb=5, suffixes=".xlsx, .csv, .json")

@@ -31,7 +31,8 @@ PORT = os.environ.get("ITA_NGINX_PORT", "8097")
 
 
 def main() -> int:
-    from ita_monitor.links.linkhealth import CheckSettings, HostStats, Link, check_async
+    from ita_monitor.links.checker import CheckSettings, HostStats, check_async
+    from ita_monitor.links.targets import Link
 
     if not Path("/usr/sbin/nginx").exists():
         print("bench_links: needs Debian package nginx; skipped")

@@ -336,7 +336,7 @@ def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, 
     thread.start()
     run = dag.test(run_conf={"fiscal_year": 2565, "round": 12})
     thread.join(5)
-    from ita_monitor.views.dashboard import pdf_pages
+    from ita_monitor.views.pdf_files import pdf_pages
 
     report = data_root / "mae-u-kho" / "2565" / "round-12" / "report" / "ita-2565-round-12-report.pdf"
     pages = pdf_pages(report.read_bytes())  # the 12-month report ends with the year's completion chart

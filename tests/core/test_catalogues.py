@@ -45,7 +45,8 @@ def test_a_round_of_an_unverified_catalogue_is_flagged_on_the_approval_summary(t
     from ita_monitor.model import status
     from ita_monitor.model.rounds import Round
     from ita_monitor.model.storage import DataRoot
-    from ita_monitor.views.dashboard import approval_summary, round_detail
+    from ita_monitor.views.approval_text import approval_summary
+    from ita_monitor.views.round_detail import round_detail
 
     agencies = shutil.copytree(AGENCIES, tmp_path / "agencies")
     path = agencies / "catalogue" / "oit-2565.yaml"

@@ -11,7 +11,8 @@ from ita_monitor.documents.charts import percent
 from ita_monitor.documents.context import measures_html
 from ita_monitor.documents.render import Renderer
 from ita_monitor.flow.pipeline import RoundJob, render_report
-from ita_monitor.model.config import ITA_INDICATORS, AgenciesDir
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.plan import ITA_INDICATORS
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.storage import DataRoot
 from ita_monitor.model.thai import thai_digits

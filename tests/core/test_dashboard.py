@@ -10,14 +10,11 @@ from ita_monitor.flow.pipeline import RoundJob, collect
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.storage import DataRoot
-from ita_monitor.views.dashboard import (
-    RunInfo,
-    approval_summary,
-    overview,
-    pdf_pages,
-    round_detail,
-    round_state,
-)
+from ita_monitor.views.approval_text import approval_summary
+from ita_monitor.views.dashboard import overview
+from ita_monitor.views.pdf_files import pdf_pages
+from ita_monitor.views.round_detail import round_detail
+from ita_monitor.views.round_state import RunInfo, round_state
 from tests.conftest import AGENCIES, drop_samples
 
 R12 = Round(2565, 12)
@@ -111,7 +108,8 @@ def test_round_detail_of_an_empty_round_and_garbage_files(tmp_path):
 
 
 def test_pdf_pages_and_approval_summary(tmp_path):
-    from ita_monitor.views.dashboard import FileLink, RoundDetail
+    from ita_monitor.views.pdf_files import FileLink
+    from ita_monitor.views.round_detail import RoundDetail
 
     pdf = b"%PDF-1.4\n1 0 obj << /Type /Pages /Kids [2 0 R 3 0 R] >>\n2 0 obj << /Type /Page >>\n3 0 obj << /Type/Page >>\n"
     assert pdf_pages(pdf) in (2, None)  # pdfinfo refuses a broken file; the count still finds 2 without it
@@ -138,7 +136,7 @@ def test_pdf_pages_and_approval_summary(tmp_path):
 
 
 def test_overview_shows_each_years_plan_documents_and_whether_they_are_published(tmp_path):
-    from ita_monitor.views.dashboard import FileLink
+    from ita_monitor.views.pdf_files import FileLink
 
     _, agency, _ = _agency()
     plan = tmp_path / "mae-u-kho" / "2565" / "plan"
@@ -166,7 +164,8 @@ def test_overview_shows_each_years_plan_documents_and_whether_they_are_published
 
 def test_the_measures_approval_summary_names_the_plan_and_links_both_pdfs(tmp_path):
     from ita_monitor.documents.render import Renderer
-    from ita_monitor.views.dashboard import plan_approval_summary, plan_files
+    from ita_monitor.views.approval_text import plan_approval_summary
+    from ita_monitor.views.pdf_files import plan_files
 
     _, agency, plan = _agency()
     two_pages = Renderer().pdf(

@@ -3,8 +3,6 @@ numbers in it (versions, counts, rows, years), has no Latin digit inside Thai pr
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from ita_monitor.flow.pipeline import RoundJob
@@ -13,7 +11,7 @@ from ita_monitor.intake.completeness import Gap
 from ita_monitor.intake.mailin import FileResult, Outcome, build_reply
 from ita_monitor.intake.notify import form_mail, reminder_mail
 from ita_monitor.intake.unit_forms import form_for
-from ita_monitor.links.linkhealth import notice
+from ita_monitor.links.notice import notice
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.storage import DataRoot
@@ -125,7 +123,14 @@ def test_every_mail_follows_the_digit_rule(job):
             "detail": "HTTP 404",
         }
     ]
-    links = notice(job.agency, 2570, changes, "https://ita.example/ita/links/mae-u-kho/2570")
+    from ita_monitor.links.record import Change
+
+    links = notice(
+        job.agency,
+        2570,
+        [Change.model_validate(c) for c in changes],
+        "https://ita.example/ita/links/mae-u-kho/2570",
+    )
     bodies = {
         **{f"{m.kind} html": m.html for m in mails},
         **{f"{m.kind} text": m.text for m in mails},

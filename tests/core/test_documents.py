@@ -20,8 +20,10 @@ import yaml
 from ita_monitor.documents import context as documents
 from ita_monitor.documents.render import Renderer, thai_digits_text
 from ita_monitor.flow.yearly import YearJob, render_approval_memo, render_measures
-from ita_monitor.model.config import AgenciesDir, Plan, document_problems, parse_agency, parse_plan
+from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.errors import InputError
+from ita_monitor.model.parsing import document_problems, parse_agency, parse_plan
+from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.storage import DataRoot
 from tests.conftest import AGENCIES, ROOT, pdftotext

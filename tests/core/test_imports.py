@@ -75,3 +75,55 @@ def test_the_graph_sees_lazy_imports():
 def test_no_import_cycles_in_src():
     cycle = find_cycle(import_graph())
     assert not cycle, "import cycle: " + " -> ".join(cycle)
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module ``path`` imports, at module level or inside a function."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+    return found
+
+
+def _allowed(module: str, path: Path) -> bool:
+    if module == "airflow" or module.startswith("airflow."):
+        return False
+    if module == "ita_monitor.airflow_layer" and path.name == "cli.py":
+        return True  # ``from ita_monitor.airflow_layer import cli_adapter``
+    return (
+        not module.startswith("ita_monitor.airflow_layer")
+        or module == "ita_monitor.airflow_layer.cli_adapter"
+    )
+
+
+def core_imports_of_airflow(src: Path = SRC) -> dict[str, list[str]]:
+    """Core module -> what it imports of Airflow or of the Airflow layer (the command line may use
+    the layer's one adapter, ``airflow_layer.cli_adapter``, and nothing else of it)."""
+    layer = src / "ita_monitor" / "airflow_layer"
+    found = {}
+    for path in sorted((src / "ita_monitor").rglob("*.py")):
+        if layer in path.parents:
+            continue
+        bad = sorted(m for m in _imports(path) if not _allowed(m, path))
+        if bad:
+            found[_module_name(path, src)] = bad
+    return found
+
+
+def test_no_core_module_imports_airflow():
+    assert core_imports_of_airflow() == {}
+
+
+def test_the_airflow_check_sees_a_lazy_import(tmp_path):
+    pkg = tmp_path / "ita_monitor"
+    (pkg / "model").mkdir(parents=True)
+    (pkg / "model" / "x.py").write_text("def f():\n    from airflow.sdk import conf\n    return conf\n")
+    (pkg / "views").mkdir()
+    (pkg / "views" / "y.py").write_text("from ita_monitor.airflow_layer import settings\n")
+    assert core_imports_of_airflow(tmp_path) == {
+        "ita_monitor.model.x": ["airflow.sdk", "airflow.sdk.conf"],
+        "ita_monitor.views.y": ["ita_monitor.airflow_layer", "ita_monitor.airflow_layer.settings"],
+    }

@@ -9,21 +9,12 @@ import io
 
 import pytest
 
-from ita_monitor.links.linkhealth import (
-    CheckSettings,
-    HostStats,
-    Link,
-    Outcome,
-    check,
-    check_async,
-    links_to_check,
-    mark_notified,
-    pending_notice,
-    readiness_csv,
-    readiness_rows,
-    record,
-)
-from ita_monitor.model.config import AgenciesDir, OitLinks
+from ita_monitor.links.checker import CheckSettings, HostStats, Outcome, check, check_async
+from ita_monitor.links.readiness import readiness_csv, readiness_rows
+from ita_monitor.links.record import LinkHealth, mark_notified, pending_notice, record
+from ita_monitor.links.targets import Link, links_to_check
+from ita_monitor.model.catalogue import OitLinks
+from ita_monitor.model.config import AgenciesDir
 from tests.conftest import AGENCIES
 from tests.linkserver import FaultyServer
 
@@ -127,27 +118,27 @@ def test_a_change_of_state_is_noticed_once_and_recovery_too():
         None, "ag", 2565, links, {"document:measures": Outcome("ok"), "index": Outcome("ok")}, "t1"
     )
     assert pending_notice(first) == []  # new and working: nothing to tell
-    assert first["links"]["document:measures"]["last_ok"] == "t1"
+    assert first.links["document:measures"].last_ok == "t1"
     second = record(
         first, "ag", 2565, links, {"document:measures": Outcome("missing"), "index": Outcome("slow")}, "t2"
     )
     told = pending_notice(second)
-    assert [(c["id"], c["from"], c["to"]) for c in told] == [
+    assert [(c.id, c.from_state, c.to) for c in told] == [
         ("document:measures", "ok", "missing")
     ]  # ok->slow: not mailed
-    assert second["links"]["document:measures"]["last_ok"] == "t1"
-    assert second["links"]["document:measures"]["since"] == "t2"
-    mark_notified(second, "t2")
+    assert second.links["document:measures"].last_ok == "t1"
+    assert second.links["document:measures"].since == "t2"
+    second = mark_notified(second, "t2")
     third = record(
         second, "ag", 2565, links, {"document:measures": Outcome("missing"), "index": Outcome("ok")}, "t3"
     )
     assert pending_notice(third) == []  # still missing: not told again
-    assert third["links"]["document:measures"]["since"] == "t2"
+    assert third.links["document:measures"].since == "t2"
     fourth = record(
         third, "ag", 2565, links, {"document:measures": Outcome("ok"), "index": Outcome("ok")}, "t4"
     )
-    assert [(c["from"], c["to"]) for c in pending_notice(fourth)] == [("missing", "ok")]
-    assert [h["checked_at"] for h in fourth["history"]] == ["t1", "t2", "t3", "t4"]
+    assert [(c.from_state, c.to) for c in pending_notice(fourth)] == [("missing", "ok")]
+    assert [h.checked_at for h in fourth.history] == ["t1", "t2", "t3", "t4"]
 
 
 def test_links_and_readiness_from_catalogue_manifest_and_the_admins_urls():
@@ -204,7 +195,7 @@ def test_the_assessment_period_comes_from_the_agency_else_the_catalogue(tmp_path
     import shutil
     from datetime import date
 
-    from ita_monitor.links.linkhealth import YearLinks, in_assessment
+    from ita_monitor.links.year import YearLinks, in_assessment
     from ita_monitor.model.storage import DataRoot
 
     agencies = tmp_path / "agencies"
@@ -218,7 +209,7 @@ def test_the_assessment_period_comes_from_the_agency_else_the_catalogue(tmp_path
     year = YearLinks.load(AgenciesDir(agencies), "mae-u-kho", 2565, DataRoot(tmp_path))
     assert in_assessment(year, date(2022, 9, 1)) and not in_assessment(year, date(2022, 4, 1))
 
-    from ita_monitor.links.linkhealth import years_to_check
+    from ita_monitor.links.year import years_to_check
 
     def fys(day, wanted=None, scheduled=True):
         return [
@@ -232,3 +223,55 @@ def test_the_assessment_period_comes_from_the_agency_else_the_catalogue(tmp_path
     assert fys(date(2022, 10, 5)) == []  # outside it: nothing
     assert fys(date(2022, 10, 5), scheduled=False) == [2566]  # on demand: the current fiscal year
     assert fys(date(2022, 10, 5), wanted=2565) == [2565]
+
+
+OLD_LINKS_JSON = {  # as the loose dicts of an earlier version wrote it, with a key this one does not know
+    "agency": "ag",
+    "fiscal_year": 2565,
+    "checked_at": "t1",
+    "counts": {"ok": 1, "missing": 1},
+    "links": {
+        "document:measures": {
+            "id": "document:measures",
+            "kind": "document",
+            "url": "http://x/m.pdf",
+            "oit_item": "O42",
+            "label": "m",
+            "expected_sha256": "a",
+            "state": "missing",
+            "detail": "HTTP 404",
+            "http_status": 404,
+            "elapsed": 0.01,
+            "sha256": None,
+            "final_url": "http://x/m.pdf",
+            "checked_at": "t1",
+            "since": "t1",
+            "last_ok": None,
+            "note_of_a_newer_version": "kept",
+        },
+    },
+    "changes": [{"id": "document:measures", "from": "ok", "to": "missing", "notify": True, "at": "t1"}],
+    "history": [{"checked_at": "t1", "counts": {"missing": 1}, "changes": []}, "not a record"],
+    "notices": [
+        {"at": "t1", "changes": [{"id": "document:measures", "from": "ok", "to": "missing"}], "sent_at": None}
+    ],
+    "repairs": [{"republished": ["index"], "index_url": "http://x/", "not_repairable": [], "at": "t0"}],
+}
+
+
+def test_an_old_links_json_loads_and_is_written_back_as_it_was():
+    health = LinkHealth.coerce(OLD_LINKS_JSON)
+    assert health.links["document:measures"].state == "missing"
+    assert [(c.from_state, c.to) for c in pending_notice(health)] == [("ok", "missing")]
+    assert health.repairs[0].republished == ["index"]
+    written = health.as_json()
+    assert written["links"]["document:measures"]["note_of_a_newer_version"] == "kept"
+    assert written["changes"][0]["from"] == "ok" and "from_state" not in written["changes"][0]
+    assert written["history"] == OLD_LINKS_JSON["history"][:1]  # the value of the wrong shape is dropped
+    assert {k: v for k, v in written.items() if k != "history"} == {
+        k: v for k, v in OLD_LINKS_JSON.items() if k != "history"
+    }
+    links = [Link("document:measures", "document", "http://x/m.pdf", "O42", "m", "a")]
+    again = record(health, "ag", 2565, links, {"document:measures": Outcome("ok")}, "t2")
+    assert [(c.from_state, c.to) for c in pending_notice(again)] == [("ok", "missing"), ("missing", "ok")]
+    assert again.links["document:measures"].since == "t2" and again.repairs == health.repairs

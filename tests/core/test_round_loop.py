@@ -16,6 +16,8 @@ from ita_monitor.model.rounds import Round
 from ita_monitor.model.status import State
 from ita_monitor.model.storage import DataRoot
 from ita_monitor.views import dashboard
+from ita_monitor.views.round_detail import round_detail
+from ita_monitor.views.round_state import RunInfo, round_state
 from tests.fixtures import second_agency as fx
 
 R3 = Round(fx.FISCAL_YEAR, 3)
@@ -42,12 +44,12 @@ def test_a_file_after_publication_keeps_the_round_published_and_asks_for_a_rerun
     assert summary["new_versions"] == 1
     written = status.load_round(job.data, fx.SLUG, R3)
     assert written.known_state is State.CHANGED_AFTER_PUBLICATION
-    state, detail = dashboard.round_state(written, R3, datetime.now(UTC))
+    state, detail = round_state(written, R3, datetime.now(UTC))
     assert state is State.CHANGED_AFTER_PUBLICATION and "rerun to republish" in detail
     assert state.en == "changed after publication: rerun to republish"
     # while the rerun runs the page says so; its check and publish write the round's new state
-    running = dashboard.RunInfo("ita_round__x", "r", "running")
-    assert dashboard.round_state(written, R3, datetime.now(UTC), running)[0] is State.RUNNING
+    running = RunInfo("ita_round__x", "r", "running")
+    assert round_state(written, R3, datetime.now(UTC), running)[0] is State.RUNNING
     check_round(job)
     assert status.load_round(job.data, fx.SLUG, R3).known_state is State.COMPLETE
 
@@ -62,7 +64,7 @@ def test_rounds_before_the_first_monitored_year_are_not_monitored(tmp_path):
         "ก่อนปีงบประมาณแรกที่ติดตาม (2568) / before the agency's first monitored year 2568"
     }
     assert years[2568][0].state is State.WAITING  # round 3 of the first year: past due, not sent
-    detail = dashboard.round_detail(agency, None, Round(2567, 12), DataRoot(tmp_path), first_year=2568)
+    detail = round_detail(agency, None, Round(2567, 12), DataRoot(tmp_path), first_year=2568)
     assert detail.state is State.NOT_MONITORED
 
 

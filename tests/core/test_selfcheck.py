@@ -188,7 +188,8 @@ def test_yearly_documents_record_their_check_and_a_failed_one_blocks_approval_an
     from ita_monitor.model import status
     from ita_monitor.model.storage import DataRoot
     from ita_monitor.publish.static import StaticSitePublisher
-    from ita_monitor.views.dashboard import plan_approval_summary, plan_files
+    from ita_monitor.views.approval_text import plan_approval_summary
+    from ita_monitor.views.pdf_files import plan_files
 
     data = DataRoot(tmp_path / "data")
     job = YearJob.load(D, "mae-u-kho", 2565, data)
@@ -225,7 +226,8 @@ def test_the_round_approval_summary_shows_the_self_check(renderer, tmp_path):
 
     from ita_monitor.flow.pipeline import RoundJob, check_round, collect, render_report
     from ita_monitor.model.storage import DataRoot
-    from ita_monitor.views.dashboard import approval_summary, round_detail
+    from ita_monitor.views.approval_text import approval_summary
+    from ita_monitor.views.round_detail import round_detail
     from tests.conftest import SAMPLES
 
     data = DataRoot(tmp_path / "data")
@@ -236,7 +238,7 @@ def test_the_round_approval_summary_shows_the_self_check(renderer, tmp_path):
     render_report(job, renderer)
     text = approval_summary(round_detail(job.agency, job.plan, RND, data), "/ita/files/mae-u-kho")
     assert "- ตรวจเอกสารก่อนอนุมัติ / self-check: ผ่าน / passed ✔" in text
-    from ita_monitor.views.dashboard import pdf_pages
+    from ita_monitor.views.pdf_files import pdf_pages
 
     pages = pdf_pages(data.report("mae-u-kho", RND).read_bytes())  # 12 months: ends with the year's chart
     assert f"  - report {thai_digits(pages)} หน้า" in text and "  - memo ๑ หน้า" in text

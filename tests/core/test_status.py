@@ -12,9 +12,11 @@ from ita_monitor.flow.pipeline import RoundJob, check_round, collect
 from ita_monitor.model import status
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.rounds import Round
-from ita_monitor.model.status import LABELS, RoundStatus, State
+from ita_monitor.model.states import LABELS, State
+from ita_monitor.model.status import RoundStatus
 from ita_monitor.model.storage import DataRoot
-from ita_monitor.views.dashboard import overview, round_detail
+from ita_monitor.views.dashboard import overview
+from ita_monitor.views.round_detail import round_detail
 from tests.conftest import AGENCIES
 
 # A data root written by the version before issue 14 (round 12 of 2565 collected, approved and

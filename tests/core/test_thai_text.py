@@ -92,7 +92,7 @@ def test_agency_setting_prints_units_text_exactly_as_written(renderer, tmp_path)
 
 
 def test_an_unknown_units_text_setting_is_refused(tmp_path):
-    from ita_monitor.model.config import parse_agency
+    from ita_monitor.model.parsing import parse_agency
 
     shutil.copytree(AGENCIES / "mae-u-kho", tmp_path / "mae-u-kho")
     path = tmp_path / "mae-u-kho" / "agency.yaml"

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ita_monitor.model.config import AgenciesDir, parse_plan
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.parsing import parse_plan
 from ita_monitor.model.storage import DataRoot
 from ita_monitor.views.agencies_overview import overview
 from ita_monitor.views.scores import score_history

@@ -138,7 +138,8 @@ class ApprovePublish(_ApproveBeforePublish):
         return _job(self.slug)
 
     def _ask(self, job) -> tuple[str, str]:
-        from ita_monitor.views.dashboard import approval_summary, round_detail
+        from ita_monitor.views.approval_text import approval_summary
+        from ita_monitor.views.round_detail import round_detail
 
         detail = round_detail(job.agency, job.plan, job.rnd, job.data)
         subject = (
@@ -171,7 +172,8 @@ class ApproveMeasures(_ApproveBeforePublish):
         return _job(self.slug)
 
     def _ask(self, job) -> tuple[str, str]:
-        from ita_monitor.views.dashboard import plan_approval_summary, plan_files
+        from ita_monitor.views.approval_text import plan_approval_summary
+        from ita_monitor.views.pdf_files import plan_files
 
         fy = job.fiscal_year
         files = plan_files(job.data, job.slug, fy)

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 
 from ita_monitor.airflow_layer import settings
-from ita_monitor.model.config import parse_agency
 from ita_monitor.model.names import slug_of_dag
+from ita_monitor.model.parsing import parse_agency
 from ita_monitor.model.rounds import DEFAULT_ROUNDS
 
 

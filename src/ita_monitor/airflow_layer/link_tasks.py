@@ -1,4 +1,4 @@
-"""The link-health DAG's tasks: thin calls into ``ita_monitor.links.linkhealth`` for one agency.
+"""The link-health DAG's tasks: thin calls into ``ita_monitor.links`` for one agency.
 
 Which fiscal years: the trigger form's ``fiscal_year``; a scheduled run checks the years whose
 assessment period (catalogue ``assessment`` or the agency's ``oit/<FY>.yaml``) holds the run's day,
@@ -33,10 +33,9 @@ def link_params() -> dict[str, Param]:
 
 
 def _years(slug: str) -> list:
-    from ita_monitor.links.linkhealth import years_to_check
+    from ita_monitor.links.year import years_to_check
     from ita_monitor.model.errors import InputError
     from ita_monitor.model.rounds import BANGKOK
-    from ita_monitor.model.storage import DataRoot
 
     ctx = get_current_context()
     day = ctx["dag_run"].run_after.astimezone(BANGKOK).date()
@@ -45,7 +44,7 @@ def _years(slug: str) -> list:
         years = years_to_check(
             settings.agencies_dir(),
             slug,
-            DataRoot(settings.data_root()),
+            settings.data(),
             day,
             ctx["params"].get("fiscal_year"),
             scheduled=run_type == "scheduled",
@@ -60,15 +59,15 @@ def _years(slug: str) -> list:
 @task
 def check_links(slug: str) -> dict:
     """Fetch every link of the year(s); keep the states in links.json; rewrite the readiness sheet."""
-    from ita_monitor.links.linkhealth import run_check
+    from ita_monitor.links.run import run_check
 
     out = {}
     for year in _years(slug):
         health = run_check(year, settings.link_check_settings(), settings.renderer())
-        for c in health["changes"]:
-            log.info("%s %s: %s -> %s %s", c["oit_item"], c["url"], c["from"], c["to"], c["detail"])
-        out[str(year.fiscal_year)] = health["counts"]
-        log.info("Fiscal year %s: %s", year.fiscal_year, health["counts"])
+        for c in health.changes:
+            log.info("%s %s: %s -> %s %s", c.oit_item, c.url, c.from_state, c.to, c.detail)
+        out[str(year.fiscal_year)] = health.counts
+        log.info("Fiscal year %s: %s", year.fiscal_year, health.counts)
     return out
 
 
@@ -77,7 +76,9 @@ def repair_links(slug: str) -> dict:
     """With ``repair``: put each broken document back (same place, or a new WordPress media item with
     the page updated), then check again.  Without it: nothing."""
     from ita_monitor.airflow_layer.remotes import MissingConnection, remote_for
-    from ita_monitor.links.linkhealth import broken, repair, run_check
+    from ita_monitor.links.record import broken
+    from ita_monitor.links.repair import repair
+    from ita_monitor.links.run import run_check
     from ita_monitor.model.errors import InputError
     from ita_monitor.publish.base import PublishFailed
     from ita_monitor.publish.factory import publisher_for
@@ -107,8 +108,8 @@ def repair_links(slug: str) -> dict:
         for item in result.not_repairable:
             log.warning("%s: %s", item["id"], item["why"])
         health = run_check(year, settings.link_check_settings(), settings.renderer())
-        log.info("Repaired %s; checked again: %s", result.republished, health["counts"])
-        out[str(year.fiscal_year)] = {"repaired": result.republished, "counts": health["counts"]}
+        log.info("Repaired %s; checked again: %s", result.republished, health.counts)
+        out[str(year.fiscal_year)] = {"repaired": result.republished, "counts": health.counts}
     return out
 
 
@@ -132,7 +133,9 @@ def send_line(agency, year_dir, fiscal_year: int, text: str) -> bool:
 def notify_admin(slug: str) -> list[dict]:
     """Mail the admin each change of state not yet told (once); nothing when nothing changed."""
     from ita_monitor.airflow_layer.mail import _connection_exists, send_admin, smtp_conn_id
-    from ita_monitor.links.linkhealth import notice, notify_done, pending_notice
+    from ita_monitor.links.notice import notice
+    from ita_monitor.links.record import pending_notice
+    from ita_monitor.links.run import notify_done
     from ita_monitor.model.names import links_url
 
     sent = []

@@ -31,8 +31,17 @@ def _uidvalidity(client) -> int:
     return int(values[0])
 
 
+def mailbox_name(folder: str) -> bytes:
+    """The folder as IMAP names it: modified UTF-7 (RFC 3501 5.1.3, imapclient's codec: a Thai
+    folder name becomes ``&DioOSA4HDhwOJQ-``), quoted, with ``\\`` and ``"`` escaped."""
+    from imapclient import imap_utf7
+
+    encoded = imap_utf7.encode(folder)
+    return b'"' + encoded.replace(b"\\", b"\\\\").replace(b'"', b'\\"') + b'"'
+
+
 def _select(client, folder: str, readonly: bool) -> int:
-    client._ita_folder = f'"{folder}"'
+    client._ita_folder = mailbox_name(folder)
     typ, data = client.select(client._ita_folder, readonly=readonly)
     if typ != "OK":
         raise RuntimeError(f"IMAP SELECT {folder}: {data}")

@@ -8,7 +8,7 @@ opened with the SFTP provider's ``SFTPHook``.  Credentials live only in the conn
 
 from __future__ import annotations
 
-from ita_monitor.model.config import Agency
+from ita_monitor.model.agency import Agency
 from ita_monitor.publish.factory import Remote
 
 
@@ -48,9 +48,10 @@ def sftp_remote(agency: Agency) -> Remote:
         raise _missing(agency, exc) from exc
 
     def close() -> None:
-        client, hook.client, hook.conn = hook.client, None, None
-        if client is not None:
-            client.close()
+        hook.close_conn()  # the provider's own reset of the SFTP channel
+        ssh, hook.client = hook.client, None  # close_conn leaves the SSH connection under it open
+        if ssh is not None:
+            ssh.close()
 
     def open_client():
         close()  # a fresh connection: the previous one may be broken

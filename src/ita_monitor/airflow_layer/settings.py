@@ -90,6 +90,19 @@ def data_root():
     return ObjectStoragePath(get("data_root"))
 
 
+def open_root(url: str):
+    """A data-root setting as a folder: local paths and ``file://`` through pathlib (much faster than
+    fsspec), anything else (``s3://...``) as an ObjectStoragePath."""
+    from ita_monitor.model.storage import local_path
+
+    local = local_path(url)
+    if local is not None:
+        return local
+    from airflow.sdk import ObjectStoragePath
+
+    return ObjectStoragePath(url)
+
+
 def max_submission_bytes() -> int:
     """``[ita] max_submission_bytes``: the one size limit for every way a unit's file comes in."""
     return int(get("max_submission_bytes"))
@@ -113,7 +126,7 @@ def renderer():
 
 def link_check_settings():
     """How the link check fetches (``[ita] link_*``)."""
-    from ita_monitor.links.linkhealth import CheckSettings
+    from ita_monitor.links.checker import CheckSettings
 
     return CheckSettings(
         timeout=float(get("link_timeout_seconds")),

@@ -66,7 +66,7 @@ def _job(slug: str, skip_without_plan: bool = False):
         log.info("Agency %s, %s (fiscal year %s)", slug, rnd.label_th, rnd.fiscal_year)
         if skip_without_plan:
             _skip_without_plan(agencies, slug, rnd.fiscal_year)
-        return RoundJob.load(agencies, slug, rnd, settings.data())
+        return RoundJob.load(agencies, slug, rnd, settings.data(), agency)
     except (InputError, ValueError) as exc:
         # Bad config or params will not fix themselves on retry: fail now, saying where.
         raise AirflowFailException(f"ตั้งค่าไม่ถูกต้อง / configuration problem:\n{exc}") from exc

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ita_monitor.model.config import ITA_INDICATORS, Agency, Catalogue, Official, Plan
+from ita_monitor.model.agency import Agency, Official
+from ita_monitor.model.catalogue import Catalogue
 from ita_monitor.model.errors import InputError
+from ita_monitor.model.plan import ITA_INDICATORS, Plan
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.thai import thai_date, thai_digits
 
@@ -84,7 +86,7 @@ def _reviewers(agency: Agency) -> list[Signer]:
 
 def _require(plan: Plan, file: str) -> None:
     """The analysis and memo are optional for rounds, required for the yearly documents."""
-    from ita_monitor.model.config import document_problems
+    from ita_monitor.model.parsing import document_problems
 
     errors = [p for p in document_problems(plan, None, file) if p.severity == "error"]
     if errors:

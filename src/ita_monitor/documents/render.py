@@ -18,7 +18,9 @@ from typing import Any
 import jinja2
 
 from ita_monitor.intake.submissions import ResultRow
-from ita_monitor.model.config import Agency, Catalogue, Plan
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.catalogue import Catalogue
+from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.thai import (
     number_phrases,

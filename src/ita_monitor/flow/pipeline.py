@@ -15,7 +15,10 @@ from ita_monitor.documents.selfcheck import SelfCheckFailed, check_pdf, refusal,
 from ita_monitor.intake.completeness import Completeness, check
 from ita_monitor.intake.submissions import ResultRow
 from ita_monitor.model import status
-from ita_monitor.model.config import AgenciesDir, Agency, Catalogue, Plan
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.agency_year import AgencyYear
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.status import RoundStatus, SelfCheckRecord, State
 from ita_monitor.model.storage import DataRoot, read_json, write_atomic, write_json
@@ -36,33 +39,27 @@ class RoundIncomplete(Exception):
         super().__init__("\n".join(lines))
 
 
-@dataclass(frozen=True)
-class RoundJob:
+@dataclass(frozen=True, kw_only=True)
+class RoundJob(AgencyYear):
     """Everything a step needs to work on one round of one agency."""
 
-    agency: Agency
     plan: Plan
-    catalogue: Catalogue
     rnd: Round
-    data: DataRoot
 
     @classmethod
-    def load(cls, agencies: AgenciesDir, slug: str, rnd: Round, data: DataRoot) -> RoundJob:
+    def load(
+        cls, agencies: AgenciesDir, slug: str, rnd: Round, data: DataRoot, agency: Agency | None = None
+    ) -> RoundJob:
+        """The round's job; each file read once (``agency``: the profile the caller already read)."""
+        agency = agency if agency is not None else agencies.agency(slug)
         return cls(
-            agencies.agency(slug),
-            agencies.plan(slug, rnd.fiscal_year),
-            agencies.catalogue(rnd.fiscal_year),
-            rnd,
-            data,
+            agency=agency,
+            plan=agencies.plan(slug, rnd.fiscal_year, agency),
+            catalogue=agencies.catalogue(rnd.fiscal_year),
+            rnd=rnd,
+            data=data,
+            fiscal_year=rnd.fiscal_year,
         )
-
-    @property
-    def slug(self) -> str:
-        return self.agency.slug
-
-    @property
-    def fiscal_year(self) -> int:
-        return self.rnd.fiscal_year
 
 
 def update_status(job: RoundJob, **changes: Any) -> RoundStatus:
@@ -89,7 +86,7 @@ def collect(job: RoundJob) -> dict:
     Per (unit, measure) the row of the latest valid version counts; a rejected file never blocks
     other files or replaces an accepted version.  Nothing in the inbox or under received/ is changed.
     """
-    from ita_monitor.intake.versions import take_in
+    from ita_monitor.intake.reading import take_in
 
     intake = take_in(job.data, job.agency, job.plan, job.rnd)
     rows = intake.rows

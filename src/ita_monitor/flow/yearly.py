@@ -20,51 +20,49 @@ from ita_monitor.documents.selfcheck import (
     with_catalogue_flags,
 )
 from ita_monitor.model import status
-from ita_monitor.model.config import AgenciesDir, Agency, Catalogue, Plan, document_problems
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.agency_year import AgencyYear
+from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.errors import InputError, Problem
+from ita_monitor.model.parsing import document_problems
+from ita_monitor.model.plan import Plan
 from ita_monitor.model.status import PlanStatus, SelfCheckRecord, State
 from ita_monitor.model.storage import DataRoot, PathLike, write_atomic
 from ita_monitor.publish.base import Document, Publisher
 from ita_monitor.publish.record import publish_documents
 
 
-@dataclass(frozen=True)
-class YearJob:
+@dataclass(frozen=True, kw_only=True)
+class YearJob(AgencyYear):
     """Everything a step needs to work on one agency's plan of one fiscal year."""
 
-    agency: Agency
     plan: Plan
-    catalogue: Catalogue
-    data: DataRoot
     plan_file: str  # the plan's YAML, named in problems
 
     @classmethod
-    def load(cls, agencies: AgenciesDir, slug: str, fiscal_year: int, data: DataRoot) -> YearJob:
+    def load(
+        cls, agencies: AgenciesDir, slug: str, fiscal_year: int, data: DataRoot, agency: Agency | None = None
+    ) -> YearJob:
         """Load and check everything the yearly documents need; InputError lists every problem."""
         plan_file = str(agencies.root / slug / "plans" / f"{fiscal_year}.yaml")
-        agency = agencies.agency(slug)
-        plan = agencies.plan(slug, fiscal_year)
+        agency = agency if agency is not None else agencies.agency(slug)
+        plan = agencies.plan(slug, fiscal_year, agency)
         catalogue = agencies.catalogue(fiscal_year)
         problems = document_problems(plan, catalogue, plan_file)
         if any(p.severity == "error" for p in problems):
             raise InputError(problems)
-        return cls(agency, plan, catalogue, data, plan_file)
-
-    @property
-    def slug(self) -> str:
-        return self.agency.slug
-
-    @property
-    def fiscal_year(self) -> int:
-        return self.plan.fiscal_year
-
-    @property
-    def folder(self) -> PathLike:
-        return self.data.plan_dir(self.slug, self.fiscal_year)
+        return cls(
+            agency=agency,
+            plan=plan,
+            catalogue=catalogue,
+            data=data,
+            fiscal_year=fiscal_year,
+            plan_file=plan_file,
+        )
 
     def path(self, document: str) -> PathLike:
         """``plan/ita-<FY>-measures.pdf``, ``plan/ita-<FY>-approval-memo.pdf``."""
-        return self.folder / f"ita-{self.fiscal_year}-{document}.pdf"
+        return self.plan_dir / f"ita-{self.fiscal_year}-{document}.pdf"
 
 
 def update_status(job: YearJob, **changes: Any) -> PlanStatus:

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from ita_monitor.intake.submissions import FIELD_TH, REQUIRED_FIELDS, ResultRow
-from ita_monitor.model.config import Agency, Plan
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.thai import thai_digits
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from ita_monitor.model.config import Agency
+from ita_monitor.model.agency import Agency
 from ita_monitor.model.storage import PathLike, read_json, write_json
 from ita_monitor.model.thai import thai_date, thai_digits, thai_digits_in_prose
 

@@ -31,7 +31,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from email.utils import getaddresses, parseaddr
 
-from ita_monitor.model.config import AgenciesDir, Agency
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.errors import InputError, Problem
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.storage import DataRoot, PathLike, list_files, read_json, write_atomic, write_json
@@ -271,6 +272,80 @@ def seen(data: DataRoot, slug: str, message_id: str) -> bool:
     return record_path(data, slug, message_key(message_id)).exists()
 
 
+def _take_in(
+    data: DataRoot,
+    agencies: AgenciesDir,
+    agency: Agency,
+    sender: str,
+    att,
+    waiting: Round | None,
+    now: datetime,
+) -> FileResult:
+    """One attachment: matched to its round and unit, put in the inbox, kept as a version, read."""
+    from ita_monitor.intake.reading import check_file
+    from ita_monitor.intake.versions import deliver, receive
+    from ita_monitor.model.limits import TooLarge, too_large_th_en
+
+    m = match(data, agency, sender, att, waiting)
+    result = FileResult(att.name, hashlib.sha256(att.payload).hexdigest(), asdict(m) if m else None)
+    if m is None:
+        return result
+    rnd = Round(m.fiscal_year, m.months)
+    if m.by == "form" and round_over(data, agency, rnd, waiting, now):  # answered, kept, not filed
+        result.matched, result.stale = (
+            None,
+            {"fiscal_year": m.fiscal_year, "months": m.months, "unit": m.unit},
+        )
+        return result
+    result.late = is_late(data, agency, rnd, now)
+    try:
+        plan = agencies.plan(agency.slug, rnd.fiscal_year, agency)
+    except InputError as exc:
+        result.problems = [p.as_dict() for p in exc.problems]
+        return result
+    # the round's own intake: into the inbox like an upload (the one size limit, a safe free name),
+    # kept as a version at once so the reply can name it (collect finds the same bytes, stores nothing)
+    try:
+        stored = deliver(data, agency.slug, rnd, m.unit, att.name, att.payload)
+    except TooLarge as exc:
+        th, en = too_large_th_en(exc.limit, exc.seen, exc.exact)
+        result.problems = [Problem(att.name, "", th, en).as_dict()]
+        return result
+    version, new = receive(
+        data, agency.slug, rnd, m.unit, att.name, att.payload, source=f"inbox/{m.unit}/{stored}"
+    )
+    result.version, result.new_version = version.version, new
+    found, problems = check_file(att.payload, att.name, m.unit, plan, agency, rnd)
+    result.accepted = not [p for p in problems if p.severity == "error"]
+    result.problems = [p.as_dict() for p in problems]
+    if result.accepted:
+        result.rows = [{"measure": r.measure_code, "status": r.status} for r in found]
+    result.missing = _still_missing(data, agency, plan, rnd, m.unit)
+    return result
+
+
+def _conclude(
+    data: DataRoot, agency: Agency, msg, raw: bytes, outcome: Outcome, waiting: Round | None
+) -> None:
+    """Quarantine a message that matched no unit; else build the reply (sent later by the caller)."""
+    matched = [f for f in outcome.files if f.matched]
+    stale = [f for f in outcome.files if f.stale]
+    sender_units = agency.units_of_sender(outcome.sender) if outcome.sender else []
+    if not matched and not (sender_units and not outcome.files):
+        outcome.state = "quarantined"
+        outcome.reason = (
+            _why_stale(stale[0].stale, waiting)
+            if stale
+            else _why_quarantined(agency, outcome.sender, outcome.files, sender_units, waiting)
+        )
+        write_atomic(mail_dir(data, agency.slug) / "quarantine" / f"{outcome.sha256}.eml", raw)
+        if stale:  # the sender is told which form this is and which round is open now
+            outcome.reply = build_reply(agency, msg, outcome, waiting)
+    else:
+        outcome.state = "accepted" if matched and all(f.accepted for f in outcome.files) else "problems"
+        outcome.reply = build_reply(agency, msg, outcome, waiting)
+
+
 def process_message(
     data: DataRoot,
     agencies: AgenciesDir,
@@ -285,85 +360,20 @@ def process_message(
     The reply is built and recorded (``reply.sent_at`` empty) for the caller to send; a message whose
     Message-ID was seen before comes back as ``duplicate`` and changes nothing.
     """
-    from ita_monitor.intake.versions import check_file, deliver, receive
-    from ita_monitor.model.limits import TooLarge, too_large_th_en
-
     now = now or _now()
     digest, archived_as = archive(data, agency.slug, raw, now)  # first, whatever comes next
     msg = parse(raw)
     message_id = str(msg.get("Message-ID", "")).strip() or f"<sha256:{digest}>"
     key = message_key(message_id)
     sender = sender_of(msg)
+    received_at = now.isoformat(timespec="seconds")
     outcome = Outcome(
-        key,
-        message_id,
-        digest,
-        sender,
-        str(msg.get("Subject", "")),
-        now.isoformat(timespec="seconds"),
-        archived_as,
-        "duplicate",
+        key, message_id, digest, sender, str(msg.get("Subject", "")), received_at, archived_as, "duplicate"
     )
     if record_path(data, agency.slug, key).exists():
         return outcome
-
-    files: list[FileResult] = []
-    for att in attachments(msg):
-        m = match(data, agency, sender, att, waiting)
-        result = FileResult(att.name, hashlib.sha256(att.payload).hexdigest(), asdict(m) if m else None)
-        files.append(result)
-        if m is None:
-            continue
-        if m.by == "form" and round_over(data, agency, Round(m.fiscal_year, m.months), waiting, now):
-            result.matched, result.stale = (
-                None,
-                {"fiscal_year": m.fiscal_year, "months": m.months, "unit": m.unit},
-            )
-            continue
-        result.late = is_late(data, agency, Round(m.fiscal_year, m.months), now)
-        rnd = Round(m.fiscal_year, m.months)
-        try:
-            plan = agencies.plan(agency.slug, rnd.fiscal_year)
-        except InputError as exc:
-            result.problems = [p.as_dict() for p in exc.problems]
-            continue
-        # the round's own intake: into the inbox like an upload (the one size limit, a safe free name),
-        # kept as a version at once so the reply can name it (collect finds the same bytes, stores nothing)
-        try:
-            stored = deliver(data, agency.slug, rnd, m.unit, att.name, att.payload)
-        except TooLarge as exc:
-            th, en = too_large_th_en(exc.limit, exc.seen, exc.exact)
-            result.problems = [Problem(att.name, "", th, en).as_dict()]
-            continue
-        version, new = receive(
-            data, agency.slug, rnd, m.unit, att.name, att.payload, source=f"inbox/{m.unit}/{stored}"
-        )
-        result.version, result.new_version = version.version, new
-        found, problems = check_file(att.payload, att.name, m.unit, plan, agency, rnd)
-        errors = [p for p in problems if p.severity == "error"]
-        result.accepted = not errors
-        result.problems = [p.as_dict() for p in problems]
-        if result.accepted:
-            result.rows = [{"measure": r.measure_code, "status": r.status} for r in found]
-        result.missing = _still_missing(data, agency, plan, rnd, m.unit)
-
-    outcome.files = files
-    matched = [f for f in files if f.matched]
-    stale = [f for f in files if f.stale]
-    sender_units = agency.units_of_sender(sender) if sender else []
-    if not matched and not (sender_units and not files):
-        outcome.state = "quarantined"
-        outcome.reason = (
-            _why_stale(stale[0].stale, waiting)
-            if stale
-            else _why_quarantined(agency, sender, files, sender_units, waiting)
-        )
-        write_atomic(mail_dir(data, agency.slug) / "quarantine" / f"{digest}.eml", raw)
-        if stale:  # the sender is told which form this is and which round is open now
-            outcome.reply = build_reply(agency, msg, outcome, waiting)
-    else:
-        outcome.state = "accepted" if matched and all(f.accepted for f in files) else "problems"
-        outcome.reply = build_reply(agency, msg, outcome, waiting)
+    outcome.files = [_take_in(data, agencies, agency, sender, att, waiting, now) for att in attachments(msg)]
+    _conclude(data, agency, msg, raw, outcome, waiting)
     write_json(record_path(data, agency.slug, key), outcome.as_dict())
     return outcome
 
@@ -402,7 +412,7 @@ def quarantine_unreadable(
 
 def _still_missing(data: DataRoot, agency: Agency, plan, rnd: Round, unit: str) -> list[str]:
     from ita_monitor.intake.completeness import check
-    from ita_monitor.intake.versions import take_in
+    from ita_monitor.intake.reading import take_in
 
     intake = take_in(data, agency, plan, rnd, store=False)
     gaps = check(plan, agency, rnd, intake.rows.values()).gaps

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from ita_monitor.intake.completeness import Gap
 from ita_monitor.intake.mailout import render
-from ita_monitor.model.config import Agency
+from ita_monitor.model.agency import Agency
 from ita_monitor.model.storage import PathLike, read_json, write_atomic, write_json
 from ita_monitor.model.thai import thai_date, thai_digits
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
-from ita_monitor.model.config import Agency, Plan
+from ita_monitor.model.agency import Agency
 from ita_monitor.model.errors import Problem, bound_problems, errors_only
 from ita_monitor.model.limits import (
     DEFAULT_MAX_SUBMISSION_BYTES,
@@ -34,6 +34,7 @@ from ita_monitor.model.limits import (
     max_submission_bytes_default,
     too_large_th_en,
 )
+from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.thai import arabic_digits, be_year, thai_date
 

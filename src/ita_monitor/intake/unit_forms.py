@@ -17,7 +17,8 @@ import json
 from dataclasses import dataclass
 
 from ita_monitor.intake.submissions import FIELD_TH, STATUS_VALUES, UNIT_LABEL
-from ita_monitor.model.config import Agency, Plan
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.thai import thai_date, thai_digits
 
@@ -96,34 +97,37 @@ def form_ref(slug: str, rnd: Round, unit: str) -> str:
     return f"ita:{slug}/{rnd.fiscal_year}/{rnd.slug}/{unit}"
 
 
-def build_workbook(form: UnitForm) -> bytes:
-    """The .xlsx bytes of ``form``."""
-    from openpyxl import Workbook  # imported here: DAG files import this package
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
+class _Styles:
+    """The form's fonts, fills and borders (openpyxl is imported here: DAG files import this package)."""
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
-    font = Font(name="Tahoma", size=10)
-    bold = Font(name="Tahoma", size=10, bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    thin = Side(style="thin", color="999999")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    last_col = get_column_letter(len(COLUMNS))
+    def __init__(self) -> None:
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+        self.font = Font(name="Tahoma", size=10)
+        self.bold = Font(name="Tahoma", size=10, bold=True)
+        self.title = Font(name="Tahoma", size=12, bold=True)
+        self.small_grey = Font(name="Tahoma", size=8, color="808080")
+        self.note = Font(name="Tahoma", size=9, italic=True)
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.middle = Alignment(wrap_text=True, vertical="center")
+        self.centred = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        thin = Side(style="thin", color="999999")
+        self.box = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self.header_fill = PatternFill("solid", fgColor="D9E1F2")
+        self.input_fill = PatternFill("solid", fgColor="FFF2CC")
+
+
+def _head(ws, form: UnitForm, st: _Styles, last_col: str) -> None:
+    """Rows 1-4: the title, the unit, the due date, the form's reference and how to fill it in."""
     ws["A1"] = form.title
-    ws["A1"].font = Font(name="Tahoma", size=12, bold=True)
-    ws["A1"].alignment = Alignment(wrap_text=True, vertical="center")
+    ws["A1"].font, ws["A1"].alignment = st.title, st.middle
     ws.merge_cells(f"A1:{last_col}1")
     ws.row_dimensions[1].height = 36
     ws["A2"], ws["B2"], ws["C2"] = UNIT_LABEL, form.unit, form.unit_th
     ws["A3"], ws["B3"] = "ส่งภายใน", form.due_th
     if form.ref:
         ws["H2"], ws["I2"] = FORM_REF_LABEL, form.ref
-        ws["H2"].font = bold
-        ws["I2"].font = Font(name="Tahoma", size=8, color="808080")
+        ws["H2"].font, ws["I2"].font = st.bold, st.small_grey
     ws["A4"] = (
         "กรอกเฉพาะช่องสีเหลือง: เลือกสถานะจากรายการ กรอกรายละเอียด ระยะเวลา ผลผลิต ผลลัพธ์ "
         "(ช่องอื่นล็อกไว้) แล้วบันทึกเป็น .xlsx และส่งกลับ; มาตรการที่ยังไม่รายงานให้เว้นว่างทั้งแถว"
@@ -131,35 +135,43 @@ def build_workbook(form: UnitForm) -> bytes:
     ws.merge_cells(f"A4:{last_col}4")
     ws.row_dimensions[4].height = 30
     for ref in ("A2", "A3"):
-        ws[ref].font = bold
+        ws[ref].font = st.bold
     for ref in ("B2", "C2", "B3"):
-        ws[ref].font = font
-    ws["A4"].font = Font(name="Tahoma", size=9, italic=True)
-    ws["A4"].alignment = Alignment(wrap_text=True, vertical="top")
+        ws[ref].font = st.font
+    ws["A4"].font, ws["A4"].alignment = st.note, st.wrap
 
-    header_fill = PatternFill("solid", fgColor="D9E1F2")
-    input_fill = PatternFill("solid", fgColor="FFF2CC")
+
+def _header_row(ws, st: _Styles) -> None:
+    from openpyxl.utils import get_column_letter
+
     for col, (name, width) in enumerate(COLUMNS, start=1):
         cell = ws.cell(HEADER_ROW, col, FIELD_TH[name])
-        cell.font, cell.fill, cell.border = bold, header_fill, box
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        cell.font, cell.fill, cell.border, cell.alignment = st.bold, st.header_fill, st.box, st.centred
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.row_dimensions[HEADER_ROW].height = 30
 
+
+def _measure_rows(ws, form: UnitForm, st: _Styles) -> tuple[int, int]:
+    """One row per measure, code and title locked, the input cells unlocked; (first, last) row."""
+    from openpyxl.styles import Protection
+
     first = HEADER_ROW + 1
-    for i, (code, title) in enumerate(form.measures):
-        r = first + i
+    for r, (code, title) in enumerate(form.measures, start=first):
         ws.cell(r, 1, code)
         ws.cell(r, 2, title)
         for col, (name, _) in enumerate(COLUMNS, start=1):
             cell = ws.cell(r, col)
-            cell.font, cell.alignment, cell.border = font, wrap, box
+            cell.font, cell.alignment, cell.border = st.font, st.wrap, st.box
             if name in INPUT_FIELDS:
                 cell.protection = Protection(locked=False)
-                cell.fill = input_fill
+                cell.fill = st.input_fill
                 cell.number_format = "@"  # text: dates typed stay as written
         ws.row_dimensions[r].height = 60
-    last = first + max(len(form.measures), 1) - 1
+    return first, first + max(len(form.measures), 1) - 1
+
+
+def _status_dropdown(ws, first: int, last: int) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     status = DataValidation(
         type="list",
@@ -174,6 +186,9 @@ def build_workbook(form: UnitForm) -> bytes:
     ws.add_data_validation(status)
     status.add(f"C{first}:C{last}")
 
+
+def _protect_and_print(ws, first: int) -> None:
+    """Locked without a password (against accidents); rows and columns resizable; A4 landscape."""
     ws.freeze_panes = ws.cell(first, 3)
     ws.protection.sheet = True
     ws.protection.formatRows = False  # units may make rows taller and columns wider
@@ -186,6 +201,21 @@ def build_workbook(form: UnitForm) -> bytes:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
 
+
+def build_workbook(form: UnitForm) -> bytes:
+    """The .xlsx bytes of ``form``."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    st = _Styles()
+    _head(ws, form, st, get_column_letter(len(COLUMNS)))
+    _header_row(ws, st)
+    first, last = _measure_rows(ws, form, st)
+    _status_dropdown(ws, first, last)
+    _protect_and_print(ws, first)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from ita_monitor.model.messages import LINK_REFUSALS
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.storage import DataRoot, PathLike, read_json, write_json
 
@@ -58,31 +59,9 @@ class LinkRefused(Exception):
     """The token cannot be used; ``code`` says why (the page shows the matching message)."""
 
     def __init__(self, code: str):
-        assert code in REFUSALS, code
+        assert code in LINK_REFUSALS, code
         self.code = code
-        super().__init__(f"{REFUSALS[code][1]} ({code})")
-
-
-# code -> (Thai, English): the only texts a refused link is answered with
-REFUSALS: dict[str, tuple[str, str]] = {
-    "invalid": (
-        "ลิงก์นี้ไม่ถูกต้อง อาจถูกแก้ไขหรือคัดลอกมาไม่ครบ: เปิดลิงก์จากอีเมลแบบฟอร์มอีกครั้ง หรือติดต่อผู้ดูแลระบบ",
-        "this link is not valid; it may have been changed or cut short: open the link in the form mail "
-        "again, or ask the ITA admin",
-    ),
-    "expired": (
-        "ลิงก์นี้หมดอายุแล้ว เพราะพ้นกำหนดส่งของรอบนี้: ติดต่อผู้ดูแลระบบเพื่อขอลิงก์ใหม่",
-        "this link has expired: the round's last day to submit has passed; ask the ITA admin for a new link",
-    ),
-    "revoked": (
-        "ลิงก์นี้ถูกยกเลิกโดยผู้ดูแลระบบ: ใช้ลิงก์ใหม่ที่ได้รับ หรือติดต่อผู้ดูแลระบบ",
-        "this link was revoked by the ITA admin: use the newer link you were sent, or ask the ITA admin",
-    ),
-    "unknown": (
-        "ไม่พบหน่วยงาน หน่วยงานย่อย หรือรอบของลิงก์นี้ในการตั้งค่าปัจจุบัน: ติดต่อผู้ดูแลระบบ",
-        "the agency, unit or round of this link is no longer configured: ask the ITA admin",
-    ),
-}
+        super().__init__(f"{LINK_REFUSALS[code][1]} ({code})")
 
 
 def _serializer(secret: bytes) -> URLSafeSerializer:

@@ -10,35 +10,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ita_monitor.intake.submissions import check_bytes, sha256
-from ita_monitor.model.config import AgenciesDir, Agency
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.errors import InputError, Problem
+from ita_monitor.model.messages import UPLOAD_REFUSALS
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.storage import DataRoot, read_json
-
-# code -> (Thai, English): why an upload was refused before anything was stored
-REFUSALS: dict[str, tuple[str, str]] = {
-    "unscheduled": (
-        "รอบนี้ไม่อยู่ในรอบติดตามของหน่วยงาน จึงไม่รับไฟล์",
-        "this round is not in the agency's schedule: no file is taken for it",
-    ),
-    "unknown_unit": ("ไม่รู้จักหน่วยงานย่อยนี้", "unknown unit"),
-    "no_plan": (
-        "ยังไม่มีแผนมาตรการของปีงบประมาณนี้ จึงยังตรวจไฟล์ไม่ได้: แจ้งผู้ดูแลระบบ",
-        "there is no measure plan for this fiscal year yet, so files cannot be checked: tell the ITA admin",
-    ),
-    "bad_file": ("ไฟล์นี้ใช้ไม่ได้ (ดูรายละเอียดด้านล่าง)", "this file cannot be used (see below)"),
-    "too_large": ("ไฟล์ใหญ่เกินกำหนด", "the file is larger than the limit"),
-}
 
 
 class UploadRefused(Exception):
     """Nothing was stored; ``code`` says why, ``problems`` (from the intake's checks) say what to fix."""
 
     def __init__(self, code: str, problems: list[Problem] | None = None):
-        assert code in REFUSALS, code
+        assert code in UPLOAD_REFUSALS, code
         self.code = code
         self.problems = problems or []
-        super().__init__(REFUSALS[code][1])
+        super().__init__(UPLOAD_REFUSALS[code][1])
 
 
 @dataclass

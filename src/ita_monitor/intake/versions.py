@@ -22,12 +22,11 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ita_monitor.intake.submissions import FileOutcome, ResultRow, parse_submission, sha256
-from ita_monitor.model.config import Agency, Plan
+from ita_monitor.intake.submissions import sha256
 from ita_monitor.model.errors import Problem
 from ita_monitor.model.limits import (
     MAX_NAME_BYTES,
@@ -71,29 +70,6 @@ class Version:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-@dataclass
-class Intake:
-    """The outcome of reading every version of a round."""
-
-    versions: list[Version]
-    outcomes: list[FileOutcome]
-    rows: dict[tuple[str, str], ResultRow] = field(default_factory=dict)
-    new: list[Version] = field(default_factory=list)  # stored by this call
-
-    @property
-    def rejected(self) -> list[dict]:
-        return [
-            {
-                "unit": o.unit,
-                "file": o.file,
-                "version": o.version,
-                "reasons": [str(p) for p in o.problems if p.severity == "error"],
-            }
-            for o in self.outcomes
-            if not o.accepted
-        ]
 
 
 def _now() -> str:
@@ -300,14 +276,15 @@ def receive_inbox(
 
 
 def take_in_inbox(
-    data: DataRoot, slug: str, rnd: Round, store: bool = True
+    data: DataRoot, slug: str, rnd: Round, store: bool = True, read: dict | None = None
 ) -> tuple[list[Version], list[Version], list[Unread]]:
     """Every version of the round after taking in the inbox; (all, new, inbox files not taken in).
 
     With ``store=False`` nothing is written: new inbox files appear as versions that are not kept
     yet (used while waiting for submissions, so polling changes nothing).  A file that cannot be
     read, or is above the size limit (found while reading, never read whole), is not kept and is
-    listed with its reason; the other files are taken in as usual.
+    listed with its reason; the other files are taken in as usual.  ``read`` (if given) gets the
+    bytes of each new version by (unit, sha256), so the caller reads them without reading them again.
     """
     versions = history(data, slug, rnd)
     known = {(v.unit, v.sha256): v for v in versions}
@@ -349,6 +326,8 @@ def take_in_inbox(
         versions.append(version)
         new.append(version)
         known[(unit, digest)] = version
+        if read is not None:
+            read[(unit, digest)] = payload
     if store and new:
         _write_manifest(data, slug, rnd)
         versions = history(data, slug, rnd)
@@ -362,71 +341,3 @@ def _unreadable(source: str, exc: OSError) -> Problem:
         f"อ่านไฟล์นี้ไม่ได้ ({exc.strerror or exc}): ส่งไฟล์ใหม่อีกครั้ง",
         f"this file cannot be read ({exc.strerror or exc}): send it again",
     )
-
-
-def _payload(data: DataRoot, slug: str, rnd: Round, version: Version) -> bytes:
-    stored = data.round_dir(slug, rnd) / version.stored_as
-    if stored.exists():
-        return read_path_bounded(stored, max(data.max_submission_bytes, version.bytes))
-    source = data.round_dir(slug, rnd) / version.source  # not stored yet (store=False, or killed)
-    return read_path_bounded(source, max(data.max_submission_bytes, version.bytes))
-
-
-def check_file(
-    payload: bytes,
-    shown: str,
-    unit: str,
-    plan: Plan,
-    agency: Agency,
-    rnd: Round,
-    max_bytes: int | None = None,
-) -> tuple[list[ResultRow], list[Problem]]:
-    """One file, exactly as a round reads it (the CLI's check-submission uses this too)."""
-    return parse_submission(payload, shown, unit, plan, agency, rnd, max_bytes)
-
-
-def take_in(data: DataRoot, agency: Agency, plan: Plan, rnd: Round, store: bool = True) -> Intake:
-    """Take in the inbox, then read every version; per (unit, measure) the latest valid row counts.
-
-    Whatever one file holds or does, the others are read: a file that cannot be read (or whose
-    reading fails in any way) is a rejected file with its reason.
-    """
-    versions, new, unread = take_in_inbox(data, agency.slug, rnd, store=store)
-    outcomes: list[FileOutcome] = []
-    rows: dict[tuple[str, str], ResultRow] = {}
-    used_by: dict[tuple[str, str], int] = {}
-    for v in sorted(versions, key=lambda v: (v.unit, v.version)):
-        try:
-            payload = _payload(data, agency.slug, rnd, v)
-            found, problems = check_file(
-                payload, v.source, v.unit, plan, agency, rnd, data.max_submission_bytes
-            )
-        except TooLarge as exc:
-            found, problems = [], [Problem(v.source, "", *too_large_th_en(exc.limit, exc.seen, exc.exact))]
-        except Exception as exc:
-            found, problems = (
-                [],
-                [_unreadable(v.source, exc if isinstance(exc, OSError) else OSError(repr(exc)))],
-            )
-        errors = [p for p in problems if p.severity == "error"]
-        outcome = FileOutcome(
-            v.unit,
-            v.source,
-            v.sha256,
-            not errors,
-            len(found),
-            problems,
-            version=v.version,
-            received_at=v.received_at,
-            stored_as=v.stored_as,
-        )
-        outcomes.append(outcome)
-        if not errors:
-            for r in found:
-                rows[(r.unit, r.measure_code)] = r
-                used_by[(r.unit, r.measure_code)] = len(outcomes) - 1
-    for index in used_by.values():
-        outcomes[index].counts += 1
-    for u in unread:
-        outcomes.append(FileOutcome(u.unit, u.source, "", False, 0, [u.problem]))
-    return Intake(versions, outcomes, rows, new)

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from ita_monitor.intake.completeness import Completeness, check
 from ita_monitor.intake.notify import reminder_at
-from ita_monitor.intake.versions import take_in
+from ita_monitor.intake.reading import take_in
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,12 @@ class DataRoot:
         self.root = root
         self.max_submission_bytes = max_submission_bytes or max_submission_bytes_default()
 
+    def year_dir(self, slug: str, fiscal_year: int) -> PathLike:
+        """``<root>/<agency>/<FY>``: the year's rounds, plan, published.json, links.json."""
+        return self.root / slug / str(fiscal_year)
+
     def round_dir(self, slug: str, rnd: Round) -> PathLike:
-        return self.root / slug / str(rnd.fiscal_year) / rnd.slug
+        return self.year_dir(slug, rnd.fiscal_year) / rnd.slug
 
     def inbox(self, slug: str, rnd: Round) -> PathLike:
         return self.round_dir(slug, rnd) / "inbox"
@@ -71,7 +75,11 @@ class DataRoot:
 
     def plan_dir(self, slug: str, fiscal_year: int) -> PathLike:
         """The year's plan documents: the measures, the approval memo, and their status.json."""
-        return self.root / slug / str(fiscal_year) / "plan"
+        return self.year_dir(slug, fiscal_year) / "plan"
+
+    def published(self, slug: str, fiscal_year: int) -> PathLike:
+        """What is published of the year (``publish.record``)."""
+        return self.year_dir(slug, fiscal_year) / "published.json"
 
     def site(self, path: str) -> PathLike:
         return self.root / path

@@ -21,7 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from ita_monitor.model.config import Agency, Catalogue
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.catalogue import Catalogue
 
 T = TypeVar("T")
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ita_monitor.model.config import Agency
+from ita_monitor.model.agency import Agency
 from ita_monitor.model.errors import InputError, Problem
 from ita_monitor.model.storage import DataRoot
 from ita_monitor.publish.base import Publisher

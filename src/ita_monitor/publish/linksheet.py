@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import io
 
-from ita_monitor.model.config import Agency, Catalogue
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.catalogue import Catalogue
 from ita_monitor.model.storage import PathLike, write_atomic
 from ita_monitor.publish.base import index_items
 

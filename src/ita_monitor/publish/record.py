@@ -9,26 +9,13 @@ round's steps (``pipeline.py``) and the yearly plan's (``yearly.py``) publish th
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Protocol
 
-from ita_monitor.model.config import Agency, Catalogue
-from ita_monitor.model.storage import DataRoot, PathLike, read_json, write_json
+from ita_monitor.model.agency_year import AgencyYear
+from ita_monitor.model.storage import PathLike, read_json, write_json
 from ita_monitor.publish.base import Document, Publisher
 from ita_monitor.publish.linksheet import write_link_sheet
 
-
-class PublishJob(Protocol):
-    """What publishing needs of a round's or a year's job (``RoundJob``, ``YearJob``)."""
-
-    agency: Agency
-    catalogue: Catalogue
-    data: DataRoot
-
-    @property
-    def slug(self) -> str: ...
-
-    @property
-    def fiscal_year(self) -> int: ...
+PublishJob = AgencyYear  # what publishing needs of a round's, a year's or the link check's job
 
 
 def _now() -> str:
@@ -37,7 +24,7 @@ def _now() -> str:
 
 def published_manifest_path(job: PublishJob) -> PathLike:
     """``<root>/<agency>/<FY>/published.json``."""
-    return job.data.root / job.slug / str(job.fiscal_year) / "published.json"
+    return job.manifest_path
 
 
 def publish_documents(

@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 from typing import Protocol
 
-from ita_monitor.model.config import Agency, Catalogue
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.catalogue import Catalogue
 from ita_monitor.model.storage import PathLike, write_atomic
 from ita_monitor.publish.base import Document, dated_name, earlier_entry, index_items
 

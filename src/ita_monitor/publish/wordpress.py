@@ -20,7 +20,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from ita_monitor.model.config import Agency, Catalogue
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.catalogue import Catalogue
 from ita_monitor.model.thai import thai_digits
 from ita_monitor.publish.base import Document, PublishFailed, call_target, earlier_entry, index_items
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ita_monitor.model.config import Agency, Plan
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import Round
-from ita_monitor.model.status import ROUND_PAGE_STATES, State
+from ita_monitor.model.states import ROUND_PAGE_STATES, State
 from ita_monitor.model.storage import DataRoot
 from ita_monitor.views.yearview import Tally, round_year
 

@@ -21,8 +21,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from ita_monitor.model.config import ITA_INDICATORS, Agency, Plan
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.plan import ITA_INDICATORS, Plan
 from ita_monitor.model.rounds import BANGKOK
+from ita_monitor.model.storage import DataRoot
 from ita_monitor.views.agencies_overview import Overview
 from ita_monitor.views.yearview import YearView
 
@@ -147,11 +150,8 @@ def _frame(columns: Sequence[Column], records: list[dict[str, Any]]) -> pd.DataF
     return frame
 
 
-def year_frames(view: YearView, agency: Agency, plan: Plan | None) -> dict[str, pd.DataFrame]:
-    """The tables of the agency's year, by sheet name."""
-    units = {u.code: u.name_th for u in agency.units}
-    measures = {m.code: m.title for m in plan.measures} if plan else {}
-    plan_rows = [
+def _plan_rows(plan: Plan | None, units: dict[str, str]) -> list[dict]:
+    return [
         {
             "measure_code": m.code,
             "measure": m.title,
@@ -161,45 +161,52 @@ def year_frames(view: YearView, agency: Agency, plan: Plan | None) -> dict[str, 
         }
         for m in (plan.measures if plan else ())
     ]
-    items = []
-    for r in view.rounds:
-        for i in r.items:
-            items.append(
-                {
-                    "round": i.months,
-                    "measure_code": i.measure_code,
-                    "measure": measures.get(i.measure_code, ""),
-                    "unit": i.unit,
-                    "unit_name": units.get(i.unit, i.unit),
-                    "status": i.kind_th,
-                    "version": i.version,
-                    "received_at": i.received_at,
-                    "last_day": r.last_day,
-                    "late": {"late": "ช้า", "on_time": "ไม่ช้า"}.get(i.kind, ""),
-                    "days_late": i.days_late if i.kind != "not_due" else None,
-                    "file": i.file,
-                }
-            )
-    rounds = []
-    for r in view.rounds:
-        t = r.tally
-        rounds.append(
-            {
-                "round": r.months,
-                "round_name": r.label_th,
-                "state": r.state_th,
-                "last_day": r.last_day,
-                "due": t.due,
-                "complete": t.complete,
-                "on_time": t.on_time,
-                "late": t.late,
-                "missing": t.missing + t.incomplete,
-                "percent": t.percent,
-                "days_late": t.days_late,
-                "published_url": r.published_url,
-            }
-        )
-    late = [
+
+
+def _item_rows(view: YearView, units: dict[str, str], measures: dict[str, str]) -> list[dict]:
+    """Every (round, measure, unit): its state, version, receipt time, lateness and file."""
+    return [
+        {
+            "round": i.months,
+            "measure_code": i.measure_code,
+            "measure": measures.get(i.measure_code, ""),
+            "unit": i.unit,
+            "unit_name": units.get(i.unit, i.unit),
+            "status": i.kind_th,
+            "version": i.version,
+            "received_at": i.received_at,
+            "last_day": r.last_day,
+            "late": {"late": "ช้า", "on_time": "ไม่ช้า"}.get(i.kind, ""),
+            "days_late": i.days_late if i.kind != "not_due" else None,
+            "file": i.file,
+        }
+        for r in view.rounds
+        for i in r.items
+    ]
+
+
+def _round_rows(view: YearView) -> list[dict]:
+    return [
+        {
+            "round": r.months,
+            "round_name": r.label_th,
+            "state": r.state_th,
+            "last_day": r.last_day,
+            "due": r.tally.due,
+            "complete": r.tally.complete,
+            "on_time": r.tally.on_time,
+            "late": r.tally.late,
+            "missing": r.tally.missing + r.tally.incomplete,
+            "percent": r.tally.percent,
+            "days_late": r.tally.days_late,
+            "published_url": r.published_url,
+        }
+        for r in view.rounds
+    ]
+
+
+def _late_rows(view: YearView) -> list[dict]:
+    return [
         {
             "unit": u.code,
             "unit_name": u.name_th,
@@ -211,7 +218,10 @@ def year_frames(view: YearView, agency: Agency, plan: Plan | None) -> dict[str, 
         }
         for u in view.late_units
     ]
-    per_measure = [
+
+
+def _measure_rows(view: YearView) -> list[dict]:
+    return [
         {
             "measure_code": m.code,
             "measure": m.title,
@@ -223,12 +233,18 @@ def year_frames(view: YearView, agency: Agency, plan: Plan | None) -> dict[str, 
         }
         for m in view.measures
     ]
+
+
+def year_frames(view: YearView, agency: Agency, plan: Plan | None) -> dict[str, pd.DataFrame]:
+    """The tables of the agency's year, by sheet name."""
+    units = {u.code: u.name_th for u in agency.units}
+    measures = {m.code: m.title for m in plan.measures} if plan else {}
     return {
-        "แผนมาตรการ": _frame(PLAN_COLUMNS, plan_rows),
-        "รายการส่งทุกรอบ": _frame(ITEM_COLUMNS, items),
-        "ความครบถ้วนรายรอบ": _frame(ROUND_COLUMNS, rounds),
-        "หน่วยงานที่ส่งช้า": _frame(LATE_COLUMNS, late),
-        "ความครบถ้วนรายมาตรการ": _frame(MEASURE_COLUMNS, per_measure),
+        "แผนมาตรการ": _frame(PLAN_COLUMNS, _plan_rows(plan, units)),
+        "รายการส่งทุกรอบ": _frame(ITEM_COLUMNS, _item_rows(view, units, measures)),
+        "ความครบถ้วนรายรอบ": _frame(ROUND_COLUMNS, _round_rows(view)),
+        "หน่วยงานที่ส่งช้า": _frame(LATE_COLUMNS, _late_rows(view)),
+        "ความครบถ้วนรายมาตรการ": _frame(MEASURE_COLUMNS, _measure_rows(view)),
     }
 
 
@@ -338,3 +354,28 @@ def year_filename(view: YearView, suffix: str = "xlsx") -> str:
 
 def overview_filename(ov: Overview, suffix: str = "xlsx") -> str:
     return f"ita-agencies-{ov.fiscal_year}-overview.{suffix}"
+
+
+def year_export(agencies: AgenciesDir, data: DataRoot, slug: str, fiscal_year: int) -> tuple[dict, str]:
+    """The tables of an agency's year and the workbook's file name (``ita-monitor export year``)."""
+    from ita_monitor.views.yearview import year_view
+
+    agency = agencies.agency(slug)
+    plan = agencies.plan(slug, fiscal_year, agency)
+    view = year_view(agency, plan, fiscal_year, data)
+    return year_frames(view, agency, plan), year_filename(view)
+
+
+def overview_export(
+    agencies: AgenciesDir, data: DataRoot, fiscal_year: int, district: str, state: str, months: int | None
+) -> tuple[dict, str]:
+    """The many-agency overview's table and file name (``ita-monitor export overview``)."""
+    from ita_monitor.views.agencies_overview import overview
+
+    pairs = []
+    for slug in agencies.slugs():
+        agency = agencies.agency(slug)
+        plan = agencies.plan(slug, fiscal_year, agency) if fiscal_year in agencies.plan_years(slug) else None
+        pairs.append((agency, plan))
+    ov = overview(pairs, fiscal_year, data, district=district, state=state, months=months)
+    return {"ภาพรวมหลายหน่วยงาน": overview_frame(ov)}, overview_filename(ov)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ita_monitor.model.config import ITA_INDICATORS, Plan
+from ita_monitor.model.plan import ITA_INDICATORS, Plan
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ filled in, or is missing.  The figures are those of ``status.json``: a round's c
 ``completeness`` (what is due minus the gaps), and a result's time is the receipt time of the version
 whose row counts (the manifest's ``received_at``).
 
-Everything is read defensively like ``dashboard.py``: a round never run shows as not due yet or
+Everything is read defensively like ``round_detail.py``: a round never run shows as not due yet or
 missing, never breaks the view.
 """
 
@@ -20,11 +20,14 @@ from typing import Any
 
 from ita_monitor.intake.submissions import REQUIRED_FIELDS
 from ita_monitor.model import status
-from ita_monitor.model.config import Agency, Plan
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import BANGKOK, Round
 from ita_monitor.model.status import FileRecord, RoundStatus, State
 from ita_monitor.model.storage import DataRoot
-from ita_monitor.views.dashboard import PlanSummary, read_json_safe, round_state
+from ita_monitor.views.dashboard import PlanSummary
+from ita_monitor.views.round_detail import read_json_safe
+from ita_monitor.views.round_state import round_state
 
 # kind of one (round, measure, unit) -> (Thai, English)
 KINDS: dict[str, tuple[str, str]] = {

@@ -6,7 +6,8 @@ import pytest
 import yaml
 
 from ita_monitor.documents.render import Renderer
-from ita_monitor.model.config import AgenciesDir, parse_agency
+from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.parsing import parse_agency
 from ita_monitor.model.storage import DataRoot
 from ita_monitor.publish.factory import Remote, publisher_for
 from ita_monitor.publish.sftp import SftpPublisher

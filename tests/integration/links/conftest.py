@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from ita_monitor.links.linkhealth import YearLinks
+from ita_monitor.links.year import YearLinks
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.storage import DataRoot
 from ita_monitor.publish.base import Document

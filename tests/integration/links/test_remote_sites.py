@@ -8,7 +8,10 @@ import pytest
 import requests
 
 from ita_monitor.documents.render import Renderer
-from ita_monitor.links.linkhealth import CheckSettings, notify_done, pending_notice, repair, run_check
+from ita_monitor.links.checker import CheckSettings
+from ita_monitor.links.record import LinkHealth, pending_notice
+from ita_monitor.links.repair import repair
+from ita_monitor.links.run import notify_done, run_check
 from ita_monitor.publish.factory import Remote, publisher_for
 from tests.integration.links.conftest import (
     FY,
@@ -23,8 +26,8 @@ from tests.integration.publish.test_sftp import _connect
 CHECK = CheckSettings(timeout=10, slow=5, per_host=2, rate_per_host=20)
 
 
-def _states(health: dict) -> dict[str, str]:
-    return {k: v["state"] for k, v in health["links"].items()}
+def _states(health: LinkHealth) -> dict[str, str]:
+    return {k: v.state for k, v in health.links.items()}
 
 
 @pytest.mark.links
@@ -49,9 +52,9 @@ def test_sftp_site_removed_and_replaced_files_are_repaired_in_place(sftp_site, t
     (folder / str(FY) / f"ita-{FY}-round-12-report.pdf").write_bytes(pdf("edited on the server"))
     broken = run_check(year, CHECK, Renderer())
     assert _states(broken)["document:measures"] == "missing"
-    assert broken["links"]["document:measures"]["last_ok"] == first["checked_at"]
+    assert broken.links["document:measures"].last_ok == first.checked_at
     assert _states(broken)["document:round-12"] == "changed"
-    assert [(c["id"], c["to"]) for c in pending_notice(broken)] == [
+    assert [(c.id, c.to) for c in pending_notice(broken)] == [
         ("document:measures", "missing"),
         ("document:round-12", "changed"),
     ]
@@ -62,9 +65,9 @@ def test_sftp_site_removed_and_replaced_files_are_repaired_in_place(sftp_site, t
     assert result.republished == ["document:measures", "document:round-12"]
     after = run_check(year, CHECK, Renderer())
     assert set(_states(after).values()) == {"ok"}
-    assert [(c["from"], c["to"]) for c in pending_notice(after)] == [("missing", "ok"), ("changed", "ok")]
+    assert [(c.from_state, c.to) for c in pending_notice(after)] == [("missing", "ok"), ("changed", "ok")]
     assert [d["url"] for d in published["documents"]] == [
-        after["links"][f"document:{d.key}"]["url"] for d in documents(slug)
+        after.links[f"document:{d.key}"].url for d in documents(slug)
     ]
     earlier = list((folder / str(FY) / "earlier").iterdir())
     assert [p.read_bytes() for p in earlier] == [pdf("edited on the server")]  # the hand edit is kept

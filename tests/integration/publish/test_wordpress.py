@@ -1,4 +1,5 @@
-"""Publishing to a real WordPress (php -S + MariaDB), checked on the live site over HTTP."""
+"""Publishing to a real WordPress (php -S + MariaDB), checked on the live site over HTTP.
+The faults every remote target shares (site down, refused credentials) are in ``test_faults.py``."""
 
 from __future__ import annotations
 
@@ -138,40 +139,6 @@ def test_a_corrected_document_takes_the_old_ones_place_and_keeps_it_as_an_earlie
     assert len(_pages(wordpress, f"oit-2565-{job.slug}")) == 1
     manifest = json.loads((job.data.root / job.slug / "2565" / "published.json").read_text())
     assert len(manifest["documents"]["round-12"]["earlier"]) == 1
-
-
-def test_a_site_that_is_down_fails_clearly_leaves_the_page_as_it_was_and_a_rerun_completes(site, wordpress):
-    job, publisher = site
-    first = _docs(_pdf("measures"), _pdf("report v1"))
-    page_url = publish_documents(job, publisher(), first)["index_url"]
-    corrected = _docs(_pdf("measures"), _pdf("report v2"))
-    wordpress.stop()
-    try:
-        with pytest.raises(PublishFailed) as failed:
-            publish_documents(job, publisher(), corrected)
-    finally:
-        wordpress.start()
-    message = str(failed.value)
-    assert failed.value.transient and failed.value.attempts == 1  # one try; the task's retries try again
-    assert "WordPress http://127.0.0.1:8091" in message and "ConnectionError" in message
-    assert "what to do" in message and "วิธีแก้" in message
-    # the page still shows what was published before, complete
-    _check_live(page_url, {d.key: d.data for d in first})
-
-    result = publish_documents(job, publisher(), corrected)
-    _check_live(page_url, {"measures": _pdf("measures"), "v1": _pdf("report v1"), "v2": _pdf("report v2")})
-    assert result["documents"][1]["earlier"][0]["sha256"] == first[1].sha256
-    assert len(_media_of(wordpress, job.slug)) == 3
-    assert len(_pages(wordpress, f"oit-2565-{job.slug}")) == 1
-
-
-def test_refused_credentials_fail_at_once_saying_to_check_the_connection(site, wordpress):
-    job, publisher = site
-    with pytest.raises(PublishFailed) as failed:
-        publish_documents(job, publisher(password="wrong wrong wrong"), _docs(_pdf("m"), _pdf("r")))
-    assert not failed.value.transient and failed.value.attempts == 1
-    assert "HTTP 401" in str(failed.value) and "Airflow connection" in str(failed.value)
-    assert _media_of(wordpress, job.slug) == []
 
 
 def test_dry_run_plans_the_media_and_page_and_touches_nothing(site, wordpress):

@@ -30,7 +30,7 @@ or the link), its Origin/Referer and its size; then its form token (``websecurit
 One module per concept: ``auth`` (login, access, CSRF), ``sources`` (agency profiles, plans and the
 data root, cached), ``runs`` (what the metadata DB knows, actions through Airflow's REST API as the
 user), ``files`` (serving and uploads), ``views`` (pages), ``templating`` (Jinja, Thai date filters,
-error pages), ``unit`` (a unit's page by its link).  Reading goes through ``ita_monitor.views.dashboard`` (pure).
+error pages), ``unit`` (a unit's page by its link).  Reading goes through ``ita_monitor.views`` (pure).
 
 This module stays light: every Airflow process loads the plugin, but only the api-server serves the
 page, so FastAPI and the routes are imported by ``create_ita_app()`` (through ``LazyApp``, on the first

@@ -78,7 +78,8 @@ def csrf_token(user: Any) -> str:
 
 def check_csrf(user: Any, token: str) -> None:
     """403 with the reason unless ``token`` is a fresh form token of this user."""
-    from ita_monitor.airflow_layer.websecurity import form_token_problem, message
+    from ita_monitor.airflow_layer.websecurity import form_token_problem
+    from ita_monitor.model.messages import message
 
     problem = form_token_problem(form_subject(user), token or "")
     if problem:

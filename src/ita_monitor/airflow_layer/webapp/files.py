@@ -26,7 +26,8 @@ from ita_monitor.airflow_layer.webapp.auth import Actor, User, check_csrf, requi
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency
 from ita_monitor.airflow_layer.webapp.templating import SECURITY_HEADERS, base, render
 from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
-from ita_monitor.intake.uploads import REFUSALS, UploadRefused, receive_upload, scheduled
+from ita_monitor.intake.uploads import UploadRefused, receive_upload, scheduled
+from ita_monitor.model.messages import MESSAGES, message
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ router = APIRouter()
 def _refuse(
     request: Request, status: int, code: str, n: int | None = None, text: tuple[str, str] | None = None
 ) -> Response:
-    th, en = text or ws.message(code, n) or ("", "")
+    th, en = text or message(code, n) or ("", "")
     return render("message.html.j2", status, base=base(request), title=f"{status}", text=f"{th}\n{en}")
 
 
@@ -144,7 +145,7 @@ async def upload(request: Request, user: Actor, slug: str, fy: int, rnd: str) ->
     agency = load_agency(slug)
     the_round = parse_round(fy, rnd)
     if not scheduled(agency, the_round):
-        th, en = REFUSALS["unscheduled"]
+        th, en = MESSAGES["unscheduled"]
         raise HTTPException(404, f"{th} / {en}")
     root = data_root()
     limit = ws.upload_limit(root)

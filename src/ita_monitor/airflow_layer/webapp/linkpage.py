@@ -20,20 +20,23 @@ from ita_monitor.airflow_layer.webapp.auth import (
 from ita_monitor.airflow_layer.webapp.runs import action_form, call_api
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency
 from ita_monitor.airflow_layer.webapp.templating import SECURITY_HEADERS, base, render
-from ita_monitor.links import linkhealth
+from ita_monitor.links import readiness as itas
+from ita_monitor.links.record import STATE_TH, broken
+from ita_monitor.links.year import YearLinks
 from ita_monitor.model.errors import InputError
+from ita_monitor.model.messages import ERRORS, message
 from ita_monitor.model.names import links_dag_id
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
 
-def _year(slug: str, fy: int) -> linkhealth.YearLinks:
+def _year(slug: str, fy: int) -> YearLinks:
     load_agency(slug)  # 404 for an unknown agency
     if not 2500 <= fy <= 2800:
         raise HTTPException(404, "ไม่มีปีงบประมาณนี้ / no such fiscal year")
     try:
-        return linkhealth.YearLinks.load(agencies_dir(), slug, fy, data_root())
+        return YearLinks.load(agencies_dir(), slug, fy, data_root())
     except InputError as exc:
         raise HTTPException(404, f"{exc}") from exc
 
@@ -58,7 +61,7 @@ def latest_link_run(slug: str) -> dict | None:
 
 
 def _redirect(request: Request, slug: str, fy: int, code: str = "", n: int | None = None) -> RedirectResponse:
-    """Back to the year's link page with the code of a message the app issued (``websecurity.MESSAGES``)."""
+    """Back to the year's link page with the code of a message the app issued (``model.messages``)."""
     url = f"{base(request)}/links/{quote(slug)}/{fy}"
     params = [("m", code), ("n", "" if n is None else str(int(n)))]
     query = urlencode([(k, v) for k, v in params if v])
@@ -67,15 +70,14 @@ def _redirect(request: Request, slug: str, fy: int, code: str = "", n: int | Non
 
 def _issued(request: Request) -> tuple[str, str]:
     """(message, error) of the ``?m=`` code only: any other text in the address is never shown."""
-    from ita_monitor.airflow_layer import websecurity as ws
 
     q = request.query_params
     n = q.get("n", "")
-    said = ws.message(q.get("m", ""), int(n) if n.isdigit() and len(n) < 7 else None)
+    said = message(q.get("m", ""), int(n) if n.isdigit() and len(n) < 7 else None)
     if said is None:
         return "", ""
     text = " / ".join(said)
-    return ("", text) if q.get("m") in ws.ERRORS else (text, "")
+    return ("", text) if q.get("m") in ERRORS else (text, "")
 
 
 @router.get("/links/{slug}/{fy}", response_class=HTMLResponse)
@@ -83,7 +85,7 @@ def links_page(request: Request, user: User, slug: str, fy: int) -> HTMLResponse
     require_dag_access(request, user, slug)
     year = _year(slug, fy)
     health = year.health()
-    links = sorted((health or {}).get("links", {}).values(), key=lambda e: (e["kind"] != "document", e["id"]))
+    links = sorted(health.links.values() if health else [], key=lambda e: (e.kind != "document", e.id))
     return render(
         "links.html.j2",
         base=base(request),
@@ -91,13 +93,13 @@ def links_page(request: Request, user: User, slug: str, fy: int) -> HTMLResponse
         fy=fy,
         health=health,
         links=links,
-        changes=(health or {}).get("changes", []),
-        repairs=list(reversed((health or {}).get("repairs", [])))[:5],
-        rows=linkhealth.readiness_rows(year.catalogue, year.manifest(), health, year.oit),
-        broken=len(linkhealth.broken(health)),
+        changes=health.changes if health else [],
+        repairs=list(reversed(health.repairs if health else []))[:5],
+        rows=itas.readiness_rows(year.catalogue, year.manifest(), health, year.oit),
+        broken=len(broken(health)),
         period=year.assessment,
         run=latest_link_run(slug),
-        state_th=linkhealth.STATE_TH,
+        state_th=STATE_TH,
         user=username(user),
         csrf=csrf_token(user),
         message=_issued(request)[0],
@@ -111,18 +113,18 @@ def readiness(request: Request, user: User, slug: str, fy: int, fmt: str) -> Res
     require_dag_access(request, user, slug)
     year = _year(slug, fy)
     health = year.health()
-    rows = linkhealth.readiness_rows(year.catalogue, year.manifest(), health, year.oit)
+    rows = itas.readiness_rows(year.catalogue, year.manifest(), health, year.oit)
     name = f"itas-readiness-{slug}-{fy}.{fmt}"
     if fmt == "csv":
         return Response(
-            linkhealth.readiness_csv(rows),
+            itas.readiness_csv(rows),
             media_type="text/csv; charset=utf-8",
             headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'},
         )
     if fmt == "html":
         from ita_monitor.airflow_layer import settings
 
-        html = linkhealth.readiness_html(year, rows, health, settings.renderer())
+        html = itas.readiness_html(year, rows, health, settings.renderer())
         return Response(html, media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
     raise HTTPException(404, "มีแบบ csv และ html / csv or html")
 

@@ -22,10 +22,10 @@ from ita_monitor.airflow_layer.webapp.auth import Actor, check_csrf, user_token
 from ita_monitor.airflow_layer.webapp.root_app import ROOT_APP_KEY
 from ita_monitor.airflow_layer.webapp.sources import data_root, load_agency
 from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
-from ita_monitor.model.config import Agency
+from ita_monitor.model.agency import Agency
 from ita_monitor.model.names import CHECK_TASK, agency_of_round_dag, hitl_path, round_dag_id
 from ita_monitor.model.rounds import Round, resolve_round
-from ita_monitor.views import dashboard
+from ita_monitor.views.round_state import RunInfo
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -50,7 +50,7 @@ def _round_of_run(agency: Agency, conf: dict | None, interval_end, run_after) ->
         return None
 
 
-def latest_runs(agencies: dict[str, Agency]) -> dict[tuple[str, int, int], dashboard.RunInfo]:
+def latest_runs(agencies: dict[str, Agency]) -> dict[tuple[str, int, int], RunInfo]:
     """The latest DAG run of each (agency, fiscal year, round), with whether it awaits approval."""
     from airflow.models.dagrun import DagRun
     from airflow.models.hitl import HITLDetail
@@ -61,7 +61,7 @@ def latest_runs(agencies: dict[str, Agency]) -> dict[tuple[str, int, int], dashb
     by_dag = {round_dag_id(s): a for s, a in agencies.items()}
     if not by_dag:
         return {}
-    out: dict[tuple[str, int, int], dashboard.RunInfo] = {}
+    out: dict[tuple[str, int, int], RunInfo] = {}
     with create_session() as session:
         pending = set(
             session.execute(
@@ -87,7 +87,7 @@ def latest_runs(agencies: dict[str, Agency]) -> dict[tuple[str, int, int], dashb
         rnd = _round_of_run(agency, conf, interval_end, run_after)
         if rnd is None:
             continue
-        out[(agency.slug, rnd.fiscal_year, rnd.months)] = dashboard.RunInfo(
+        out[(agency.slug, rnd.fiscal_year, rnd.months)] = RunInfo(
             dag_id, run_id, str(getattr(state, "value", state)), (dag_id, run_id) in pending
         )
     return out

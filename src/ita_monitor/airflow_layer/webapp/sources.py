@@ -11,9 +11,11 @@ from typing import Any
 from fastapi import HTTPException
 
 from ita_monitor.airflow_layer import settings
-from ita_monitor.model.config import AgenciesDir, Agency, Plan
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.errors import InputError
-from ita_monitor.model.storage import DataRoot, local_path
+from ita_monitor.model.plan import Plan
+from ita_monitor.model.storage import DataRoot
 
 _cache: dict[tuple, tuple[tuple, Any]] = {}  # (kind, path) -> (file stamps, parsed value)
 
@@ -67,5 +69,4 @@ def load_plan(slug: str, fy: int) -> Plan | None:
 
 def data_root() -> DataRoot:
     """The data root; a local ``file://`` root is read with pathlib (much faster than fsspec)."""
-    local = local_path(settings.get("data_root"))
-    return DataRoot(local if local is not None else settings.data_root(), settings.max_submission_bytes())
+    return DataRoot(settings.open_root(settings.get("data_root")), settings.max_submission_bytes())

@@ -17,11 +17,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ita_monitor.airflow_layer import settings
 from ita_monitor.model import thai
-from ita_monitor.model.config import Agency
+from ita_monitor.model.agency import Agency
 from ita_monitor.model.rounds import BANGKOK
-from ita_monitor.model.status import ROUND_PAGE_STATES
+from ita_monitor.model.states import ROUND_PAGE_STATES
 from ita_monitor.model.thai import thai_date, thai_digits
-from ita_monitor.views import dashboard
+from ita_monitor.views.round_detail import CELLS
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -85,7 +85,7 @@ def _environment(folder: str) -> Environment:
         q=lambda s: quote(str(s), safe=""),
         qp=lambda s: quote(str(s), safe="/"),
     )
-    env.globals.update(LEGEND=ROUND_PAGE_STATES, CELLS=dashboard.CELLS, published_href=published_href)
+    env.globals.update(LEGEND=ROUND_PAGE_STATES, CELLS=CELLS, published_href=published_href)
     return env
 
 

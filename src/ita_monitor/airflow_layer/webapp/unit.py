@@ -29,15 +29,13 @@ from ita_monitor.airflow_layer import websecurity as ws
 from ita_monitor.airflow_layer.webapp.auth import Actor
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
 from ita_monitor.airflow_layer.webapp.templating import base, environment
-from ita_monitor.intake.unit_links import REFUSALS as LINK_REFUSALS
 from ita_monitor.intake.unit_links import Link, LinkRefused, check_revoked, read_token
-from ita_monitor.intake.uploads import REFUSALS as UPLOAD_REFUSALS
 from ita_monitor.intake.uploads import UploadRefused, receive_upload
+from ita_monitor.model.messages import MESSAGES
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
-MESSAGES = {**ws.MESSAGES, **LINK_REFUSALS, **UPLOAD_REFUSALS}
 # Per api-server process (see RateLimiter): requests of one address, of one link, and uploads of one link
 PER_ADDRESS = ws.RateLimiter(120, 600)
 PER_LINK = ws.RateLimiter(60, 600)
@@ -57,7 +55,7 @@ HEADERS = {
 class MeasureState:
     code: str
     title: str
-    cell: Any  # dashboard.Cell of this unit
+    cell: Any  # round_detail.Cell of this unit
 
 
 @dataclass
@@ -73,7 +71,7 @@ class UnitView:
     last_day: date
     expires_at: datetime
     measures: list[MeasureState] = field(default_factory=list)
-    history: list[Any] = field(default_factory=list)  # dashboard.HistoryEntry of this unit
+    history: list[Any] = field(default_factory=list)  # round_detail.HistoryEntry of this unit
     files: list[Any] = field(default_factory=list)  # this unit's status.FileRecord of the last collect
     has_form: bool = False
 
@@ -124,11 +122,11 @@ def _subject(link: Link) -> str:
 
 
 def unit_view(agency: Any, link: Link) -> UnitView:
-    from ita_monitor.views import dashboard
+    from ita_monitor.views.round_detail import round_detail
 
     scope, rnd = link.scope, link.scope.rnd
     data = data_root()
-    detail = dashboard.round_detail(agency, load_plan(agency.slug, rnd.fiscal_year), rnd, data)
+    detail = round_detail(agency, load_plan(agency.slug, rnd.fiscal_year), rnd, data)
     measures = [
         MeasureState(row.code, row.title, row.cells[scope.unit])
         for row in detail.matrix

@@ -27,7 +27,7 @@ def redirect_round(
     request: Request, slug: str, rnd: Round, code: str = "", n: int | None = None, unit: str = "", v=None
 ) -> RedirectResponse:
     """Back to the round's page after an action, with the code of a message the app issued
-    (``websecurity.MESSAGES``), a number for it, and the unit and version of a file just received."""
+    (``model.messages``), a number for it, and the unit and version of a file just received."""
     url = f"{base(request)}/a/{slug}/{rnd.fiscal_year}/{rnd.slug}"
     params = [
         ("m", code),

@@ -16,11 +16,13 @@ from ita_monitor.airflow_layer.webapp.templating import base, published_href, re
 from ita_monitor.airflow_layer.webapp.urls import parse_round
 from ita_monitor.intake.mailin import quarantined
 from ita_monitor.intake.submissions import SUFFIXES
-from ita_monitor.intake.uploads import REFUSALS
-from ita_monitor.model.config import Agency
+from ita_monitor.model import messages
+from ita_monitor.model.agency import Agency
+from ita_monitor.model.messages import ERRORS, MESSAGES
 from ita_monitor.model.names import agency_of_round_dag
 from ita_monitor.model.rounds import Round
 from ita_monitor.views import dashboard
+from ita_monitor.views.round_detail import round_detail
 
 router = APIRouter()
 
@@ -75,7 +77,7 @@ def round_page_response(
     stored (``refused``, with the intake's ``problems``), or the outcome of the file ``outcome_of``
     (unit, version) just received."""
     run = latest_runs({agency.slug: agency}).get((agency.slug, rnd.fiscal_year, rnd.months))
-    detail = dashboard.round_detail(
+    detail = round_detail(
         agency,
         load_plan(agency.slug, rnd.fiscal_year),
         rnd,
@@ -83,13 +85,13 @@ def round_page_response(
         run=run,
         first_year=min(agencies_dir().plan_years(agency.slug), default=None),
     )
-    text = ws.message(code, n) if code else None
+    text = messages.message(code, n) if code else None
     message = error = ""
     if text:
         said = f"{text[0]} / {text[1]}"
-        error, message = (said, "") if code in ws.ERRORS else ("", said)
+        error, message = (said, "") if code in ERRORS else ("", said)
     if refused:
-        th, en = REFUSALS[refused]
+        th, en = MESSAGES[refused]
         error = f"{th} / {en}"
     outcome = None
     if outcome_of:
@@ -162,7 +164,7 @@ def run_link(request: Request, user: User, dag_id: str, run_id: str, what: str) 
     require_dag_access(request, user, slug)
     agency, rnd = run_round(dag_id, run_id)
     prefix = base(request)
-    detail = dashboard.round_detail(agency, None, rnd, data_root())
+    detail = round_detail(agency, None, rnd, data_root())
     if what == "report":
         report = next((r for r in detail.reports if "memo" not in r.path.lower()), None)
         if report is None:

@@ -25,7 +25,7 @@ from ita_monitor.airflow_layer.webapp.runs import latest_runs
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
 from ita_monitor.airflow_layer.webapp.templating import SECURITY_HEADERS, base, render
 from ita_monitor.documents import charts
-from ita_monitor.model.config import Agency
+from ita_monitor.model.agency import Agency
 from ita_monitor.model.rounds import BANGKOK, fiscal_year_of
 from ita_monitor.model.status import State
 from ita_monitor.views.agencies_overview import Overview, overview

@@ -1,0 +1,169 @@
+"""Every message a person reads, by code: code -> (Thai, English).
+
+One catalogue for the ITA page's messages (redirects carry ``?m=<code>&n=<number>``), the refusals of a
+unit's link and the refusals of an upload, and the command line's own lines, so a code means one text
+everywhere and a translation is changed in one place.  ``{n}`` is a number the app put in the query
+string itself; the command line's ``{names}`` are filled in by ``said``.  (A round's states have their
+labels with ``model.status.State``; a problem in a file is said where it is found, with its place.)
+"""
+
+from __future__ import annotations
+
+# the ITA page: outcomes of an action, and why a request was refused
+PAGE: dict[str, tuple[str, str]] = {
+    "approved": ("อนุมัติแล้ว", "approved"),
+    "rejected": ("ไม่อนุมัติ บันทึกเหตุผลแล้ว", "rejected; the reason is recorded"),
+    "reason_needed": ("บอกเหตุผลที่ไม่อนุมัติ", "say why you reject"),
+    "selfcheck_failed": (
+        "เอกสารรายงานไม่ผ่านการตรวจก่อนอนุมัติ จึงยังไม่อนุมัติและไม่เผยแพร่: แก้ข้อมูลแล้วสั่งรันใหม่ (ผลการตรวจอยู่ด้านล่าง)",
+        "the report failed the self-check before approval, so it is neither approved nor published: fix the "
+        "input and rerun (the findings are below)",
+    ),
+    "rerun": ("สั่งรันใหม่แล้ว ({n} งาน)", "rerun requested: {n} task(s) cleared"),
+    "already_rerunning": (
+        "รอบนี้กำลังรันใหม่อยู่แล้ว ไม่ต้องกดอีก",
+        "this round is already being rerun: nothing more to do",
+    ),
+    "check_started": ("สั่งตรวจลิงก์แล้ว", "link check started"),
+    "repair_started": ("สั่งซ่อมแล้ว จะตรวจซ้ำเมื่อเสร็จ", "repair started, then a new check"),
+    "api_error": (
+        "Airflow ตอบ {n}: ทำไม่สำเร็จ ดูรายละเอียดในหน้า Airflow",
+        "Airflow answered {n}: not done; see the run in Airflow",
+    ),
+    "form_expired": (
+        "ฟอร์มหมดอายุ: โหลดหน้านี้ใหม่แล้วทำอีกครั้ง",
+        "the form has expired: reload the page and try again",
+    ),
+    "form_invalid": (
+        "ฟอร์มไม่ได้มาจากหน้านี้หรือถูกแก้ไข: โหลดหน้านี้ใหม่แล้วทำอีกครั้ง",
+        "the form did not come from this page or was changed: reload the page and try again",
+    ),
+    "origin": (
+        "คำขอนี้ไม่ได้มาจากหน้าของระบบนี้ จึงไม่ดำเนินการ",
+        "this request did not come from this site's own page, so nothing was done",
+    ),
+    "rate_limited": (
+        "ส่งคำขอถี่เกินไป: รอ {n} วินาทีแล้วลองใหม่",
+        "too many requests: wait {n} seconds and try again",
+    ),
+    "bad_request": ("คำขอไม่ถูกต้อง: โหลดหน้านี้ใหม่แล้วทำอีกครั้ง", "bad request: reload the page and try again"),
+    "no_file": ("ยังไม่ได้เลือกไฟล์", "no file was chosen"),
+    "received": ("รับไฟล์แล้ว ผลการตรวจไฟล์นี้อยู่ด้านล่าง", "file received: its outcome is below"),
+    "no_secret": (
+        "ยังใช้ลิงก์ไม่ได้ เพราะผู้ดูแลระบบยังไม่ได้ตั้งกุญแจลับ ([ita] link_secret)",
+        "links cannot be used yet: the admin has not set the secret key ([ita] link_secret)",
+    ),
+    "link_revoked": (
+        "ยกเลิกลิงก์เดิมของหน่วยงานย่อยแล้ว ลิงก์ใหม่อยู่ในตารางลิงก์ด้านล่าง",
+        "the unit's old link is revoked; its new link is in the table of links below",
+    ),
+}
+
+# a unit's link that cannot be used (``intake.unit_links.LinkRefused``)
+LINK_REFUSALS: dict[str, tuple[str, str]] = {
+    "invalid": (
+        "ลิงก์นี้ไม่ถูกต้อง อาจถูกแก้ไขหรือคัดลอกมาไม่ครบ: เปิดลิงก์จากอีเมลแบบฟอร์มอีกครั้ง หรือติดต่อผู้ดูแลระบบ",
+        "this link is not valid; it may have been changed or cut short: open the link in the form mail "
+        "again, or ask the ITA admin",
+    ),
+    "expired": (
+        "ลิงก์นี้หมดอายุแล้ว เพราะพ้นกำหนดส่งของรอบนี้: ติดต่อผู้ดูแลระบบเพื่อขอลิงก์ใหม่",
+        "this link has expired: the round's last day to submit has passed; ask the ITA admin for a new link",
+    ),
+    "revoked": (
+        "ลิงก์นี้ถูกยกเลิกโดยผู้ดูแลระบบ: ใช้ลิงก์ใหม่ที่ได้รับ หรือติดต่อผู้ดูแลระบบ",
+        "this link was revoked by the ITA admin: use the newer link you were sent, or ask the ITA admin",
+    ),
+    "unknown": (
+        "ไม่พบหน่วยงาน หน่วยงานย่อย หรือรอบของลิงก์นี้ในการตั้งค่าปัจจุบัน: ติดต่อผู้ดูแลระบบ",
+        "the agency, unit or round of this link is no longer configured: ask the ITA admin",
+    ),
+}
+
+# why an upload was refused before anything was stored (``intake.uploads.UploadRefused``)
+UPLOAD_REFUSALS: dict[str, tuple[str, str]] = {
+    "unscheduled": (
+        "รอบนี้ไม่อยู่ในรอบติดตามของหน่วยงาน จึงไม่รับไฟล์",
+        "this round is not in the agency's schedule: no file is taken for it",
+    ),
+    "unknown_unit": ("ไม่รู้จักหน่วยงานย่อยนี้", "unknown unit"),
+    "no_plan": (
+        "ยังไม่มีแผนมาตรการของปีงบประมาณนี้ จึงยังตรวจไฟล์ไม่ได้: แจ้งผู้ดูแลระบบ",
+        "there is no measure plan for this fiscal year yet, so files cannot be checked: tell the ITA admin",
+    ),
+    "bad_file": ("ไฟล์นี้ใช้ไม่ได้ (ดูรายละเอียดด้านล่าง)", "this file cannot be used (see below)"),
+    "too_large": ("ไฟล์ใหญ่เกินกำหนด", "the file is larger than the limit"),
+}
+
+# the command line (``ita-monitor``): each printed as "Thai / English" by ``said``
+CLI: dict[str, tuple[str, str]] = {
+    "validate_failed": (
+        "พบข้อผิดพลาด {errors} รายการ คำเตือน {warnings} รายการ",
+        "{errors} error(s) and {warnings} warning(s) found in {folder}",
+    ),
+    "validate_ok": ("ถูกต้อง", "OK: {agencies} agencies, {plans} plans in {folder}"),
+    "with_warnings": ("คำเตือน {warnings} รายการ", "{warnings} warning(s)"),
+    "file_rejected": ("ไม่ผ่าน", "rejected: the round would not count this file"),
+    "file_problems": (
+        "ไม่ผ่าน: พบปัญหา {n:,} รายการ ไฟล์นี้จะไม่ถูกนับ",
+        "rejected: {n:,} problem(s); the round would not count this file",
+    ),
+    "unreadable": ("อ่านไฟล์ไม่ได้", "cannot read the file: {why}"),
+    "unit_unknown_of_file": (
+        "ไม่ทราบว่าเป็นไฟล์ของหน่วยงานใด: ระบุ --unit",
+        "cannot tell the unit: give --unit ({units})",
+    ),
+    "file_ok": ("ถูกต้อง", "OK: {rows} row(s) for unit {unit}: {codes}"),
+    "not_in_file_yet": ("ยังไม่มีในไฟล์นี้", "not in this file yet: {codes}"),
+    "nothing_received": ("ยังไม่ได้รับไฟล์", "no files received for {agency} {fiscal_year} {round}"),
+    "round_not_scheduled": (
+        "รอบ {months} เดือนไม่อยู่ในรอบติดตามของ {agency} {rounds}",
+        "round {months} is not in {agency}'s schedule {rounds}",
+    ),
+    "no_such_unit": ("ไม่รู้จักหน่วยงานย่อย {unit}", "unknown unit {unit} (known: {units})"),
+    "revoked_now": (
+        "ยกเลิกลิงก์แล้ว",
+        "revoked: {agency} {fiscal_year} {round} {unit} (generation {generation}); every earlier link "
+        "of this unit and round is refused",
+    ),
+    "no_base_url": ("ตั้ง [api] base_url หรือใช้ --base-url", "set [api] base_url or give --base-url"),
+    "give_agency": ("ระบุ --agency", "give --agency SLUG"),
+    # ``ita-monitor status``: the round's heading and the labels of its lines
+    "status_head": ("{agency} ปีงบประมาณ {fiscal_year} {round_th}", "FY {fiscal_year} round {months}"),
+    "status_state": ("สถานะ", "state"),
+    "status_data_root": ("ที่เก็บข้อมูล", "data root"),
+    "status_due": ("ส่งภายใน", "due by"),
+    "status_missing": ("ยังไม่ได้รับ", "missing"),
+    "status_none": ("ไม่มี", "none"),
+    "status_rejected": ("ไฟล์ที่ไม่รับ", "rejected files"),
+}
+
+MESSAGES: dict[str, tuple[str, str]] = {**PAGE, **LINK_REFUSALS, **UPLOAD_REFUSALS, **CLI}
+assert len(MESSAGES) == len(PAGE) + len(LINK_REFUSALS) + len(UPLOAD_REFUSALS) + len(CLI), "one code, one text"
+
+# the codes shown as errors (red) rather than as news
+ERRORS = {
+    "reason_needed",
+    "selfcheck_failed",
+    "api_error",
+    "form_expired",
+    "form_invalid",
+    "origin",
+    "too_large",
+    "rate_limited",
+}
+
+
+def message(code: str, n: int | None = None) -> tuple[str, str] | None:
+    """The (Thai, English) text of a message code, ``{n}`` filled in; None for an unknown code."""
+    if code not in MESSAGES:
+        return None
+    th, en = MESSAGES[code]
+    number = str(n) if n is not None else "?"
+    return th.replace("{n}", number), en.replace("{n}", number)
+
+
+def said(code: str, **values: object) -> str:
+    """A message of the catalogue as one line, "Thai / English", its ``{names}`` filled in."""
+    th, en = MESSAGES[code]
+    return f"{th.format(**values)} / {en.format(**values)}"

@@ -1,0 +1,78 @@
+"""The one catalogue of messages a person reads on a page (``model/messages.py``): every code the app
+issues is in it, each code has one Thai and one English text, and no other module keeps its own."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from ita_monitor.model import messages
+
+SRC = Path(messages.__file__).resolve().parents[1]
+# the calls whose first string argument is a message code
+ISSUERS = {"redirect_round": 3, "_refuse": 2, "_Refusal": 0, "LinkRefused": 0, "UploadRefused": 0, "said": 0}
+
+
+def _codes_issued() -> set[tuple[str, str]]:
+    found = set()
+    for path in SRC.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            at = ISSUERS.get(name)
+            if at is None or len(node.args) <= at:
+                continue
+            arg = node.args[at]
+            codes = (
+                [arg]
+                if isinstance(arg, ast.Constant)
+                else [arg.body, arg.orelse]
+                if isinstance(arg, ast.IfExp)
+                else []
+            )
+            found |= {(path.name, c.value) for c in codes if isinstance(c, ast.Constant)}
+    return found
+
+
+def test_every_code_the_app_issues_is_in_the_catalogue():
+    issued = _codes_issued()
+    assert len(issued) > 20  # the scan finds the app's codes
+    assert {code for _, code in issued} <= set(messages.MESSAGES), sorted(
+        (f, c) for f, c in issued if c not in messages.MESSAGES
+    )
+
+
+def test_each_code_has_a_thai_and_an_english_text():
+    for code, (th, en) in messages.MESSAGES.items():
+        assert re.search("[\u0e00-\u0e7f]", th), code
+        assert en and not re.search("[\u0e00-\u0e7f]", en), code
+        if code not in messages.CLI:
+            assert th.count("{n}") == en.count("{n}"), code
+    assert messages.ERRORS <= set(messages.MESSAGES)
+    assert messages.message("rerun", 2) == ("สั่งรันใหม่แล้ว (2 งาน)", "rerun requested: 2 task(s) cleared")
+    assert messages.message("no such code") is None
+
+
+def test_no_other_module_keeps_a_catalogue():
+    """A dict of code -> (Thai, English) tuples anywhere else is a second catalogue."""
+    others = []
+    for path in SRC.rglob("*.py"):
+        if path.name == "messages.py" and path.parent.name == "model":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"(MESSAGES|REFUSALS)\s*(:[^=]*)?=\s*\{", text):
+            others.append(str(path.relative_to(SRC)))
+    assert others == []
+
+
+def test_the_command_lines_lines_come_from_the_catalogue():
+    assert messages.said("give_agency") == "ระบุ --agency / give --agency SLUG"
+    assert messages.said("file_problems", n=1234) == (
+        "ไม่ผ่าน: พบปัญหา 1,234 รายการ ไฟล์นี้จะไม่ถูกนับ / rejected: 1,234 problem(s); "
+        "the round would not count this file"
+    )
+    cli = (SRC / "cli.py").read_text(encoding="utf-8")
+    commands = cli.split('"""', 2)[2].split("def cmd_export")[0]  # every command but the export's sheet names
+    assert not re.search("[\u0e00-\u0e7f]", commands)
