@@ -116,7 +116,7 @@ def test_overview_shows_every_round_with_state_and_due_date(client, data_root):
     html = resp.text
     assert "องค์การบริหารส่วนตำบลแม่อูคอ" in html and "เผยแพร่แล้ว" in html and "published" in html
     assert html.count('data-state="') == 10  # rounds 1, 3, 6, 9, 12 of 2565 and of the current year
-    assert "ส่งภายใน / due by 15 ตุลาคม 2565" in html
+    assert "ส่งภายใน / due by ๑๕ ตุลาคม ๒๕๖๕" in html
     assert html.count('data-plan-state="not_open"') == 2  # no yearly plan made yet for either year
     assert resp.headers["x-frame-options"] == "SAMEORIGIN"
 

@@ -70,7 +70,7 @@ def test_year_page_shows_the_year(client, sample):
         row = page.text.split(f'<tr data-round="{r.months}">', 1)[1].split("</tr>", 1)[0]
         pct = f"{r.tally.percent:.1f}" if r.tally.percent is not None else "–"
         assert f'<td class="pct">{pct}</td>' in row
-    assert 'data-kind="late"' in page.text and "7 วัน" in page.text  # pr, round 12
+    assert 'data-kind="late"' in page.text and "๗ วัน" in page.text  # pr, round 12
     # the scores over the years, repeat failures marked, and both charts
     assert "ต่ำกว่าเกณฑ์ 3 ปี" in page.text and "ต่ำกว่าเกณฑ์ 2 ปี" in page.text
     assert page.text.count('class="ita-chart') == 2
