@@ -225,7 +225,7 @@ def cmd_link(args: argparse.Namespace) -> int:
     """
     from datetime import datetime
 
-    from ita_monitor.intake.unit_links import LinkScope, link_for, revoke
+    from ita_monitor.intake.unit_links import LinkScope, extend, link_for, revoke
     from ita_monitor.model.errors import InputError
     from ita_monitor.model.rounds import BANGKOK, Round
 
@@ -279,6 +279,8 @@ def cmd_link(args: argparse.Namespace) -> int:
     if args.until:
         day = datetime.strptime(args.until, "%Y-%m-%d")
         until = datetime.combine(day.date(), datetime.min.time(), tzinfo=BANGKOK).replace(hour=23, minute=59)
+    if until is not None:  # a late link: the unit's page and the round's page show it
+        extend(data, scope, until, by=actor(args))
     print(link_for(secret, data, scope, agency.schedule.grace_days, base, expires_at=until))
     return 0
 

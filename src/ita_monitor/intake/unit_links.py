@@ -154,9 +154,43 @@ def revoke(data: DataRoot, scope: LinkScope, by: str = "", reason: str = "") -> 
         "by": by,
         "reason": reason,
     }
-    doc = {"agency": scope.agency, "revoked": [*revoked(data, scope.agency), entry]}
+    doc = read_json(revocations_path(data, scope.agency), None) or {}
+    doc.update(agency=scope.agency, revoked=[*revoked(data, scope.agency), entry])
     write_json(revocations_path(data, scope.agency), doc)
     return entry
+
+
+# --- late links ---------------------------------------------------------------------------------
+
+
+def extend(data: DataRoot, scope: LinkScope, until: datetime, by: str = "") -> dict:
+    """Note a late link of ``scope`` (``ita-monitor link --until``): the unit's page and the round's
+    page show its due date and the late link, not the expired original."""
+    entry = {
+        "fiscal_year": scope.fiscal_year,
+        "round": scope.months,
+        "unit": scope.unit,
+        "generation": generation(data, scope),
+        "until": until.isoformat(timespec="seconds"),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "by": by,
+    }
+    doc = read_json(revocations_path(data, scope.agency), None) or {"agency": scope.agency}
+    doc["extended"] = [*doc.get("extended", []), entry]
+    write_json(revocations_path(data, scope.agency), doc)
+    return entry
+
+
+def extended_until(data: DataRoot, scope: LinkScope) -> datetime | None:
+    """The latest late due date given to ``scope``'s current link (None: the round's own)."""
+    doc = read_json(revocations_path(data, scope.agency), None) or {}
+    current = generation(data, scope)
+    untils = [
+        datetime.fromisoformat(e["until"])
+        for e in doc.get("extended", [])
+        if _same_scope(e, scope) and int(e.get("generation", 0)) == current
+    ]
+    return max(untils, default=None)
 
 
 def link_for(

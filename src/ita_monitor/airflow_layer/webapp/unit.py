@@ -29,9 +29,10 @@ from ita_monitor.airflow_layer import websecurity as ws
 from ita_monitor.airflow_layer.webapp.auth import Actor
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
 from ita_monitor.airflow_layer.webapp.templating import base, environment
-from ita_monitor.intake.unit_links import Link, LinkRefused, check_revoked, read_token
+from ita_monitor.intake.unit_links import Link, LinkRefused, check_revoked, expiry, read_token
 from ita_monitor.intake.uploads import UploadRefused, receive_upload
 from ita_monitor.model.messages import MESSAGES
+from ita_monitor.model.rounds import BANGKOK
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -69,6 +70,7 @@ class UnitView:
     months: int
     round_th: str
     last_day: date
+    late: bool
     expires_at: datetime
     measures: list[MeasureState] = field(default_factory=list)
     history: list[Any] = field(default_factory=list)  # round_detail.HistoryEntry of this unit
@@ -133,6 +135,8 @@ def unit_view(agency: Any, link: Link) -> UnitView:
         if row.cells.get(scope.unit) is not None
     ]
     form = data.round_dir(agency.slug, rnd) / "outbox" / scope.unit / _form_name(link)
+    grace = agency.schedule.grace_days
+    late = link.expires_at > expiry(rnd, grace)
     return UnitView(
         agency_th=agency.name_th,
         unit=scope.unit,
@@ -140,7 +144,9 @@ def unit_view(agency: Any, link: Link) -> UnitView:
         fiscal_year=rnd.fiscal_year,
         months=rnd.months,
         round_th=rnd.label_th,
-        last_day=rnd.last_day_to_submit(agency.schedule.grace_days),
+        # a late link (ita-monitor link --until) gives its own last day, not the expired original's
+        last_day=link.expires_at.astimezone(BANGKOK).date() if late else rnd.last_day_to_submit(grace),
+        late=late,
         expires_at=link.expires_at,
         measures=measures,
         history=[h for h in detail.history if h.unit == scope.unit],
@@ -318,7 +324,7 @@ def admin_links(
     from fastapi import HTTPException
 
     from ita_monitor.airflow_layer.webapp.auth import require_dag_access
-    from ita_monitor.intake.unit_links import LinkScope, expiry, link_for
+    from ita_monitor.intake.unit_links import LinkScope, extended_until, link_for
 
     if rnd.months not in agency.schedule.rounds or not units:
         return []
@@ -329,20 +335,23 @@ def admin_links(
         return []
     origin = ws.public_base_url() or f"{request.url.scheme}://{request.headers.get('host', '')}"
     grace = agency.schedule.grace_days
-    expires = expiry(rnd, grace)
     data = data_root()
-    return [
-        {
-            "unit": code,
-            "name": name,
-            "url": link_for(
-                secret, data, LinkScope(agency.slug, rnd.fiscal_year, rnd.months, code), grace, origin
-            ),
-            "expires_at": expires,
-            "expired": datetime.now(UTC) >= expires,
-        }
-        for code, name in units
-    ]
+    out = []
+    for code, name in units:
+        scope = LinkScope(agency.slug, rnd.fiscal_year, rnd.months, code)
+        late = extended_until(data, scope)  # a late link (ita-monitor link --until): shown, not the original
+        expires = late or expiry(rnd, grace)
+        out.append(
+            {
+                "unit": code,
+                "name": name,
+                "url": link_for(secret, data, scope, grace, origin, expires_at=late),
+                "expires_at": expires,
+                "expired": datetime.now(UTC) >= expires,
+                "late": late is not None,
+            }
+        )
+    return out
 
 
 @router.post("/a/{slug}/{fy}/{rnd}/revoke-link")
