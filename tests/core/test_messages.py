@@ -70,7 +70,7 @@ def test_no_other_module_keeps_a_catalogue():
 def test_the_command_lines_lines_come_from_the_catalogue():
     assert messages.said("give_agency") == "ระบุ --agency / give --agency SLUG"
     assert messages.said("file_problems", n=1234) == (
-        "ไม่ผ่าน: พบปัญหา 1,234 รายการ ไฟล์นี้จะไม่ถูกนับ / rejected: 1,234 problem(s); "
+        "ไม่ผ่าน: พบปัญหา ๑,๒๓๔ รายการ ไฟล์นี้จะไม่ถูกนับ / rejected: 1,234 problem(s); "
         "the round would not count this file"
     )
     cli = (SRC / "cli.py").read_text(encoding="utf-8")

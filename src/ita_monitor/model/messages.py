@@ -164,6 +164,9 @@ def message(code: str, n: int | None = None) -> tuple[str, str] | None:
 
 
 def said(code: str, **values: object) -> str:
-    """A message of the catalogue as one line, "Thai / English", its ``{names}`` filled in."""
+    """A message of the catalogue as one line, "Thai / English", its ``{names}`` filled in; the Thai
+    half follows the digit rule (``thai.thai_digits_in_prose``: file names, paths, codes as typed)."""
+    from ita_monitor.model.thai import thai_digits_in_prose
+
     th, en = MESSAGES[code]
-    return f"{th.format(**values)} / {en.format(**values)}"
+    return f"{thai_digits_in_prose(th.format(**values))} / {en.format(**values)}"
