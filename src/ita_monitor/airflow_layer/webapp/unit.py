@@ -270,6 +270,7 @@ async def unit_upload(request: Request, token: str) -> Response:
                 scope.unit,
                 filename,
                 payload,
+                f"unit link {scope.unit} (generation {link.generation})",  # who: the unit, by its own link
             )
         except UploadRefused as exc:
             raise _Refusal(exc.code, 400, problems=[p.as_dict() for p in exc.problems]) from exc
