@@ -223,7 +223,7 @@ def test_only_messages_the_app_issued_are_shown(client, data_root):
     assert page.status_code == 200 and "โปรดโอนเงิน" not in page.text and "account 123" not in page.text
     assert 'id="message"' not in page.text and 'id="error"' not in page.text
     page = client.get(f"{ROUND}?m=rerun&n=3", headers=headers).text
-    assert "สั่งรันใหม่แล้ว (3 งาน)" in page and "3 task(s) cleared" in page
+    assert "สั่งรันใหม่แล้ว (๓ งาน)" in page and "3 task(s) cleared" in page
     page = client.get(f"{ROUND}?m=rerun&n=<b>x</b>", headers=headers).text
     assert "<b>x</b>" not in page and "&lt;b&gt;" not in page
     page = client.get(f"{ROUND}?m=received&unit=../../etc&v=1", headers=headers).text

@@ -72,7 +72,7 @@ def test_year_page_shows_the_year(client, sample):
         assert f'<td class="pct">{pct}</td>' in row
     assert 'data-kind="late"' in page.text and "๗ วัน" in page.text  # pr, round 12
     # the scores over the years, repeat failures marked, and both charts
-    assert "ต่ำกว่าเกณฑ์ 3 ปี" in page.text and "ต่ำกว่าเกณฑ์ 2 ปี" in page.text
+    assert "ต่ำกว่าเกณฑ์ ๓ ปี" in page.text and "ต่ำกว่าเกณฑ์ ๒ ปี" in page.text
     assert page.text.count('class="ita-chart') == 2
     assert "งานประชาสัมพันธ์" in page.text.split('id="late-units"', 1)[1]
 

@@ -51,7 +51,7 @@ def test_each_code_has_a_thai_and_an_english_text():
         if code not in messages.CLI:
             assert th.count("{n}") == en.count("{n}"), code
     assert messages.ERRORS <= set(messages.MESSAGES)
-    assert messages.message("rerun", 2) == ("สั่งรันใหม่แล้ว (2 งาน)", "rerun requested: 2 task(s) cleared")
+    assert messages.message("rerun", 2) == ("สั่งรันใหม่แล้ว (๒ งาน)", "rerun requested: 2 task(s) cleared")
     assert messages.message("no such code") is None
 
 

@@ -158,9 +158,11 @@ def message(code: str, n: int | None = None) -> tuple[str, str] | None:
     """The (Thai, English) text of a message code, ``{n}`` filled in; None for an unknown code."""
     if code not in MESSAGES:
         return None
+    from ita_monitor.model.thai import thai_digits
+
     th, en = MESSAGES[code]
     number = str(n) if n is not None else "?"
-    return th.replace("{n}", number), en.replace("{n}", number)
+    return th.replace("{n}", thai_digits(number)), en.replace("{n}", number)  # the digit rule in the Thai
 
 
 def said(code: str, **values: object) -> str:
