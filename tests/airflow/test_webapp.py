@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
+from ita_monitor.model.thai import thai_digits
 from tests.airflow.approvals import api_client, pending, token_for
 from tests.conftest import ROOT, drop_samples
 
@@ -340,7 +341,7 @@ def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, 
 
     report = data_root / "mae-u-kho" / "2565" / "round-12" / "report" / "ita-2565-round-12-report.pdf"
     pages = pdf_pages(report.read_bytes())  # the 12-month report ends with the year's completion chart
-    assert 'id="approval-form"' in result["page"] and f"{pages} หน้า" in result["page"]
+    assert 'id="approval-form"' in result["page"] and f"{thai_digits(pages)} หน้า" in result["page"]
     assert "m=approved" in result["location"], result["location"]
     assert run.state == "success"
     status = json.loads((data_root / "mae-u-kho" / "2565" / "round-12" / "status.json").read_text())
@@ -368,7 +369,7 @@ def test_reject_needs_a_reason_and_only_approve_or_reject_is_accepted(client, da
     form.update(decision="Approve")  # nothing is pending for that run: Airflow's answer is shown
     resp = client.post(f"{ROUND}/approve", headers=headers, data=form, follow_redirects=False)
     assert resp.status_code == 303 and resp.headers["location"].endswith("m=api_error&n=404")
-    assert "Airflow ตอบ 404" in client.get(resp.headers["location"], headers=headers).text
+    assert "Airflow ตอบ HTTP 404" in client.get(resp.headers["location"], headers=headers).text
 
 
 def test_the_page_is_rendered_from_the_templates_dir_setting(client, data_root, tmp_path, monkeypatch):
@@ -473,5 +474,5 @@ def test_the_round_page_lists_files_received_late_for_the_admin_to_rerun(client,
     assert out.files[0].late  # 2565's round 12 was due on 15 October 2022
     html = client.get(ROUND, headers=auth()).text
     row = re.search(r'<tr data-late="palad">(.*?)</tr>', html, re.S).group(1)
-    assert "&lt;b&gt;ช้า&lt;/b&gt;.csv" in row and "palad@maeukho.example" in row
+    assert "&lt;b&gt;ช้า&lt;_b&gt;.csv" in row and "palad@maeukho.example" in row  # its safe name, escaped
     assert "รันรอบนี้ใหม่เพื่อนำเข้ารายงาน" in html

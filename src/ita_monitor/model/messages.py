@@ -27,7 +27,7 @@ PAGE: dict[str, tuple[str, str]] = {
     "check_started": ("สั่งตรวจลิงก์แล้ว", "link check started"),
     "repair_started": ("สั่งซ่อมแล้ว จะตรวจซ้ำเมื่อเสร็จ", "repair started, then a new check"),
     "api_error": (
-        "Airflow ตอบ {n}: ทำไม่สำเร็จ ดูรายละเอียดในหน้า Airflow",
+        "Airflow ตอบ HTTP {n}: ทำไม่สำเร็จ ดูรายละเอียดในหน้า Airflow",
         "Airflow answered {n}: not done; see the run in Airflow",
     ),
     "form_expired": (
@@ -162,7 +162,9 @@ def message(code: str, n: int | None = None) -> tuple[str, str] | None:
 
     th, en = MESSAGES[code]
     number = str(n) if n is not None else "?"
-    return th.replace("{n}", thai_digits(number)), en.replace("{n}", number)  # the digit rule in the Thai
+    # the digit rule in the Thai: a count in Thai digits, an HTTP status (after "HTTP") as typed
+    th = th.replace("HTTP {n}", f"HTTP {number}").replace("{n}", thai_digits(number))
+    return th, en.replace("{n}", number)
 
 
 def said(code: str, **values: object) -> str:

@@ -29,7 +29,7 @@ from ita_monitor.airflow_layer import websecurity as ws
 from ita_monitor.airflow_layer.webapp.auth import Actor
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
 from ita_monitor.airflow_layer.webapp.templating import base, environment
-from ita_monitor.intake.unit_links import Link, LinkRefused, check_revoked, expiry, read_token
+from ita_monitor.intake.unit_links import Link, LinkRefused, check_revoked, expiry, extended_until, read_token
 from ita_monitor.intake.uploads import UploadRefused, receive_upload
 from ita_monitor.model.messages import MESSAGES
 from ita_monitor.model.rounds import BANGKOK
@@ -136,7 +136,8 @@ def unit_view(agency: Any, link: Link) -> UnitView:
     ]
     form = data.round_dir(agency.slug, rnd) / "outbox" / scope.unit / _form_name(link)
     grace = agency.schedule.grace_days
-    late = link.expires_at > expiry(rnd, grace)
+    # a late link: made with ita-monitor link --until (noted), valid past the round's own expiry
+    late = link.expires_at > expiry(rnd, grace) and extended_until(data, scope) is not None
     return UnitView(
         agency_th=agency.name_th,
         unit=scope.unit,
