@@ -1,4 +1,6 @@
-"""Files that try the limits: an 80,000-row workbook (inside the size limit) and a 60 MB CSV (above it).
+"""Files that try the limits: an 80,000-row workbook (inside the size limit), a 60 MB CSV (above it), and
+the hostile files of issue 23 (tests/core/hostile_files.py): JSON nested 100,000 deep, 10,000 header
+columns, a 4 MB cell, a 1,000-sheet workbook and an ordinary 80,000-row workbook written by openpyxl.
 
 For each: time and peak memory of ``ita-monitor check-submission`` and of collect (a round with the
 sample submissions plus that file), each in its own process, and the size of status.json and
@@ -107,6 +109,26 @@ def make_workbook(path: Path, rows: int = 80_000) -> None:
         )
 
 
+def hostile_files(folder: Path) -> list[tuple[str, Path]]:
+    """The worst files of issue 23, built as the tests build them."""
+    sys.path.insert(0, str(ROOT))
+    from tests.core import hostile_files as hostile  # imports nothing of the tests' conftest
+
+    built = [
+        ("JSON nested 100,000 deep", "palad-nested.json", hostile.nested_json(100_000)),
+        ("CSV with 10,000 extra columns", "palad-wide.csv", hostile.wide_csv(10_000)),
+        ("CSV with a 4 MB cell", "palad-4mb-cell.csv", hostile.big_cell_csv(4 * 1024 * 1024)),
+        ("1,000-sheet workbook", "palad-1000-sheets.xlsx", hostile.many_sheets(1000)),
+        ("80,000-row openpyxl workbook", "palad-openpyxl-80000.xlsx", hostile.openpyxl_rows(80_000)),
+    ]
+    out = []
+    for label, name, data in built:
+        (folder / name).write_bytes(data)
+        print(f"{label}: {len(data) / 1e6:.2f} MB")
+        out.append((label, folder / name))
+    return out
+
+
 def make_csv(path: Path, size: int = 60 * 1024 * 1024) -> None:
     line = (",".join(ROW) + "\r\n").encode("utf-8")
     with path.open("wb") as f:
@@ -122,10 +144,12 @@ if what == "check":
     import contextlib, io
     from ita_monitor.cli import main
     err = io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+    out_ = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out_):
         code = main(["check-submission", arg, "--agency", "mae-u-kho", "--fiscal-year", "2565", "--round", "12",
                      "--unit", "palad", "--agencies-dir", sys.argv[3]])
-    out = {"exit": code, "lines": err.getvalue().count("\n"), "last": err.getvalue().strip().splitlines()[-1][:160]}
+    said = (err.getvalue() + out_.getvalue()).strip().splitlines() or [""]
+    out = {"exit": code, "lines": len(said), "last": said[-1][:160]}
 else:  # collect, or collect then the round page
     from pathlib import Path
     from ita_monitor.model.config import AgenciesDir
@@ -186,9 +210,10 @@ def main() -> None:
         print(
             f"80,000-row workbook: {book.stat().st_size / 1e6:.1f} MB; CSV: {big.stat().st_size / 1e6:.1f} MB"
         )
-        for label, path in (("80,000-row workbook", book), ("60 MB CSV", big)):
+        files = [("80,000-row workbook", book), ("60 MB CSV", big), *hostile_files(work)]
+        for label, path in files:
             report(f"check-submission, {label}", run(src, "check", str(path), str(AGENCIES)))
-            data = work / f"data-{path.suffix[1:]}"
+            data = work / f"data-{path.stem}"
             inbox = data / "mae-u-kho" / "2565" / "round-12" / "inbox"
             shutil.copytree(SAMPLES, inbox)
             shutil.copy(path, inbox / "palad" / path.name)

@@ -26,11 +26,9 @@ def client(airflow_db):
 
 
 @pytest.fixture(autouse=True)
-def fresh_limits():
-    from ita_monitor.airflow_layer.webapp import unit as unit_page
-
-    for limiter in (unit_page.PER_ADDRESS, unit_page.PER_LINK, unit_page.UPLOADS_PER_LINK):
-        limiter._events.clear()
+def fresh_limits(tmp_path, monkeypatch):
+    """Counters of this test's own (``[ita] rate_limit_storage``)."""
+    monkeypatch.setenv("AIRFLOW__ITA__RATE_LIMIT_STORAGE", f"ita-sqlite://{tmp_path / 'limits.sqlite'}")
 
 
 def token(
@@ -183,7 +181,7 @@ def test_uploads_need_our_origin_and_a_fresh_form_token(client, data_root, monke
 
 
 def test_one_size_limit_checked_while_reading(client, data_root):
-    from ita_monitor.intake.submissions import MAX_FILE_BYTES
+    from ita_monitor.intake.sniff import MAX_FILE_BYTES
 
     tok = token()
     resp = upload(client, tok, "big.csv", b"x" * (MAX_FILE_BYTES + 1))

@@ -8,7 +8,7 @@ import zipfile
 
 import openpyxl
 
-from ita_monitor.intake.submissions import MAX_FILE_BYTES
+from ita_monitor.intake.sniff import MAX_FILE_BYTES
 from ita_monitor.intake.unit_forms import build_workbook, form_for
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.limits import MAX_ROWS

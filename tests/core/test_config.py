@@ -53,7 +53,11 @@ def test_sample_agency_is_valid_and_holds_the_seed_data():
             "measures #1 (M1) > units #2",
             "ไม่รู้จักหน่วยงานย่อย nosuch",
         ),
-        (lambda d: d["measures"][1]["rounds"].append(13), "measures #2 (M2) > rounds", "ค่าไม่ถูกต้อง"),
+        (
+            lambda d: d["measures"][1]["rounds"].append(13),
+            "measures #2 (M2) > rounds",
+            "ไม่ถูกต้อง: ต้องเป็นเดือนของรอบติดตาม",
+        ),
         (lambda d: d["measures"][2].update(code="M1"), "measures #3 (M1) > code", "รหัสมาตรการ M1 ซ้ำ"),
         (lambda d: d["measures"][3].update(title="  "), "measures #4 (M4) > title", "ต้องไม่เว้นว่าง"),
         (lambda d: d["measures"][0].pop("units"), "measures #1 (M1) > units", "ขาดช่อง units"),

@@ -179,7 +179,7 @@ def test_a_point_to_improve_without_a_measure_is_a_warning(tmp_path, sample):
     plan, problems = parse_plan(path, agency)
     assert problems == []
     [warning] = document_problems(plan, cat, str(path))
-    assert warning.severity == "warning" and warning.where == "analysis.scores[6]"
+    assert warning.severity == "warning" and warning.where == "analysis > scores #7 (indicator 7)"
     assert "ประสิทธิภาพการสื่อสาร" in warning.th and warning.file == str(path)
 
 

@@ -50,6 +50,14 @@ def test_each_code_has_a_thai_and_an_english_text():
         assert en and not re.search("[\u0e00-\u0e7f]", en), code
         if code not in messages.CLI:
             assert th.count("{n}") == en.count("{n}"), code
+    for labels in (messages.STATES, messages.CELLS):
+        assert all(
+            re.search("[\u0e00-\u0e7f]", th) and not re.search("[\u0e00-\u0e7f]", en)
+            for th, en in labels.values()
+        )
+    from ita_monitor.model.states import State
+
+    assert set(messages.STATES) == {s.value for s in State}  # every state has its label, none is left over
     assert messages.ERRORS <= set(messages.MESSAGES)
     assert messages.message("rerun", 2) == ("สั่งรันใหม่แล้ว (๒ งาน)", "rerun requested: 2 task(s) cleared")
     assert messages.message("no such code") is None

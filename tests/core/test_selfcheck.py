@@ -242,3 +242,145 @@ def test_the_round_approval_summary_shows_the_self_check(renderer, tmp_path):
 
     pages = pdf_pages(data.report("mae-u-kho", RND).read_bytes())  # 12 months: ends with the year's chart
     assert f"  - report {thai_digits(pages)} หน้า" in text and "  - memo ๑ หน้า" in text
+
+
+# --- long cells (issue 23): the whole text in reading order, whatever the pages do to it ----------
+
+PHRASES = (
+    "การจัดซื้อจัดจ้าง",
+    "ประกาศผลการจัดซื้อ",
+    "ช่องทางร้องเรียนการทุจริตและประพฤติมิชอบ",
+    "เผยแพร่ข้อมูลข่าวสาร",
+    "ประชุมคณะกรรมการ ครั้งที่ 3/2565",
+    "รายงานผลการดำเนินงาน",
+    "อบรมเจ้าหน้าที่ 45 คน",
+    "แผนปฏิบัติการป้องกันการทุจริต",
+    "https://www.maeukho.go.th/ita/2565",
+    "ติดตามประเมินผล",
+)
+
+
+def long_cell(length: int, seed: int) -> str:
+    """Thai of ``length`` characters made of the phrases a unit repeats, numbered so no stretch repeats."""
+    import random
+
+    pick, out, n = random.Random(seed), [], 0
+    while sum(map(len, out)) < length:
+        n += 1
+        out.append(f"ขั้นที่ {seed * 100_000 + n} {pick.choice(PHRASES)}{pick.choice(['', ' '])}")
+    return "".join(out)[:length]
+
+
+@pytest.fixture(scope="module")
+def long_report(renderer) -> tuple[str, bytes]:
+    """10,000 characters in the wide column (รายละเอียด), 4,000 and 10,000 in the narrow ones (ผลผลิต,
+    ผลลัพธ์) of two rows, 32,767 (the most a cell may hold) in another row's details."""
+    rows = all_sample_rows()
+    rows[0] = replace(rows[0], details=long_cell(10_000, 1), output=long_cell(4_000, 2))
+    rows[1] = replace(rows[1], outcome=long_cell(10_000, 3))
+    rows[2] = replace(rows[2], details=long_cell(32_767, 4))
+    agency, plan, cat = D.agency("mae-u-kho"), D.plan("mae-u-kho", 2565), D.catalogue(2565)
+    html = renderer.round_report_html(agency, plan, cat, RND, rows, RND.due_at(15).date())
+    return html, renderer.pdf(html)
+
+
+def test_long_cells_at_several_widths_pass_the_self_check(long_report):
+    html, pdf = long_report
+    result = selfcheck.check_pdf(pdf, html, "report")
+    assert result.ok, result.summary()
+    assert result.pages > 20 and result.characters > 50_000
+
+
+def _page_of(pdf: bytes, context: str) -> int:
+    from ita_monitor.documents import textmatch
+
+    out = textmatch.extract(selfcheck.pdftotext(pdf))
+    at = out.text.find(selfcheck.squash(context))
+    assert at >= 0
+    return out.page_of(at + len(selfcheck.squash(context)) - 1)
+
+
+@pytest.mark.parametrize("change", ["dropped", "altered", "reordered"])
+@pytest.mark.parametrize(("row", "field", "fraction"), [(1, "outcome", 0.7), (2, "details", 0.55)])
+def test_a_changed_character_deep_in_a_long_cell_is_named_with_its_page(
+    long_report, change, row, field, fraction
+):
+    """Checked against text with one character dropped, altered or two swapped far into a long cell:
+    caught, on the page where that character is printed, with what was expected and what was found."""
+    from ita_monitor.model.thai import thai_digits_in_prose
+
+    html, pdf = long_report
+    source = {(1, "outcome"): long_cell(10_000, 3), (2, "details"): long_cell(32_767, 4)}[(row, field)]
+    cell = thai_digits_in_prose(source)  # as the report prints it
+    i = int(len(cell) * fraction)
+    while not (
+        "\u0e01" <= cell[i] <= "\u0e2e" and "\u0e01" <= cell[i + 1] <= "\u0e2e" and cell[i] != cell[i + 1]
+    ):
+        i += 1  # two different Thai consonants: each change is visible
+    changed = {
+        "dropped": cell[:i] + cell[i + 1 :],
+        "altered": cell[:i] + ("ข" if cell[i] != "ข" else "ค") + cell[i + 1 :],
+        "reordered": cell[:i] + cell[i + 1] + cell[i] + cell[i + 2 :],
+    }[change]
+    escaped = __import__("html").escape
+    assert html.count(escaped(cell)) == 1
+    result = selfcheck.check_pdf(pdf, html.replace(escaped(cell), escaped(changed)), "report")
+    assert not result.ok
+    [finding] = result.findings
+    page = _page_of(pdf, cell[i - 30 : i + 1])
+    assert finding.check == "text" and finding.page == page, (finding, page)
+    assert finding.expected[:6] == finding.found[:6] and finding.expected[6] != finding.found[6]
+    assert f"หน้า {thai_digits(page)} / page {page}" in str(finding)
+
+
+def test_a_pdf_whose_text_map_was_damaged_is_caught(long_report):
+    """One letter's ToUnicode entry changed in the PDF itself (ก read back as ข): caught."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    html, pdf = long_report
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    damaged = 0
+    for page in writer.pages:
+        for font in page["/Resources"]["/Font"].values():
+            cmap = font.get_object().get("/ToUnicode")
+            if cmap is not None and b"<0e01>\n" in cmap.get_object().get_data():
+                cmap = cmap.get_object()
+                cmap.set_data(cmap.get_data().replace(b"<0e01>\n", b"<0e02>\n"))
+                damaged += 1
+    assert damaged
+    out = io.BytesIO()
+    writer.write(out)
+    result = selfcheck.check_pdf(out.getvalue(), html, "report")
+    assert not result.ok and [f.check for f in result.findings] == ["text"]
+    [finding] = result.findings
+    k = next(i for i, (a, b) in enumerate(zip(finding.expected, finding.found, strict=False)) if a != b)
+    assert (finding.expected[k], finding.found[k]) == ("ก", "ข"), finding
+
+
+def test_a_pdf_that_cannot_be_read_is_a_finding_not_a_crash():
+    pdf = _raw_pdf(PAGE, pdf_variant="pdf/a-3b")
+    broken = pdf[: len(pdf) // 2] + b"\x00" * 100 + pdf[len(pdf) // 2 :]
+    try:
+        result = selfcheck.check_pdf(broken, PAGE)
+    except subprocess.CalledProcessError:
+        pytest.fail("pdftotext's failure must be a finding")
+    assert not result.ok
+
+
+def test_hyphenation_points_and_page_breaks_in_one_paragraph_pass_and_a_swap_is_caught(renderer):
+    """English hyphenated in a narrow column over five pages: the line-end hyphens are not text."""
+    words = "internationalization responsibilities accountability transparency incomprehensibility "
+    html = (
+        '<!DOCTYPE html><html lang="th"><body><p lang="en" style="hyphens: auto; width: 3cm">'
+        + words * 40
+        + "</p></body></html>"
+    )
+    pdf = renderer.pdf(html)
+    assert "\u2010\n" in selfcheck.pdftotext(pdf)  # WeasyPrint did hyphenate
+    result = selfcheck.check_pdf(pdf, html)
+    assert result.ok and result.pages >= 4, result.summary()
+    swapped = html.replace("bility international", "bility internatoinal", 1)
+    [finding] = selfcheck.check_pdf(pdf, swapped).findings
+    assert finding.check == "text" and "ternatoinal" in finding.expected

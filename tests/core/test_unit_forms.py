@@ -13,8 +13,9 @@ import openpyxl
 import pytest
 
 from ita_monitor.flow.pipeline import RoundJob, collect, collected_rows
+from ita_monitor.intake.columns import STATUS_VALUES
 from ita_monitor.intake.notify import open_round
-from ita_monitor.intake.submissions import STATUS_VALUES, parse_submission
+from ita_monitor.intake.submissions import parse_submission
 from ita_monitor.intake.unit_forms import build_workbook, form_for, responsible_units
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.rounds import Round

@@ -265,7 +265,7 @@ def test_workbook_dimensions_are_read_as_openpyxl_reads_them_without_a_full_pars
 
     import openpyxl
 
-    from ita_monitor.intake.submissions import _sheets_xlsx
+    from ita_monitor.intake.workbook import sheets as _sheets_xlsx
 
     wb = openpyxl.Workbook()
     for i in range(30):

@@ -118,7 +118,7 @@ def test_ita_results_checked(tmp_path):
     agency = AgenciesDir(AGENCIES).agency("mae-u-kho")
     plan, problems = parse_plan(bad, agency)
     assert plan is not None
-    assert [p.where for p in problems] == ["ita_results[1].year"]
+    assert [p.where for p in problems] == ["ita_results #2 (2564) > year"]
     assert "2564" in problems[0].en and "analysis" in problems[0].en
     bad.write_text(text.replace("  - year: 2563\n", "  - year: 2562\n"), encoding="utf-8")
     plan, problems = parse_plan(bad, agency)

@@ -17,7 +17,7 @@ from typing import Any
 
 import jinja2
 
-from ita_monitor.intake.submissions import ResultRow
+from ita_monitor.intake.columns import ResultRow
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.catalogue import Catalogue
 from ita_monitor.model.plan import Plan

@@ -1,42 +1,39 @@
 """Self-check of a rendered document before anyone is asked to approve it.
 
 The PDF is read back the way a reader's software reads it (poppler's ``pdftotext -raw``, what search
-engines and copy-paste see) and compared with the text that went into it: every Thai letter, vowel,
-tone mark and digit of every piece of text in the HTML must come back, in order.  Then: every font
-is embedded, the PDF/A identification is there, and every link (link annotations, and web addresses
-written in the text) is well formed.  A failed check names the page, what was expected and what
-was found; the approval step refuses to ask for approval of a document that failed.
+engines and copy-paste see) and compared with the text that went into it, the whole document in reading
+order (``textmatch``: page breaks, hyphenation points, repeated table headers and split table rows
+allowed for): every Thai letter, vowel, tone mark and digit of every piece of text in the HTML must
+come back, in order.  Then, from the PDF's objects (pypdf): every font is embedded, the PDF/A
+identification is there, and every link (link annotations, and web addresses written in the text) is
+well formed.  A failed check names the page, what was expected and what was found; the approval step
+refuses to ask for approval of a document that failed.
 
 Pure: no Airflow; needs poppler-utils (``pdftotext``), like the tests.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
 import tempfile
 import time
-import zlib
 from dataclasses import asdict, dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+from ita_monitor.documents import textmatch
+from ita_monitor.documents.textmatch import squash
 from ita_monitor.model.thai import thai_digits
 
-# Whitespace and invisible characters: lines wrap and cells split differently from the source.
-_SPACE = re.compile(r"[\s\u00a0\u00ad\u200b-\u200d\u2060\ufeff]+")
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _THAI_DIGIT = re.compile(r"[\u0e50-\u0e59]")
 _HOST = re.compile(
     r"^(?:[\w-]+\.)+[\w-]{2,}(?::\d{1,5})?$|^localhost(?::\d{1,5})?$|^\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?$"
 )
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-CONTEXT = 24  # characters of expected and found text shown in a finding
-
-
-def squash(text: str) -> str:
-    return _SPACE.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -180,20 +177,6 @@ def expected_text(html: str) -> list[str]:
 # --- the text that came out ---------------------------------------------------------------------
 
 
-@dataclass
-class _Extracted:
-    text: str  # all pages, whitespace removed
-    line_ends: set[int]  # offsets in text where a line (or page) ends
-    page_starts: list[int]  # offset of each page's first character
-
-    def page_of(self, offset: int) -> int:
-        page = 0
-        for i, start in enumerate(self.page_starts):
-            if start <= offset:
-                page = i + 1
-        return page
-
-
 _ICC = re.compile(rb"<<([^<>]*/N 3[^<>]*)>>\s*stream\r?\n")
 
 
@@ -243,151 +226,79 @@ def pdftotext(pdf: bytes) -> str:
     return Reading(pdf).text()
 
 
-def _extract(raw: str) -> _Extracted:
-    pages = raw.split("\f")
-    if pages and not pages[-1].strip():
-        pages.pop()
-    text, ends, starts = [], set(), []
-    offset = 0
-    for page in pages:
-        starts.append(offset)
-        for line in page.split("\n"):
-            line = squash(line)
-            if line:
-                text.append(line)
-                offset += len(line)
-                ends.add(offset)
-    return _Extracted("".join(text), ends, starts)
-
-
-def _common(x: str, pos: int, rest: str) -> int:
-    """Length of the common prefix of ``x[pos:]`` and ``rest``."""
-    lo, hi = 0, min(len(rest), len(x) - pos)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if x[pos : pos + mid] == rest[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-SEED = 12  # characters that start a looked-for part
-CANDIDATES = 40  # places tried for each part (repeated text has many)
-BUDGET = 400  # places tried for one piece in all
-
-
-def _match(piece: str, out: _Extracted, start: int) -> tuple[int, int, Finding | None]:
-    """Find ``piece`` at or after ``start``: whole, or in parts each ending at a line end (a table row
-    split across pages puts other cells, the repeated header and the page number between its parts).
-
-    A part is looked for where its first characters occur; with repeated text (the same sentence in
-    several cells) each place is tried, the one matching longest first.
-    Returns (end of the first part, characters matched, the difference when it does not match).
-    """
-    x = out.text
-    found = x.find(piece, start)
-    if found >= 0:
-        return found + len(piece), len(piece), None
-    budget = [BUDGET]
-    best: list = [(-1, 0, 0)]  # (matched, where the difference is, its length in rest)
-
-    def parts(rest: str, cursor: int, matched: int) -> int | None:
-        """End of the first part when ``rest`` matches from ``cursor`` on; None when it does not."""
-        seed = rest[:SEED]
-        places, pos = [], x.find(seed, cursor)
-        while pos >= 0 and len(places) < CANDIDATES:
-            places.append((_common(x, pos, rest), pos))
-            pos = x.find(seed, pos + 1)
-        places.sort(key=lambda p: -p[0])
-        for k, pos in places:
-            if budget[0] <= 0:
-                return None
-            budget[0] -= 1
-            if k == len(rest):
-                return pos + k
-            if pos + k in out.line_ends:
-                if parts(rest[k:], pos + k, matched + k) is not None:
-                    return pos + k
-            elif matched + k > best[0][0]:
-                best[0] = (matched + k, pos + k, k)
-        if not places:  # not even the first characters: where does the longest beginning occur?
-            lo, hi, at = 0, len(seed), cursor
-            while lo < hi:
-                mid = (lo + hi + 1) // 2
-                pos = x.find(rest[:mid], cursor)
-                if pos >= 0:
-                    lo, at = mid, pos
-                else:
-                    hi = mid - 1
-            if matched + lo > best[0][0]:
-                best[0] = (matched + lo, at + lo, lo)
-        return None
-
-    end = parts(piece, start, 0)
-    if end is not None:
-        return end, len(piece), None
-    matched, where, k = best[0]
-    matched = max(matched, 0)
-    before = min(6, matched)
-    return (
-        -1,
-        matched,
-        Finding(
-            "text",
-            out.page_of(where),
-            piece[matched - before : matched + CONTEXT],
-            x[where - before : where + CONTEXT] if k else x[where : where + CONTEXT],
-            "ข้อความที่อ่านกลับจาก PDF ไม่ตรงกับที่ใส่ลงไป",
-            "text read back from the PDF differs from what went in",
-        ),
-    )
-
-
-def _compare(pieces: list[str], out: _Extracted, result: SelfCheck) -> None:
-    """Each piece of text must come back.  In order where the page draws in order; a piece drawn out
-    of order (positioned boxes are painted after the flow) is looked for from the start."""
-    anchor = 0
-    for piece in pieces:
-        result.characters += len(piece)
-        end, matched, finding = _match(piece, out, anchor)
-        if finding is None:
-            anchor = end
-            continue
-        end2, matched2, finding2 = _match(piece, out, 0)
-        if finding2 is None:
-            continue  # out of order: keep the place in the text
+def _compare(pieces: list[str], out: textmatch.Extracted, result: SelfCheck) -> None:
+    """The whole text in reading order (``textmatch``); the first difference is a finding."""
+    result.characters, mismatch = textmatch.compare(pieces, out)
+    if mismatch is not None:
         result.add(
-            finding if (matched, bool(finding.found)) >= (matched2, bool(finding2.found)) else finding2
+            Finding(
+                "text",
+                mismatch.page,
+                mismatch.expected,
+                mismatch.found,
+                "ข้อความที่อ่านกลับจาก PDF ไม่ตรงกับที่ใส่ลงไป",
+                "text read back from the PDF differs from what went in",
+            )
         )
-        return  # one text difference blocks; the rest would mostly repeat it
 
 
 # --- fonts, PDF/A, links ------------------------------------------------------------------------
 
 
-def _objects(pdf: bytes) -> bytes:
-    """The file with every Flate stream decompressed after it (object streams hold dictionaries)."""
-    out = [pdf]
-    for m in re.finditer(rb"stream\r?\n", pdf):
-        start = m.end()
-        try:
-            data = zlib.decompressobj().decompress(pdf[start : start + 4_000_000])
-        except zlib.error:
-            continue
-        if data:
-            out.append(data)
-    return b"\n".join(out)
+@dataclass
+class _Structure:
+    """What the PDF's objects say (read with pypdf): fonts and whether embedded, PDF/A, link targets."""
+
+    fonts: dict[str, bool] = field(default_factory=dict)  # font name -> embedded
+    pdfa: bool = False
+    uris: list[str] = field(default_factory=list)
+    readable: bool = True
 
 
-def _pdf_string(value: bytes) -> str:
-    if value.startswith(b"<"):
-        data = bytes.fromhex(value[1:-1].decode("ascii", "replace"))
-    else:
-        data = re.sub(rb"\\([()\\])", rb"\1", value[1:-1])
-    if data.startswith(b"\xfe\xff"):
-        return data[2:].decode("utf-16-be", "replace")
-    return data.decode("utf-8", "replace")
+def _fonts_of(resources, found: dict[str, bool], seen: set[int]) -> None:
+    """Fonts of a resource dictionary, its forms' (XObjects) and composite fonts' descendants."""
+    if resources is None or id(resources) in seen:
+        return
+    seen.add(id(resources))
+    resources = resources.get_object()
+    for font in (resources.get("/Font") or {}).values():
+        font = font.get_object()
+        for f in [font, *(d.get_object() for d in font.get("/DescendantFonts") or [])]:
+            descriptor = f.get("/FontDescriptor")
+            if descriptor is None:
+                continue
+            descriptor = descriptor.get_object()
+            name = str(descriptor.get("/FontName", "?")).lstrip("/")
+            embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            found[name] = found.get(name, True) and embedded
+    for xobject in (resources.get("/XObject") or {}).values():
+        xobject = xobject.get_object()
+        if xobject.get("/Subtype") == "/Form":
+            _fonts_of(xobject.get("/Resources"), found, seen)
+
+
+def _structure(pdf: bytes) -> _Structure:
+    from pypdf import PdfReader
+
+    out = _Structure()
+    try:
+        reader = PdfReader(io.BytesIO(pdf), strict=False)
+        root = reader.trailer["/Root"].get_object()
+        metadata = root.get("/Metadata")
+        xmp = metadata.get_object().get_data() if metadata is not None else b""
+        out.pdfa = b"pdfaid:part" in xmp and "/OutputIntents" in root
+        seen: set[int] = set()
+        for page in reader.pages:
+            _fonts_of(page.get("/Resources"), out.fonts, seen)
+            for annot in page.get("/Annots") or []:
+                action = annot.get_object().get("/A")
+                action = action.get_object() if action is not None else {}
+                if "/URI" in action:
+                    uri = action["/URI"]
+                    out.uris.append(uri.decode("utf-8", "replace") if isinstance(uri, bytes) else str(uri))
+    except Exception:  # pypdf's errors on a damaged file: the check says so, it never stops
+        out.readable = False
+    return out
 
 
 def link_problem(url: str) -> str:
@@ -417,28 +328,43 @@ def start(pdf: bytes) -> Reading:
     return Reading(pdf)
 
 
+def _unreadable(found: str) -> Finding:
+    return Finding(
+        "pdf",
+        0,
+        "a readable PDF",
+        found,
+        "อ่านไฟล์ PDF ไม่ได้ (ไฟล์เสียหาย)",
+        "the PDF cannot be read (it is damaged)",
+    )
+
+
 def check_pdf(pdf: bytes | Reading, html: str, document: str = "") -> SelfCheck:
     """Every check on one rendered PDF (or its started ``Reading``) against the HTML it came from."""
     started = time.perf_counter()
     reading = pdf if isinstance(pdf, Reading) else Reading(pdf)
     pdf = reading.pdf
     result = SelfCheck(document)
-    out = _extract(reading.text())
-    result.pages = len(out.page_starts)
     text = _parse(html)
-    _compare(text.pieces, out, result)
+    try:
+        out = textmatch.extract(reading.text())
+    except subprocess.CalledProcessError:  # a damaged file: said, never a crash of the round
+        out = textmatch.extract("")
+        result.add(_unreadable("poppler (pdftotext) cannot read the file"))
+    else:
+        _compare(text.pieces, out, result)
+    result.pages = len(out.page_starts)
 
-    objects = _objects(pdf)
-    descriptors = re.findall(rb"/Type\s*/FontDescriptor(.*?)>>", objects, re.S)
-    for d in descriptors:
-        name = re.search(rb"/FontName\s*/([^\s/<>\[\]()]+)", d)
-        font = name.group(1).decode("latin-1") if name else "?"
-        result.fonts.append(font)
-        if not re.search(rb"/FontFile[23]?\s", d):
+    structure = _structure(pdf)
+    if not structure.readable:
+        result.add(_unreadable("pypdf cannot read its structure"))
+    result.fonts = list(structure.fonts)
+    for font, embedded in structure.fonts.items():
+        if not embedded:
             result.add(Finding("font", 0, font, "not embedded", "ฟอนต์ไม่ได้ฝังในไฟล์", "font is not embedded"))
-    if not descriptors and out.text:
+    if structure.readable and not structure.fonts and out.text:
         result.add(Finding("font", 0, "embedded fonts", "none", "ไม่พบฟอนต์ที่ฝังไว้", "no embedded font"))
-    if not (re.search(rb"pdfaid:part", objects) and re.search(rb"/OutputIntents", objects)):
+    if structure.readable and not structure.pdfa:
         result.add(
             Finding(
                 "pdfa",
@@ -450,10 +376,7 @@ def check_pdf(pdf: bytes | Reading, html: str, document: str = "") -> SelfCheck:
             )
         )
 
-    uris = [
-        _pdf_string(m.group(1))
-        for m in re.finditer(rb"/URI\s*(\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>)", objects)
-    ]
+    uris = structure.uris
     written = [m.group(0).rstrip(".,;:)]") for piece in text.raw for m in _URL.finditer(piece)]
     result.links = len(uris) + len(written)
     for url in [*uris, *written]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-from ita_monitor.intake.submissions import FIELD_TH, REQUIRED_FIELDS, ResultRow
+from ita_monitor.intake.columns import FIELD_TH, REQUIRED_FIELDS, ResultRow
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import Round

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from email.utils import parseaddr
 
 from ita_monitor.intake.mail_reply import build_reply, why_stale
+from ita_monitor.model import storage
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.errors import InputError, Problem
@@ -49,7 +50,7 @@ _SKIP_TYPES = ("image/", "text/calendar", "application/pgp-signature", "applicat
 
 
 def mail_dir(data: DataRoot, slug: str) -> PathLike:
-    return data.root / slug / "mail"
+    return data.root / storage.part(slug, "agency") / "mail"
 
 
 def record_path(data: DataRoot, slug: str, key: str) -> PathLike:
@@ -154,7 +155,7 @@ class Match:
 
 def issued(data: DataRoot, slug: str, rnd: Round, unit: str) -> bool:
     """Whether the round's form was issued to ``unit`` (its outbox holds the form and its key)."""
-    folder = data.round_dir(slug, rnd) / "outbox" / unit
+    folder = data.round_dir(slug, rnd) / "outbox" / storage.part(unit, "unit")
     return folder.exists() and any(p.name.endswith(".key") for p in folder.iterdir())
 
 
@@ -248,7 +249,7 @@ def archive(data: DataRoot, slug: str, raw: bytes, now: datetime) -> tuple[str, 
     existing = list(_archived(data, slug, digest))
     if existing:
         return digest, existing[0]
-    path = data.root / slug / rel
+    path = mail_dir(data, slug).parent / rel
     write_atomic(path, raw)
     return digest, rel
 

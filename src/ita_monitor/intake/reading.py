@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ita_monitor.intake.submissions import FileOutcome, ResultRow, parse_submission
+from ita_monitor.intake.columns import FileOutcome, ResultRow
+from ita_monitor.intake.submissions import parse_submission
 from ita_monitor.intake.versions import Version, _unreadable, take_in_inbox
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.errors import Problem
@@ -41,10 +42,10 @@ class Intake:
 
 
 def _payload(data: DataRoot, slug: str, rnd: Round, version: Version) -> bytes:
-    stored = data.round_dir(slug, rnd) / version.stored_as
+    stored = data.within_round(slug, rnd, version.stored_as)
     if stored.exists():
         return read_path_bounded(stored, max(data.max_submission_bytes, version.bytes))
-    source = data.round_dir(slug, rnd) / version.source  # not stored yet (store=False, or killed)
+    source = data.within_round(slug, rnd, version.source)  # not stored yet (store=False, or killed)
     return read_path_bounded(source, max(data.max_submission_bytes, version.bytes))
 
 
@@ -83,7 +84,7 @@ def take_in(data: DataRoot, agency: Agency, plan: Plan, rnd: Round, store: bool 
         except Exception as exc:
             found, problems = (
                 [],
-                [_unreadable(v.source, exc if isinstance(exc, OSError) else OSError(repr(exc)))],
+                [_unreadable(v.source, exc)],
             )
         errors = [p for p in problems if p.severity == "error"]
         outcome = FileOutcome(

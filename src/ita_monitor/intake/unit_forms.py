@@ -16,7 +16,7 @@ import io
 import json
 from dataclasses import dataclass
 
-from ita_monitor.intake.submissions import FIELD_TH, STATUS_VALUES, UNIT_LABEL
+from ita_monitor.intake.columns import FIELD_TH, STATUS_VALUES, UNIT_LABEL
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import Round

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ita_monitor.intake.submissions import check_bytes, sha256
+from ita_monitor.intake.sniff import check_bytes
+from ita_monitor.intake.submissions import sha256
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.errors import InputError, Problem
@@ -63,7 +64,7 @@ def receive_upload(
 ) -> Received:
     """Check, keep and collect one uploaded file; UploadRefused (nothing stored) when it cannot be."""
     from ita_monitor.flow.pipeline import RoundJob, collect
-    from ita_monitor.intake.versions import deliver, history, safe_name
+    from ita_monitor.intake.versions import deliver, history, receive, safe_name
     from ita_monitor.model.limits import TooLarge
 
     if not scheduled(agency, rnd):
@@ -86,6 +87,9 @@ def receive_upload(
             name = deliver(data, agency.slug, rnd, unit, filename, payload)
         except TooLarge as exc:
             raise UploadRefused("too_large") from exc
+        # kept as a version at once with the name as sent (the inbox holds the safe name; collect finds
+        # the same bytes and stores nothing)
+        receive(data, agency.slug, rnd, unit, filename, payload, source=f"inbox/{unit}/{name}")
     summary = collect(job)
     outcome = _outcome_of(data, agency.slug, rnd, unit, digest)
     version = outcome.get("version") or (known[0].version if known else None)

@@ -18,8 +18,10 @@ version counts; a rejected version never replaces an accepted one.  The inbox is
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import logging
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
@@ -35,19 +37,22 @@ from ita_monitor.model.limits import (
     read_path_bounded,
     too_large_th_en,
 )
+from ita_monitor.model.revisions import update_json
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.storage import (
     DataRoot,
     PathLike,
+    UnsafePath,
     create_exclusive,
     fresh,
     list_dirs,
     list_files,
+    part,
     read_all,
     read_json,
-    write_json,
 )
 
+log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 # Thai vowels above/below and tone marks: they belong to the consonant before them
 _THAI_MARKS = frozenset(
@@ -85,7 +90,7 @@ def manifest_path(data: DataRoot, slug: str, rnd: Round) -> PathLike:
 
 
 def _claims_dir(data: DataRoot, slug: str, rnd: Round, unit: str) -> PathLike:
-    return received_dir(data, slug, rnd) / unit / "claims"
+    return received_dir(data, slug, rnd) / part(unit, "unit") / "claims"
 
 
 def history(data: DataRoot, slug: str, rnd: Round) -> list[Version]:
@@ -131,7 +136,7 @@ def safe_name(name: str, max_bytes: int = MAX_NAME_BYTES) -> str:
 
 
 def _stored_as(unit: str, number: int, digest: str, name: str) -> str:
-    return f"received/{unit}/{number:03d}-{digest[:8]}-{safe_name(name)}"
+    return f"received/{part(unit, 'unit')}/{number:03d}-{digest[:8]}-{safe_name(name)}"
 
 
 def _claim(data: DataRoot, slug: str, rnd: Round, version: Version) -> Version | None:
@@ -194,7 +199,7 @@ def receive(
 
 
 def _store(data: DataRoot, slug: str, rnd: Round, version: Version, payload: bytes) -> None:
-    path = data.round_dir(slug, rnd) / version.stored_as
+    path = data.within_round(slug, rnd, version.stored_as)
     if create_exclusive(path, payload):
         return
     if sha256(read_all(fresh(path))) != version.sha256:  # cannot happen: the name holds the claimed number
@@ -204,14 +209,16 @@ def _store(data: DataRoot, slug: str, rnd: Round, version: Version, payload: byt
 def _write_manifest(data: DataRoot, slug: str, rnd: Round) -> None:
     """The index of every claim (rewritten whole; the claims stay the record)."""
     versions = history(data, slug, rnd)
-    write_json(
+    doc = {
+        "agency": slug,
+        "fiscal_year": rnd.fiscal_year,
+        "round": rnd.months,
+        "versions": [asdict(v) for v in versions],
+    }
+    # several receipts at once may finish in either order: the index of more versions stays
+    update_json(
         manifest_path(data, slug, rnd),
-        {
-            "agency": slug,
-            "fiscal_year": rnd.fiscal_year,
-            "round": rnd.months,
-            "versions": [asdict(v) for v in versions],
-        },
+        lambda now: None if len((now or {}).get("versions") or []) >= len(versions) else doc,
     )
 
 
@@ -228,8 +235,8 @@ def deliver(
     payload = source if isinstance(source, bytes) else read_bounded(source, data.max_submission_bytes, size)
     if len(payload) > data.max_submission_bytes:
         raise TooLarge(data.max_submission_bytes, len(payload), exact=isinstance(source, bytes))
-    folder = data.inbox(slug, rnd) / unit
-    first = safe_name(name)
+    folder = data.inbox(slug, rnd) / part(unit, "unit")  # confined whatever the caller passes
+    first = part(safe_name(name), "file")
     stem, dot, ext = first.rpartition(".")
     stem, ext = (stem, f".{ext}") if dot else (first, "")
     for n in range(1, 10_000):
@@ -245,7 +252,9 @@ def _inbox_files(data: DataRoot, slug: str, rnd: Round) -> list[tuple[str, PathL
     inbox = data.inbox(slug, rnd)
     out = []
     for unit_dir in list_dirs(inbox):
-        out += [(unit_dir.name, f) for f in sorted(list_files(unit_dir), key=_arrival)]
+        # every file a unit sent, a name starting with a dot too (``..csv``): taken in and counted, or
+        # listed as rejected, never silently left out; only the store's own temporary files are skipped
+        out += [(unit_dir.name, f) for f in sorted(list_files(unit_dir, hidden=True), key=_arrival)]
     return out
 
 
@@ -294,7 +303,11 @@ def take_in_inbox(
     for unit, f in _inbox_files(data, slug, rnd):
         source = f"inbox/{unit}/{f.name}"
         try:
+            part(unit, "unit")  # a folder whose name cannot be kept (a control character, a backslash)
             payload = read_path_bounded(f, data.max_submission_bytes)
+        except UnsafePath as exc:
+            unread.append(Unread(unit, source, Problem(source, "", exc.th, exc.en)))
+            continue
         except TooLarge as exc:
             th, en = too_large_th_en(exc.limit, exc.seen, exc.exact)
             unread.append(Unread(unit, source, Problem(source, "", th, en)))
@@ -334,10 +347,23 @@ def take_in_inbox(
     return versions, new, unread
 
 
-def _unreadable(source: str, exc: OSError) -> Problem:
+_WHY_UNREADABLE = {
+    errno.ENOENT: ("ไฟล์หายไปหรือเป็นลิงก์ที่ชี้ไปที่ไม่มีไฟล์", "it is gone, or a link to nothing"),
+    errno.EACCES: ("ไม่มีสิทธิ์อ่าน", "no permission to read it"),
+    errno.EPERM: ("ไม่มีสิทธิ์อ่าน", "no permission to read it"),
+    errno.ELOOP: ("เป็นลิงก์ที่วนซ้ำ", "a link that loops"),
+    errno.EISDIR: ("เป็นโฟลเดอร์", "it is a folder"),
+}
+
+
+def _unreadable(source: str, exc: BaseException) -> Problem:
+    """A file that cannot be read, in our words (the error itself goes to the log, never to the sender)."""
+    th_why, en_why = _WHY_UNREADABLE.get(getattr(exc, "errno", None), ("", ""))
+    if not isinstance(exc, OSError):
+        log.warning("reading %s failed", source, exc_info=exc)
     return Problem(
         source,
         "",
-        f"อ่านไฟล์นี้ไม่ได้ ({exc.strerror or exc}): ส่งไฟล์ใหม่อีกครั้ง",
-        f"this file cannot be read ({exc.strerror or exc}): send it again",
+        "อ่านไฟล์นี้ไม่ได้" + (f" ({th_why})" if th_why else "") + ": ส่งไฟล์ใหม่อีกครั้ง",
+        "this file cannot be read" + (f" ({en_why})" if en_why else "") + ": send it again",
     )

@@ -15,19 +15,13 @@ from pydantic import ConfigDict, Field
 
 from ita_monitor.links.checker import Outcome
 from ita_monitor.links.targets import Link
+from ita_monitor.model.messages import LINK_STATES
 from ita_monitor.model.status import Record
 
 HEALTHY = ("ok", "slow")
 BROKEN = ("changed", "missing", "failing")
 STATES = (*HEALTHY, *BROKEN, "unchecked")
-STATE_TH = {
-    "ok": "ใช้งานได้",
-    "slow": "ช้า",
-    "changed": "เนื้อหาเปลี่ยน",
-    "missing": "ไม่พบ (404)",
-    "failing": "เข้าไม่ได้",
-    "unchecked": "ไม่ได้ตรวจ",
-}
+STATE_TH = LINK_STATES  # the labels, in the one catalogue
 HISTORY_KEPT = 200
 
 

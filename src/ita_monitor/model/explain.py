@@ -225,10 +225,24 @@ def _empty(e: _Said) -> tuple[str, str]:
     return f"{e.name} ต้องไม่เว้นว่าง", f"{e.name} must not be empty"
 
 
+# our validators' messages (English) said in Thai, for fields without an entry in _ALLOWED
+_VALUE_TH = (
+    ("rounds must be months 1-12", "เดือนของรอบติดตาม ๑–๑๒"),
+    ("at least one round is needed", "รายการรอบติดตามอย่างน้อยหนึ่งรอบ"),
+    ("ITA indicators are numbered 1-10", "หมายเลขตัวชี้วัด ITA ๑–๑๐"),
+    ("end ", "วันสิ้นสุดที่ไม่ก่อนวันเริ่ม"),
+)
+
+
 def _refused_by_validator(e: _Said) -> tuple[str, str]:
+    """Our validators' English as the English half; the Thai half says the value and what is allowed."""
     said = e.msg.removeprefix("Value error, ")
-    allowed_th = e.allowed[0]
-    return (f"ค่าไม่ถูกต้อง: ต้องเป็น{allowed_th}" if allowed_th else "ค่าไม่ถูกต้อง") + f" ({said})", said
+    value = e.value
+    given = (
+        f" ({value!r})" if value is not None and not isinstance(value, dict) and len(repr(value)) < 80 else ""
+    )
+    why = e.allowed[0] or next((th for en, th in _VALUE_TH if said.startswith(en)), "")
+    return (f"ค่า{given} ไม่ถูกต้อง: ต้องเป็น{why}" if why else f"ค่า{given} ไม่ถูกต้อง"), said
 
 
 _EXPLAINERS: dict[str, Callable[[_Said], tuple[str, str]]] = {

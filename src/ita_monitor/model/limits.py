@@ -20,6 +20,18 @@ ENV = "AIRFLOW__ITA__MAX_SUBMISSION_BYTES"
 MAX_ROWS = 1000  # filled rows read from one file (a form has one row per measure)
 MAX_PROBLEMS = 50  # problems kept per file; the rest are counted
 MAX_NAME_BYTES = 120  # a stored file name, in UTF-8 bytes (file systems allow 255)
+MAX_LISTED = 5  # values a message names before "and N more" (columns, keys)
+MAX_CELL_CHARS = 32_767  # characters in one cell: Excel's own limit, for CSV and JSON too
+MAX_JSON_DEPTH = 32  # nesting of [ and { in a JSON file (the form's JSON is 3 deep)
+
+# A workbook (.xlsx is a zip archive) is checked from its zip directory before anything is inflated.
+# An ordinary 80,000-row workbook written by openpyxl is 2.4 MB, about 95 MB when opened, ratio ~40;
+# a zip bomb inflates a few MB to GBs at ratios near 1,000.
+MAX_SHEETS = 100  # worksheets in one workbook (the form has one)
+MAX_MEMBERS = 1000  # parts of the zip archive besides the worksheets (a workbook has about a dozen)
+MAX_OPENED_BYTES = 256 * 1024 * 1024  # all parts together, as the zip directory declares them
+MAX_RATIO = 250  # inflated / compressed size of one part ...
+RATIO_FLOOR_BYTES = 1024 * 1024  # ... that inflates to more than this
 CHUNK = 1024 * 1024
 
 

@@ -3,8 +3,10 @@
 One catalogue for the ITA page's messages (redirects carry ``?m=<code>&n=<number>``), the refusals of a
 unit's link and the refusals of an upload, and the command line's own lines, so a code means one text
 everywhere and a translation is changed in one place.  ``{n}`` is a number the app put in the query
-string itself; the command line's ``{names}`` are filled in by ``said``.  (A round's states have their
-labels with ``model.status.State``; a problem in a file is said where it is found, with its place.)
+string itself; the command line's ``{names}`` are filled in by ``said``.  The labels of what people see
+states of are here too: a round's or plan's ``State`` (``STATES``), a link's (``LINK_STATES``), a cell
+of the round's measure x unit matrix (``CELLS``).  A problem in a file is said where it is found.
+``{who}`` and ``{at}`` name who holds a claim (``flow.claims``) and since when, read from the claim.
 """
 
 from __future__ import annotations
@@ -23,6 +25,18 @@ PAGE: dict[str, tuple[str, str]] = {
     "already_rerunning": (
         "รอบนี้กำลังรันใหม่อยู่แล้ว ไม่ต้องกดอีก",
         "this round is already being rerun: nothing more to do",
+    ),
+    "already_approved": (
+        "มีผู้ตอบคำขออนุมัตินี้ไปแล้ว: อนุมัติโดย {who} เมื่อ {at} คำตอบของคุณจึงไม่ได้บันทึก",
+        "already approved by {who} at {at}: your answer was not recorded",
+    ),
+    "already_rejected": (
+        "มีผู้ตอบคำขออนุมัตินี้ไปแล้ว: ไม่อนุมัติโดย {who} เมื่อ {at} คำตอบของคุณจึงไม่ได้บันทึก",
+        "already rejected by {who} at {at}: your answer was not recorded",
+    ),
+    "not_asked": (
+        "ตอนนี้ไม่มีคำขออนุมัติที่รอคำตอบ: โหลดหน้านี้ใหม่",
+        "nothing is waiting for approval now: reload the page",
     ),
     "check_started": ("สั่งตรวจลิงก์แล้ว", "link check started"),
     "repair_started": ("สั่งซ่อมแล้ว จะตรวจซ้ำเมื่อเสร็จ", "repair started, then a new check"),
@@ -138,12 +152,58 @@ CLI: dict[str, tuple[str, str]] = {
     "status_rejected": ("ไฟล์ที่ไม่รับ", "rejected files"),
 }
 
+# the labels of a round's or yearly plan's states (``model.states.State``), by its value
+STATES: dict[str, tuple[str, str]] = {
+    "not_monitored": ("ไม่ได้ติดตาม", "not monitored"),
+    "not_open": ("ยังไม่เปิดรอบ", "not yet open"),
+    "waiting": ("รอรับผลการดำเนินงาน", "waiting for submissions"),
+    "incomplete": ("ยังไม่ครบ", "incomplete"),
+    "running": ("กำลังดำเนินการ", "running"),
+    "awaiting_approval": ("รออนุมัติ", "awaiting approval"),
+    "published": ("เผยแพร่แล้ว", "published"),
+    "dry_run": ("ทดลองเผยแพร่ (ไม่ได้ส่งจริง)", "dry run, nothing sent"),
+    "failed": ("ล้มเหลว", "failed"),
+    "changed_after_publication": (
+        "เปลี่ยนแปลงหลังเผยแพร่ — สั่งรันใหม่เพื่อเผยแพร่อีกครั้ง",
+        "changed after publication: rerun to republish",
+    ),
+    "collected": ("รับไฟล์แล้ว", "submissions collected"),
+    "nothing_due": ("ไม่มีมาตรการที่ต้องรายงานในรอบนี้", "nothing due this round"),
+    "complete": ("ครบถ้วน", "complete"),
+    "validated": ("กำลังจัดทำ", "being made"),
+    "rendered": ("จัดทำแล้ว ยังไม่เผยแพร่", "made, not published"),
+    "approved": ("อนุมัติแล้ว", "approved"),
+    "rejected": ("ไม่อนุมัติ", "rejected"),
+    "not_made": ("ยังไม่จัดทำ", "not made yet"),
+}
+
+# a link's state on the link-health page, the readiness sheet and the notice (Thai; the English is the code)
+LINK_STATES: dict[str, str] = {
+    "ok": "ใช้งานได้",
+    "slow": "ช้า",
+    "changed": "เนื้อหาเปลี่ยน",
+    "missing": "ไม่พบ (404)",
+    "failing": "เข้าไม่ได้",
+    "unchecked": "ไม่ได้ตรวจ",
+}
+
+# a cell of the round's measure x unit matrix (``views.round_detail.Cell``)
+CELLS: dict[str, tuple[str, str]] = {
+    "received": ("ได้รับแล้ว", "received"),
+    "incomplete": ("ยังกรอกไม่ครบ", "incomplete row"),
+    "rejected": ("ไม่รับไฟล์", "rejected"),
+    "missing": ("ยังไม่ส่ง", "missing"),
+}
+
 MESSAGES: dict[str, tuple[str, str]] = {**PAGE, **LINK_REFUSALS, **UPLOAD_REFUSALS, **CLI}
 assert len(MESSAGES) == len(PAGE) + len(LINK_REFUSALS) + len(UPLOAD_REFUSALS) + len(CLI), "one code, one text"
 
 # the codes shown as errors (red) rather than as news
 ERRORS = {
     "reason_needed",
+    "already_approved",
+    "already_rejected",
+    "not_asked",
     "selfcheck_failed",
     "api_error",
     "form_expired",
@@ -154,17 +214,20 @@ ERRORS = {
 }
 
 
-def message(code: str, n: int | None = None) -> tuple[str, str] | None:
-    """The (Thai, English) text of a message code, ``{n}`` filled in; None for an unknown code."""
+def message(code: str, n: int | None = None, who: str = "", at: str = "") -> tuple[str, str] | None:
+    """The (Thai, English) text of a message code, ``{n}`` filled in (and ``{who}``/``{at}``, which
+    come from the app's own records, e.g. a claim, never from the address); None for an unknown code."""
     if code not in MESSAGES:
         return None
     from ita_monitor.model.thai import thai_digits
 
     th, en = MESSAGES[code]
-    number = str(n) if n is not None else "?"
+    values = {"{n}": str(n) if n is not None else "?", "{who}": who or "?", "{at}": at or "?"}
     # the digit rule in the Thai: a count in Thai digits, an HTTP status (after "HTTP") as typed
-    th = th.replace("HTTP {n}", f"HTTP {number}").replace("{n}", thai_digits(number))
-    return th, en.replace("{n}", number)
+    th = th.replace("HTTP {n}", "HTTP " + values["{n}"]).replace("{n}", thai_digits(values["{n}"]))
+    for mark, value in values.items():
+        th, en = th.replace(mark, value), en.replace(mark, value)
+    return th, en
 
 
 def said(code: str, **values: object) -> str:

@@ -209,7 +209,7 @@ def parse_plan(path: Path, agency: Agency | _Loose | None) -> tuple[Plan | None,
             problems.append(
                 Problem(
                     file,
-                    f"ita_results[{i}].year",
+                    f"ita_results #{i + 1} ({result.year}) > year",
                     f"ita_results เก็บผลของปีก่อนหน้าปี {analysis_year} ที่ analysis วิเคราะห์:"
                     f" ย้ายคะแนนปี {result.year} ไปไว้ใน analysis หรือแก้ปี",
                     f"ita_results holds the years before {analysis_year} (the analysis' year):"
@@ -272,7 +272,7 @@ def document_problems(plan: Plan, catalogue: Catalogue | None, file: str) -> lis
                 problems.append(
                     Problem(
                         file,
-                        f"analysis.scores[{i}]",
+                        f"analysis > scores #{i + 1} (indicator {s.indicator})",
                         f"ตัวชี้วัดที่ {s.indicator} {s.name_th} ได้ {s.score:g} คะแนน ต่ำกว่าเกณฑ์"
                         f" {catalogue.pass_level:g} แต่ไม่มีมาตรการใดระบุ indicators: [{s.indicator}]",
                         f"indicator {s.indicator} scored {s.score:g}, below the pass level"

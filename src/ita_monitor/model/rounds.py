@@ -51,7 +51,11 @@ class Round:
 
     def __post_init__(self) -> None:
         if not 1 <= self.months <= 12:
-            raise ValueError(f"round must be 1-12 months, got {self.months}")
+            raise ValueError(
+                f"ไม่มีรอบ {self.months} เดือน: รอบนับเป็นจำนวนเดือนตั้งแต่ต้นปีงบประมาณ ตั้งแต่ 1 ถึง 12 เช่น 3, 6, 9 หรือ 12"
+                f" / there is no {self.months}-month round: a round is counted in months since the fiscal year"
+                " began, 1 to 12, e.g. 3, 6, 9 or 12"
+            )
 
     @property
     def start(self) -> date:

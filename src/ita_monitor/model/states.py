@@ -1,11 +1,13 @@
 """Every state a round or a yearly plan can be in (``State``), as the steps write it or as the ITA page
-derives it with the Airflow run, each with its Thai and English label; the overview's legend and the
-badge a plan's state is shown with."""
+derives it with the Airflow run, each with its Thai and English label (kept in the message catalogue,
+``messages.STATES``); the overview's legend and the badge a plan's state is shown with."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from typing import Any
+
+from ita_monitor.model.messages import STATES
 
 
 class State(StrEnum):
@@ -50,29 +52,7 @@ class State(StrEnum):
             return None
 
 
-LABELS: dict[State, tuple[str, str]] = {
-    State.NOT_MONITORED: ("ไม่ได้ติดตาม", "not monitored"),
-    State.NOT_OPEN: ("ยังไม่เปิดรอบ", "not yet open"),
-    State.WAITING: ("รอรับผลการดำเนินงาน", "waiting for submissions"),
-    State.INCOMPLETE: ("ยังไม่ครบ", "incomplete"),
-    State.RUNNING: ("กำลังดำเนินการ", "running"),
-    State.AWAITING_APPROVAL: ("รออนุมัติ", "awaiting approval"),
-    State.PUBLISHED: ("เผยแพร่แล้ว", "published"),
-    State.DRY_RUN: ("ทดลองเผยแพร่ (ไม่ได้ส่งจริง)", "dry run, nothing sent"),
-    State.FAILED: ("ล้มเหลว", "failed"),
-    State.CHANGED_AFTER_PUBLICATION: (
-        "เปลี่ยนแปลงหลังเผยแพร่ — สั่งรันใหม่เพื่อเผยแพร่อีกครั้ง",
-        "changed after publication: rerun to republish",
-    ),
-    State.COLLECTED: ("รับไฟล์แล้ว", "submissions collected"),
-    State.NOTHING_DUE: ("ไม่มีมาตรการที่ต้องรายงานในรอบนี้", "nothing due this round"),
-    State.COMPLETE: ("ครบถ้วน", "complete"),
-    State.VALIDATED: ("กำลังจัดทำ", "being made"),
-    State.RENDERED: ("จัดทำแล้ว ยังไม่เผยแพร่", "made, not published"),
-    State.APPROVED: ("อนุมัติแล้ว", "approved"),
-    State.REJECTED: ("ไม่อนุมัติ", "rejected"),
-    State.NOT_MADE: ("ยังไม่จัดทำ", "not made yet"),
-}
+LABELS: dict[State, tuple[str, str]] = {state: STATES[state.value] for state in State}  # in the catalogue
 
 # The states the overview's legend explains, in the order of a round's life.
 ROUND_PAGE_STATES: tuple[State, ...] = (

@@ -10,6 +10,9 @@ The root is any pathlib-like object: a ``pathlib.Path`` in plain Python and test
         report/<name>.pdf             the rendered round report and its covering memo
     <root>/<agency>/<BE year>/plan/   the measures, the approval memo, status.json of the year's plan
     <root>/<publish.path>/            the static site, when an agency publishes to a folder
+
+A JSON file that more than one process may change at once (a round's ``status.json``, an agency's
+``unit-links.json``, ...) is changed only through ``revisions.update_json`` (a claimed revision).
 """
 
 from __future__ import annotations
@@ -39,6 +42,50 @@ class PathLike(Protocol):  # the part of pathlib that ObjectStoragePath also has
     def rename(self, target: Any) -> Any: ...
 
 
+TMP_PREFIX = ".tmp-"  # the store's temporary files (a write in progress, or left by a killed one)
+
+
+class UnsafePath(ValueError):
+    """A name given for a path that would leave its folder (``..``, a slash, empty, NUL)."""
+
+    WHAT_TH = {"agency": "หน่วยงาน", "unit": "หน่วยงานย่อย", "file": "ไฟล์", "path": "ที่อยู่"}
+
+    def __init__(self, what: str, value: str):
+        self.what, self.value = what, value
+        shown = value if len(value) <= 60 else value[:59] + "…"
+        self.th = f"ชื่อ{self.WHAT_TH.get(what, 'ที่อยู่')} {shown!r} ใช้เป็นชื่อโฟลเดอร์หรือไฟล์ไม่ได้ (ห้ามว่าง ห้าม .. / \\ และอักขระควบคุม)"
+        self.en = f"the {what} name {shown!r} cannot name a folder or file (empty, .., /, \\ or a control character)"
+        super().__init__(f"{self.th} / {self.en}")
+
+
+def part(value: str, what: str = "") -> str:
+    """``value`` when it is one safe path component inside its folder, else ``UnsafePath``.
+
+    Every path the data root builds from a name it is given (agency, unit, file) goes through this,
+    so no caller can reach outside the data root, whatever it passes.
+    """
+    text = str(value)
+    if (
+        not text
+        or text in (".", "..")
+        or "/" in text
+        or "\\" in text
+        or any(ord(c) < 32 or c == "\x7f" for c in text)
+    ):
+        raise UnsafePath(what or "path", text)
+    return text
+
+
+def relative(path: str, what: str = "") -> str:
+    """A relative path of safe components (``received/<unit>/<name>``, a publish folder); else ``UnsafePath``."""
+    parts = str(path).split("/")
+    if not path or str(path).startswith("/"):
+        raise UnsafePath(what or "path", str(path))
+    for p in parts:
+        part(p, what)
+    return str(path)
+
+
 class DataRoot:
     """Paths of one data root, and the one size limit for every file received into it.
 
@@ -52,7 +99,7 @@ class DataRoot:
 
     def year_dir(self, slug: str, fiscal_year: int) -> PathLike:
         """``<root>/<agency>/<FY>``: the year's rounds, plan, published.json, links.json."""
-        return self.root / slug / str(fiscal_year)
+        return self.root / part(slug, "agency") / str(int(fiscal_year))
 
     def round_dir(self, slug: str, rnd: Round) -> PathLike:
         return self.year_dir(slug, rnd.fiscal_year) / rnd.slug
@@ -82,7 +129,11 @@ class DataRoot:
         return self.year_dir(slug, fiscal_year) / "published.json"
 
     def site(self, path: str) -> PathLike:
-        return self.root / path
+        return self.root / path  # the admin's publish.path: under the data root, or absolute
+
+    def within_round(self, slug: str, rnd: Round, path: str) -> PathLike:
+        """A path recorded relative to a round folder (a version's ``stored_as`` or ``source``), confined to it."""
+        return self.round_dir(slug, rnd) / relative(path, "file")
 
 
 def local_path(url: str) -> Path | None:
@@ -108,7 +159,7 @@ def write_atomic(path: PathLike, data: bytes) -> None:
 
 def _tmp_name() -> str:
     """A short unique temporary name (the target's name may already be near the 255-byte limit)."""
-    return f".tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    return f"{TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
 
 
 def os_path(path: Any) -> str | None:
@@ -286,10 +337,13 @@ def list_dirs(folder: PathLike) -> list[PathLike]:
     )
 
 
-def list_files(folder: PathLike) -> list[PathLike]:
-    """Regular files directly in ``folder`` (hidden and temporary ones skipped), sorted by name."""
+def list_files(folder: PathLike, hidden: bool = False) -> list[PathLike]:
+    """Regular files directly in ``folder``, sorted by name; temporary ones skipped, and hidden ones
+    (a leading dot) unless ``hidden`` (a unit's inbox: whatever was sent is taken in or listed)."""
     if not fresh(folder).exists():
         return []
-    return sorted(
-        (p for p in folder.iterdir() if not p.name.startswith(".") and not p.is_dir()), key=lambda p: p.name
-    )
+
+    def wanted(name: str) -> bool:
+        return not name.startswith(TMP_PREFIX) if hidden else not name.startswith(".")
+
+    return sorted((p for p in folder.iterdir() if wanted(p.name) and not p.is_dir()), key=lambda p: p.name)

@@ -11,20 +11,13 @@ from typing import Any
 
 from ita_monitor.model import status
 from ita_monitor.model.agency import Agency
+from ita_monitor.model.messages import CELLS
 from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import BANGKOK, Round
 from ita_monitor.model.status import Approval, CompletenessRecord, FileRecord, RoundStatus, State
 from ita_monitor.model.storage import DataRoot, PathLike, list_files
 from ita_monitor.views.pdf_files import FileLink, report_files
 from ita_monitor.views.round_state import RoundView, RunInfo, past_due, round_state
-
-# cell of the measure x unit matrix -> (Thai, English)
-CELLS: dict[str, tuple[str, str]] = {
-    "received": ("ได้รับแล้ว", "received"),
-    "incomplete": ("ยังกรอกไม่ครบ", "incomplete row"),
-    "rejected": ("ไม่รับไฟล์", "rejected"),
-    "missing": ("ยังไม่ส่ง", "missing"),
-}
 
 
 def read_json_safe(path: PathLike, default: Any = None) -> Any:

@@ -15,8 +15,8 @@ def round_status_report(agencies: AgenciesDir, data, slug: str, rnd) -> dict:
     """
     from datetime import UTC, datetime
 
+    from ita_monitor.intake.columns import ResultRow
     from ita_monitor.intake.completeness import check
-    from ita_monitor.intake.submissions import ResultRow
     from ita_monitor.model import status as status_file
     from ita_monitor.model.errors import InputError
     from ita_monitor.model.storage import read_json

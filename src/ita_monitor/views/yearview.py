@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ita_monitor.intake.submissions import REQUIRED_FIELDS
+from ita_monitor.intake.columns import REQUIRED_FIELDS
 from ita_monitor.model import status
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.plan import Plan

@@ -18,10 +18,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from ita_monitor.airflow_layer import settings
 from ita_monitor.model import thai
 from ita_monitor.model.agency import Agency
+from ita_monitor.model.messages import CELLS
 from ita_monitor.model.rounds import BANGKOK
 from ita_monitor.model.states import ROUND_PAGE_STATES
 from ita_monitor.model.thai import thai_date, thai_digits
-from ita_monitor.views.round_detail import CELLS
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
