@@ -199,7 +199,7 @@ def extend(data: DataRoot, scope: LinkScope, until: datetime, by: str = "") -> d
 
 def extended_until(data: DataRoot, scope: LinkScope) -> datetime | None:
     """The latest late due date given to ``scope``'s current link (None: the round's own)."""
-    doc = read_json(revocations_path(data, scope.agency), None) or {}
+    doc = read_json_current(revocations_path(data, scope.agency), None) or {}
     current = generation(data, scope)
     untils = [
         datetime.fromisoformat(e["until"])
