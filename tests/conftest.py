@@ -30,6 +30,8 @@ os.environ.update(
     AIRFLOW__API_AUTH__JWT_SECRET="ita-monitor-tests-" + "x" * 64,
     AIRFLOW__ITA__AGENCIES_DIR=str(AGENCIES),
     AIRFLOW__ITA__DATA_ROOT=(ROOT / "var" / "test-data-unset").as_uri(),
+    # Starlette's TestClient asks for http://testserver: the page's own origin in the tests
+    AIRFLOW__ITA__ALLOWED_ORIGINS="http://testserver",
 )
 
 IN_CI = os.environ.get("CI") == "true"

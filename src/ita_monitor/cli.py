@@ -21,6 +21,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from ita_monitor.airflow_layer import cli_adapter
 from ita_monitor.model.config import AgenciesDir
@@ -318,6 +319,18 @@ def _where_args(parser: argparse.ArgumentParser, data_root: bool = True) -> None
         parser.add_argument("--data-root", help=f"the data root, a path or URL (default: {DATA_ROOT_HELP})")
 
 
+def cmd_roles(args: argparse.Namespace) -> int:
+    """``roles sync``: the FAB auth manager's ita-* roles per agency and the users file's users
+    (``airflow_layer/roles.py``); run where Airflow's config is, as ``airflow users`` is."""
+    try:
+        for line in cli_adapter.sync_roles(_agencies(args), Path(args.users) if args.users else None):
+            print(line)
+    except (ValueError, OSError) as exc:  # the users file's mistakes (roles.UsersFileError) say where
+        print(exc, file=sys.stderr)
+        return 2
+    return 0
+
+
 def _round_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--agency", required=True, help="agency slug (its folder name)")
     parser.add_argument("--fiscal-year", type=int, required=True, help="BE fiscal year, e.g. 2565")
@@ -373,6 +386,11 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--csv", metavar="DIR", help="write CSV files (one per table) into DIR instead")
     _where_args(exp)
     exp.set_defaults(func=cmd_export)
+    roles = sub.add_parser("roles", help="per-agency access with the FAB auth manager (docs/production.md)")
+    roles.add_argument("action", choices=["sync"], help="sync: make the ita-* roles, assign users")
+    roles.add_argument("--users", help="the users file (e.g. include/agencies/users.yaml); no passwords")
+    _where_args(roles, data_root=False)
+    roles.set_defaults(func=cmd_roles)
     return parser
 
 

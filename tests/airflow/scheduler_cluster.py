@@ -86,6 +86,7 @@ class SchedulerCluster:
         self.home.mkdir(parents=True)
         (self.home / "passwords.json").write_text(json.dumps({"admin": self.password}))
         self.airflow("db", "migrate")
+        self.prepare()
         logs = self.work / "logs"
         logs.mkdir()
         script = " ".join(
@@ -111,6 +112,9 @@ class SchedulerCluster:
             except (urllib.error.URLError, OSError):
                 time.sleep(0.5)
         raise AssertionError("the api-server did not answer:\n" + self.log("api-server")[-3000:])
+
+    def prepare(self) -> None:
+        """After the metadata DB is made and before the processes start (a subclass adds users)."""
 
     def stop(self) -> None:
         if self.proc is None:
@@ -143,8 +147,18 @@ class SchedulerCluster:
         return self._token
 
     def request(
-        self, method: str, path: str, body: Any = None, auth: bool = True, form: dict | None = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        auth: bool = True,
+        form: dict | None = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        raw: bool = False,
     ) -> tuple[int, Any]:
+        """One request as the admin (or as the user of ``token``); ``raw``: the body's bytes."""
+        extra = dict(headers or {})
         headers = {}
         data = None
         if form is not None:
@@ -154,16 +168,19 @@ class SchedulerCluster:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
         if auth:
-            headers["Authorization"] = f"Bearer {self.token}"
+            headers["Authorization"] = f"Bearer {token or self.token}"
         if method == "POST" and path.startswith("/ita/"):
             headers["Origin"] = self.base  # as the browser sends it with the page's forms
+        headers.update(extra)
         req = urllib.request.Request(f"{self.base}{path}", method=method, data=data, headers=headers)
         opener = urllib.request.build_opener(_NoRedirect)
         try:
             with opener.open(req, timeout=60) as resp:
-                return resp.status, _decode(resp.read(), resp.headers)
+                body = resp.read()
+                return resp.status, body if raw else _decode(body, resp.headers)
         except urllib.error.HTTPError as err:
-            return err.code, _decode(err.read(), err.headers)
+            body = err.read()
+            return err.code, body if raw else _decode(body, err.headers)
 
     def api(self, method: str, path: str, body: Any = None) -> Any:
         status, payload = self.request(method, path, body)

@@ -4,6 +4,7 @@ app, on a free port of 127.0.0.1, and a raw socket that sends the body slowly.""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -32,7 +33,15 @@ def server(airflow_db):
         if srv.started:
             break
         time.sleep(0.05)
-    yield sock.getsockname()[1]
+    port = sock.getsockname()[1]
+    # the page's own origin is configuration ([ita] allowed_origins), never the request's Host
+    before = os.environ.get("AIRFLOW__ITA__ALLOWED_ORIGINS")
+    os.environ["AIRFLOW__ITA__ALLOWED_ORIGINS"] = f"http://127.0.0.1:{port}"
+    yield port
+    if before is None:
+        os.environ.pop("AIRFLOW__ITA__ALLOWED_ORIGINS", None)
+    else:
+        os.environ["AIRFLOW__ITA__ALLOWED_ORIGINS"] = before
     srv.should_exit = True
     thread.join(10)
 

@@ -26,11 +26,9 @@ def client(airflow_db):
 
 
 @pytest.fixture(autouse=True)
-def fresh_limits():
-    from ita_monitor.airflow_layer.webapp import unit as unit_page
-
-    for limiter in (unit_page.PER_ADDRESS, unit_page.PER_LINK, unit_page.UPLOADS_PER_LINK):
-        limiter._events.clear()
+def fresh_limits(tmp_path, monkeypatch):
+    """Counters of this test's own (``[ita] rate_limit_storage``)."""
+    monkeypatch.setenv("AIRFLOW__ITA__RATE_LIMIT_STORAGE", f"ita-sqlite://{tmp_path / 'limits.sqlite'}")
 
 
 def token(

@@ -157,6 +157,19 @@ def test_files_are_served_and_path_tricks_refused(client, data_root):
     ok = client.get("/ita/files/mae-u-kho/2565/round-12/report/r.pdf", headers=auth())
     assert ok.status_code == 200 and ok.content == b"%PDF-1.4 report"
     assert ok.headers["content-type"] == "application/pdf"
+    assert ok.headers["content-disposition"] == 'inline; filename="r.pdf"'
+    received = data_root / "mae-u-kho" / "2565" / "round-12" / "received" / "pr"
+    received.mkdir(parents=True)
+    (received / "001-ab12cd34-ผลการดำเนินงาน.csv").write_bytes("รหัส,ผล\n".encode())
+    thai = client.get(
+        f"/ita/files/mae-u-kho/2565/round-12/received/pr/{quote('001-ab12cd34-ผลการดำเนินงาน.csv')}",
+        headers=auth(),
+    )
+    assert thai.status_code == 200 and thai.content == "รหัส,ผล\n".encode()
+    # Starlette's FileResponse: RFC 6266 for a name that is not plain ASCII
+    assert thai.headers["content-disposition"] == (
+        f"attachment; filename*=utf-8''{quote('001-ab12cd34-ผลการดำเนินงาน.csv')}"
+    )
     for path in [
         "/ita/files/mae-u-kho/../secret.pdf",
         "/ita/files/mae-u-kho/2565/..%2f..%2fsecret.pdf",
@@ -329,6 +342,21 @@ def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, 
                     follow_redirects=False,
                 )
                 result["location"] = resp.headers.get("location", "")
+                # a second approver answers the same question a moment later: told who decided
+                other = auth(user="approver-b")
+                late = client.post(
+                    f"{ROUND}/approve",
+                    headers=other,
+                    data={
+                        "csrf": csrf(client, other),
+                        "run_id": found[0][0],
+                        "decision": "Reject",
+                        "comment": "ยังไม่ครบ",
+                    },
+                    follow_redirects=False,
+                )
+                result["late"] = late.headers.get("location", "")
+                result["late_page"] = client.get(result["late"], headers=other).text
                 return
             time.sleep(0.5)
 
@@ -345,7 +373,19 @@ def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, 
     assert run.state == "success"
     status = json.loads((data_root / "mae-u-kho" / "2565" / "round-12" / "status.json").read_text())
     assert status["state"] == "published" and status["approval"]["by"] == "admin"
+    assert "m=already_approved" in result["late"], result["late"]
+    assert "already approved by admin at " in result["late_page"]
+    assert "อนุมัติโดย admin เมื่อ" in result["late_page"]
+    # nothing of the late answer is recorded: one approval, by admin, in Airflow and on the page
+    assert [(a["what"], a["by"]) for a in status["actions"]] == [("approved", "admin")]
+    assert "ยังไม่ครบ" not in json.dumps(status, ensure_ascii=False)
+    hitl = client.get(
+        f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run.run_id, safe='')}/taskInstances/approve_publish/-1/hitlDetails",
+        headers=auth(),
+    ).json()
+    assert hitl["chosen_options"] == ["Approve"] and hitl["responded_by_user"]["name"] == "admin"
     page = client.get(ROUND, headers=auth()).text
+    assert '<tr class="action" data-what="approved">' in page and '<td class="by">admin</td>' in page
     assert 'id="approval-record"' in page and "/ita/site/mae-u-kho/2565/ita-2565-round-12-report.pdf" in page
     links = client.get(
         f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run.run_id, safe='')}/taskInstances/publish_report/links",
@@ -365,10 +405,10 @@ def test_reject_needs_a_reason_and_only_approve_or_reject_is_accepted(client, da
     assert resp.status_code == 303 and "m=reason_needed" in resp.headers["location"]
     form.update(decision="Maybe")
     assert client.post(f"{ROUND}/approve", headers=headers, data=form).status_code == 400
-    form.update(decision="Approve")  # nothing is pending for that run: Airflow's answer is shown
+    form.update(decision="Approve")  # nothing is asked for that run: said so, nothing is sent
     resp = client.post(f"{ROUND}/approve", headers=headers, data=form, follow_redirects=False)
-    assert resp.status_code == 303 and resp.headers["location"].endswith("m=api_error&n=404")
-    assert "Airflow ตอบ 404" in client.get(resp.headers["location"], headers=headers).text
+    assert resp.status_code == 303 and resp.headers["location"].endswith("m=not_asked&n=404")
+    assert "nothing is waiting for approval now" in client.get(resp.headers["location"], headers=headers).text
 
 
 def test_the_page_is_rendered_from_the_templates_dir_setting(client, data_root, tmp_path, monkeypatch):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from ita_monitor.airflow_layer import websecurity as ws
@@ -31,22 +29,39 @@ def test_keys_come_from_a_secret_and_never_from_a_constant(monkeypatch, tmp_path
 
 def test_form_tokens_are_bound_to_their_subject_and_expire():
     secret = b"t" * 32
+    now = [1_800_000_000.0]  # a clock the test moves
+
+    def clock() -> float:
+        return now[0]
+
     token = ws.form_token("admin", secret)
     assert ws.form_token_problem("admin", token, secret=secret) == ""
     assert ws.form_token_problem("viewer", token, secret=secret) == "form_invalid"
     assert ws.form_token_problem("admin", token + "x", secret=secret) == "form_invalid"
     assert ws.form_token_problem("admin", "", secret=secret) == "form_invalid"
     assert ws.form_token_problem("admin", token, secret=b"u" * 32) == "form_invalid"
-    time.sleep(1.1)
-    assert ws.form_token_problem("admin", token, max_age=0, secret=secret) == "form_expired"
+    issued = ws.form_token("admin", secret, clock=clock)
+    now[0] += ws.FORM_TOKEN_MAX_AGE
+    assert ws.form_token_problem("admin", issued, secret=secret, clock=clock) == ""
+    now[0] += 1  # one second past a working day
+    assert ws.form_token_problem("admin", issued, secret=secret, clock=clock) == "form_expired"
+    assert ws.form_token_problem("viewer", issued, secret=secret, clock=clock) == "form_expired"
+
+
+ORIGINS = ws.allowed_origins("https://ita.example.test", "https://ita.province.example, http://10.0.0.5:8080")
 
 
 @pytest.mark.parametrize(
     ("headers", "ok"),
     [
         ({"host": "ita.example.test", "origin": "https://ita.example.test"}, True),
-        ({"host": "127.0.0.1:8093", "origin": "http://127.0.0.1:8093"}, True),
+        ({"host": "ita.example.test", "origin": "https://ITA.example.test:443"}, True),  # same origin
+        ({"host": "internal:8080", "origin": "https://ita.example.test"}, True),  # [api] base_url
+        ({"host": "x", "origin": "https://ita.province.example"}, True),  # [ita] allowed_origins
+        ({"host": "x", "origin": "http://10.0.0.5:8080"}, True),
         ({"host": "ita.example.test", "referer": "https://ita.example.test/ita/a/x"}, True),
+        ({"host": "ita.example.test", "origin": "http://ita.example.test"}, False),  # another scheme
+        ({"host": "ita.example.test", "origin": "https://ita.example.test:8443"}, False),  # another port
         ({"host": "ita.example.test", "origin": "https://evil.example"}, False),
         ({"host": "ita.example.test", "origin": "null"}, False),
         (
@@ -59,19 +74,66 @@ def test_form_tokens_are_bound_to_their_subject_and_expire():
         ),
         ({"host": "ita.example.test", "referer": "https://ita.example.test.evil.example/"}, False),
         ({"host": "ita.example.test"}, False),  # neither: refused
-        ({"host": "internal:8080", "origin": "https://ita.example.test"}, True),  # [api] base_url's host
+        # the request's own Host and X-Forwarded-Host are never trusted (anyone can send them)
+        ({"host": "evil.example", "origin": "https://evil.example"}, False),
+        (
+            {
+                "host": "ita.example.test",
+                "x-forwarded-host": "evil.example",
+                "origin": "https://evil.example",
+            },
+            False,
+        ),
+        ({"host": "127.0.0.1:8093", "origin": "http://127.0.0.1:8093"}, False),  # not configured
     ],
 )
 def test_state_changing_requests_must_come_from_our_own_pages(headers, ok):
-    assert ws.same_origin(headers, base_url="https://ita.example.test") is ok
+    assert ws.same_origin(headers, ORIGINS) is ok
 
 
-def test_the_rate_limiter_counts_per_key_in_a_sliding_window():
-    limiter = ws.RateLimiter(limit=3, window=60)
-    assert [limiter.hit("a", now=t) for t in (0, 1, 2)] == [0, 0, 0]
-    assert limiter.hit("a", now=3) == pytest.approx(57)
-    assert limiter.hit("b", now=3) == 0  # another key is not affected
-    assert limiter.hit("a", now=60.5) == 0  # the first one left the window
+def test_allowed_origins_come_from_configuration_only(monkeypatch):
+    monkeypatch.setenv("AIRFLOW__API__BASE_URL", "https://ita.example.test/")
+    monkeypatch.setenv("AIRFLOW__ITA__ALLOWED_ORIGINS", "https://ita.province.example")
+    assert ws.configured_origins() == {"https://ita.example.test", "https://ita.province.example"}
+    monkeypatch.delenv("AIRFLOW__API__BASE_URL")
+    monkeypatch.setenv("AIRFLOW__ITA__ALLOWED_ORIGINS", "")
+    monkeypatch.setenv("AIRFLOW__API__PORT", "8093")  # neither set: the api-server on this machine
+    assert ws.configured_origins() == {"http://localhost:8093", "http://127.0.0.1:8093"}
+
+
+def _hits(uri: str, key: str, count: int, barrier) -> list[float]:
+    from ita_monitor.airflow_layer.ratelimit import RateLimit
+
+    limit = RateLimit("test", 10, 600, uri=uri)
+    barrier.wait()
+    return [limit.hit(key) for _ in range(count)]
+
+
+def test_the_rate_limit_is_counted_by_every_process_together(tmp_path):
+    """Four processes (as four api-server workers) hit one key: 10 pass in all, not 10 each."""
+    import multiprocessing
+
+    uri = f"ita-sqlite://{tmp_path / 'limits.sqlite'}"
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Manager().Barrier(4)
+    with ctx.Pool(4) as pool:
+        waits = [w for r in pool.starmap(_hits, [(uri, "a", 5, barrier)] * 4) for w in r]
+    assert sum(1 for w in waits if w == 0) == 10 and len(waits) == 20
+    assert all(0 < w <= 600 for w in waits if w)  # the refused are told how long to wait
+    from ita_monitor.airflow_layer.ratelimit import RateLimit
+
+    assert RateLimit("test", 10, 600, uri=uri).hit("b") == 0  # another key is not affected
+    assert RateLimit("other", 10, 600, uri=uri).hit("a") == 0  # nor another limit
+
+
+def test_the_rate_limit_storage_is_the_configured_one(monkeypatch, tmp_path):
+    from ita_monitor.airflow_layer import ratelimit
+
+    monkeypatch.delenv("AIRFLOW__ITA__RATE_LIMIT_STORAGE", raising=False)
+    assert ratelimit.configured_uri() == ratelimit.default_uri()
+    assert ratelimit.default_uri().endswith("ita-rate-limits.sqlite")
+    monkeypatch.setenv("AIRFLOW__ITA__RATE_LIMIT_STORAGE", "redis://127.0.0.1:6379/5")
+    assert ratelimit.configured_uri() == "redis://127.0.0.1:6379/5"
 
 
 def test_the_admin_prints_revokes_and_reissues_a_units_link(tmp_path, capsys):

@@ -11,6 +11,7 @@ from pathlib import Path
 from ita_monitor.flow.pipeline import RoundJob, check_round, collect
 from ita_monitor.model import status
 from ita_monitor.model.config import AgenciesDir
+from ita_monitor.model.revisions import revisions_dir
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.states import LABELS, State
 from ita_monitor.model.status import RoundStatus
@@ -132,4 +133,7 @@ def test_values_of_the_wrong_shape_are_dropped_and_unknown_keys_kept(tmp_path):
     assert json.loads(path.read_text(encoding="utf-8"))["from_the_future"] == {"kept": True}
     assert RoundStatus.coerce("{not a dict") == RoundStatus()
     path.write_text("{broken json", encoding="utf-8")
+    # the revision the update claimed is still there (storage.update_json): it is read instead
+    assert status.load_round(data, "x", R12).known_state is State.COLLECTED
+    shutil.rmtree(revisions_dir(path))
     assert status.load_round(data, "x", R12) == RoundStatus()

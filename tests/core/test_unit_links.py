@@ -96,3 +96,38 @@ def test_revoking_refuses_the_old_link_and_the_next_one_works(tmp_path):
         check_revoked(data, read_token(SECRET, second.rsplit("/", 1)[1], now=BEFORE))
     with pytest.raises(LinkRefused):
         check_revoked(data, old)
+
+
+# --- revocations made at the same moment by several processes (api-server workers, hosts) ----------
+
+
+def _revoke_at_once(root: str, unit: str, by: str, barrier) -> int:
+    from pathlib import Path
+
+    data = DataRoot(Path(root))
+    barrier.wait()
+    return revoke(data, LinkScope("mae-u-kho", 2565, 12, unit), by=by)["generation"]
+
+
+def test_revocations_at_the_same_moment_are_all_kept(tmp_path):
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    units = [f"u{i:02d}" for i in range(20)]
+    jobs = [(str(tmp_path), u, f"admin-{u}") for u in units]
+    # and two admins revoking the same unit's link at once: it is revoked once, both see that entry
+    jobs += [(str(tmp_path), "twice", "admin-a"), (str(tmp_path), "twice", "admin-b")]
+    barrier = ctx.Manager().Barrier(len(jobs))
+    with ctx.Pool(len(jobs)) as pool:
+        generations = pool.starmap(_revoke_at_once, [(*j, barrier) for j in jobs])
+    assert generations == [0] * len(jobs)
+    data = DataRoot(tmp_path)
+    entries = __import__("ita_monitor.intake.unit_links", fromlist=["revoked"]).revoked(data, "mae-u-kho")
+    assert sorted(e["unit"] for e in entries) == sorted([*units, "twice"])
+    assert {e["by"] for e in entries if e["unit"] == "twice"} <= {"admin-a", "admin-b"}
+    for unit in [*units, "twice"]:
+        assert generation(data, LinkScope("mae-u-kho", 2565, 12, unit)) == 1
+    import json
+
+    on_disk = json.loads((tmp_path / "mae-u-kho" / "unit-links.json").read_text(encoding="utf-8"))
+    assert len(on_disk["revoked"]) == len(units) + 1  # the file itself holds them all

@@ -62,3 +62,27 @@ def test_concurrent_processes_on_s3_each_keep_their_own_file_and_version(s3, s3_
     assert len({v.sha256 for v in versions}) == workers * each + 1  # the shared bytes: one version
     for v in versions:
         assert _get(s3, f"{s3_root}/mae-u-kho/2565/round-12/{v.stored_as}") != b""
+
+
+def _revoke_on_s3(url: str, unit: str, barrier) -> None:
+    from ita_monitor.intake.unit_links import LinkScope, revoke
+
+    data = _root(url)
+    barrier.wait()
+    revoke(data, LinkScope(SLUG, 2565, 12, unit), by=f"admin-{unit}")
+
+
+def test_revocations_and_status_changes_at_once_on_s3_are_all_kept(s3, s3_root):  # noqa: F811
+    """unit-links.json and status.json claim their next revision on S3 too (If-None-Match: *)."""
+    from ita_monitor.intake.unit_links import revoked
+
+    url = f"s3://ita_s3@{BUCKET}/{s3_root}"
+    units = [f"u{i}" for i in range(6)]
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Manager().Barrier(len(units))
+    with ctx.Pool(len(units)) as pool:
+        pool.starmap(_revoke_on_s3, [(url, u, barrier) for u in units])
+    assert sorted(e["unit"] for e in revoked(_root(url), SLUG)) == units
+    import json
+
+    assert len(json.loads(_get(s3, f"{s3_root}/{SLUG}/unit-links.json"))["revoked"]) == len(units)

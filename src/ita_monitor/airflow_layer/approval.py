@@ -151,8 +151,14 @@ class ApprovePublish(_ApproveBeforePublish):
 
     def _record(self, job, **status: Any) -> None:
         from ita_monitor.flow.pipeline import update_status
+        from ita_monitor.model.status import record_action
 
         update_status(job, **status)
+        answer = status.get("approval") or {}
+        if answer.get("decision") in ("approved", "rejected"):  # who did what, on the round's page
+            record_action(
+                job.data, job.slug, job.rnd, answer["decision"], answer["by"], detail=answer["comment"]
+            )
 
     def _selfcheck(self, job):
         from ita_monitor.model import status

@@ -60,3 +60,11 @@ def public_base_url() -> str:
     from ita_monitor.airflow_layer.websecurity import public_base_url as base
 
     return base()
+
+
+def sync_roles(agencies, users_file: Path | None) -> list[str]:
+    """``ita-monitor roles sync``: the FAB auth manager's ita-* roles and the users file's users
+    (``roles.py``); a mistake in the users file is a ValueError naming the user and field."""
+    from ita_monitor.airflow_layer.roles import sync
+
+    return sync(agencies, users_file)

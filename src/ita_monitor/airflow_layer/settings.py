@@ -21,6 +21,12 @@ link_rate_per_host = 2                  # link health: requests started per seco
 link_secret =                           # key of the units' links and the pages' form tokens (websecurity.py;
                                         # empty: derived from [api_auth] jwt_secret or the JWT private key)
 max_submission_bytes = 5242880          # the one size limit of a unit's file: inbox, upload, mail-in, link-in
+allowed_origins =                       # where the page is served besides [api] base_url (comma-separated
+                                        # https://name[:port], for more names behind a proxy); the Origin
+                                        # check of every POST (websecurity.py), never the request's Host
+rate_limit_storage =                    # where the unit page's rate limits count (a `limits` storage URI,
+                                        # redis://host:6379/2 for several hosts); empty: a SQLite file
+                                        # $AIRFLOW_HOME/ita-rate-limits.sqlite, shared by one host's workers
 """
 
 from __future__ import annotations
@@ -63,6 +69,8 @@ DEFAULTS = {
     "link_connections_per_host": "2",
     "link_rate_per_host": "2",
     "max_submission_bytes": str(DEFAULT_MAX_SUBMISSION_BYTES),
+    "allowed_origins": "",
+    "rate_limit_storage": "",
 }
 
 

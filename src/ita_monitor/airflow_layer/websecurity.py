@@ -1,5 +1,5 @@
 """What keeps the ITA pages' state-changing requests honest: the secret keys, form tokens that expire,
-the Origin/Referer check, a request body read against one size limit, and rate limits.
+the Origin/Referer check and a request body read against one size limit (rate limits: ``ratelimit.py``).
 
 Keys.  Every key is derived (HMAC-SHA256, one label per use) from a secret that is always secret:
 ``[ita] link_secret`` when set, else Airflow's ``[api_auth] jwt_secret``, else the private key file
@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
 import time
-from collections import deque
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 FORM_TOKEN_MAX_AGE = 8 * 3600  # a page left open for a working day can still be submitted
 FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the small fields beside the file
@@ -64,22 +63,35 @@ def derived_key(purpose: str, secret: bytes | None = None) -> bytes:
 # --- form tokens (CSRF) ------------------------------------------------------------------------------
 
 
-def _forms(secret: bytes | None = None) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(derived_key("form-tokens", secret), salt="ita-monitor form")
+Clock = Callable[[], float]
 
 
-def form_token(subject: str, secret: bytes | None = None) -> str:
+def _forms(secret: bytes | None = None, clock: Clock = time.time) -> URLSafeTimedSerializer:
+    class Signer(TimestampSigner):  # the time a token is signed and checked at is ``clock()``'s
+        def get_timestamp(self) -> int:
+            return int(clock())
+
+    return URLSafeTimedSerializer(derived_key("form-tokens", secret), salt="ita-monitor form", signer=Signer)
+
+
+def form_token(subject: str, secret: bytes | None = None, clock: Clock = time.time) -> str:
     """A token the page's forms carry, bound to ``subject`` (the user, or the unit's link) and to now."""
-    return _forms(secret).dumps(subject)
+    return _forms(secret, clock).dumps(subject)
 
 
 def form_token_problem(
-    subject: str, token: str, max_age: int | None = None, secret: bytes | None = None
+    subject: str,
+    token: str,
+    max_age: int | None = None,
+    secret: bytes | None = None,
+    clock: Clock = time.time,
 ) -> str:
     """'' when ``token`` was issued by this app for ``subject`` less than ``max_age`` seconds ago
     (default FORM_TOKEN_MAX_AGE), else the message code why not ("form_expired", "form_invalid")."""
     try:
-        who = _forms(secret).loads(token or "", max_age=FORM_TOKEN_MAX_AGE if max_age is None else max_age)
+        who = _forms(secret, clock).loads(
+            token or "", max_age=FORM_TOKEN_MAX_AGE if max_age is None else max_age
+        )
     except SignatureExpired:
         return "form_expired"
     except BadSignature:
@@ -89,39 +101,58 @@ def form_token_problem(
 
 # --- Origin / Referer ----------------------------------------------------------------------------------
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
 
 def _origin_of(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    """``scheme://host[:port]`` of a URL, lower case, the scheme's default port left out; '' if none."""
+    try:
+        parts = urlsplit((value or "").strip())
+        port = parts.port
+    except ValueError:
         return ""
-    return parts.netloc.lower()
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    host = parts.hostname.lower()
+    if ":" in host:  # an IPv6 literal
+        host = f"[{host}]"
+    shown = "" if port in (None, _DEFAULT_PORTS[parts.scheme]) else f":{port}"
+    return f"{parts.scheme}://{host}{shown}"
 
 
-def allowed_hosts(headers, base_url: str = "") -> set[str]:
-    """Where the page itself is served: the Host the browser asked for, and ``[api] base_url``'s host."""
-    hosts = {h.strip().lower() for h in (headers.get("host", ""),) if h.strip()}
-    forwarded = headers.get("x-forwarded-host", "")
-    if forwarded:
-        hosts.add(forwarded.split(",")[0].strip().lower())
-    if base_url:
-        origin = _origin_of(base_url)
-        if origin:
-            hosts.add(origin)
-    return hosts
+def allowed_origins(
+    base_url: str = "", extra: str | list[str] = "", port: int | str | None = None
+) -> set[str]:
+    """Where the page itself is served, from configuration only: Airflow's ``[api] base_url`` and the
+    ``[ita] allowed_origins`` list (comma-separated, for a deployment reached by more than one name
+    behind a proxy).  With neither set, the api-server's own address on this machine
+    (``http://localhost:<[api] port>`` and ``http://127.0.0.1:<port>``), as ``airflow standalone``
+    serves it.  Never the request's ``Host`` or ``X-Forwarded-Host``: anyone can send those."""
+    items = extra.split(",") if isinstance(extra, str) else list(extra)
+    origins = {o for o in (_origin_of(base_url), *(_origin_of(i) for i in items)) if o}
+    if not origins and port:
+        origins = {_origin_of(f"http://{host}:{port}") for host in ("localhost", "127.0.0.1")}
+    return origins
 
 
-def same_origin(headers, base_url: str = "") -> bool:
-    """Whether a state-changing request comes from this site's own pages.
+def configured_origins() -> set[str]:
+    """``allowed_origins`` of this api-server's configuration."""
+    return allowed_origins(
+        public_base_url(), _conf_get("ita", "allowed_origins"), _conf_get("api", "port") or 8080
+    )
+
+
+def same_origin(headers, origins: set[str] | None = None) -> bool:
+    """Whether a state-changing request comes from this site's own pages (``origins``, default the
+    configured ones).
 
     Browsers send ``Origin`` with every POST; an old one only ``Referer``.  A request with neither, or
     with ``Origin: null`` (sandboxed frames, some redirects), is refused.
     """
+    allowed = configured_origins() if origins is None else origins
     origin = headers.get("origin")
-    if origin is not None:
-        host = _origin_of(origin)
-    else:
-        host = _origin_of(headers.get("referer", ""))
-    return bool(host) and host in allowed_hosts(headers, base_url)
+    seen = _origin_of(origin) if origin is not None else _origin_of(headers.get("referer", ""))
+    return bool(seen) and seen in allowed
 
 
 # --- the body, against one size limit ------------------------------------------------------------------
@@ -178,37 +209,6 @@ async def read_upload(upload, limit: int) -> bytes:
         if total > limit:
             raise BodyTooLarge()
         chunks.append(chunk)
-
-
-# --- rate limits -----------------------------------------------------------------------------------------
-
-
-class RateLimiter:
-    """At most ``limit`` events per ``window`` seconds per key (sliding window, in this process).
-
-    Each api-server process counts for itself: with ``--workers N`` a key gets up to N times the limit.
-    """
-
-    def __init__(self, limit: int, window: float):
-        self.limit = limit
-        self.window = window
-        self._events: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def hit(self, key: str, now: float | None = None) -> float:
-        """Count one event of ``key``: 0 when allowed, else the seconds to wait."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            events = self._events.setdefault(key, deque())
-            while events and events[0] <= now - self.window:
-                events.popleft()
-            if len(events) >= self.limit:
-                return max(0.1, events[0] + self.window - now)
-            events.append(now)
-            if len(self._events) > 50_000:  # forget idle keys, so many addresses cannot fill memory
-                for k in [k for k, v in self._events.items() if not v or v[-1] <= now - self.window]:
-                    del self._events[k]
-            return 0.0
 
 
 # --- the units' upload links ------------------------------------------------------------------------------

@@ -19,9 +19,10 @@ from ita_monitor.model.agency import Agency
 from ita_monitor.model.agency_year import AgencyYear
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.plan import Plan
+from ita_monitor.model.revisions import update_json
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.status import RoundStatus, SelfCheckRecord, State
-from ita_monitor.model.storage import DataRoot, read_json, write_atomic, write_json
+from ita_monitor.model.storage import DataRoot, read_json, write_atomic
 from ita_monitor.publish.base import Document, Publisher
 from ita_monitor.publish.record import publish_documents
 
@@ -95,7 +96,11 @@ def collect(job: RoundJob) -> dict:
         "rows": [r.__dict__ for _, r in sorted(rows.items())],
         "files": [o.as_dict() for o in outcomes],
     }
-    write_json(job.data.collected(job.slug, job.rnd), doc)
+    # two collects at once (two uploads) may finish in either order: the snapshot of more files stays
+    update_json(
+        job.data.collected(job.slug, job.rnd),
+        lambda now: None if len((now or {}).get("files") or []) > len(doc["files"]) else doc,
+    )
     accepted = sum(o.accepted for o in outcomes)
     update_status(
         job,

@@ -37,6 +37,7 @@ from ita_monitor.model.limits import (
     read_path_bounded,
     too_large_th_en,
 )
+from ita_monitor.model.revisions import update_json
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.storage import (
     DataRoot,
@@ -49,7 +50,6 @@ from ita_monitor.model.storage import (
     part,
     read_all,
     read_json,
-    write_json,
 )
 
 log = logging.getLogger(__name__)
@@ -209,14 +209,16 @@ def _store(data: DataRoot, slug: str, rnd: Round, version: Version, payload: byt
 def _write_manifest(data: DataRoot, slug: str, rnd: Round) -> None:
     """The index of every claim (rewritten whole; the claims stay the record)."""
     versions = history(data, slug, rnd)
-    write_json(
+    doc = {
+        "agency": slug,
+        "fiscal_year": rnd.fiscal_year,
+        "round": rnd.months,
+        "versions": [asdict(v) for v in versions],
+    }
+    # several receipts at once may finish in either order: the index of more versions stays
+    update_json(
         manifest_path(data, slug, rnd),
-        {
-            "agency": slug,
-            "fiscal_year": rnd.fiscal_year,
-            "round": rnd.months,
-            "versions": [asdict(v) for v in versions],
-        },
+        lambda now: None if len((now or {}).get("versions") or []) >= len(versions) else doc,
     )
 
 

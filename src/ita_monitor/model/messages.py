@@ -6,6 +6,7 @@ everywhere and a translation is changed in one place.  ``{n}`` is a number the a
 string itself; the command line's ``{names}`` are filled in by ``said``.  The labels of what people see
 states of are here too: a round's or plan's ``State`` (``STATES``), a link's (``LINK_STATES``), a cell
 of the round's measure x unit matrix (``CELLS``).  A problem in a file is said where it is found.
+``{who}`` and ``{at}`` name who holds a claim (``flow.claims``) and since when, read from the claim.
 """
 
 from __future__ import annotations
@@ -24,6 +25,18 @@ PAGE: dict[str, tuple[str, str]] = {
     "already_rerunning": (
         "รอบนี้กำลังรันใหม่อยู่แล้ว ไม่ต้องกดอีก",
         "this round is already being rerun: nothing more to do",
+    ),
+    "already_approved": (
+        "มีผู้ตอบคำขออนุมัตินี้ไปแล้ว: อนุมัติโดย {who} เมื่อ {at} คำตอบของคุณจึงไม่ได้บันทึก",
+        "already approved by {who} at {at}: your answer was not recorded",
+    ),
+    "already_rejected": (
+        "มีผู้ตอบคำขออนุมัตินี้ไปแล้ว: ไม่อนุมัติโดย {who} เมื่อ {at} คำตอบของคุณจึงไม่ได้บันทึก",
+        "already rejected by {who} at {at}: your answer was not recorded",
+    ),
+    "not_asked": (
+        "ตอนนี้ไม่มีคำขออนุมัติที่รอคำตอบ: โหลดหน้านี้ใหม่",
+        "nothing is waiting for approval now: reload the page",
     ),
     "check_started": ("สั่งตรวจลิงก์แล้ว", "link check started"),
     "repair_started": ("สั่งซ่อมแล้ว จะตรวจซ้ำเมื่อเสร็จ", "repair started, then a new check"),
@@ -188,6 +201,9 @@ assert len(MESSAGES) == len(PAGE) + len(LINK_REFUSALS) + len(UPLOAD_REFUSALS) + 
 # the codes shown as errors (red) rather than as news
 ERRORS = {
     "reason_needed",
+    "already_approved",
+    "already_rejected",
+    "not_asked",
     "selfcheck_failed",
     "api_error",
     "form_expired",
@@ -198,13 +214,16 @@ ERRORS = {
 }
 
 
-def message(code: str, n: int | None = None) -> tuple[str, str] | None:
-    """The (Thai, English) text of a message code, ``{n}`` filled in; None for an unknown code."""
+def message(code: str, n: int | None = None, who: str = "", at: str = "") -> tuple[str, str] | None:
+    """The (Thai, English) text of a message code, ``{n}`` filled in (and ``{who}``/``{at}``, which
+    come from the app's own records, e.g. a claim, never from the address); None for an unknown code."""
     if code not in MESSAGES:
         return None
     th, en = MESSAGES[code]
-    number = str(n) if n is not None else "?"
-    return th.replace("{n}", number), en.replace("{n}", number)
+    values = {"{n}": str(n) if n is not None else "?", "{who}": who or "?", "{at}": at or "?"}
+    for mark, value in values.items():
+        th, en = th.replace(mark, value), en.replace(mark, value)
+    return th, en
 
 
 def said(code: str, **values: object) -> str:

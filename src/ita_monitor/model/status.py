@@ -6,8 +6,9 @@
 ``<root>/<agency>/<FY>/plan/status.json``      the yearly plan: its state, warnings, the measures and
                                                memo PDFs, the approval and what was published
 
-Each step merges its changes into the file (``update_round`` / ``update_plan``), atomically through
-``storage.write_json``, so it works on a local folder and on an ObjectStoragePath alike.
+Each step merges its changes into the file (``update_round`` / ``update_plan``) through
+``revisions.update_json`` (a claimed revision, so steps, uploads and page actions running at once never
+lose each other's changes), on a local folder and on an ObjectStoragePath alike.
 
 Files written by older (or newer) versions load without a manual step: unknown keys are kept as
 they are (``extra="allow"``) and written back unchanged; a value of the wrong shape (a string where a
@@ -20,16 +21,16 @@ The states themselves (``State``, their labels) are in ``states.py``.
 from __future__ import annotations
 
 import copy
-import json
 from datetime import UTC, datetime
 from typing import Any, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import to_jsonable_python
 
+from ita_monitor.model.revisions import read_json_current, update_json
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.states import State
-from ita_monitor.model.storage import DataRoot, PathLike, write_json
+from ita_monitor.model.storage import DataRoot, PathLike
 from ita_monitor.model.thai import thai_digits
 
 # --- tolerant records ------------------------------------------------------------------------------
@@ -186,6 +187,20 @@ class Approval(Record):
     asked_at: str = ""
 
 
+class ActionRecord(Record):
+    """One thing a person did to the round: an upload, an approval or rejection, a revoked link, a
+    rerun; who did it and when (UTC ISO), and what it was about (unit, version, run, reason)."""
+
+    what: str = ""  # upload | approved | rejected | link_revoked | rerun
+    by: str = ""
+    at: str = ""
+    unit: str = ""
+    detail: str = ""
+
+
+ACTIONS_KEPT = 500  # the newest actions a round keeps
+
+
 class PublishedDoc(Record):
     key: str = ""
     filename: str = ""
@@ -275,6 +290,7 @@ class RoundStatus(_Status):
     report: PdfRecord | None = None
     selfcheck: SelfCheckRecord | None = None  # of the report and its memo, before approval
     error: str = ""
+    actions: list[ActionRecord] = Field(default_factory=list)  # who did what, oldest first
 
 
 class PlanStatus(_Status):
@@ -298,9 +314,10 @@ def plan_path(data: DataRoot, slug: str, fiscal_year: int) -> PathLike:
 
 
 def _read(path: PathLike) -> Any:
-    """The JSON at ``path``, or None when it is missing or unreadable (never raises)."""
+    """The JSON at ``path`` (its newest revision, ``revisions.read_json_current``), or None when it is
+    missing or unreadable (never raises)."""
     try:
-        return json.loads(path.read_bytes().decode("utf-8"))
+        return read_json_current(path, None)
     except (OSError, UnicodeDecodeError, ValueError):
         return None
 
@@ -323,11 +340,21 @@ S = TypeVar("S", bound=_Status)
 
 
 def _merge(kind: type[S], path: PathLike, changes: dict[str, Any]) -> S:
-    doc = kind.coerce(_read(path)).as_json()
-    doc.update(to_jsonable_python(changes), updated_at=_now())
-    status = kind.coerce(doc)
-    write_json(path, status.as_json())
-    return status
+    """Merge ``changes`` into the document, safely against other processes (``revisions.update_json``).
+    A collect's snapshot (``files``, ``rejected``, ``history``) never replaces one with more versions:
+    two collects at once (two uploads) may finish in either order, the newer snapshot stays."""
+    plain = to_jsonable_python(changes)
+
+    def merge(current: Any) -> dict[str, Any]:
+        doc = kind.coerce(current).as_json()
+        update = dict(plain)
+        if "history" in update and len(doc.get("history") or []) > len(update["history"] or []):
+            for key in ("files", "rejected", "history"):
+                update.pop(key, None)
+        doc.update(update, updated_at=_now())
+        return kind.coerce(doc).as_json()
+
+    return kind.coerce(update_json(path, merge))
 
 
 def update_round(data: DataRoot, slug: str, rnd: Round, /, **changes: Any) -> RoundStatus:
@@ -338,3 +365,19 @@ def update_round(data: DataRoot, slug: str, rnd: Round, /, **changes: Any) -> Ro
 def update_plan(data: DataRoot, slug: str, fiscal_year: int, /, **changes: Any) -> PlanStatus:
     """Merge ``changes`` (keys of ``PlanStatus``) into the plan's status.json; other keys are kept."""
     return _merge(PlanStatus, plan_path(data, slug, fiscal_year), changes)
+
+
+def record_action(
+    data: DataRoot, slug: str, rnd: Round, what: str, by: str, unit: str = "", detail: str = "", at: str = ""
+) -> ActionRecord:
+    """Add one person's action (done ``at``, default now) to the round's record, appended inside the
+    claimed revision, so actions at the same moment are all kept; the record added."""
+    action = ActionRecord(what=what, by=by, at=at or _now(), unit=unit, detail=detail[:300])
+
+    def add(current: Any) -> dict[str, Any]:
+        doc = RoundStatus.coerce(current).as_json()
+        doc["actions"] = [*(doc.get("actions") or []), action.as_json()][-ACTIONS_KEPT:]
+        return RoundStatus.coerce(doc).as_json()
+
+    update_json(round_path(data, slug, rnd), add)
+    return action

@@ -10,6 +10,9 @@ The root is any pathlib-like object: a ``pathlib.Path`` in plain Python and test
         report/<name>.pdf             the rendered round report and its covering memo
     <root>/<agency>/<BE year>/plan/   the measures, the approval memo, status.json of the year's plan
     <root>/<publish.path>/            the static site, when an agency publishes to a folder
+
+A JSON file that more than one process may change at once (a round's ``status.json``, an agency's
+``unit-links.json``, ...) is changed only through ``revisions.update_json`` (a claimed revision).
 """
 
 from __future__ import annotations

@@ -43,6 +43,20 @@ def _may_act(request: Request, user: User, slug: str) -> Any:
 Actor = Annotated[Any, Depends(_may_act)]
 
 
+def may_approve(user: Any, slug: str) -> bool:
+    """Whether the user may answer the agency's approvals: Airflow's auth manager's answer for the
+    HITL details of its round DAG (FAB: ``can_edit`` on HITL Detail and on the DAG; see roles.py)."""
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity, DagDetails
+
+    return get_auth_manager().is_authorized_dag(
+        method="PUT",
+        access_entity=DagAccessEntity.HITL_DETAIL,
+        details=DagDetails(id=round_dag_id(slug)),
+        user=user,
+    )
+
+
 def permitted(user: Any, slugs: list[str]) -> list[str]:
     """The agencies among ``slugs`` whose rounds the user may see."""
     from airflow.api_fastapi.app import get_auth_manager

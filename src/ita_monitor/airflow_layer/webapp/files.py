@@ -14,7 +14,6 @@ import logging
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -23,6 +22,7 @@ from starlette.formparsers import MultiPartException
 
 from ita_monitor.airflow_layer import websecurity as ws
 from ita_monitor.airflow_layer.webapp.auth import Actor, User, check_csrf, require_dag_access, username
+from ita_monitor.airflow_layer.webapp.downloads import file_response
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency
 from ita_monitor.airflow_layer.webapp.templating import SECURITY_HEADERS, base, render
 from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
@@ -64,7 +64,7 @@ async def limit_body(request: Request, call_next):
             return _refuse(request, 413, "too_large", text=ws.too_large_text(limit, int(length), False))
         path, prefix = request.url.path, base(request)
         own = path[len(prefix) :] if prefix and path.startswith(prefix) else path
-        if not own.startswith("/u/") and not ws.same_origin(request.headers, ws.public_base_url()):
+        if not own.startswith("/u/") and not ws.same_origin(request.headers):
             return _refuse(request, 403, "origin")
     return await call_next(request)
 
@@ -97,18 +97,10 @@ def serve(folder: Any, parts: list[str]) -> Response:
         resolved = target.resolve()
         if not resolved.is_relative_to(folder.resolve()):
             raise HTTPException(400, "ไม่รับที่อยู่ไฟล์นี้ / path not allowed")
-    try:
-        if target.is_dir():
-            raise HTTPException(404, "ไม่พบไฟล์ / file not found")
-        body = target.read_bytes()
-    except (FileNotFoundError, NotADirectoryError) as exc:
-        raise HTTPException(404, "ไม่พบไฟล์ / file not found") from exc
     headers = dict(SECURITY_HEADERS)
     if suffix == ".html":
         headers["Content-Security-Policy"] = "sandbox; default-src 'self'; style-src 'unsafe-inline'"
-    disposition = "inline" if suffix in (".pdf", ".html") else "attachment"
-    headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(parts[-1])}"
-    return Response(body, media_type=SERVED_SUFFIXES[suffix], headers=headers)
+    return file_response(target, SERVED_SUFFIXES[suffix], headers, inline=suffix in (".pdf", ".html"))
 
 
 @router.get("/files/{slug}/{path:path}")
@@ -191,4 +183,10 @@ async def upload(request: Request, user: Actor, slug: str, fy: int, rnd: str) ->
         got.version,
         "" if got.new else ", received before",
     )
+    if got.new:
+        from ita_monitor.model.status import record_action
+
+        record_action(
+            root, slug, the_round, "upload", username(user), unit=unit, detail=f"{got.name} v{got.version}"
+        )
     return redirect_round(request, slug, the_round, "received", unit=unit, v=got.version)

@@ -8,7 +8,6 @@ user's own token, so Airflow's permissions and audit log apply.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 from urllib.parse import quote
@@ -18,7 +17,7 @@ from fastapi.responses import Response
 from starlette.formparsers import MultiPartException
 
 from ita_monitor.airflow_layer import websecurity as ws
-from ita_monitor.airflow_layer.webapp.auth import Actor, check_csrf, user_token
+from ita_monitor.airflow_layer.webapp.auth import Actor, check_csrf, may_approve, user_token, username
 from ita_monitor.airflow_layer.webapp.root_app import ROOT_APP_KEY
 from ita_monitor.airflow_layer.webapp.sources import data_root, load_agency
 from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
@@ -166,8 +165,38 @@ def _selfcheck_refusal(slug: str, the_round: Round) -> str:
     return refusal(status.load_round(data_root(), slug, the_round).selfcheck, "รายงาน", "the report")
 
 
+def _question(detail: Any, run_id: str) -> str:
+    """The key of one approval question: the run, the task instance and when it was asked (a
+    cleared task asks a new question)."""
+    ti = detail.get("task_instance") or {}
+    return f"{run_id}|{ti.get('id', '')}|{ti.get('try_number', '')}|{detail.get('created_at', '')}"
+
+
+def _answered(detail: Any) -> dict[str, str]:
+    """Who answered the question, when and how, as Airflow's HITL detail says."""
+    user = detail.get("responded_by_user") or {}
+    chosen = detail.get("chosen_options") or []
+    return {
+        "by": str(user.get("name") or user.get("id") or ""),
+        "at": str(detail.get("responded_at") or ""),
+        "decision": "Approve" if chosen == ["Approve"] else "Reject",
+    }
+
+
+def _told(request: Request, slug: str, the_round: Round, key: str, who: dict) -> Response:
+    """The loser of an approval: told who decided, how and when (from the claim, not the address)."""
+    code = "already_approved" if who.get("decision") == "Approve" else "already_rejected"
+    return redirect_round(request, slug, the_round, code, claim=key)
+
+
 @router.post("/a/{slug}/{fy}/{rnd}/approve")
 async def approve(request: Request, user: Actor, slug: str, fy: int, rnd: str) -> Response:
+    """Answer the round's approval: the question must still be open, and the answer claims it
+    (``flow.claims``, an exclusive create in the data root) before Airflow is told, so of two answers
+    at the same moment, from any workers or hosts, exactly one is sent and recorded; the other is
+    told who decided and when, and nothing of it is kept."""
+    from ita_monitor.flow import claims
+
     form = await action_form(request, user)
     the_round = parse_round(fy, rnd)
     run_id, decision = form.get("run_id", ""), form.get("decision", "")
@@ -176,24 +205,44 @@ async def approve(request: Request, user: Actor, slug: str, fy: int, rnd: str) -
     comment = form.get("comment", "").strip()[:500]
     if decision == "Reject" and not comment:
         return redirect_round(request, slug, the_round, "reason_needed")
+    if not may_approve(user, slug):  # a clerk acts on the round but does not answer its approval
+        raise HTTPException(403, "ผู้มีสิทธิ์อนุมัติของหน่วยงานเป็นผู้ตอบ / only the agency's approver answers this")
     if decision == "Approve" and _selfcheck_refusal(slug, the_round):
         return redirect_round(request, slug, the_round, "selfcheck_failed")  # the page lists the findings
+    path = hitl_path(round_dag_id(slug), run_id)
+    status, detail = await call_api(request, "GET", path, None)
+    if status >= 300 or not isinstance(detail, dict):
+        return redirect_round(request, slug, the_round, "not_asked" if status == 404 else "api_error", status)
+    key = _question(detail, run_id)
+    data = data_root()
+    if detail.get("response_received"):  # answered before this request (here or in Airflow)
+        if claims.holder(data, slug, the_round, "approval", key) is None:
+            claims.claim(data, slug, the_round, "approval", key, _answered(detail))
+        return _told(
+            request, slug, the_round, key, claims.holder(data, slug, the_round, "approval", key) or {}
+        )
+    me = {"by": username(user), "decision": decision, "at": claims.now_iso()}
+    held = claims.claim(data, slug, the_round, "approval", key, me)
+    if held is not None:
+        return _told(request, slug, the_round, key, held)
     status, payload = await call_api(
-        request,
-        "PATCH",
-        hitl_path(round_dag_id(slug), run_id),
-        {"chosen_options": [decision], "params_input": {"comment": comment}},
+        request, "PATCH", path, {"chosen_options": [decision], "params_input": {"comment": comment}}
     )
+    if status == 409:  # answered in Airflow's own Required actions a moment before
+        _, now = await call_api(request, "GET", path, None)
+        claims.settle(data, slug, the_round, "approval", key, _answered(now if isinstance(now, dict) else {}))
+        return _told(
+            request, slug, the_round, key, claims.holder(data, slug, the_round, "approval", key) or {}
+        )
     if status >= 300:
+        claims.release(data, slug, the_round, "approval", key)
         log.warning("approve %s %s: Airflow answered %s: %s", slug, run_id, status, str(payload)[:300])
         return redirect_round(request, slug, the_round, "api_error", status)
+    answered = _answered(payload) if isinstance(payload, dict) else {}
+    claims.settle(data, slug, the_round, "approval", key, {**me, "at": answered.get("at") or me["at"]})
+    # the approval task records the decision in the round's actions when it resumes (approval.py), so
+    # an answer given in Airflow's own Required actions is recorded the same way
     return redirect_round(request, slug, the_round, "approved" if decision == "Approve" else "rejected")
-
-
-# One rerun at a time per run in this api-server: a second press (or a double click) waits for the
-# first, then sees the run queued and is told so, instead of clearing again or racing the first
-# clear in the metadata DB.
-_rerun_locks: dict[tuple[str, str], asyncio.Lock] = {}
 
 
 def clear_body(run_id: str, run_state: str) -> dict:
@@ -214,6 +263,12 @@ def clear_body(run_id: str, run_state: str) -> dict:
 
 @router.post("/a/{slug}/{fy}/{rnd}/rerun")
 async def rerun(request: Request, user: Actor, slug: str, fy: int, rnd: str) -> Response:
+    """Rerun the round's run once: the press claims the run as it ended (``flow.claims``, keyed by
+    its end time) before clearing it, so of several presses at once, from any workers or hosts, one
+    clears and the others are told it is already being rerun."""
+    from ita_monitor.flow import claims
+    from ita_monitor.model import status as statuses
+
     form = await action_form(request, user)
     the_round = parse_round(fy, rnd)
     run_id = form.get("run_id", "")
@@ -221,26 +276,30 @@ async def rerun(request: Request, user: Actor, slug: str, fy: int, rnd: str) -> 
         raise HTTPException(400, "ไม่ได้ระบุการรัน / no run given")
     dag_id = round_dag_id(slug)
     run_path = f"/api/v2/dags/{quote(dag_id, safe='')}/dagRuns/{quote(run_id, safe='')}"
-    lock = _rerun_locks.setdefault((dag_id, run_id), asyncio.Lock())
-    async with lock:
-        status, run = await call_api(request, "GET", run_path, None)
-        if status >= 300:
-            log.warning("rerun %s %s: Airflow answered %s: %s", slug, run_id, status, str(run)[:300])
-            return redirect_round(request, slug, the_round, "api_error", status)
-        if run.get("state") in ("queued", "running"):
+    status, run = await call_api(request, "GET", run_path, None)
+    if status >= 300:
+        log.warning("rerun %s %s: Airflow answered %s: %s", slug, run_id, status, str(run)[:300])
+        return redirect_round(request, slug, the_round, "api_error", status)
+    if run.get("state") in ("queued", "running"):
+        return redirect_round(request, slug, the_round, "already_rerunning")
+    key = f"{run_id}|{run.get('end_date') or ''}"
+    data = data_root()
+    me = {"by": username(user), "at": claims.now_iso()}
+    if claims.claim(data, slug, the_round, "rerun", key, me) is not None:
+        return redirect_round(request, slug, the_round, "already_rerunning", claim=key)
+    status, payload = await call_api(
+        request,
+        "POST",
+        f"/api/v2/dags/{quote(dag_id, safe='')}/clearTaskInstances",
+        clear_body(run_id, str(run.get("state"))),
+    )
+    if status >= 300:
+        claims.release(data, slug, the_round, "rerun", key)
+        again, now = await call_api(request, "GET", run_path, None)
+        if again < 300 and now.get("state") in ("queued", "running"):  # cleared in Airflow meanwhile
             return redirect_round(request, slug, the_round, "already_rerunning")
-        status, payload = await call_api(
-            request,
-            "POST",
-            f"/api/v2/dags/{quote(dag_id, safe='')}/clearTaskInstances",
-            clear_body(run_id, str(run.get("state"))),
-        )
-        if status >= 300:
-            # another api-server worker may have cleared it a moment before: say so plainly
-            again, now = await call_api(request, "GET", run_path, None)
-            if again < 300 and now.get("state") in ("queued", "running"):
-                return redirect_round(request, slug, the_round, "already_rerunning")
-            log.warning("rerun %s %s: Airflow answered %s: %s", slug, run_id, status, str(payload)[:300])
-            return redirect_round(request, slug, the_round, "api_error", status)
+        log.warning("rerun %s %s: Airflow answered %s: %s", slug, run_id, status, str(payload)[:300])
+        return redirect_round(request, slug, the_round, "api_error", status)
     cleared = len(payload.get("task_instances", [])) if isinstance(payload, dict) else 0
+    statuses.record_action(data, slug, the_round, "rerun", username(user), detail=f"{run_id}: {cleared}")
     return redirect_round(request, slug, the_round, "rerun", cleared)

@@ -26,6 +26,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ita_monitor.airflow_layer import websecurity as ws
+from ita_monitor.airflow_layer.ratelimit import RateLimit
 from ita_monitor.airflow_layer.webapp.auth import Actor
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
 from ita_monitor.airflow_layer.webapp.templating import base, environment
@@ -36,10 +37,11 @@ from ita_monitor.model.messages import MESSAGES
 log = logging.getLogger(__name__)
 router = APIRouter()
 
-# Per api-server process (see RateLimiter): requests of one address, of one link, and uploads of one link
-PER_ADDRESS = ws.RateLimiter(120, 600)
-PER_LINK = ws.RateLimiter(60, 600)
-UPLOADS_PER_LINK = ws.RateLimiter(12, 600)
+# Counted by every api-server worker and host together (``ratelimit.py``): requests of one address,
+# of one link, and uploads of one link
+PER_ADDRESS = RateLimit("address", 120, 600)
+PER_LINK = RateLimit("link", 60, 600)
+UPLOADS_PER_LINK = RateLimit("link-uploads", 12, 600)
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -230,7 +232,7 @@ async def unit_upload(request: Request, token: str) -> Response:
         wait = UPLOADS_PER_LINK.hit(f"{scope.agency}/{scope.key()}/{link.generation}")
         if wait:
             raise _Refusal("rate_limited", 429, int(wait) + 1)
-        if not ws.same_origin(request.headers, ws.public_base_url()):
+        if not ws.same_origin(request.headers):
             raise _Refusal("origin", 403)
         try:
             form = await ws.read_form(request, limit)
@@ -280,13 +282,20 @@ async def unit_upload(request: Request, token: str) -> Response:
         len(payload),
         _address(request),
     )
+    if got.new:
+        from ita_monitor.model.status import record_action
+
+        who = f"ลิงก์ของหน่วยงานย่อย / unit's link ({scope.unit}, {_address(request)})"
+        record_action(
+            data_root(), scope.agency, scope.rnd, "upload", who, scope.unit, f"{got.name} v{got.version}"
+        )
     again = "" if got.new else "&again=1"
     return RedirectResponse(f"{base(request)}/u/{token}?v={got.version}{again}", status_code=303)
 
 
 @router.get("/u/{token}/form")
 def unit_form(request: Request, token: str) -> Response:
-    from urllib.parse import quote
+    from ita_monitor.airflow_layer.webapp.downloads import XLSX, file_response
 
     try:
         link, agency = _link(request, token)
@@ -296,13 +305,7 @@ def unit_form(request: Request, token: str) -> Response:
     path = data_root().round_dir(agency.slug, rnd) / "outbox" / link.scope.unit / _form_name(link)
     if not path.exists():
         return _page(request, token, link, agency, 404)
-    headers = dict(HEADERS)
-    headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(_form_name(link))}"
-    return Response(
-        path.read_bytes(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers=headers,
-    )
+    return file_response(path, XLSX, dict(HEADERS))
 
 
 # --- the admin's side: each unit's current link on the round page, and revoking one -------------------
@@ -362,7 +365,13 @@ async def revoke_link(request: Request, user: Actor, slug: str, fy: int, rnd: st
     if the_round.months not in agency.schedule.rounds or unit not in agency.unit_codes:
         raise HTTPException(400, "ไม่รู้จักหน่วยงานย่อยหรือรอบนี้ / unknown unit or round")
     scope = LinkScope(slug, the_round.fiscal_year, the_round.months, unit)
-    entry = revoke(data_root(), scope, by=username(user), reason=form.get("reason", "").strip()[:200])
+    reason = form.get("reason", "").strip()[:200]
+    entry = revoke(data_root(), scope, by=username(user), reason=reason)
+    if entry.get("by") == username(user):
+        from ita_monitor.model.status import record_action
+
+        detail = f"generation {entry['generation']}" + (f": {reason}" if reason else "")
+        record_action(data_root(), slug, the_round, "link_revoked", username(user), unit, detail)
     log.info(
         "ITA link revoked by %s: %s %s %s generation %s",
         username(user),

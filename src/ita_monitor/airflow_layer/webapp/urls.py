@@ -24,16 +24,25 @@ def parse_round(fy: int, rnd: str) -> Round:
 
 
 def redirect_round(
-    request: Request, slug: str, rnd: Round, code: str = "", n: int | None = None, unit: str = "", v=None
+    request: Request,
+    slug: str,
+    rnd: Round,
+    code: str = "",
+    n: int | None = None,
+    unit: str = "",
+    v=None,
+    claim: str = "",
 ) -> RedirectResponse:
     """Back to the round's page after an action, with the code of a message the app issued
-    (``model.messages``), a number for it, and the unit and version of a file just received."""
+    (``model.messages``), a number for it, the unit and version of a file just received, and
+    the key of the claim (``flow.claims``) whose holder the message names."""
     url = f"{base(request)}/a/{slug}/{rnd.fiscal_year}/{rnd.slug}"
     params = [
         ("m", code),
         ("n", "" if n is None else str(int(n))),
         ("unit", unit),
         ("v", "" if v is None else str(v)),
+        ("c", claim),
     ]
     query = urlencode([(k, value) for k, value in params if value])
     return RedirectResponse(f"{url}?{query}" if query else url, status_code=303)

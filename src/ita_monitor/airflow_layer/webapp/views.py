@@ -9,7 +9,14 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ita_monitor.airflow_layer import websecurity as ws
-from ita_monitor.airflow_layer.webapp.auth import User, csrf_token, permitted, require_dag_access, username
+from ita_monitor.airflow_layer.webapp.auth import (
+    User,
+    csrf_token,
+    may_approve,
+    permitted,
+    require_dag_access,
+    username,
+)
 from ita_monitor.airflow_layer.webapp.runs import latest_runs, run_round
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
 from ita_monitor.airflow_layer.webapp.templating import base, published_href, render
@@ -61,6 +68,37 @@ def overview(request: Request, user: User) -> HTMLResponse:
     )
 
 
+CLAIMED = {"already_approved": "approval", "already_rejected": "approval", "already_rerunning": "rerun"}
+
+
+def _holder(agency: Agency, rnd: Round, code: str, key: str) -> dict[str, str]:
+    """Who holds the claim a message names, and since when, from the claim itself (``flow.claims``):
+    the address only says which claim, never what the page says about it."""
+    from ita_monitor.flow import claims
+
+    kind = CLAIMED.get(code)
+    if not kind or not key or len(key) > 600:
+        return {}
+    held = claims.holder(data_root(), agency.slug, rnd, kind, key) or {}
+    at = str(held.get("at") or held.get("claimed_at") or "")
+    return {"who": str(held.get("by") or ""), "at": _bangkok(at) if at else ""}
+
+
+def _bangkok(iso: str) -> str:
+    from datetime import datetime
+
+    from ita_monitor.model.rounds import BANGKOK
+
+    try:
+        return (
+            datetime.fromisoformat(iso.replace("Z", "+00:00"))
+            .astimezone(BANGKOK)
+            .strftime("%Y-%m-%d %H:%M:%S")
+        )
+    except ValueError:
+        return iso
+
+
 def round_page_response(
     request: Request,
     user: Any,
@@ -72,6 +110,7 @@ def round_page_response(
     refused: str = "",
     problems: list | None = None,
     outcome_of: tuple[str, str] | None = None,
+    claim: str = "",
 ) -> HTMLResponse:
     """The round's page, with the message of an app-issued ``code``, an upload refused before it was
     stored (``refused``, with the intake's ``problems``), or the outcome of the file ``outcome_of``
@@ -85,7 +124,7 @@ def round_page_response(
         run=run,
         first_year=min(agencies_dir().plan_years(agency.slug), default=None),
     )
-    text = messages.message(code, n) if code else None
+    text = messages.message(code, n, **_holder(agency, rnd, code, claim)) if code else None
     message = error = ""
     if text:
         said = f"{text[0]} / {text[1]}"
@@ -109,6 +148,7 @@ def round_page_response(
         agency=agency,
         user=username(user),
         csrf=csrf_token(user),
+        may_approve=may_approve(user, agency.slug),
         message=message,
         error=error,
         problems=[p.as_dict() if hasattr(p, "as_dict") else p for p in problems or []],
@@ -135,6 +175,7 @@ def round_page(request: Request, user: User, slug: str, fy: int, rnd: str) -> HT
         code=q.get("m", ""),
         n=int(n) if n.isdigit() and len(n) < 7 else None,
         outcome_of=(unit, version) if unit in agency.unit_codes and version.isdigit() else None,
+        claim=q.get("c", ""),
     )
 
 
