@@ -273,8 +273,6 @@ def cmd_link(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """The agency's year or the many-agency overview as an Excel workbook (or CSV files)."""
-    from pathlib import Path
-
     from ita_monitor.model.errors import InputError
     from ita_monitor.views import export
 
@@ -291,18 +289,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(exc, file=sys.stderr)
         return 2
-    if args.csv:
-        folder = Path(args.csv)
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = name.rsplit(".", 1)[0]
-        for sheet, frame in frames.items():
-            path = folder / f"{stem}-{export.CSV_NAMES[sheet]}.csv"
-            path.write_bytes(export.csv(frame))
-            print(path)
-        return 0
-    out = Path(args.out or name)
-    out.write_bytes(export.xlsx(frames))
-    print(out)
+    for path in export.write(frames, name, args.out, args.csv):
+        print(path)
     return 0
 
 
