@@ -142,7 +142,7 @@ def unit_view(agency: Any, link: Link) -> UnitView:
         fiscal_year=rnd.fiscal_year,
         months=rnd.months,
         round_th=rnd.label_th,
-        last_day=rnd.last_day_to_submit(agency.schedule.grace_days),
+        last_day=detail.due_day,  # the round's (a caught-up round's new) last day to submit
         expires_at=link.expires_at,
         measures=measures,
         history=[h for h in detail.history if h.unit == scope.unit],
@@ -321,7 +321,7 @@ def admin_links(
     from fastapi import HTTPException
 
     from ita_monitor.airflow_layer.webapp.auth import require_dag_access
-    from ita_monitor.intake.unit_links import LinkScope, expiry, link_for
+    from ita_monitor.intake.unit_links import LinkScope, link_for
 
     if rnd.months not in agency.schedule.rounds or not units:
         return []
@@ -332,14 +332,22 @@ def admin_links(
         return []
     origin = ws.public_base_url() or f"{request.url.scheme}://{request.headers.get('host', '')}"
     grace = agency.schedule.grace_days
-    expires = expiry(rnd, grace)
     data = data_root()
+    from ita_monitor.model import status
+    from ita_monitor.views.round_state import written_due_at
+
+    expires = written_due_at(status.load_round(data, agency.slug, rnd), agency, rnd)
     return [
         {
             "unit": code,
             "name": name,
             "url": link_for(
-                secret, data, LinkScope(agency.slug, rnd.fiscal_year, rnd.months, code), grace, origin
+                secret,
+                data,
+                LinkScope(agency.slug, rnd.fiscal_year, rnd.months, code),
+                grace,
+                origin,
+                expires_at=expires,
             ),
             "expires_at": expires,
             "expired": datetime.now(UTC) >= expires,
