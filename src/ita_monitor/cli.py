@@ -609,6 +609,13 @@ def _round_args(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ita-monitor", description="ITA integrity-measure monitoring")
     sub = parser.add_subparsers(dest="command", required=True)
+    _reading_commands(sub)
+    _acting_commands(sub)
+    return parser
+
+
+def _reading_commands(sub) -> None:
+    """The commands that read the agencies directory and the data root."""
     validate = sub.add_parser("validate", help="check agency profiles, plans and OIT catalogues")
     validate.add_argument(
         "dir", nargs="?", help="the agencies directory (default: " + AGENCIES_DIR_HELP + ")"
@@ -659,6 +666,10 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--csv", metavar="DIR", help="write CSV files (one per table) into DIR instead")
     _where_args(exp)
     exp.set_defaults(func=cmd_export)
+
+
+def _acting_commands(sub) -> None:
+    """The commands that change something: a run through Airflow's REST API, a version, the roles."""
     rerun = sub.add_parser("rerun", help="rerun a round's latest run from its check (Airflow's REST API)")
     rerun.add_argument("--agency", required=True, help="agency slug (its folder name)")
     rerun.add_argument("--fiscal-year", type=int, required=True, help="BE fiscal year, e.g. 2565")
@@ -687,7 +698,6 @@ def build_parser() -> argparse.ArgumentParser:
     roles.add_argument("--users", help="the users file (e.g. include/agencies/users.yaml); no passwords")
     _where_args(roles, data_root=False)
     roles.set_defaults(func=cmd_roles)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
