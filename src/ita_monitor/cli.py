@@ -323,8 +323,6 @@ def cmd_link(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """The agency's year or the many-agency overview as an Excel workbook (or CSV files)."""
-    from pathlib import Path
-
     from ita_monitor.model.errors import InputError
     from ita_monitor.views import export
 
@@ -341,18 +339,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(exc, file=sys.stderr)
         return 2
-    if args.csv:
-        folder = Path(args.csv)
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = name.rsplit(".", 1)[0]
-        for sheet, frame in frames.items():
-            path = folder / f"{stem}-{export.CSV_NAMES[sheet]}.csv"
-            path.write_bytes(export.csv(frame))
-            print(path)
-        return 0
-    out = Path(args.out or name)
-    out.write_bytes(export.xlsx(frames))
-    print(out)
+    for path in export.write(frames, name, args.out, args.csv):
+        print(path)
     return 0
 
 
@@ -621,6 +609,13 @@ def _round_args(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ita-monitor", description="ITA integrity-measure monitoring")
     sub = parser.add_subparsers(dest="command", required=True)
+    _reading_commands(sub)
+    _acting_commands(sub)
+    return parser
+
+
+def _reading_commands(sub) -> None:
+    """The commands that read the agencies directory and the data root."""
     validate = sub.add_parser("validate", help="check agency profiles, plans and OIT catalogues")
     validate.add_argument(
         "dir", nargs="?", help="the agencies directory (default: " + AGENCIES_DIR_HELP + ")"
@@ -671,6 +666,10 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--csv", metavar="DIR", help="write CSV files (one per table) into DIR instead")
     _where_args(exp)
     exp.set_defaults(func=cmd_export)
+
+
+def _acting_commands(sub) -> None:
+    """The commands that change something: a run through Airflow's REST API, a version, the roles."""
     rerun = sub.add_parser("rerun", help="rerun a round's latest run from its check (Airflow's REST API)")
     rerun.add_argument("--agency", required=True, help="agency slug (its folder name)")
     rerun.add_argument("--fiscal-year", type=int, required=True, help="BE fiscal year, e.g. 2565")
@@ -699,7 +698,6 @@ def build_parser() -> argparse.ArgumentParser:
     roles.add_argument("--users", help="the users file (e.g. include/agencies/users.yaml); no passwords")
     _where_args(roles, data_root=False)
     roles.set_defaults(func=cmd_roles)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
