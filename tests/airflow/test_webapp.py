@@ -55,6 +55,8 @@ ROUTES = [
     ("POST", f"{ROUND}/approve"),
     ("POST", f"{ROUND}/rerun"),
     ("POST", f"{ROUND}/revoke-link"),
+    ("POST", f"{ROUND}/run"),
+    ("POST", f"{ROUND}/withdraw"),
 ]
 
 
@@ -67,6 +69,86 @@ def test_every_route_needs_a_login(client, data_root, method, path):
         401,
         403,
     )
+
+
+@pytest.mark.parametrize("path", ["/ita/", ROUND, "/ita/y/mae-u-kho/2565?x=1"])
+def test_a_browser_without_a_login_goes_to_airflows_login_and_back(client, data_root, path):
+    """A page asked for by a browser (Accept: text/html) without a login: Airflow's login, which sends
+    the browser back to the page after it; API clients still get the 401."""
+    resp = client.get(path, headers={"Accept": "text/html,application/xhtml+xml"}, follow_redirects=False)
+    assert resp.status_code == 303
+    assert resp.headers["location"] == "/api/v2/auth/login?" + __import__("urllib.parse").parse.urlencode(
+        {"next": path}
+    )
+    login = client.get(resp.headers["location"], follow_redirects=False)  # Airflow's own login route
+    assert login.status_code in (302, 303, 307) and quote(path, safe="") in login.headers["location"]
+    assert client.get(path, headers={"Accept": "application/json"}).status_code == 401
+    post = client.post(f"{ROUND}/withdraw", headers={"Accept": "text/html"})
+    assert post.status_code == 401  # only page requests are sent to the login
+
+
+def test_withdraw_and_undo_a_version_on_the_round_page(client, data_root):
+    """The page's withdraw button sets a version aside with the reason (it stays listed, marked, and
+    no longer counts); undo is a second recorded action."""
+    from ita_monitor.airflow_layer import settings
+    from ita_monitor.flow.pipeline import RoundJob, collect
+    from ita_monitor.model.rounds import Round
+
+    drop_samples(data_root)
+    collect(RoundJob.load(settings.agencies_dir(), "mae-u-kho", Round(2565, 12), settings.data()))
+    admin = auth()
+    page = client.get(ROUND, headers=admin).text
+    unit, version = re.search(
+        r'class="version" data-unit="([^"]+)" data-version="(\d+)" data-withdrawn="no"', page
+    ).groups()
+    token = csrf(client, admin)
+    no_reason = client.post(
+        f"{ROUND}/withdraw",
+        headers=admin,
+        follow_redirects=False,
+        data={"csrf": token, "unit": unit, "version": version},
+    )
+    assert no_reason.status_code == 303 and "m=withdraw_reason" in no_reason.headers["location"]
+    done = client.post(
+        f"{ROUND}/withdraw",
+        headers=admin,
+        follow_redirects=False,
+        data={"csrf": token, "unit": unit, "version": version, "reason": "ส่งผิดไฟล์ wrong file"},
+    )
+    assert done.status_code == 303 and "m=withdrawn" in done.headers["location"]
+    page = client.get(done.headers["location"], headers=admin).text
+    row = re.search(
+        rf'<tr class="version" data-unit="{unit}" data-version="{version}" data-withdrawn="yes">.*?</tr>',
+        page,
+        re.S,
+    )
+    assert row and "ส่งผิดไฟล์ wrong file" in row.group(0) and "admin" in row.group(0)
+    undone = client.post(
+        f"{ROUND}/withdraw",
+        headers=admin,
+        follow_redirects=False,
+        data={"csrf": token, "unit": unit, "version": version, "undo": "1"},
+    )
+    assert "m=withdraw_undone" in undone.headers["location"]
+    assert (
+        f'data-unit="{unit}" data-version="{version}" data-withdrawn="no"'
+        in client.get(ROUND, headers=admin).text
+    )
+
+
+def test_run_this_round_refuses_a_last_day_in_the_past(client, data_root):
+    admin = auth()
+    token = csrf(client, admin)
+    past = client.post(
+        f"{ROUND}/run", headers=admin, follow_redirects=False, data={"csrf": token, "due": "2020-01-01"}
+    )
+    assert past.status_code == 303 and "m=due_in_past" in past.headers["location"]
+    page = client.get(past.headers["location"], headers=admin).text
+    assert "today or later" in page and 'id="run-round-button"' in page
+    bad = client.post(
+        f"{ROUND}/run", headers=admin, follow_redirects=False, data={"csrf": token, "due": "31/12/2026"}
+    )
+    assert "m=bad_due" in bad.headers["location"]
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)

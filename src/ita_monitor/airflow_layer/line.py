@@ -200,7 +200,7 @@ def push_forms(job) -> dict:
     def run():
         grace = job.agency.schedule.grace_days
         notices = [
-            form_notice(job, unit, form_for(job.agency, job.plan, job.rnd, unit, grace))
+            form_notice(job, unit, form_for(job.agency, job.plan, job.rnd, unit, grace, job.last_day))
             for unit in responsible_units(job.agency, job.plan, job.rnd)
         ]
         return push(job.agency, job.data.round_dir(job.slug, job.rnd), notices)

@@ -72,12 +72,12 @@ def reminder_notice(job, unit: str, gaps) -> Notice | None:
     group = _group(agency, unit)
     if not group:
         return None
-    due_th = thai_date(rnd.last_day_to_submit(agency.schedule.grace_days))
+    due_th = thai_date(job.last_day)
     codes = ", ".join(g.measure_code for g in gaps)
     text = (
         f"⏰ {agency.short_name_th}: ยังไม่ได้รับรายงานผล {rnd.label_th} ของ{agency.unit(unit).name_th}"
         f" มาตรการ {codes} ครบกำหนดส่งวันที่ {due_th}\n"
-        f"Reminder: still missing {codes}; due {rnd.last_day_to_submit(agency.schedule.grace_days)}."
+        f"Reminder: still missing {codes}; due {job.last_day}."
     )
     return Notice(f"reminder:{unit}", unit, group, text)
 

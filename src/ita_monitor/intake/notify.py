@@ -177,7 +177,7 @@ def open_round(job, link_for: Callable[[str], str] | None = None) -> list[Mail]:
     mails = []
     grace = job.agency.schedule.grace_days
     for unit in responsible_units(job.agency, job.plan, job.rnd):
-        form = form_for(job.agency, job.plan, job.rnd, unit, grace)
+        form = form_for(job.agency, job.plan, job.rnd, unit, grace, job.last_day)
         path = outbox(job) / unit / form.filename
         key_path = outbox(job) / unit / f".{form.filename}.key"
         if not (path.exists() and key_path.exists() and key_path.read_bytes().decode() == form.key):
@@ -197,12 +197,12 @@ def reminder_at(job) -> datetime | None:
     days = getattr(job.agency.schedule, "reminder_days", 0)
     if not days:
         return None
-    return job.rnd.due_at(job.agency.schedule.grace_days) - timedelta(days=days)
+    return job.due_at - timedelta(days=days)
 
 
 def reminders(job, gaps: list[Gap]) -> list[Mail]:
     """One reminder per unit that still has gaps and has not been reminded in this round."""
-    due_th = thai_date(job.rnd.last_day_to_submit(job.agency.schedule.grace_days))
+    due_th = thai_date(job.last_day)
     by_unit: dict[str, list[Gap]] = {}
     for g in gaps:
         by_unit.setdefault(g.unit, []).append(g)

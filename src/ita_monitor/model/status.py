@@ -106,6 +106,15 @@ class ProblemRecord(Record):
         return f"{self.th} / {self.en}{where}".strip(" /")
 
 
+class WithdrawalRecord(Record):
+    """The admin's withdrawal of a received version (``versions.record_withdrawal``)."""
+
+    action: str = ""
+    by: str = ""
+    at: str = ""
+    reason: str = ""
+
+
 class FileRecord(Record):
     """The outcome of one received file at the last collect (``submissions.FileOutcome``)."""
 
@@ -119,6 +128,7 @@ class FileRecord(Record):
     received_at: str = ""
     stored_as: str = ""
     counts: int = 0
+    withdrawn: WithdrawalRecord | None = None  # set aside by the admin: listed, does not count
 
     @property
     def errors(self) -> list[str]:
@@ -137,6 +147,7 @@ class VersionRecord(Record):
     received_at: str = ""
     stored_as: str = ""
     source: str = ""
+    withdrawn: WithdrawalRecord | None = None
 
 
 class RejectedRecord(Record):
@@ -287,7 +298,8 @@ class RoundStatus(_Status):
 
     round: int | None = None
     label_th: str = ""
-    due_at: str = ""
+    due_at: str = ""  # when the wait ends (ISO); the page's and the forms' last day is the day before
+    due_day: str = ""  # the last day to submit the run was given (catching up a past round), or ""
     files: list[FileRecord] = Field(default_factory=list)
     rejected: list[RejectedRecord] = Field(default_factory=list)
     history: list[VersionRecord] = Field(default_factory=list)

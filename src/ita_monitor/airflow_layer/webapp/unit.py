@@ -148,7 +148,7 @@ def unit_view(agency: Any, link: Link) -> UnitView:
         months=rnd.months,
         round_th=rnd.label_th,
         # a late link (ita-monitor link --until) gives its own last day, not the expired original's
-        last_day=link.expires_at.astimezone(BANGKOK).date() if late else rnd.last_day_to_submit(grace),
+        last_day=link.expires_at.astimezone(BANGKOK).date() if late else detail.due_day,
         late=late,
         expires_at=link.expires_at,
         measures=measures,
@@ -341,16 +341,20 @@ def admin_links(
     origin = ws.public_base_url() or f"{request.url.scheme}://{request.headers.get('host', '')}"
     grace = agency.schedule.grace_days
     data = data_root()
+    from ita_monitor.model import status
+    from ita_monitor.views.round_state import written_due_at
+
+    due = written_due_at(status.load_round(data, agency.slug, rnd), agency, rnd)
     out = []
     for code, name in units:
         scope = LinkScope(agency.slug, rnd.fiscal_year, rnd.months, code)
         late = extended_until(data, scope)  # a late link (ita-monitor link --until): shown, not the original
-        expires = late or expiry(rnd, grace)
+        expires = late or due
         out.append(
             {
                 "unit": code,
                 "name": name,
-                "url": link_for(secret, data, scope, grace, origin, expires_at=late),
+                "url": link_for(secret, data, scope, grace, origin, expires_at=expires),
                 "expires_at": expires,
                 "expired": datetime.now(UTC) >= expires,
                 "late": late is not None,
