@@ -27,7 +27,6 @@ ita-monitor run-round --agency SLUG --fiscal-year YYYY --round N [--due YYYY-MM-
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,6 +34,7 @@ from pathlib import Path
 from ita_monitor.airflow_layer import cli_adapter
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.messages import said
+from ita_monitor.model.who import actor
 
 
 def _agencies(args: argparse.Namespace) -> AgenciesDir:
@@ -253,19 +253,6 @@ def cmd_status(args: argparse.Namespace) -> int:
             for reason in r["reasons"]:
                 print(f"      {reason}")
     return 0
-
-
-def actor(args: argparse.Namespace) -> str:
-    """Who runs a command that changes something, as it is recorded: ``--by``, else the OS user."""
-    import getpass
-
-    given = (getattr(args, "by", None) or "").strip()
-    if given:
-        return given
-    try:
-        return getpass.getuser()  # LOGNAME/USER/..., else the password database: never empty
-    except (KeyError, OSError):
-        return f"uid:{os.getuid()}"
 
 
 def cmd_link(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ import shutil
 import pytest
 import yaml
 
-from ita_monitor.documents.selfcheck import UNVERIFIED_EN, unverified_codes
+from ita_monitor.documents.oit_flags import UNVERIFIED_EN, unverified_codes
 from ita_monitor.model.config import AgenciesDir
 from tests.conftest import AGENCIES, drop_samples
 

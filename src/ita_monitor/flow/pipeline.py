@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ita_monitor.documents.selfcheck import SelfCheckFailed, check_pdf, refusal, start, with_catalogue_flags
+from ita_monitor.documents.oit_flags import with_catalogue_flags
+from ita_monitor.documents.selfcheck import SelfCheckFailed, check_pdf, refusal, start
 from ita_monitor.intake.columns import ResultRow
 from ita_monitor.intake.completeness import Completeness, check
 from ita_monitor.model import status

@@ -12,12 +12,12 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from ita_monitor.documents.oit_flags import with_catalogue_flags
 from ita_monitor.documents.selfcheck import (
     SelfCheck,
     SelfCheckFailed,
     check_pdf,
     refusal,
-    with_catalogue_flags,
 )
 from ita_monitor.model import status
 from ita_monitor.model.agency import Agency
