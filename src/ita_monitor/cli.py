@@ -11,7 +11,7 @@ ita-monitor check-submission FILE --agency SLUG --fiscal-year YYYY --round N [--
 ita-monitor history --agency SLUG --fiscal-year YYYY --round N [--data-root URL] [--json]
 ita-monitor status --agency SLUG --fiscal-year YYYY --round N [--data-root URL] [--json]
 ita-monitor withdraw --agency SLUG --fiscal-year YYYY --round N --unit CODE --version N --reason TEXT [--by NAME] [--undo]
-ita-monitor link --agency SLUG --fiscal-year YYYY --round N --unit CODE [--revoke [--reason TEXT]]
+ita-monitor link --agency SLUG --fiscal-year YYYY --round N --unit CODE [--revoke [--reason TEXT] [--by NAME]] [--until YYYY-MM-DD]
 ita-monitor export year --agency SLUG --fiscal-year YYYY [--data-root URL] [--out FILE.xlsx | --csv DIR]
 ita-monitor export overview --fiscal-year YYYY [--district D] [--state S] [--round N] [--out FILE.xlsx | --csv DIR]
 
@@ -27,7 +27,6 @@ ita-monitor run-round --agency SLUG --fiscal-year YYYY --round N [--due YYYY-MM-
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,6 +34,7 @@ from pathlib import Path
 from ita_monitor.airflow_layer import cli_adapter
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.messages import said
+from ita_monitor.model.who import actor
 
 
 def _agencies(args: argparse.Namespace) -> AgenciesDir:
@@ -263,7 +263,7 @@ def cmd_link(args: argparse.Namespace) -> int:
     """
     from datetime import datetime
 
-    from ita_monitor.intake.unit_links import LinkScope, link_for, revoke
+    from ita_monitor.intake.unit_links import LinkScope, extend, link_for, revoke
     from ita_monitor.model.errors import InputError
     from ita_monitor.model.rounds import BANGKOK, Round
 
@@ -293,7 +293,7 @@ def cmd_link(args: argparse.Namespace) -> int:
     data = _data(args)
     scope = LinkScope(agency.slug, rnd.fiscal_year, rnd.months, args.unit)
     if args.revoke:
-        entry = revoke(data, scope, by=os.environ.get("USER", ""), reason=args.reason or "")
+        entry = revoke(data, scope, by=actor(args), reason=args.reason or "")
         print(
             said(
                 "revoked_now",
@@ -317,6 +317,8 @@ def cmd_link(args: argparse.Namespace) -> int:
     if args.until:
         day = datetime.strptime(args.until, "%Y-%m-%d")
         until = datetime.combine(day.date(), datetime.min.time(), tzinfo=BANGKOK).replace(hour=23, minute=59)
+    if until is not None:  # a late link: the unit's page and the round's page show it
+        extend(data, scope, until, by=actor(args))
     print(link_for(secret, data, scope, agency.schedule.grace_days, base, expires_at=until))
     return 0
 
@@ -545,7 +547,7 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     from ita_monitor.model.rounds import Round
     from ita_monitor.model.status import State
 
-    by = args.by or os.environ.get("USER", "") or "cli"
+    by = actor(args)  # --by, else the OS user
     try:
         job = RoundJob.load(_agencies(args), args.agency, Round(args.fiscal_year, args.round), _data(args))
         action, after = withdraw_version(job, args.unit, args.version, args.reason or "", by, undo=args.undo)
@@ -646,6 +648,7 @@ def _reading_commands(sub) -> None:
     link.add_argument("--unit", required=True, help="unit code")
     link.add_argument("--revoke", action="store_true", help="revoke the unit's current link of the round")
     link.add_argument("--reason", help="why it is revoked (kept in the revocation list)")
+    link.add_argument("--by", help="who revokes it, as recorded (default: the OS user running the command)")
     link.add_argument(
         "--until", help="expire at the end of this day (YYYY-MM-DD, Bangkok; CE) instead of the due date"
     )
@@ -683,7 +686,7 @@ def _acting_commands(sub) -> None:
     wd.add_argument("--unit", required=True, help="unit code")
     wd.add_argument("--version", type=int, required=True, help="the version number (ita-monitor history)")
     wd.add_argument("--reason", default="", help="why (required to withdraw; kept with the version)")
-    wd.add_argument("--by", default="", help="who withdraws it (default $USER)")
+    wd.add_argument("--by", default="", help="who withdraws it (default: the OS user running the command)")
     wd.add_argument("--undo", action="store_true", help="put the version back (a second recorded action)")
     _where_args(wd)
     wd.set_defaults(func=cmd_withdraw)

@@ -17,9 +17,9 @@ ALLOWED: dict[str, tuple[int, str]] = {
         "issue 24's branch, after which it splits into the mail store, the matching and the reply",
     ),
     "ita_monitor/cli.py": (
-        709,
-        "the command line as landed at 09:17 with issue 21's rerun / run-round / withdraw: each command "
-        "small, the Airflow-run commands to move into a module of their own next",
+        712,
+        "the command line as landed at 09:17 with issue 21's rerun / run-round / withdraw (and issue 24's "
+        "link --by / --until): each command small, the Airflow-run commands to move into a module of their own next",
     ),
     "ita_monitor/intake/versions.py": (
         485,

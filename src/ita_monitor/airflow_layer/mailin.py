@@ -115,7 +115,7 @@ def read_mailbox(job) -> list[dict]:
                 [(f.name, f.matched, f.accepted) for f in outcome.files],
             )
             outcomes.append(outcome)
-    replies = send_replies(data, slug)
+    replies = send_replies(data, slug, job.agency)
     taken = [o for o in outcomes if o.state in ("accepted", "problems")]
     push_outcomes(job, taken)
     if taken:  # the page and `ita-monitor status` show what came in while the round waits
