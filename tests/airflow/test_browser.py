@@ -382,7 +382,8 @@ def _unit_story(d, wait, data, link, url: str) -> None:
     )
     shot(d, "24-unit-link-expired")
     d.get(f"{BASE}/ita/a/mae-u-kho/2565/round-06")
-    assert "Airflow login required" in d.page_source
+    wait.until(lambda drv: "/auth/login" in drv.current_url)  # Airflow's login, then back
+    assert "next=" in d.current_url and "round-06" in d.current_url, d.current_url
 
 
 def _dag_exists(token: str) -> bool:

@@ -121,5 +121,6 @@ def read_mailbox(job) -> list[dict]:
     if taken:  # the page and `ita-monitor status` show what came in while the round waits
         from ita_monitor.flow.pipeline import collect
 
-        log.info("Collected after mail-in: %s", collect(job))
+        # the versions were kept as the mail was read: a published round is "changed after publication"
+        log.info("Collected after mail-in: %s", collect(job, changed=True))
     return [{"message_id": o.message_id, "state": o.state, "replies": len(replies)} for o in outcomes]

@@ -90,7 +90,7 @@ def receive_upload(
         # kept as a version at once with the name as sent (the inbox holds the safe name; collect finds
         # the same bytes and stores nothing)
         receive(data, agency.slug, rnd, unit, filename, payload, source=f"inbox/{unit}/{name}")
-    summary = collect(job)
+    summary = collect(job, changed=not known)  # kept above: a published round is "changed after publication"
     outcome = _outcome_of(data, agency.slug, rnd, unit, digest)
     version = outcome.get("version") or (known[0].version if known else None)
     if by:  # who sent it through a page: the round's uploads.json, one entry per upload
