@@ -11,7 +11,7 @@ ita-monitor check-submission FILE --agency SLUG --fiscal-year YYYY --round N [--
 ita-monitor history --agency SLUG --fiscal-year YYYY --round N [--data-root URL] [--json]
 ita-monitor status --agency SLUG --fiscal-year YYYY --round N [--data-root URL] [--json]
 ita-monitor withdraw --agency SLUG --fiscal-year YYYY --round N --unit CODE --version N --reason TEXT [--by NAME] [--undo]
-ita-monitor link --agency SLUG --fiscal-year YYYY --round N --unit CODE [--revoke [--reason TEXT]]
+ita-monitor link --agency SLUG --fiscal-year YYYY --round N --unit CODE [--revoke [--reason TEXT] [--by NAME]] [--until YYYY-MM-DD]
 ita-monitor export year --agency SLUG --fiscal-year YYYY [--data-root URL] [--out FILE.xlsx | --csv DIR]
 ita-monitor export overview --fiscal-year YYYY [--district D] [--state S] [--round N] [--out FILE.xlsx | --csv DIR]
 
@@ -27,7 +27,6 @@ ita-monitor run-round --agency SLUG --fiscal-year YYYY --round N [--due YYYY-MM-
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,6 +34,7 @@ from pathlib import Path
 from ita_monitor.airflow_layer import cli_adapter
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.messages import said
+from ita_monitor.model.who import actor
 
 
 def _agencies(args: argparse.Namespace) -> AgenciesDir:
@@ -284,7 +284,7 @@ def cmd_link(args: argparse.Namespace) -> int:
     """
     from datetime import datetime
 
-    from ita_monitor.intake.unit_links import LinkScope, link_for, revoke
+    from ita_monitor.intake.unit_links import LinkScope, extend, link_for, revoke
     from ita_monitor.model.errors import InputError
     from ita_monitor.model.rounds import BANGKOK, Round
 
@@ -314,7 +314,7 @@ def cmd_link(args: argparse.Namespace) -> int:
     data = _data(args)
     scope = LinkScope(agency.slug, rnd.fiscal_year, rnd.months, args.unit)
     if args.revoke:
-        entry = revoke(data, scope, by=os.environ.get("USER", ""), reason=args.reason or "")
+        entry = revoke(data, scope, by=actor(args), reason=args.reason or "")
         print(
             said(
                 "revoked_now",
@@ -338,14 +338,14 @@ def cmd_link(args: argparse.Namespace) -> int:
     if args.until:
         day = datetime.strptime(args.until, "%Y-%m-%d")
         until = datetime.combine(day.date(), datetime.min.time(), tzinfo=BANGKOK).replace(hour=23, minute=59)
+    if until is not None:  # a late link: the unit's page and the round's page show it
+        extend(data, scope, until, by=actor(args))
     print(link_for(secret, data, scope, agency.schedule.grace_days, base, expires_at=until))
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """The agency's year or the many-agency overview as an Excel workbook (or CSV files)."""
-    from pathlib import Path
-
     from ita_monitor.model.errors import InputError
     from ita_monitor.views import export
 
@@ -362,18 +362,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(exc, file=sys.stderr)
         return 2
-    if args.csv:
-        folder = Path(args.csv)
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = name.rsplit(".", 1)[0]
-        for sheet, frame in frames.items():
-            path = folder / f"{stem}-{export.CSV_NAMES[sheet]}.csv"
-            path.write_bytes(export.csv(frame))
-            print(path)
-        return 0
-    out = Path(args.out or name)
-    out.write_bytes(export.xlsx(frames))
-    print(out)
+    for path in export.write(frames, name, args.out, args.csv):
+        print(path)
     return 0
 
 
@@ -578,7 +568,7 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     from ita_monitor.model.rounds import Round
     from ita_monitor.model.status import State
 
-    by = args.by or os.environ.get("USER", "") or "cli"
+    by = actor(args)  # --by, else the OS user
     try:
         job = RoundJob.load(_agencies(args), args.agency, Round(args.fiscal_year, args.round), _data(args))
         action, after = withdraw_version(job, args.unit, args.version, args.reason or "", by, undo=args.undo)
@@ -642,6 +632,13 @@ def _round_args(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ita-monitor", description="ITA integrity-measure monitoring")
     sub = parser.add_subparsers(dest="command", required=True)
+    _reading_commands(sub)
+    _acting_commands(sub)
+    return parser
+
+
+def _reading_commands(sub) -> None:
+    """The commands that read the agencies directory and the data root."""
     validate = sub.add_parser("validate", help="check agency profiles, plans and OIT catalogues")
     validate.add_argument(
         "dir", nargs="?", help="the agencies directory (default: " + AGENCIES_DIR_HELP + ")"
@@ -681,6 +678,7 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("--unit", required=True, help="unit code")
     link.add_argument("--revoke", action="store_true", help="revoke the unit's current link of the round")
     link.add_argument("--reason", help="why it is revoked (kept in the revocation list)")
+    link.add_argument("--by", help="who revokes it, as recorded (default: the OS user running the command)")
     link.add_argument(
         "--until", help="expire at the end of this day (YYYY-MM-DD, Bangkok; CE) instead of the due date"
     )
@@ -701,6 +699,10 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--csv", metavar="DIR", help="write CSV files (one per table) into DIR instead")
     _where_args(exp)
     exp.set_defaults(func=cmd_export)
+
+
+def _acting_commands(sub) -> None:
+    """The commands that change something: a run through Airflow's REST API, a version, the roles."""
     rerun = sub.add_parser("rerun", help="rerun a round's latest run from its check (Airflow's REST API)")
     rerun.add_argument("--agency", required=True, help="agency slug (its folder name)")
     rerun.add_argument("--fiscal-year", type=int, required=True, help="BE fiscal year, e.g. 2565")
@@ -714,7 +716,7 @@ def build_parser() -> argparse.ArgumentParser:
     wd.add_argument("--unit", required=True, help="unit code")
     wd.add_argument("--version", type=int, required=True, help="the version number (ita-monitor history)")
     wd.add_argument("--reason", default="", help="why (required to withdraw; kept with the version)")
-    wd.add_argument("--by", default="", help="who withdraws it (default $USER)")
+    wd.add_argument("--by", default="", help="who withdraws it (default: the OS user running the command)")
     wd.add_argument("--undo", action="store_true", help="put the version back (a second recorded action)")
     _where_args(wd)
     wd.set_defaults(func=cmd_withdraw)
@@ -729,7 +731,6 @@ def build_parser() -> argparse.ArgumentParser:
     roles.add_argument("--users", help="the users file (e.g. include/agencies/users.yaml); no passwords")
     _where_args(roles, data_root=False)
     roles.set_defaults(func=cmd_roles)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,6 +14,7 @@ import pytest
 from airflow.dag_processing.dagbag import DagBag
 
 from ita_monitor.model.names import APPROVAL_TASK, PUBLISH_TASK, REPORT_TASK, ROUND_TASK
+from ita_monitor.model.thai import thai_digits
 from tests.airflow.approvals import api_client, pending, token_for
 from tests.conftest import ROOT, drop_samples
 
@@ -199,7 +200,7 @@ def test_overview_shows_every_round_with_state_and_due_date(client, data_root):
     html = resp.text
     assert "องค์การบริหารส่วนตำบลแม่อูคอ" in html and "เผยแพร่แล้ว" in html and "published" in html
     assert html.count('data-state="') == 10  # rounds 1, 3, 6, 9, 12 of 2565 and of the current year
-    assert "ส่งภายใน / due by 15 ตุลาคม 2565" in html
+    assert "ส่งภายใน / due by ๑๕ ตุลาคม ๒๕๖๕" in html
     assert html.count('data-plan-state="not_open"') == 2  # no yearly plan made yet for either year
     assert resp.headers["x-frame-options"] == "SAMEORIGIN"
 
@@ -319,7 +320,7 @@ def test_only_messages_the_app_issued_are_shown(client, data_root):
     assert page.status_code == 200 and "โปรดโอนเงิน" not in page.text and "account 123" not in page.text
     assert 'id="message"' not in page.text and 'id="error"' not in page.text
     page = client.get(f"{ROUND}?m=rerun&n=3", headers=headers).text
-    assert "สั่งรันใหม่แล้ว (3 งาน)" in page and "3 task(s) cleared" in page
+    assert "สั่งรันใหม่แล้ว (๓ งาน)" in page and "3 task(s) cleared" in page
     page = client.get(f"{ROUND}?m=rerun&n=<b>x</b>", headers=headers).text
     assert "<b>x</b>" not in page and "&lt;b&gt;" not in page
     page = client.get(f"{ROUND}?m=received&unit=../../etc&v=1", headers=headers).text
@@ -451,7 +452,7 @@ def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, 
 
     report = data_root / "mae-u-kho" / "2565" / "round-12" / "report" / "ita-2565-round-12-report.pdf"
     pages = pdf_pages(report.read_bytes())  # the 12-month report ends with the year's completion chart
-    assert 'id="approval-form"' in result["page"] and f"{pages} หน้า" in result["page"]
+    assert 'id="approval-form"' in result["page"] and f"{thai_digits(pages)} หน้า" in result["page"]
     assert "m=approved" in result["location"], result["location"]
     assert run.state == "success"
     status = json.loads((data_root / "mae-u-kho" / "2565" / "round-12" / "status.json").read_text())
@@ -571,3 +572,30 @@ def test_overview_lists_quarantined_mail_escaped(client, data_root):
     assert "ผลงาน &lt;script&gt;alert(1)&lt;/script&gt;" in row and "<script>alert" not in html
     assert f"mae-u-kho/mail/quarantine/{out.sha256}.eml" in row
     assert not (data_root / "mae-u-kho" / "2565" / "round-12" / "received").exists()
+
+
+def test_the_round_page_lists_files_received_late_for_the_admin_to_rerun(client, data_root):
+    """A unit's mail that comes after the due date is taken (kept as a version) and listed on the round."""
+    from email.message import EmailMessage
+
+    from ita_monitor.intake.mailin import process_message
+    from ita_monitor.model.config import AgenciesDir
+    from ita_monitor.model.rounds import Round
+    from ita_monitor.model.storage import DataRoot
+    from tests.conftest import AGENCIES
+
+    agencies = AgenciesDir(AGENCIES)
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Message-ID"] = "palad@maeukho.example", "ita@x.example", "<late@x>"
+    msg["Subject"] = "ส่งผลรอบ 12"
+    msg.set_content("แนบ")
+    csv = "รหัสมาตรการ,รายละเอียดการดำเนินงาน\nM1,ทำแล้ว\n"
+    msg.add_attachment(csv.encode(), maintype="text", subtype="csv", filename="<b>ช้า</b>.csv")
+    out = process_message(
+        DataRoot(data_root), agencies, agencies.agency("mae-u-kho"), msg.as_bytes(), Round(2565, 12)
+    )
+    assert out.files[0].late  # 2565's round 12 was due on 15 October 2022
+    html = client.get(ROUND, headers=auth()).text
+    row = re.search(r'<tr data-late="palad">(.*?)</tr>', html, re.S).group(1)
+    assert "&lt;b&gt;ช้า&lt;_b&gt;.csv" in row and "palad@maeukho.example" in row  # its safe name, escaped
+    assert "รันรอบนี้ใหม่เพื่อนำเข้ารายงาน" in html

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from ita_monitor.documents.oit_flags import with_catalogue_flags
 from ita_monitor.documents.selfcheck import SelfCheckFailed, check_pdf, refusal, start
 from ita_monitor.intake.columns import ResultRow
 from ita_monitor.intake.completeness import Completeness, check
@@ -266,8 +267,10 @@ def render_report(job: RoundJob, renderer) -> dict:
         write_atomic(memo_path, memo)
     report.update(memo_path=str(memo_path), memo_sha256=hashlib.sha256(memo).hexdigest())
     # The self-check before anyone is asked to approve: both PDFs read back and compared.
+    # and an OIT code of a catalogue not verified against the year's list is flagged for the approver
     checks = SelfCheckRecord().with_documents(
-        check_pdf(report_check, html, "report").as_dict(), check_pdf(memo, memo_html, "memo").as_dict()
+        with_catalogue_flags(check_pdf(report_check, html, "report"), html, job.catalogue).as_dict(),
+        with_catalogue_flags(check_pdf(memo, memo_html, "memo"), memo_html, job.catalogue).as_dict(),
     )
     update_status(job, state=State.RENDERED, report=report, selfcheck=checks)
     return report

@@ -41,7 +41,7 @@ PAGE: dict[str, tuple[str, str]] = {
     "check_started": ("สั่งตรวจลิงก์แล้ว", "link check started"),
     "repair_started": ("สั่งซ่อมแล้ว จะตรวจซ้ำเมื่อเสร็จ", "repair started, then a new check"),
     "api_error": (
-        "Airflow ตอบ {n}: ทำไม่สำเร็จ ดูรายละเอียดในหน้า Airflow",
+        "Airflow ตอบ HTTP {n}: ทำไม่สำเร็จ ดูรายละเอียดในหน้า Airflow",
         "Airflow answered {n}: not done; see the run in Airflow",
     ),
     "form_expired": (
@@ -249,14 +249,21 @@ def message(code: str, n: int | None = None, who: str = "", at: str = "") -> tup
     come from the app's own records, e.g. a claim, never from the address); None for an unknown code."""
     if code not in MESSAGES:
         return None
+    from ita_monitor.model.thai import thai_digits
+
     th, en = MESSAGES[code]
     values = {"{n}": str(n) if n is not None else "?", "{who}": who or "?", "{at}": at or "?"}
+    # the digit rule in the Thai: a count in Thai digits, an HTTP status (after "HTTP") as typed
+    th = th.replace("HTTP {n}", "HTTP " + values["{n}"]).replace("{n}", thai_digits(values["{n}"]))
     for mark, value in values.items():
         th, en = th.replace(mark, value), en.replace(mark, value)
     return th, en
 
 
 def said(code: str, **values: object) -> str:
-    """A message of the catalogue as one line, "Thai / English", its ``{names}`` filled in."""
+    """A message of the catalogue as one line, "Thai / English", its ``{names}`` filled in; the Thai
+    half follows the digit rule (``thai.thai_digits_in_prose``: file names, paths, codes as typed)."""
+    from ita_monitor.model.thai import thai_digits_in_prose
+
     th, en = MESSAGES[code]
-    return f"{th.format(**values)} / {en.format(**values)}"
+    return f"{thai_digits_in_prose(th.format(**values))} / {en.format(**values)}"

@@ -256,6 +256,7 @@ class DocumentCheck(Record):
     links: int = 0
     seconds: float = 0.0
     findings: list[FindingRecord] = Field(default_factory=list)
+    flags: list[FindingRecord] = Field(default_factory=list)  # for a person to decide; not blocking
 
 
 class SelfCheckRecord(Record):
@@ -269,6 +270,10 @@ class SelfCheckRecord(Record):
         """This record with each result (``SelfCheck.as_dict()``) in it, replacing the same document's."""
         documents = {**self.documents, **{r["document"]: DocumentCheck.coerce(r) for r in results}}
         return SelfCheckRecord(ok=all(d.ok for d in documents.values()), documents=documents)
+
+    def flagged(self) -> list[str]:
+        """What a person decides before approving (not blocking): one line per flag, naming the document."""
+        return [f"{name}: {f}" for name, d in self.documents.items() for f in d.flags]
 
     def blocking(self) -> list[str]:
         """Why approval must not be asked: one line per finding, naming document, page, expected, found."""

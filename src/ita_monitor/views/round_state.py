@@ -72,11 +72,7 @@ def round_state(
             f"ก่อนปีงบประมาณแรกที่ติดตาม ({first_year}) / before the agency's first monitored year {first_year}"
         )
     if active:
-        if run.awaiting_approval:
-            return State.AWAITING_APPROVAL, ""
-        if state is State.WAITING:
-            return State.WAITING, progress(written)
-        return State.RUNNING, ""
+        return _while_running(written, run)
     if state is State.CHANGED_AFTER_PUBLICATION:
         return state, (
             "มีไฟล์เข้ามาหลังเผยแพร่ รายงานที่เผยแพร่ยังเป็นฉบับเดิม: สั่งรันใหม่เพื่อเผยแพร่อีกครั้ง / "
@@ -94,6 +90,21 @@ def round_state(
         )
     if run is not None and run.state == "success" and state is None:
         return State.NOT_RUN, "ข้ามรอบนี้ (ดูบันทึกของการรัน) / the run skipped this round (see its log)"
+    return _as_written(written, rnd, now)
+
+
+def _while_running(written: RoundStatus, run: RunInfo) -> tuple[State, str]:
+    """An active run: awaiting approval, waiting for submissions (with what came in) or running."""
+    if run.awaiting_approval:
+        return State.AWAITING_APPROVAL, ""
+    if written.known_state is State.WAITING:
+        return State.WAITING, progress(written)
+    return State.RUNNING, ""
+
+
+def _as_written(written: RoundStatus, rnd: Round, now: datetime) -> tuple[State, str]:
+    """No run says otherwise: what the steps last wrote, or not open / not run by the calendar."""
+    state = written.known_state
     if state in (State.INCOMPLETE, State.NOTHING_DUE, State.AWAITING_APPROVAL):
         return state, ""
     if state is State.FAILED:

@@ -47,15 +47,15 @@ def _local(value: datetime | date | str | None) -> datetime | str:
 
 
 def thai_day(value: datetime | date | str | None) -> str:
-    """``15 ตุลาคม 2565`` (Bangkok), the way the page writes a day."""
+    """``๑๕ ตุลาคม ๒๕๖๕`` (Bangkok): the digit rule of every place a person reads Thai (``thai.py``)."""
     local = _local(value)
-    return local if isinstance(local, str) else thai_date(local, thai_numerals=False)
+    return local if isinstance(local, str) else thai_date(local)
 
 
 def thai_time(value: datetime | str | None) -> str:
-    """``15 ตุลาคม 2565 09:30 น.`` (Bangkok)."""
+    """``๑๕ ตุลาคม ๒๕๖๕ ๐๙:๓๐ น.`` (Bangkok)."""
     local = _local(value)
-    return local if isinstance(local, str) else thai.thai_time(local)
+    return local if isinstance(local, str) else thai_digits(thai.thai_time(local))
 
 
 def base(request: Request) -> str:
@@ -81,7 +81,7 @@ def _environment(folder: str) -> Environment:
     env.filters.update(
         thai_day=thai_day,
         thai_time=thai_time,
-        thai=thai_digits,
+        thai=thai.thai_digits_in_prose,  # Thai digits in Thai prose; URLs, e-mails, codes as typed
         q=lambda s: quote(str(s), safe=""),
         qp=lambda s: quote(str(s), safe="/"),
     )

@@ -139,6 +139,7 @@ def round_page_response(
         mine = [f for f in detail.files if f.unit == unit and str(f.version) == version]
         outcome = mine[-1] if mine else None
     from ita_monitor.airflow_layer.webapp.unit import admin_links
+    from ita_monitor.intake.mailin import late_files
 
     return render(
         "round.html.j2",
@@ -157,6 +158,7 @@ def round_page_response(
         max_mb=ws.upload_limit(data_root()) // (1024 * 1024),
         today=datetime.now(BANGKOK).date().isoformat(),
         suffixes=", ".join(SUFFIXES),
+        late=late_files(data_root(), agency.slug, rnd),
     )
 
 
