@@ -50,24 +50,14 @@ def _data(args: argparse.Namespace):
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    folder = cli_adapter.agencies_dir(args.dir)
-    code = _validate(folder)
+    code = _validate(cli_adapter.agencies_dir(args.dir))
     if not args.no_sync and cli_adapter.is_configured_agencies_dir(args.dir):
-        _print_synced(cli_adapter.sync_dags())  # the DAGs follow the profiles just checked
+        print(cli_adapter.sync_dags())  # the DAG files follow the profiles just checked
     return code
 
 
-def _print_synced(done) -> None:
-    print(
-        f"DAG files in {done.folder}: {len(done.written)} written, {len(done.unchanged)} unchanged, "
-        f"{len(done.removed)} removed"
-        + (f" ({', '.join(done.written + done.removed)})" if done.written or done.removed else "")
-    )
-
-
 def cmd_dags(args: argparse.Namespace) -> int:
-    """``dags sync``: write the agencies' DAG files (one per ``[ita] dag_shards``) whose agencies changed."""
-    _print_synced(cli_adapter.sync_dags(args.dags_folder))
+    print(cli_adapter.sync_dags(args.dags_folder))  # ``dags sync``: the files whose agencies changed
     return 0
 
 
@@ -643,11 +633,7 @@ def _reading_commands(sub) -> None:
     validate.add_argument(
         "dir", nargs="?", help="the agencies directory (default: " + AGENCIES_DIR_HELP + ")"
     )
-    validate.add_argument(
-        "--no-sync",
-        action="store_true",
-        help="do not rewrite the DAG files (by default they follow [ita] agencies_dir when that is checked)",
-    )
+    validate.add_argument("--no-sync", action="store_true", help="leave the DAG files as they are")
     validate.set_defaults(func=cmd_validate)
     dags = sub.add_parser("dags", help="sync: write the agencies' DAG files whose agencies changed")
     dags.add_argument("action", choices=["sync"])

@@ -91,8 +91,13 @@ def is_configured_agencies_dir(given: str | None) -> bool:
     return bool(configured) and Path(given).resolve() == Path(configured).resolve()
 
 
-def sync_dags(dags_folder: str | None = None):
-    """``ita-monitor dags sync``: the agencies' DAG files (``dag_files.sync_configured``)."""
+def sync_dags(dags_folder: str | None = None) -> str:
+    """``ita-monitor dags sync``: write the agencies' DAG files (``dag_files.sync_configured``); what it did."""
     from ita_monitor.airflow_layer.dag_files import sync_configured
 
-    return sync_configured(Path(dags_folder) if dags_folder else None)
+    done = sync_configured(Path(dags_folder) if dags_folder else None)
+    changed = done.written + done.removed
+    return (
+        f"DAG files in {done.folder}: {len(done.written)} written, {len(done.unchanged)} unchanged, "
+        f"{len(done.removed)} removed" + (f" ({', '.join(changed)})" if changed else "")
+    )

@@ -196,8 +196,6 @@ class Approval(Record):
     at: str = ""
     comment: str = ""
     asked_at: str = ""
-    sha256: str = ""  # the report (or measures) asked about: an approval counts for these bytes only
-    run_id: str = ""  # the Airflow run that asked
 
 
 class ActionRecord(Record):
