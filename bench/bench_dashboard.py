@@ -1,7 +1,8 @@
-"""The ITA page's overview for 200 agencies x 5 rounds: rendered by the api-server (GET /ita/ through
-Airflow's real app, with login, access filter, run lookup, 1000 status files and the template).
+"""The ITA page's overview for ITA_BENCH_VIEW_AGENCIES (default 200) agencies x 5 rounds: rendered
+by the api-server (GET /ita/ through Airflow's real app, with login, access filter, run lookup, a
+status file per agency and round, and the template).
 
-Synthetic data in a temp folder: 200 copies of the sample agency (profile + plan 2565) and a
+Synthetic data in a temp folder: copies of the sample agency (profile + plan 2565) and a
 status.json for each of their 5 rounds, in a mix of states.  Prints figures; asserts nothing.
 Target: under 0.5 s on the server (warm: profiles are parsed once per change of their file).
 """
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = Path(tempfile.mkdtemp(prefix="ita-bench-dashboard-"))
 AGENCIES = WORK / "agencies"
 DATA = WORK / "data"
-N_AGENCIES = 200
+N_AGENCIES = int(os.environ.get("ITA_BENCH_VIEW_AGENCIES", "200"))  # 7850: every Thai local government
 os.environ.update(
     AIRFLOW_HOME=str(WORK / "airflow"),
     AIRFLOW__CORE__DAGS_FOLDER=str(WORK / "no-dags"),
@@ -74,18 +75,20 @@ def main() -> None:
     cold = time.perf_counter() - t0
     assert first.status_code == 200, first.text[:500]
     cells = first.text.count('data-state="')
-    warm = []
-    for _ in range(10):
-        t0 = time.perf_counter()
+    warm, warm_cpu = [], []
+    for _ in range(max(2, 2000 // max(N_AGENCIES, 200))):  # 10 at 200 agencies, fewer for more
+        t0, c0 = time.perf_counter(), time.process_time()  # the app runs in this process
         resp = client.get("/ita/", headers=headers)
         warm.append(time.perf_counter() - t0)
+        warm_cpu.append(time.process_time() - c0)
         assert resp.status_code == 200
     print(
         f"overview GET /ita/: {N_AGENCIES} agencies, {cells} round cells, {len(first.content) / 1024:.0f} KB of HTML"
     )
     print(f"  first request (parses {N_AGENCIES} profiles): {cold:.3f} s")
     print(
-        f"  warm, median of 10: {statistics.median(warm):.3f} s (min {min(warm):.3f}, max {max(warm):.3f})  target < 0.5 s"
+        f"  warm, median of {len(warm)}: {statistics.median(warm):.3f} s (min {min(warm):.3f}, max {max(warm):.3f}), "
+        f"CPU {statistics.median(warm_cpu):.3f} s  target < 0.5 s at 200 agencies, < 1 s at 7,850"
     )
 
     page = client.get("/ita/a/synth-0007/2565/round-12", headers=headers)
