@@ -52,6 +52,7 @@ demo: setup
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check src dags tests bench scripts plugins
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/core/test_module_size.py
 
 test: setup-test lint
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -25,8 +25,10 @@ Runs are named after their round (`scheduled__FY2568-round-03_…`) and carry th
 
 Rerun a failed round after the missing files arrive (the failed task reads the inbox again): press
 **rerun** on the round's ITA page, or *Clear* the failed `check_completeness` (with or without
-downstream), or `airflow tasks clear ita_round__<agency> -t check_completeness -s <logical date>
--e <logical date> -d -y`.  Trigger by hand with *fiscal_year* and *round* to run any round.
+downstream), or `ita-monitor rerun --agency <agency> --fiscal-year <FY> --round <N>` (any run of the
+round, however it was started).  Trigger by hand with *fiscal_year* and *round* to run any round (a
+logical date with empty fields: the round that date ends), or `ita-monitor run-round` (with `--due`
+to catch up a past round).
 """
 
 from __future__ import annotations

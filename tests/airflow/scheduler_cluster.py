@@ -1,7 +1,8 @@
-"""A real Airflow for the ``scheduler`` tests: api-server, scheduler (LocalExecutor), dag-processor and
-triggerer on a SQLite metadata DB of their own, started once per test module in one process group
-(``setsid``) and stopped as a whole.  Config keeps it light on 2 cores: parallelism 2, short idle
-sleeps and heartbeats, one api-server worker.
+"""The one live-Airflow harness of the tests (``scheduler``, ``browser``, the links' running-Airflow
+test): api-server, scheduler (LocalExecutor), dag-processor and triggerer on a SQLite metadata DB of
+their own, started once per test module in one process group (``setsid``) and stopped as a whole.
+Config keeps it light on 2 cores: parallelism 2, short idle sleeps and heartbeats, one api-server
+worker; a test adds its own settings with ``env``.
 
 Talks to it the way an admin does: the public REST API with a token of the simple auth manager,
 the ``airflow`` command line with the same environment, and the ITA page under ``/ita``.
@@ -29,13 +30,22 @@ WAIT_AFTER_PARKING = 8.0  # answering an approval sooner races the scheduler (ai
 
 
 class SchedulerCluster:
-    def __init__(self, work: Path, agencies: Path, data: Path, port: int = 8095):
+    def __init__(
+        self,
+        work: Path,
+        agencies: Path,
+        data: Path,
+        port: int = 8095,
+        password: str = "ita-scheduler-test-pass",
+        env: dict[str, str] | None = None,
+    ):
         self.work = work
         self.agencies = agencies
+        self.data = data
         self.home = work / "home"
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
-        self.password = "ita-scheduler-test-pass"
+        self.password = password
         self.proc: subprocess.Popen | None = None
         self._token = ""
         self.env = {
@@ -68,17 +78,22 @@ class SchedulerCluster:
             AIRFLOW__ITA__DATA_ROOT=data.as_uri(),
             AIRFLOW__ITA__SUBMISSION_POLL_SECONDS="2",
         )
+        self.env.update(env or {})
 
     # --- processes ----------------------------------------------------------------------------------
 
     def airflow(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """``airflow <args>`` as the admin runs it, against this Airflow's DB."""
+        return self.command("airflow", *args, check=check)
+
+    def command(self, program: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """``<program> <args>`` (``airflow``, ``ita-monitor``) as the admin runs it beside this Airflow."""
         done = subprocess.run(
-            [str(BIN / "airflow"), *args], env=self.env, capture_output=True, text=True, timeout=300
+            [str(BIN / program), *args], env=self.env, capture_output=True, text=True, timeout=600
         )
         if check and done.returncode != 0:
             raise AssertionError(
-                f"airflow {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+                f"{program} {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
             )
         return done
 

@@ -7,7 +7,7 @@ documented way per round, and each ends published after the approval is answered
 
 - round 3: *Clear* on the failed task with *Downstream*: the REST call the UI makes
 - round 6: *Clear* on the failed task alone (no downstream): the same call
-- round 9: the README's ``airflow dags list-runs`` and ``airflow tasks clear`` lines, run as commands
+- round 9: the README's ``ita-monitor rerun`` line, run as a command
 - round 12: the ITA page's rerun button, pressed twice at once; then a corrected file is uploaded
   after publication (the round stays published, "changed after publication") and the page's rerun
   republishes it
@@ -53,7 +53,6 @@ def airflow(tmp_path_factory):
     try:
         cluster.start()
         cluster.wait_for_dag(DAG_ID)
-        cluster.data = data
         yield cluster
     finally:
         cluster.stop()
@@ -172,27 +171,12 @@ def test_rerun_by_clear_of_the_failed_task_alone_goes_on_to_publish(airflow):
 
 
 def test_rerun_by_the_readme_command_line(airflow):
+    """The README's ``ita-monitor rerun`` (without --wait) on a run triggered with a logical date."""
     run_id = fail_on_the_gap(airflow, 9)
-    # README: find the failed round's logical_date, then clear its check and everything after it
-    listed = airflow.airflow("dags", "list-runs", DAG_ID, "--state", "failed", "-o", "plain").stdout
-    lines = listed.splitlines()
-    header = next(line for line in lines if "logical_date" in line).split()
-    row = next(line for line in lines if run_id in line).split()
-    logical_date = row[header.index("logical_date")]
-    assert logical_date == _round_end_utc(9)
-    airflow.airflow(
-        "tasks",
-        "clear",
-        DAG_ID,
-        "-t",
-        "check_completeness",
-        "-s",
-        logical_date,
-        "-e",
-        logical_date,
-        "-d",
-        "-y",
+    done = airflow.command(
+        "ita-monitor", "rerun", "--agency", fx.SLUG, "--fiscal-year", str(fx.FISCAL_YEAR), "--round", "9"
     )
+    assert run_id in done.stdout and "cleared from check_completeness" in done.stdout, done.stdout
     ends_published(airflow, run_id, 9)
 
 
@@ -280,9 +264,9 @@ def test_the_plan_dag_skips_a_year_without_a_plan_and_a_failed_self_check_is_men
 ):
     """Unpausing the plan DAG starts the latest 1 October's run, a fiscal year without a plan: skipped,
     naming the file.  A plan whose measures document fails the self-check (a web address typed with Thai
-    digits) is never put to the approver; the plan is corrected, then the README's line
-    ``airflow tasks clear ita_plan__<agency> -t validate_plan -s <logical_date> -e <logical_date> -d -y``
-    renders it again and it ends published after the approval."""
+    digits) is never put to the approver; the plan is corrected, then the documented line
+    ``ita-monitor rerun --agency <agency> --fiscal-year <FY> --plan`` renders it again and it ends
+    published after the approval."""
     plan_file = airflow.agencies / fx.SLUG / "plans" / f"{fx.FISCAL_YEAR}.yaml"
     text = plan_file.read_text(encoding="utf-8")
     step = "นายกเทศมนตรีประกาศเจตจำนงสุจริตต่อสาธารณชนและเผยแพร่บนเว็บไซต์หลักของเทศบาล"
@@ -315,13 +299,10 @@ def test_the_plan_dag_skips_a_year_without_a_plan_and_a_failed_self_check_is_men
     assert json.loads(plan_status.read_text(encoding="utf-8"))["selfcheck"]["ok"] is False
 
     plan_file.write_text(text, encoding="utf-8")  # the clerk corrects the plan
-    listed = airflow.airflow("dags", "list-runs", PLAN_DAG, "--state", "failed", "-o", "plain").stdout
-    lines = listed.splitlines()
-    header = next(line for line in lines if "logical_date" in line).split()
-    logical_date = next(line for line in lines if run_id in line).split()[header.index("logical_date")]
-    airflow.airflow(
-        "tasks", "clear", PLAN_DAG, "-t", "validate_plan", "-s", logical_date, "-e", logical_date, "-d", "-y"
+    done = airflow.command(
+        "ita-monitor", "rerun", "--agency", fx.SLUG, "--fiscal-year", str(fx.FISCAL_YEAR), "--plan"
     )
+    assert run_id in done.stdout and "cleared from validate_plan" in done.stdout, done.stdout
     assert airflow.approve_until_done(PLAN_DAG, run_id) == "success", airflow.task_states(PLAN_DAG, run_id)
     status = json.loads(plan_status.read_text(encoding="utf-8"))
     assert status["state"] == "published" and status["selfcheck"]["ok"] is True

@@ -33,6 +33,28 @@ def attachments(msg) -> dict[str, bytes]:
     }
 
 
+def as_servers_expect(messages, domain: str = "test-town.example") -> None:
+    """Every mail the SMTP server received: a Message-ID on the agency's domain, a Date, a text/plain
+    part beside the HTML, and the form as a workbook (not application/octet-stream)."""
+    from email.utils import parsedate_to_datetime
+
+    assert messages
+    for msg in messages:
+        assert msg["Message-ID"] and msg["Message-ID"].strip("<>").endswith(f"@{domain}"), msg["Message-ID"]
+        assert parsedate_to_datetime(msg["Date"]).tzinfo is not None
+        types = [p.get_content_type() for p in msg.walk()]
+        assert "multipart/alternative" in types and "text/plain" in types and "text/html" in types, types
+        text = next(p for p in msg.walk() if p.get_content_type() == "text/plain").get_payload(decode=True)
+        assert "<p>" not in text.decode("utf-8") and text.strip()
+        for part in msg.walk():
+            if (part.get_filename() or "").endswith(".xlsx"):
+                assert (
+                    part.get_content_type()
+                    == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                )
+    assert len({m["Message-ID"] for m in messages}) == len(messages)
+
+
 @pytest.mark.airflow
 def test_the_round_mails_each_unit_its_form_once_and_the_returned_forms_complete_the_round(
     airflow_db, data_root, inbox_of_mail, tmp_path, monkeypatch
@@ -52,6 +74,7 @@ def test_the_round_mails_each_unit_its_form_once_and_the_returned_forms_complete
     palad = mails["palad@maeukho.example"]
     assert subject(palad) == ("แบบรายงานผลตามมาตรการส่งเสริมคุณธรรมและความโปร่งใส รอบ ๑๒ เดือน ปี ๒๕๖๕ – สำนักปลัด")
     assert palad["From"] == "ita@maeukho.example"
+    as_servers_expect(list(inbox_of_mail), domain="maeukho.example")  # no mailbox: the sender's domain
     outbox = data_root / "mae-u-kho" / "2565" / "round-12" / "outbox"
     sent_form = attachments(palad)["ita-2565-round-12-palad.xlsx"]
     assert sent_form == (outbox / "palad" / "ita-2565-round-12-palad.xlsx").read_bytes()
@@ -142,7 +165,8 @@ def test_units_with_missing_items_are_reminded_once_before_the_due_date(
     assert text.startswith(f"แจ้งเตือน: ยังไม่ได้รับรายงานผล {rnd.short_label_th}") and "กองทดสอบที่ 0" in text
     body = next(p for p in mails["u0@test-town.example"].walk() if p.get_content_type() == "text/html")
     html = body.get_payload(decode=True).decode("utf-8")
-    assert "M1 มาตรการทดสอบที่ 1" in html and "M4 มาตรการทดสอบที่ 4" in html and "M2" not in html
+    assert "M1 มาตรการทดสอบที่ ๑" in html and "M4 มาตรการทดสอบที่ ๔" in html and "M2" not in html
+    as_servers_expect(list(inbox_of_mail), domain="maeukho.example")  # the connection's from_email
 
     # woken again (e.g. by the poll): nobody is reminded twice
     with pytest.raises(TaskDeferred):

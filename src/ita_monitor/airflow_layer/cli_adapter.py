@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ita_monitor.airflow_layer.restapi import ApiError  # noqa: F401 - the command line catches it
+
 
 def agencies_dir(given: str | None = None) -> Path:
     """``--agencies-dir`` when given, else ``[ita] agencies_dir`` (the DAGs' and the plugin's)."""
@@ -60,6 +62,14 @@ def public_base_url() -> str:
     from ita_monitor.airflow_layer.websecurity import public_base_url as base
 
     return base()
+
+
+def airflow_api(api_url: str = "", token: str = "", user: str = "", password: str = ""):
+    """Airflow's REST API as the command line reaches it (``restapi.AirflowApi``: where and as whom);
+    ``ApiError`` saying what to give when it cannot."""
+    from ita_monitor.airflow_layer.restapi import AirflowApi
+
+    return AirflowApi.from_args(api_url, token, user, password)
 
 
 def sync_roles(agencies, users_file: Path | None) -> list[str]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from airflow.listeners import hookimpl
 
-from ita_monitor.model.names import ROUND_DAG_PREFIX
+from ita_monitor.model.names import PLAN_DAG_PREFIX, ROUND_DAG_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -26,26 +26,34 @@ log = logging.getLogger(__name__)
 def round_note(dag_run: Any) -> str:
     """The run's round as a note, or '' when it cannot be told (bad params, unknown agency)."""
     from ita_monitor.airflow_layer import settings
-    from ita_monitor.model.rounds import resolve_round
-    from ita_monitor.model.thai import thai_digits
+    from ita_monitor.model.runs import RoundRefused, due_of_conf, round_of_run
+    from ita_monitor.model.runs import round_note as note_of
 
     slug = dag_run.dag_id.removeprefix(ROUND_DAG_PREFIX)
-    conf = dag_run.conf or {}
     try:
         rounds = settings.agencies_dir().agency(slug).schedule.rounds
-        fy, months = conf.get("fiscal_year"), conf.get("round")
-        rnd = resolve_round(
-            int(fy) if fy not in (None, "") else None,
-            int(months) if months not in (None, "") else None,
-            dag_run.data_interval_end,
-            dag_run.run_after,
-            rounds,
+        rnd = round_of_run(
+            dag_run.conf,
+            run_type=str(getattr(dag_run.run_type, "value", dag_run.run_type) or ""),
+            logical_date=dag_run.logical_date,
+            interval_end=dag_run.data_interval_end,
+            run_after=dag_run.run_after,
+            rounds=rounds,
         )
-    except Exception:  # a run the round task will fail on with the reason; no note
+    except RoundRefused:  # a run the round task will fail on with the reason; no note
         return ""
-    return f"FY{rnd.fiscal_year} round {rnd.months} · " + thai_digits(
-        f"ปีงบประมาณ {rnd.fiscal_year} รอบ {rnd.months} เดือน"
-    )
+    except Exception:  # an agency that cannot be read: the round task says why
+        return ""
+    return note_of(rnd, due_of_conf(dag_run.conf))
+
+
+def plan_note(dag_run: Any) -> str:
+    """The plan run's fiscal year as a note."""
+    from ita_monitor.model.runs import plan_note as note_of
+    from ita_monitor.model.runs import plan_year_of_run
+
+    fy = plan_year_of_run(dag_run.conf, dag_run.logical_date, dag_run.run_after)
+    return note_of(fy) if fy else ""
 
 
 def requeue_held_back(dag_run: Any, session: Any) -> int:
@@ -69,6 +77,13 @@ def requeue_held_back(dag_run: Any, session: Any) -> int:
 
 @hookimpl
 def on_dag_run_running(dag_run: Any, msg: str) -> None:
+    if str(dag_run.dag_id).startswith(PLAN_DAG_PREFIX):
+        try:
+            if not dag_run.note and (note := plan_note(dag_run)):
+                dag_run.note = note
+        except Exception:
+            log.exception("ita-monitor listener: could not note run %s", dag_run.run_id)
+        return
     if not str(dag_run.dag_id).startswith(ROUND_DAG_PREFIX):
         return
     from sqlalchemy.orm import object_session

@@ -12,6 +12,7 @@ submission_poll_seconds = 3600          # how often the waiting round looks for 
 mail_poll_seconds = 300                 # how often it looks at the agency's ITA mailbox (mail_in)
 line_tries = 4                          # LINE pushes: tries per notice (429/5xx/no answer are retried)
 line_retry_seconds = 2                  # first wait between tries, doubling (unless Retry-After says)
+line_parallel = 8                       # LINE pushes at a time (all of a call share one retry budget)
 admin_email =                           # who is told when a published link changes state (comma-separated)
 link_check_cron = 0 7 * * 1             # link health: when it runs in the assessment period (Bangkok)
 link_timeout_seconds = 20               # link health: one whole answer (redirects and body included)
@@ -62,6 +63,7 @@ DEFAULTS = {
     "mail_poll_seconds": "300",
     "line_tries": "4",
     "line_retry_seconds": "2",
+    "line_parallel": "8",
     "admin_email": "",
     "link_check_cron": "0 7 * * 1",
     "link_timeout_seconds": "20",

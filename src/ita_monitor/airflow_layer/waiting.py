@@ -31,10 +31,12 @@ log = logging.getLogger(__name__)
 
 
 def load_job(slug: str, fiscal_year: int, months: int):
-    from ita_monitor.flow.pipeline import RoundJob
+    from ita_monitor.flow.pipeline import RoundJob, recorded_due
     from ita_monitor.model.rounds import Round
 
-    return RoundJob.load(settings.agencies_dir(), slug, Round(fiscal_year, months), settings.data())
+    rnd, data = Round(fiscal_year, months), settings.data()
+    # a caught-up round waits until the last day its run was given (kept when it opened)
+    return RoundJob.load(settings.agencies_dir(), slug, rnd, data, due=recorded_due(data, slug, rnd))
 
 
 def look(slug: str, fiscal_year: int, months: int, now: datetime | None = None):

@@ -23,7 +23,8 @@ from ita_monitor.airflow_layer.webapp.sources import data_root, load_agency
 from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.names import CHECK_TASK, agency_of_round_dag, hitl_path, round_dag_id
-from ita_monitor.model.rounds import Round, resolve_round
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.runs import RoundRefused, round_of_run
 from ita_monitor.views.round_state import RunInfo
 
 log = logging.getLogger(__name__)
@@ -33,19 +34,19 @@ router = APIRouter()
 # --- what the metadata DB knows ----------------------------------------------------------------------
 
 
-def _round_of_run(agency: Agency, conf: dict | None, interval_end, run_after) -> Round | None:
-    conf = conf or {}
+def _round_of_run(
+    agency: Agency, conf: dict | None, run_type, logical_date, interval_end, run_after
+) -> Round | None:
     try:
-        fy = conf.get("fiscal_year")
-        months = conf.get("round")
-        return resolve_round(
-            int(fy) if fy not in (None, "") else None,
-            int(months) if months not in (None, "") else None,
-            interval_end,
-            run_after,
-            agency.schedule.rounds,
+        return round_of_run(
+            conf,
+            run_type=str(getattr(run_type, "value", run_type) or ""),
+            logical_date=logical_date,
+            interval_end=interval_end,
+            run_after=run_after,
+            rounds=agency.schedule.rounds,
         )
-    except (ValueError, TypeError):
+    except RoundRefused:
         return None
 
 
@@ -75,15 +76,17 @@ def latest_runs(agencies: dict[str, Agency]) -> dict[tuple[str, int, int], RunIn
                 DagRun.run_id,
                 DagRun.state,
                 DagRun.conf,
+                DagRun.run_type,
+                DagRun.logical_date,
                 DagRun.data_interval_end,
                 DagRun.run_after,
             )
             .where(DagRun.dag_id.in_(by_dag))
             .order_by(DagRun.run_after)
         ).all()
-    for dag_id, run_id, state, conf, interval_end, run_after in rows:
+    for dag_id, run_id, state, conf, run_type, logical_date, interval_end, run_after in rows:
         agency = by_dag[dag_id]
-        rnd = _round_of_run(agency, conf, interval_end, run_after)
+        rnd = _round_of_run(agency, conf, run_type, logical_date, interval_end, run_after)
         if rnd is None:
             continue
         out[(agency.slug, rnd.fiscal_year, rnd.months)] = RunInfo(
@@ -104,9 +107,9 @@ def run_round(dag_id: str, run_id: str) -> tuple[Agency, Round]:
     agency = load_agency(slug)
     with create_session() as session:
         row = session.execute(
-            select(DagRun.conf, DagRun.data_interval_end, DagRun.run_after).where(
-                DagRun.dag_id == dag_id, DagRun.run_id == run_id
-            )
+            select(
+                DagRun.conf, DagRun.run_type, DagRun.logical_date, DagRun.data_interval_end, DagRun.run_after
+            ).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
         ).first()
     if row is None:
         raise HTTPException(404, "ไม่พบการรันนี้ / no such DAG run")
