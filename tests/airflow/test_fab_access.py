@@ -24,6 +24,7 @@ import urllib.parse
 import zipfile
 from datetime import UTC
 from functools import partial
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -292,7 +293,7 @@ def test_each_user_sees_and_does_only_what_their_role_allows(airflow):
         "clerk-b", "POST", f"/ita/a/{B}/{FY_B}/round-03/approve",
         form={"run_id": "manual__x", "decision": "Approve", "csrf": airflow.form_token("clerk-b", f"/ita/a/{B}/{FY_B}/round-03")},
     )  # fmt: skip
-    assert status == 403 and "only the agency's approver answers this" in str(body)
+    assert status == 403 and "only the agency's approver answers this" in unescape(str(body))
 
 
 def test_a_foreign_origin_is_refused_even_with_x_forwarded_host(airflow):
