@@ -18,6 +18,7 @@ start)
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   if [ -f "$dir/airflow.pgid" ] && kill -0 -- "-$(cat "$dir/airflow.pgid")" 2>/dev/null; then exit 0; fi
+  ita-monitor dags sync >"$dir/dags-sync.log"   # the agencies' DAG files for [ita] agencies_dir
   # setsid: a new session and process group, so stop can end every part (and their workers) at once
   setsid bash -c "
     airflow api-server --host '$host' --port '$port' --workers 1 >'$dir/api-server.log' 2>&1 &

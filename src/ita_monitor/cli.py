@@ -50,7 +50,18 @@ def _data(args: argparse.Namespace):
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    folder = cli_adapter.agencies_dir(args.dir)
+    code = _validate(cli_adapter.agencies_dir(args.dir))
+    if not args.no_sync and cli_adapter.is_configured_agencies_dir(args.dir):
+        print(cli_adapter.sync_dags())  # the DAG files follow the profiles just checked
+    return code
+
+
+def cmd_dags(args: argparse.Namespace) -> int:
+    print(cli_adapter.sync_dags(args.dags_folder))  # ``dags sync``: the files whose agencies changed
+    return 0
+
+
+def _validate(folder) -> int:
     problems = AgenciesDir(folder).validate()
     errors = [p for p in problems if p.severity == "error"]
     for p in problems:
@@ -622,7 +633,12 @@ def _reading_commands(sub) -> None:
     validate.add_argument(
         "dir", nargs="?", help="the agencies directory (default: " + AGENCIES_DIR_HELP + ")"
     )
+    validate.add_argument("--no-sync", action="store_true", help="leave the DAG files as they are")
     validate.set_defaults(func=cmd_validate)
+    dags = sub.add_parser("dags", help="sync: write the agencies' DAG files whose agencies changed")
+    dags.add_argument("action", choices=["sync"])
+    dags.add_argument("--dags-folder", help="Airflow's DAGs folder (default [core] dags_folder)")
+    dags.set_defaults(func=cmd_dags)
     check = sub.add_parser("check-submission", help="validate one unit file exactly as a round would")
     check.add_argument("file", help="the .xlsx, .csv or .json file")
     _round_args(check)

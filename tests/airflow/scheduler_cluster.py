@@ -24,8 +24,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ita_monitor.model.names import APPROVAL_TASK, PLAN_APPROVAL_TASK
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+APPROVAL_TASKS = (APPROVAL_TASK, PLAN_APPROVAL_TASK)
 WAIT_AFTER_PARKING = 8.0  # answering an approval sooner races the scheduler (airflow-3.md)
 
 
@@ -101,6 +104,9 @@ class SchedulerCluster:
         self.home.mkdir(parents=True)
         (self.home / "passwords.json").write_text(json.dumps({"admin": self.password}))
         self.airflow("db", "migrate")
+        subprocess.run(  # the agencies' DAG files, as `make setup` / the Docker init write them
+            [str(BIN / "ita-monitor"), "dags", "sync"], env=self.env, check=True, capture_output=True
+        )
         self.prepare()
         logs = self.work / "logs"
         logs.mkdir()
@@ -232,8 +238,10 @@ class SchedulerCluster:
         )
 
     def task_states(self, dag_id: str, run_id: str) -> dict[str, str]:
-        tis = self.api("GET", self.run_path(dag_id, run_id) + "/taskInstances")["task_instances"]
-        return {ti["task_id"]: ti["state"] for ti in tis}
+        return {ti["task_id"]: ti["state"] for ti in self.task_instances(dag_id, run_id)}
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
+        return self.api("GET", self.run_path(dag_id, run_id) + "/taskInstances")["task_instances"]
 
     def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int = 1) -> str:
         path = self.run_path(dag_id, run_id) + f"/taskInstances/{task_id}/logs/{try_number}?full_content=true"
@@ -259,7 +267,8 @@ class SchedulerCluster:
             for item in found.get("hitl_details", []):
                 ti = item.get("task_instance", {})
                 key = f"{ti.get('id')}:{item['created_at']}"
-                if ti.get("task_id") != "approve_publish" or ti.get("state") != "awaiting_input":
+                task_id = ti.get("task_id")
+                if task_id not in APPROVAL_TASKS or ti.get("state") != "awaiting_input":
                     continue
                 if key in answered:
                     continue
@@ -274,7 +283,7 @@ class SchedulerCluster:
                     continue
                 status, payload = self.request(
                     "PATCH",
-                    self.run_path(dag_id, run_id) + "/taskInstances/approve_publish/-1/hitlDetails",
+                    self.run_path(dag_id, run_id) + f"/taskInstances/{task_id}/-1/hitlDetails",
                     {"chosen_options": ["Approve"], "params_input": {"comment": "ตรวจแล้ว / checked"}},
                 )
                 assert status < 300 or status == 409, (status, payload)

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import pytest
 
+from ita_monitor.model.names import APPROVAL_TASK, PUBLISH_TASK, REPORT_TASK
 from tests.airflow.scheduler_cluster import SchedulerCluster
 from tests.conftest import AGENCIES, ROOT, SAMPLES, drop_samples, skip_or_fail
 
@@ -224,7 +225,7 @@ def test_the_admin_works_a_round_in_the_browser(airflow_server, browser):
     shot(d, "05-run-tab-awaiting-approval")
 
     # Airflow's own Required actions page shows the same summary (the approval task's body)
-    d.get(f"{BASE}/dags/{DAG_ID}/runs/{quote(run_id, safe='')}/tasks/approve_publish/required_actions")
+    d.get(f"{BASE}/dags/{DAG_ID}/runs/{quote(run_id, safe='')}/tasks/{APPROVAL_TASK}/required_actions")
     wait.until(ec.presence_of_element_located((By.XPATH, "//*[contains(text(), 'ความครบถ้วน')]")))
     time.sleep(1)
     shot(d, "05b-airflow-required-action")
@@ -284,15 +285,15 @@ def test_the_admin_works_a_round_in_the_browser(airflow_server, browser):
     assert [w["action"] for w in manifest["withdrawals"]] == ["withdraw", "undo"]
     shot(d, "09c-withdrawal-undone")
 
-    # 8. the operator links on the render task: "Report PDF" opens the PDF
-    d.get(f"{BASE}/dags/{DAG_ID}/runs/{quote(run_id, safe='')}/tasks/render_report/details")
+    # 8. the operator links on the round's task: "Report PDF" opens the PDF, "Published page" the page
+    d.get(f"{BASE}/dags/{DAG_ID}/runs/{quote(run_id, safe='')}/tasks/{REPORT_TASK}/details")
     link = wait.until(ec.presence_of_element_located((By.XPATH, "//a[contains(., 'Report PDF')]")))
     time.sleep(1)
     shot(d, "10-render-task-report-pdf-link")
     assert link.get_attribute("href") == f"{BASE}/ita/run/{DAG_ID}/{quote(run_id, safe='')}/report"
     d.get(link.get_attribute("href"))
     assert d.current_url.endswith("/report/ita-2565-round-12-report.pdf")
-    d.get(f"{BASE}/dags/{DAG_ID}/runs/{quote(run_id, safe='')}/tasks/publish_report/details")
+    d.get(f"{BASE}/dags/{DAG_ID}/runs/{quote(run_id, safe='')}/tasks/{PUBLISH_TASK}/details")
     link = wait.until(ec.presence_of_element_located((By.XPATH, "//a[contains(., 'Published page')]")))
     d.get(link.get_attribute("href"))
     assert d.current_url == f"{BASE}/ita/site/mae-u-kho/2565/ita-2565-round-12-report.pdf"
@@ -405,7 +406,7 @@ def _pending(token: str, run_id: str) -> float | None:
     )
     for item in found.get("hitl_details", []):
         ti = item.get("task_instance", {})
-        if ti.get("task_id") == "approve_publish" and ti.get("state") == "awaiting_input":
+        if ti.get("task_id") == APPROVAL_TASK and ti.get("state") == "awaiting_input":
             return datetime.fromisoformat(item["created_at"].replace("Z", "+00:00")).timestamp()
     state = api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run_id, safe='')}", token)["state"]
     assert state != "failed", "the round failed before asking for approval"

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 
+from ita_monitor.model.names import APPROVAL_TASK
 from tests.airflow.scheduler_cluster import WAIT_AFTER_PARKING, SchedulerCluster
 from tests.conftest import AGENCIES, ROOT, skip_or_fail
 from tests.fixtures import second_agency as fx
@@ -363,7 +364,7 @@ def _pending(airflow, run_id: str) -> dict | None:
     found = airflow.api("GET", airflow.run_path(B_DAG, run_id) + "/hitlDetails?response_received=false")
     for item in found.get("hitl_details", []):
         ti = item.get("task_instance", {})
-        if ti.get("task_id") == "approve_publish" and ti.get("state") == "awaiting_input":
+        if ti.get("task_id") == APPROVAL_TASK and ti.get("state") == "awaiting_input":
             return item
     return None
 
@@ -437,7 +438,7 @@ def test_one_decision_per_approval_and_one_rerun_per_burst(airflow):
         assert f"{said} {winner} at " in html, html[:3000]
         # Airflow's Required actions and the page agree: one answer, the winner's
         detail = airflow.api(
-            "GET", airflow.run_path(B_DAG, run_id) + "/taskInstances/approve_publish/-1/hitlDetails"
+            "GET", airflow.run_path(B_DAG, run_id) + f"/taskInstances/{APPROVAL_TASK}/-1/hitlDetails"
         )
         assert detail["chosen_options"] == [decision] and detail["responded_by_user"]["name"] == winner, (
             detail
@@ -476,7 +477,7 @@ def test_one_decision_per_approval_and_one_rerun_per_burst(airflow):
                 {
                     "dag_run_id": run_id,
                     "dry_run": False,
-                    "task_ids": ["approve_publish"],
+                    "task_ids": [APPROVAL_TASK],
                     "include_downstream": True,
                     "only_failed": False,
                     "reset_dag_runs": True,

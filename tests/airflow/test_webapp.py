@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
+from ita_monitor.model.names import APPROVAL_TASK, PUBLISH_TASK, REPORT_TASK, ROUND_TASK
 from ita_monitor.model.thai import thai_digits
 from tests.airflow.approvals import api_client, pending, token_for
 from tests.conftest import ROOT, drop_samples
@@ -378,7 +379,7 @@ def test_a_form_token_expires(client, data_root, monkeypatch):
 
 def test_run_tab_links_and_rerun_of_a_failed_round(client, dag, data_root):
     drop_samples(data_root, units={"palad", "pr"})  # กองคลัง has not sent M4: the check fails
-    run = dag.test(run_conf={"fiscal_year": 2565, "round": 12}, mark_success_pattern="approve_publish")
+    run = dag.test(run_conf={"fiscal_year": 2565, "round": 12})  # fails before asking for approval
     assert run.state == "failed"
     tab = client.get(f"/ita/run/{DAG_ID}/{quote(run.run_id, safe='')}", headers=auth())
     assert tab.status_code == 200
@@ -388,12 +389,13 @@ def test_run_tab_links_and_rerun_of_a_failed_round(client, dag, data_root):
     assert other.status_code == 200 and "ไม่ใช่รอบติดตาม ITA" in other.text
 
     links = client.get(
-        f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run.run_id, safe='')}/taskInstances/render_report/links",
+        f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run.run_id, safe='')}/taskInstances/{REPORT_TASK}/links",
         headers=auth(),
     ).json()["extra_links"]
     assert links["Report PDF"] == f"/ita/run/{DAG_ID}/{quote(run.run_id, safe='')}/report"
-    assert links["Published page"] in ("", None)
+    assert links["Published page"] == f"/ita/run/{DAG_ID}/{quote(run.run_id, safe='')}/published"
     assert client.get(links["Report PDF"], headers=auth()).status_code == 404  # not rendered yet
+    assert client.get(links["Published page"], headers=auth()).status_code == 404  # nor published
 
     resp = client.post(
         f"{ROUND}/rerun",
@@ -403,8 +405,7 @@ def test_run_tab_links_and_rerun_of_a_failed_round(client, dag, data_root):
     )
     assert resp.status_code == 303 and "m=rerun" in resp.headers["location"], resp.headers["location"]
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
-    assert states["check_completeness"] is None and states["render_report"] is None
-    assert states["wait_for_submissions"] == "success"
+    assert states == {ROUND_TASK: None}  # the round's one task, cleared: the whole rerun
 
 
 def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, dag, data_root):
@@ -463,7 +464,7 @@ def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, 
     assert [(a["what"], a["by"]) for a in status["actions"]] == [("approved", "admin")]
     assert "ยังไม่ครบ" not in json.dumps(status, ensure_ascii=False)
     hitl = client.get(
-        f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run.run_id, safe='')}/taskInstances/approve_publish/-1/hitlDetails",
+        f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run.run_id, safe='')}/taskInstances/{APPROVAL_TASK}/-1/hitlDetails",
         headers=auth(),
     ).json()
     assert hitl["chosen_options"] == ["Approve"] and hitl["responded_by_user"]["name"] == "admin"
@@ -471,7 +472,7 @@ def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, 
     assert '<tr class="action" data-what="approved">' in page and '<td class="by">admin</td>' in page
     assert 'id="approval-record"' in page and "/ita/site/mae-u-kho/2565/ita-2565-round-12-report.pdf" in page
     links = client.get(
-        f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run.run_id, safe='')}/taskInstances/publish_report/links",
+        f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run.run_id, safe='')}/taskInstances/{PUBLISH_TASK}/links",
         headers=auth(),
     ).json()["extra_links"]
     published = client.get(links["Published page"], headers=auth(), follow_redirects=False)

@@ -17,9 +17,10 @@ ALLOWED: dict[str, tuple[int, str]] = {
         "issue 24's branch, after which it splits into the mail store, the matching and the reply",
     ),
     "ita_monitor/cli.py": (
-        712,
+        728,
         "the command line as landed at 09:17 with issue 21's rerun / run-round / withdraw (and issue 24's "
-        "link --by / --until): each command small, the Airflow-run commands to move into a module of their own next",
+        "link --by / --until, issue 19's dags sync): each command small, the Airflow-run commands to move into "
+        "a module of their own next",
     ),
     "ita_monitor/intake/versions.py": (
         485,
@@ -60,5 +61,9 @@ def test_ruff_holds_each_function_to_the_limits():
     lint = tomllib.loads((SRC.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["ruff"]["lint"]
     assert {"C901", "PLR0915"} <= set(lint["select"])
     assert lint["mccabe"]["max-complexity"] == 15 and lint["pylint"]["max-statements"] == 60
-    ignored = lint.get("per-file-ignores", {})
+    ignored = {  # the size rules' exceptions (TID251's one adapter is another rule's)
+        path: rules
+        for path, rules in lint.get("per-file-ignores", {}).items()
+        if {"C901", "PLR0915"} & set(rules)
+    }
     assert len(ignored) <= 5 and not any(path.startswith("src/") for path in ignored), ignored

@@ -12,11 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import yaml
 
+from tests.airflow.approvals import run_approved
 from tests.conftest import AGENCIES, ROOT, drop_samples
 
 pytestmark = pytest.mark.line
 TOKEN = "test-channel-token-ไม่ใช่ของจริง".encode().hex()
-APPROVAL = "approve_publish"
 
 
 class FakeLine:
@@ -99,7 +99,7 @@ def test_forms_are_pushed_to_line_groups_retried_on_429_and_a_dead_group_never_f
     drop_samples(data_root)
 
     dag = DagBag(dag_folder=str(ROOT / "dags")).dags["ita_round__mae-u-kho"]
-    run = dag.test(run_conf={"fiscal_year": 2565, "round": 12}, mark_success_pattern=APPROVAL)
+    run = run_approved(dag, run_conf={"fiscal_year": 2565, "round": 12})
     assert run.state == "success", {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
 
     got = line_api.requests
@@ -126,7 +126,7 @@ def test_forms_are_pushed_to_line_groups_retried_on_429_and_a_dead_group_never_f
     # a rerun pushes nothing twice and tries the failed group again
     line_api.script["C-finance-group"] = [(200, {})]
     before = len(got)
-    again = dag.test(run_conf={"fiscal_year": 2565, "round": 12}, mark_success_pattern=APPROVAL)
+    again = run_approved(dag, run_conf={"fiscal_year": 2565, "round": 12})
     assert again.state == "success"
     assert [r["body"]["to"] for r in got[before:]] == ["C-finance-group"]
     ledger = json.loads((data_root / "mae-u-kho" / "2565" / "round-12" / "outbox" / "line.json").read_text())

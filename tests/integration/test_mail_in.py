@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.airflow.approvals import run_approved
 from tests.conftest import ROOT, skip_or_fail
 from tests.core.test_unit_forms import fill
 from tests.integration.test_unit_mail import as_servers_expect, attachments, subject
@@ -394,9 +395,7 @@ def test_a_round_waits_on_the_mailbox_and_goes_on_to_publish_when_the_last_unit_
 
     helper = threading.Thread(target=units_answer, daemon=True)
     helper.start()
-    run = dag.test(
-        run_conf={"fiscal_year": rnd.fiscal_year, "round": rnd.months}, mark_success_pattern="approve_publish"
-    )
+    run = run_approved(dag, run_conf={"fiscal_year": rnd.fiscal_year, "round": rnd.months})
     helper.join(5)
     states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
     assert run.state == "success", states

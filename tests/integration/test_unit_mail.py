@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 import openpyxl
 import pytest
 
+from ita_monitor.model.names import ROUND_TASK
+from tests.airflow.approvals import run_approved
 from tests.conftest import ROOT
 from tests.core.test_unit_forms import fill, libreoffice_round_trip
 from tests.synthetic_agency import make_agencies
@@ -18,7 +20,6 @@ from tests.synthetic_agency import make_agencies
 pytestmark = pytest.mark.smtp
 
 CONF = {"fiscal_year": 2565, "round": 12}
-APPROVAL = "approve_publish"  # a person approves publishing (tested in tests/airflow/test_approval.py)
 
 
 def subject(msg) -> str:
@@ -64,10 +65,9 @@ def test_the_round_mails_each_unit_its_form_once_and_the_returned_forms_complete
     monkeypatch.setenv("AIRFLOW__API__BASE_URL", "https://ita.example.test")  # the units' links start here
 
     dag = DagBag(dag_folder=str(ROOT / "dags")).dags["ita_round__mae-u-kho"]
-    run = dag.test(run_conf=CONF, mark_success_pattern=APPROVAL)
+    run = dag.test(run_conf=CONF)  # fails before any approval is asked
     states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
-    assert states["open_round"] == "success" and states["wait_for_submissions"] == "success"
-    assert states["check_completeness"] == "failed"  # the due date is past and nothing came in
+    assert states == {ROUND_TASK: "failed"}  # the due date is past and nothing came in
 
     mails = {msg["To"]: msg for msg in inbox_of_mail}
     assert sorted(mails) == ["finance@maeukho.example", "palad@maeukho.example", "pr@maeukho.example"]
@@ -115,7 +115,7 @@ def test_the_round_mails_each_unit_its_form_once_and_the_returned_forms_complete
         (inbox / unit / f"{unit}-returned.xlsx").write_bytes(data)
     assert openpyxl.load_workbook(inbox / "pr" / "pr-returned.xlsx").active["C6"].value == "ดำเนินการแล้ว"
 
-    again = dag.test(run_conf=CONF, mark_success_pattern=APPROVAL)
+    again = run_approved(dag, run_conf=CONF)
     assert again.state == "success", {ti.task_id: str(ti.state) for ti in again.get_task_instances()}
     assert len(inbox_of_mail) == 3  # the same forms are not mailed again
     status = json.loads((data_root / "mae-u-kho" / "2565" / "round-12" / "status.json").read_text())

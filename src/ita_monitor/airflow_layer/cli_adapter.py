@@ -78,3 +78,26 @@ def sync_roles(agencies, users_file: Path | None) -> list[str]:
     from ita_monitor.airflow_layer.roles import sync
 
     return sync(agencies, users_file)
+
+
+def is_configured_agencies_dir(given: str | None) -> bool:
+    """Is the folder given to ``validate`` the ``[ita] agencies_dir`` the DAGs are built from: none given,
+    or the one ``AIRFLOW__ITA__AGENCIES_DIR`` names (a folder given otherwise never loads Airflow)?"""
+    import os
+
+    if not given:
+        return True
+    configured = os.environ.get("AIRFLOW__ITA__AGENCIES_DIR")
+    return bool(configured) and Path(given).resolve() == Path(configured).resolve()
+
+
+def sync_dags(dags_folder: str | None = None) -> str:
+    """``ita-monitor dags sync``: write the agencies' DAG files (``dag_files.sync_configured``); what it did."""
+    from ita_monitor.airflow_layer.dag_files import sync_configured
+
+    done = sync_configured(Path(dags_folder) if dags_folder else None)
+    changed = done.written + done.removed
+    return (
+        f"DAG files in {done.folder}: {len(done.written)} written, {len(done.unchanged)} unchanged, "
+        f"{len(done.removed)} removed" + (f" ({', '.join(changed)})" if changed else "")
+    )

@@ -38,7 +38,7 @@ def api_base_url(explicit: str = "") -> str:
     """Where the api-server answers: ``explicit``, ``[api] base_url``, or ``[api] host:port``."""
     if explicit:
         return explicit.rstrip("/")
-    from airflow.configuration import conf
+    from airflow.sdk import conf
 
     base = (conf.get("api", "base_url", fallback="") or "").rstrip("/")
     if base.startswith(("http://", "https://")):
@@ -51,10 +51,13 @@ def api_base_url(explicit: str = "") -> str:
 
 def local_admin_password() -> tuple[str, str] | None:
     """(user, password) of the simple auth manager's passwords file on this machine, if readable."""
-    from airflow.configuration import AIRFLOW_HOME, conf
+    import os
 
+    from airflow.sdk import conf
+
+    home = Path(os.environ.get("AIRFLOW_HOME") or "~/airflow").expanduser()
     name = conf.get("core", "simple_auth_manager_passwords_file", fallback="") or str(
-        Path(AIRFLOW_HOME) / "simple_auth_manager_passwords.json.generated"
+        home / "simple_auth_manager_passwords.json.generated"
     )
     try:
         users = json.loads(Path(name).read_text(encoding="utf-8"))

@@ -22,6 +22,8 @@ link_rate_per_host = 2                  # link health: requests started per seco
 link_secret =                           # key of the units' links and the pages' form tokens (websecurity.py;
                                         # empty: derived from [api_auth] jwt_secret or the JWT private key)
 max_submission_bytes = 5242880          # the one size limit of a unit's file: inbox, upload, mail-in, link-in
+dag_shards = 1                          # DAG files the agencies are spread over (`ita-monitor dags sync`);
+                                        # about one per 100 agencies (docs/production.md)
 allowed_origins =                       # where the page is served besides [api] base_url (comma-separated
                                         # https://name[:port], for more names behind a proxy); the Origin
                                         # check of every POST (websecurity.py), never the request's Host
@@ -71,6 +73,7 @@ DEFAULTS = {
     "link_connections_per_host": "2",
     "link_rate_per_host": "2",
     "max_submission_bytes": str(DEFAULT_MAX_SUBMISSION_BYTES),
+    "dag_shards": "1",
     "allowed_origins": "",
     "rate_limit_storage": "",
 }

@@ -1,4 +1,6 @@
-"""The round's tasks: each a thin call into ``ita_monitor.flow.pipeline`` for one agency's round."""
+"""The steps of the round's task (``round_task.RunRound``), each a thin call into ``ita_monitor.flow``
+for one agency's round, and what the round DAG shares: default args, the trigger form, the stand-in
+task of an agency whose profile is invalid."""
 
 from __future__ import annotations
 
@@ -132,20 +134,15 @@ def _skip_without_plan(agencies, slug: str, fiscal_year: int) -> None:
     )
 
 
-@task
-def open_round(slug: str) -> dict:
-    """Write each responsible unit's prefilled form to its outbox and mail it (once per form content).
-
-    A round of a fiscal year without a plan is skipped (every task after it too), saying which file
-    to add: unpausing the DAG never starts a run that fails for want of a plan.  Each form mail carries
-    the unit's own upload link (once per form content and link)."""
+def open_round(job) -> dict:
+    """Write each responsible unit's prefilled form to its outbox and mail it (once per form content
+    and link: ``outbox/sent.json``), with the unit's own upload link; LINE notices likewise."""
     from ita_monitor.airflow_layer.line import push_forms
     from ita_monitor.airflow_layer.mail import send
     from ita_monitor.airflow_layer.websecurity import NoSecret, unit_link_maker
     from ita_monitor.flow.pipeline import mark_waiting
     from ita_monitor.intake.notify import open_round as write_forms
 
-    job = _job(slug, skip_without_plan=True)
     try:
         link_for = unit_link_maker(job)
     except NoSecret as exc:
@@ -163,17 +160,13 @@ def open_round(slug: str) -> dict:
     return {"pending": len(mails), "sent": sent, "line": line}
 
 
-@task
-def check_completeness(slug: str) -> dict:
+def check_completeness(job) -> dict:
     """Read the round's inbox, then fail with every missing (unit, measure) if the round is not complete.
 
-    The task that fails on a gap is the one that reads the inbox: clearing it (alone, with its
-    downstream, from the UI, ``ita-monitor rerun`` or the ITA page's rerun) reads the files that
-    arrived since.  Reading is idempotent: a file already kept (same sha256) is not stored again.
-    """
+    Reading is idempotent: a file already kept (same sha256) is not stored again, so the rerun (the
+    round's task cleared) reads exactly the files that arrived since."""
     from ita_monitor.flow.pipeline import RoundIncomplete, check_round, collect
 
-    job = _job(slug)
     summary = collect(job)
     log.info("Collected %s", summary)
     try:
@@ -187,16 +180,14 @@ def check_completeness(slug: str) -> dict:
     return {**result.as_dict(), "collected": summary}
 
 
-@task
-def render_report(slug: str) -> dict:
-    """Render the round report PDF under the data root."""
+def render_report(job) -> dict:
+    """Render the round report PDF and its memo under the data root, each self-checked."""
     from ita_monitor.flow.pipeline import render_report as render
 
-    return render(_job(slug), settings.renderer())
+    return render(job, settings.renderer())
 
 
-@task
-def publish_report(slug: str) -> dict:
+def publish_report(job) -> dict:
     """Publish the report to the agency's site and update the year's index page.
 
     A target that is down or erroring is retried inside the task with backoff, then by the task's
@@ -209,7 +200,6 @@ def publish_report(slug: str) -> dict:
     from ita_monitor.publish.base import PublishFailed
     from ita_monitor.publish.factory import publisher_for
 
-    job = _job(slug)
     dry_run = job.agency.publish.dry_run
     try:
         remote = remote_for(job.agency)

@@ -32,7 +32,7 @@ class NoSecret(RuntimeError):
 
 
 def _conf_get(section: str, key: str) -> str:
-    from airflow.configuration import conf
+    from airflow.sdk import conf
 
     return (conf.get(section, key, fallback="") or "").strip()
 
