@@ -7,9 +7,9 @@
 - ``fastapi_root_middlewares``: keeps Airflow's root app in the request scope, so the page calls the
   REST API in-process as the logged-in user;
 - ``external_views``: the page in the navigation and as a tab on each DAG run;
-- ``global_operator_extra_links``: "Report PDF" and "Published page" on the round's tasks;
-- ``listeners``: in the scheduler, each round's run gets the note "FY2568 round 3", and a cleared run's
-  tasks held back by the failure (``upstream_failed``) are scheduled again (``airflow_layer.listeners``).
+- ``global_operator_extra_links``: "Report PDF" and "Published page" on the round's task;
+- ``listeners``: in the scheduler, each round's run gets the note "FY2568 round 3"
+  (``airflow_layer.listeners``).
 
 This file is the only registration of the plugin (there is no ``airflow.plugins`` entry point):
 it must be in ``[core] plugins_folder`` (the project's ``plugins/``; ``/opt/airflow/plugins`` in the

@@ -20,7 +20,7 @@ ls -1 "$inbox"/*/
 echo "-- checking the agencies directory"
 ita-monitor validate "$AIRFLOW__ITA__AGENCIES_DIR"
 
-# Both DAGs wait for a person to approve publishing (approve_publish).  In the demo nobody is there:
+# Both DAGs wait for a person to approve publishing (run_round / approve_publish).  In the demo nobody is there:
 # scripts/demo_approve.py answers Approve through Airflow's REST API as admin, with the comment
 # "demo auto-approval (scripts/demo.sh)", so each run records who approved and why.
 run_approved() {  # run_approved <dag_id> <conf> <log>

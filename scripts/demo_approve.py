@@ -1,8 +1,8 @@
 """Answer the demo round's approval, honestly labelled: "demo auto-approval (scripts/demo.sh)".
 
-Runs beside ``airflow dags test`` (same metadata DB): waits until the round's approve_publish task
-is parked awaiting input, waits 8 s more (answers sooner can race the task's bookkeeping, see
-airflow-3.md), then answers Approve through Airflow's real REST API (the api-server app in this
+Runs beside ``airflow dags test`` (same metadata DB): waits until the DAG's approval task (the round's
+run_round, the plan's approve_publish) is parked awaiting input, waits 8 s more (answers sooner can
+race the task's bookkeeping, see airflow-3.md), then answers Approve through Airflow's real REST API (the api-server app in this
 process) as the admin user, so the answer is recorded like any person's: who, when, comment.
 
 Usage: python scripts/demo_approve.py <dag_id> [timeout seconds] [log file]
@@ -41,7 +41,7 @@ def main(dag_id: str, timeout: float = 600.0, log_file: str = "") -> int:
     while time.monotonic() < deadline:
         with create_session() as session:
             row = session.execute(
-                select(TaskInstance.run_id, HITLDetail.created_at)
+                select(TaskInstance.run_id, HITLDetail.created_at, TaskInstance.task_id)
                 .join(HITLDetail, HITLDetail.ti_id == TaskInstance.id)
                 .where(
                     TaskInstance.dag_id == dag_id,
@@ -52,14 +52,14 @@ def main(dag_id: str, timeout: float = 600.0, log_file: str = "") -> int:
         if row is None:
             time.sleep(1)
             continue
-        run_id, parked = row
+        run_id, parked, task_id = row
         parked = parked if parked.tzinfo else parked.replace(tzinfo=UTC)
         time.sleep(max(0.0, WAIT_AFTER_PARKING - (datetime.now(UTC) - parked).total_seconds()))
         client = TestClient(create_app(apps="core"))
         token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="admin", role="admin"))
         resp = client.patch(
             f"/api/v2/dags/{quote(dag_id, safe='')}/dagRuns/{quote(run_id, safe='')}"
-            "/taskInstances/approve_publish/-1/hitlDetails",
+            f"/taskInstances/{quote(task_id, safe='')}/-1/hitlDetails",
             json={"chosen_options": ["Approve"], "params_input": {"comment": COMMENT}},
             headers={"Authorization": f"Bearer {token}"},
         )

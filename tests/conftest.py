@@ -37,6 +37,17 @@ os.environ.update(
 IN_CI = os.environ.get("CI") == "true"
 
 
+def _sync_dags() -> None:
+    """The agencies' DAG files in dags/ita_agencies/, as `make setup` writes them (`ita-monitor dags
+    sync`); they build whatever agencies directory a test sets."""
+    from ita_monitor.airflow_layer.dag_files import sync
+
+    sync(ROOT / "dags", AGENCIES, 1, "0 7 * * 1")
+
+
+_sync_dags()
+
+
 def skip_or_fail(reason: str) -> None:
     """Skip a test whose service is missing here; under CI=true that is a failure, never a skip."""
     if IN_CI:

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# A real Airflow for browser tests and demos of the ITA page: api-server on 127.0.0.1:${AIRFLOW__API__PORT},
-# scheduler (LocalExecutor) and dag-processor, all in one process group of their own.
+# A real Airflow for trying the ITA page by hand (the tests use tests/airflow/scheduler_cluster.py):
+# api-server on 127.0.0.1:${AIRFLOW__API__PORT},
+# scheduler (LocalExecutor), dag-processor and triggerer (mail-in and the wait for submissions defer to it),
+# all in one process group of their own.
 #   scripts/services/airflow-ui.sh start DIR   logs and pgid in DIR; AIRFLOW_HOME and AIRFLOW__* from the caller
 #   scripts/services/airflow-ui.sh stop DIR    stops the whole process group
 set -euo pipefail
@@ -16,11 +18,13 @@ start)
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   if [ -f "$dir/airflow.pgid" ] && kill -0 -- "-$(cat "$dir/airflow.pgid")" 2>/dev/null; then exit 0; fi
+  ita-monitor dags sync >"$dir/dags-sync.log"   # the agencies' DAG files for [ita] agencies_dir
   # setsid: a new session and process group, so stop can end every part (and their workers) at once
   setsid bash -c "
     airflow api-server --host '$host' --port '$port' --workers 1 >'$dir/api-server.log' 2>&1 &
     airflow scheduler >'$dir/scheduler.log' 2>&1 &
     airflow dag-processor >'$dir/dag-processor.log' 2>&1 &
+    airflow triggerer >'$dir/triggerer.log' 2>&1 &
     wait" </dev/null >/dev/null 2>&1 &
   echo $! > "$dir/airflow.pgid"
   for _ in $(seq 1 240); do

@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 from urllib.parse import quote
 
-TASK_ID = "approve_publish"
+from ita_monitor.model.names import APPROVAL_TASK as TASK_ID
 
 
 def api_client():
@@ -36,6 +36,11 @@ def token_for(username: str = "admin", role: str | None = "admin") -> str:
 
 def pending(dag_id: str) -> list[tuple[str, datetime]]:
     """(run_id, parked at) of the unanswered approvals of ``dag_id``."""
+    return [(run_id, parked) for run_id, parked, _task in pending_tasks(dag_id)]
+
+
+def pending_tasks(dag_id: str) -> list[tuple[str, datetime, str]]:
+    """(run_id, parked at, task id) of the unanswered approvals of ``dag_id``."""
     from airflow.models.hitl import HITLDetail
     from airflow.models.taskinstance import TaskInstance
     from airflow.utils.session import create_session
@@ -43,17 +48,25 @@ def pending(dag_id: str) -> list[tuple[str, datetime]]:
 
     with create_session() as session:
         rows = session.execute(
-            select(TaskInstance.run_id, HITLDetail.created_at, TaskInstance.state)
+            select(TaskInstance.run_id, HITLDetail.created_at, TaskInstance.state, TaskInstance.task_id)
             .join(HITLDetail, HITLDetail.ti_id == TaskInstance.id)
             .where(TaskInstance.dag_id == dag_id, HITLDetail.responded_at.is_(None))
         ).all()
-    return [(r[0], r[1]) for r in rows if str(getattr(r[2], "value", r[2])) == "awaiting_input"]
+    return [(r[0], r[1], r[3]) for r in rows if str(getattr(r[2], "value", r[2])) == "awaiting_input"]
 
 
-def answer(client, dag_id: str, run_id: str, choice: str, comment: str = "", token: str | None = None):
+def answer(
+    client,
+    dag_id: str,
+    run_id: str,
+    choice: str,
+    comment: str = "",
+    token: str | None = None,
+    task_id: str = TASK_ID,
+):
     path = (
         f"/api/v2/dags/{quote(dag_id, safe='')}/dagRuns/{quote(run_id, safe='')}"
-        f"/taskInstances/{TASK_ID}/-1/hitlDetails"
+        f"/taskInstances/{task_id}/-1/hitlDetails"
     )
     return client.patch(
         path,
@@ -69,10 +82,10 @@ def answer_in_thread(client, dag_id: str, choice: str, comment: str = "", timeou
     def run() -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = pending(dag_id)
+            found = pending_tasks(dag_id)
             if found:
-                run_id, _parked = found[0]
-                resp = answer(client, dag_id, run_id, choice, comment)
+                run_id, _parked, task_id = found[0]
+                resp = answer(client, dag_id, run_id, choice, comment, task_id=task_id)
                 result.update(status=resp.status_code, body=resp.json(), run_id=run_id)
                 return
             time.sleep(0.5)
@@ -81,3 +94,27 @@ def answer_in_thread(client, dag_id: str, choice: str, comment: str = "", timeou
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     return thread, result
+
+
+def run_approved(dag, comment: str = "ตรวจแล้ว / checked", **test_kwargs):
+    """``dag.test(**test_kwargs)`` with a person (over the real REST API) approving every approval the
+    run asks for; the run.  For tests whose subject is not the approval (tested in test_approval.py)."""
+    client = api_client()
+    done = threading.Event()
+
+    def approve() -> None:
+        answered: set[str] = set()
+        while not done.is_set():
+            for run_id, parked, task_id in pending_tasks(dag.dag_id):
+                if (run_id, str(parked)) not in answered:
+                    answer(client, dag.dag_id, run_id, "Approve", comment, task_id=task_id)
+                    answered.add((run_id, str(parked)))
+            done.wait(0.5)
+
+    thread = threading.Thread(target=approve, daemon=True)
+    thread.start()
+    try:
+        return dag.test(**test_kwargs)
+    finally:
+        done.set()
+        thread.join(5)

@@ -1,7 +1,8 @@
-"""A real Airflow for the ``scheduler`` tests: api-server, scheduler (LocalExecutor), dag-processor and
-triggerer on a SQLite metadata DB of their own, started once per test module in one process group
-(``setsid``) and stopped as a whole.  Config keeps it light on 2 cores: parallelism 2, short idle
-sleeps and heartbeats, one api-server worker.
+"""The one live-Airflow harness of the tests (``scheduler``, ``browser``, the links' running-Airflow
+test): api-server, scheduler (LocalExecutor), dag-processor and triggerer on a SQLite metadata DB of
+their own, started once per test module in one process group (``setsid``) and stopped as a whole.
+Config keeps it light on 2 cores: parallelism 2, short idle sleeps and heartbeats, one api-server
+worker; a test adds its own settings with ``env``.
 
 Talks to it the way an admin does: the public REST API with a token of the simple auth manager,
 the ``airflow`` command line with the same environment, and the ITA page under ``/ita``.
@@ -23,19 +24,31 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ita_monitor.model.names import APPROVAL_TASK, PLAN_APPROVAL_TASK
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+APPROVAL_TASKS = (APPROVAL_TASK, PLAN_APPROVAL_TASK)
 WAIT_AFTER_PARKING = 8.0  # answering an approval sooner races the scheduler (airflow-3.md)
 
 
 class SchedulerCluster:
-    def __init__(self, work: Path, agencies: Path, data: Path, port: int = 8095):
+    def __init__(
+        self,
+        work: Path,
+        agencies: Path,
+        data: Path,
+        port: int = 8095,
+        password: str = "ita-scheduler-test-pass",
+        env: dict[str, str] | None = None,
+    ):
         self.work = work
         self.agencies = agencies
+        self.data = data
         self.home = work / "home"
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
-        self.password = "ita-scheduler-test-pass"
+        self.password = password
         self.proc: subprocess.Popen | None = None
         self._token = ""
         self.env = {
@@ -68,17 +81,22 @@ class SchedulerCluster:
             AIRFLOW__ITA__DATA_ROOT=data.as_uri(),
             AIRFLOW__ITA__SUBMISSION_POLL_SECONDS="2",
         )
+        self.env.update(env or {})
 
     # --- processes ----------------------------------------------------------------------------------
 
     def airflow(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """``airflow <args>`` as the admin runs it, against this Airflow's DB."""
+        return self.command("airflow", *args, check=check)
+
+    def command(self, program: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """``<program> <args>`` (``airflow``, ``ita-monitor``) as the admin runs it beside this Airflow."""
         done = subprocess.run(
-            [str(BIN / "airflow"), *args], env=self.env, capture_output=True, text=True, timeout=300
+            [str(BIN / program), *args], env=self.env, capture_output=True, text=True, timeout=600
         )
         if check and done.returncode != 0:
             raise AssertionError(
-                f"airflow {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+                f"{program} {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
             )
         return done
 
@@ -86,6 +104,9 @@ class SchedulerCluster:
         self.home.mkdir(parents=True)
         (self.home / "passwords.json").write_text(json.dumps({"admin": self.password}))
         self.airflow("db", "migrate")
+        subprocess.run(  # the agencies' DAG files, as `make setup` / the Docker init write them
+            [str(BIN / "ita-monitor"), "dags", "sync"], env=self.env, check=True, capture_output=True
+        )
         self.prepare()
         logs = self.work / "logs"
         logs.mkdir()
@@ -217,8 +238,10 @@ class SchedulerCluster:
         )
 
     def task_states(self, dag_id: str, run_id: str) -> dict[str, str]:
-        tis = self.api("GET", self.run_path(dag_id, run_id) + "/taskInstances")["task_instances"]
-        return {ti["task_id"]: ti["state"] for ti in tis}
+        return {ti["task_id"]: ti["state"] for ti in self.task_instances(dag_id, run_id)}
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
+        return self.api("GET", self.run_path(dag_id, run_id) + "/taskInstances")["task_instances"]
 
     def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int = 1) -> str:
         path = self.run_path(dag_id, run_id) + f"/taskInstances/{task_id}/logs/{try_number}?full_content=true"
@@ -244,7 +267,8 @@ class SchedulerCluster:
             for item in found.get("hitl_details", []):
                 ti = item.get("task_instance", {})
                 key = f"{ti.get('id')}:{item['created_at']}"
-                if ti.get("task_id") != "approve_publish" or ti.get("state") != "awaiting_input":
+                task_id = ti.get("task_id")
+                if task_id not in APPROVAL_TASKS or ti.get("state") != "awaiting_input":
                     continue
                 if key in answered:
                     continue
@@ -259,7 +283,7 @@ class SchedulerCluster:
                     continue
                 status, payload = self.request(
                     "PATCH",
-                    self.run_path(dag_id, run_id) + "/taskInstances/approve_publish/-1/hitlDetails",
+                    self.run_path(dag_id, run_id) + f"/taskInstances/{task_id}/-1/hitlDetails",
                     {"chosen_options": ["Approve"], "params_input": {"comment": "ตรวจแล้ว / checked"}},
                 )
                 assert status < 300 or status == 409, (status, payload)

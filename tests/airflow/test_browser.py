@@ -1,5 +1,5 @@
-"""The ITA page in a real Chromium against a real Airflow (api-server, scheduler, dag-processor on
-127.0.0.1:8093, started by scripts/services/airflow-ui.sh with an Airflow home of its own).
+"""The ITA page in a real Chromium against a real Airflow (api-server, scheduler, dag-processor and
+triggerer on 127.0.0.1:8093, started by the tests' one harness, ``scheduler_cluster.SchedulerCluster``).
 
 One story, in order: log in on Airflow's login page, open the ITA page from Airflow's navigation,
 open the round (กองคลัง's file is missing), upload it on the page, run the round, see the run's tab,
@@ -10,7 +10,6 @@ A screenshot of every page is saved under var/artifacts/browser/.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -21,6 +20,8 @@ from urllib.parse import quote
 
 import pytest
 
+from ita_monitor.model.names import APPROVAL_TASK, PUBLISH_TASK, REPORT_TASK
+from tests.airflow.scheduler_cluster import SchedulerCluster
 from tests.conftest import AGENCIES, ROOT, SAMPLES, drop_samples, skip_or_fail
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
@@ -29,7 +30,6 @@ BASE = f"http://127.0.0.1:{PORT}"
 DAG_ID = "ita_round__mae-u-kho"
 PASSWORD = "ita-browser-test-pass"
 SHOTS = ROOT / "var" / "artifacts" / "browser"
-SCRIPT = ROOT / "scripts" / "services" / "airflow-ui.sh"
 WAIT_AFTER_PARKING = 8.0
 
 
@@ -48,47 +48,25 @@ def airflow_server(tmp_path_factory):
     if not _free(PORT):
         skip_or_fail(f"port {PORT} is already in use")
     work = tmp_path_factory.mktemp("airflow-ui")
-    home, data = work / "home", work / "data"
-    home.mkdir()
-    (home / "passwords.json").write_text(json.dumps({"admin": PASSWORD}))
+    data = work / "data"
     drop_samples(data, units={"palad", "pr"})  # กองคลัง's file comes through the page
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("AIRFLOW") and k not in ("PYTEST_CURRENT_TEST",)
-    }
-    env.update(
-        PATH=f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
-        AIRFLOW_HOME=str(home),
-        AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"),
-        AIRFLOW__CORE__PLUGINS_FOLDER=str(ROOT / "plugins"),
-        AIRFLOW__CORE__LOAD_EXAMPLES="False",
-        AIRFLOW__CORE__EXECUTOR="LocalExecutor",
-        AIRFLOW__CORE__PARALLELISM="2",
-        AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{home}/airflow.db",
-        AIRFLOW__API__HOST="127.0.0.1",
-        AIRFLOW__API__PORT=str(PORT),
-        AIRFLOW__API__BASE_URL=BASE,
-        AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"{BASE}/execution/",
-        AIRFLOW__API_AUTH__JWT_SECRET="ita-browser-tests-" + "y" * 64,
-        AIRFLOW__API__SECRET_KEY="ita-browser-tests-secret",
-        AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="admin:admin",
-        AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=str(home / "passwords.json"),
-        AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False",
-        AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE="False",  # only the run this test triggers
-        AIRFLOW__ITA__AGENCIES_DIR=str(AGENCIES),
-        AIRFLOW__ITA__DATA_ROOT=data.as_uri(),
+    cluster = SchedulerCluster(
+        work,
+        AGENCIES,
+        data,
+        PORT,
+        password=PASSWORD,
+        env={
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+            "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",  # only the runs this test triggers
+            "AIRFLOW__API_AUTH__JWT_SECRET": "ita-browser-tests-" + "y" * 64,
+        },
     )
-    subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "airflow"), "db", "migrate"], env=env, check=True, capture_output=True
-    )
-    state = work / "state"
-    started = subprocess.run([str(SCRIPT), "start", str(state)], env=env, capture_output=True, text=True)
     try:
-        assert started.returncode == 0, started.stderr[-3000:]
-        yield {"data": data, "state": state, "env": env}
+        cluster.start()
+        yield {"data": data, "env": cluster.env, "cluster": cluster}
     finally:
-        subprocess.run([str(SCRIPT), "stop", str(state)], env=env, capture_output=True)
+        cluster.stop()
 
 
 def api(method: str, path: str, token: str, body: dict | None = None) -> dict:
@@ -167,14 +145,19 @@ def test_the_admin_works_a_round_in_the_browser(airflow_server, browser):
     wait = WebDriverWait(d, 60)
     data = airflow_server["data"]
 
-    # 1. log in on Airflow's own login page
+    # 1. first contact: the ITA page without a login sends the browser to Airflow's own login page,
+    #    and back to the ITA page after it
     d.get(f"{BASE}/ita/")
-    assert "Airflow login required" in d.page_source or "เข้าสู่ระบบ" in d.page_source
-    d.get(f"{BASE}/auth/login")
     wait.until(ec.presence_of_element_located((By.NAME, "username"))).send_keys("admin")
+    assert "/auth/login" in d.current_url, d.current_url
+    shot(d, "01a-airflow-login-from-the-ita-page")
     d.find_element(By.NAME, "password").send_keys(PASSWORD)
     d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     wait.until(lambda drv: any(c["name"] == "_token" for c in drv.get_cookies()))
+    wait.until(ec.presence_of_element_located((By.ID, "overview")))
+    assert d.current_url == f"{BASE}/ita/", d.current_url
+    d.get(f"{BASE}/")
+    time.sleep(1)
     shot(d, "01-airflow-home")
 
     # 2. the ITA page, embedded in Airflow's UI from the navigation (Browse menu)
@@ -242,7 +225,7 @@ def test_the_admin_works_a_round_in_the_browser(airflow_server, browser):
     shot(d, "05-run-tab-awaiting-approval")
 
     # Airflow's own Required actions page shows the same summary (the approval task's body)
-    d.get(f"{BASE}/dags/{DAG_ID}/runs/{quote(run_id, safe='')}/tasks/approve_publish/required_actions")
+    d.get(f"{BASE}/dags/{DAG_ID}/runs/{quote(run_id, safe='')}/tasks/{APPROVAL_TASK}/required_actions")
     wait.until(ec.presence_of_element_located((By.XPATH, "//*[contains(text(), 'ความครบถ้วน')]")))
     time.sleep(1)
     shot(d, "05b-airflow-required-action")
@@ -272,15 +255,45 @@ def test_the_admin_works_a_round_in_the_browser(airflow_server, browser):
     wait.until(ec.presence_of_element_located((By.ID, "overview")))
     shot(d, "09-overview-published")
 
-    # 8. the operator links on the render task: "Report PDF" opens the PDF
-    d.get(f"{BASE}/dags/{DAG_ID}/runs/{quote(run_id, safe='')}/tasks/render_report/details")
+    # 7b. finance's file was the wrong one: withdraw it with a reason on the round page, then undo that
+    d.get(f"{BASE}/ita/a/mae-u-kho/2565/round-12")
+    row = wait.until(
+        ec.presence_of_element_located(
+            (By.CSS_SELECTOR, 'tr.version[data-unit="finance"][data-withdrawn="no"]')
+        )
+    )
+    row.find_element(By.CSS_SELECTOR, "input.withdraw-reason").send_keys("ส่งผิดไฟล์ / wrong file")
+    row.find_element(By.CSS_SELECTOR, "button.withdraw").click()
+    wait.until(ec.presence_of_element_located((By.ID, "message")))
+    assert "withdrawn" in d.find_element(By.ID, "message").text
+    row = d.find_element(By.CSS_SELECTOR, 'tr.version[data-unit="finance"]')
+    assert row.get_attribute("data-withdrawn") == "yes" and "ส่งผิดไฟล์ / wrong file" in row.text
+    assert d.find_element(By.ID, "state").get_attribute("data-state") == "changed_after_publication"
+    cell = d.find_element(By.CSS_SELECTOR, 'td[data-unit="finance"][data-measure="M4"]')
+    assert cell.get_attribute("data-kind") == "missing"  # it no longer counts
+    shot(d, "09b-version-withdrawn")
+    row.find_element(By.CSS_SELECTOR, "button.undo-withdraw").click()
+    wait.until(ec.presence_of_element_located((By.ID, "message")))
+    assert "undone" in d.find_element(By.ID, "message").text
+    row = d.find_element(By.CSS_SELECTOR, 'tr.version[data-unit="finance"]')
+    assert row.get_attribute("data-withdrawn") == "no"
+    cell = d.find_element(By.CSS_SELECTOR, 'td[data-unit="finance"][data-measure="M4"]')
+    assert cell.get_attribute("data-kind") == "received"
+    manifest = json.loads(
+        (data / "mae-u-kho" / "2565" / "round-12" / "received" / "manifest.json").read_text()
+    )
+    assert [w["action"] for w in manifest["withdrawals"]] == ["withdraw", "undo"]
+    shot(d, "09c-withdrawal-undone")
+
+    # 8. the operator links on the round's task: "Report PDF" opens the PDF, "Published page" the page
+    d.get(f"{BASE}/dags/{DAG_ID}/runs/{quote(run_id, safe='')}/tasks/{REPORT_TASK}/details")
     link = wait.until(ec.presence_of_element_located((By.XPATH, "//a[contains(., 'Report PDF')]")))
     time.sleep(1)
     shot(d, "10-render-task-report-pdf-link")
     assert link.get_attribute("href") == f"{BASE}/ita/run/{DAG_ID}/{quote(run_id, safe='')}/report"
     d.get(link.get_attribute("href"))
     assert d.current_url.endswith("/report/ita-2565-round-12-report.pdf")
-    d.get(f"{BASE}/dags/{DAG_ID}/runs/{quote(run_id, safe='')}/tasks/publish_report/details")
+    d.get(f"{BASE}/dags/{DAG_ID}/runs/{quote(run_id, safe='')}/tasks/{PUBLISH_TASK}/details")
     link = wait.until(ec.presence_of_element_located((By.XPATH, "//a[contains(., 'Published page')]")))
     d.get(link.get_attribute("href"))
     assert d.current_url == f"{BASE}/ita/site/mae-u-kho/2565/ita-2565-round-12-report.pdf"
@@ -339,7 +352,7 @@ def _unit_story(d, wait, data, link, url: str) -> None:
     d.find_element(By.ID, "unit-upload").click()
     outcome = wait.until(ec.presence_of_element_located((By.ID, "outcome")))
     assert outcome.get_attribute("data-accepted") == "yes", d.page_source[-3000:]
-    assert "ใช้ได้ 1 แถว" in outcome.text
+    assert "ใช้ได้ ๑ แถว" in outcome.text
     assert d.find_element(By.CSS_SELECTOR, 'tr[data-measure="M4"] td[data-kind]').get_attribute(
         "data-kind"
     ) == ("received")
@@ -370,7 +383,8 @@ def _unit_story(d, wait, data, link, url: str) -> None:
     )
     shot(d, "24-unit-link-expired")
     d.get(f"{BASE}/ita/a/mae-u-kho/2565/round-06")
-    assert "Airflow login required" in d.page_source
+    wait.until(lambda drv: "/auth/login" in drv.current_url)  # Airflow's login, then back
+    assert "next=" in d.current_url and "round-06" in d.current_url, d.current_url
 
 
 def _dag_exists(token: str) -> bool:
@@ -392,7 +406,7 @@ def _pending(token: str, run_id: str) -> float | None:
     )
     for item in found.get("hitl_details", []):
         ti = item.get("task_instance", {})
-        if ti.get("task_id") == "approve_publish" and ti.get("state") == "awaiting_input":
+        if ti.get("task_id") == APPROVAL_TASK and ti.get("state") == "awaiting_input":
             return datetime.fromisoformat(item["created_at"].replace("Z", "+00:00")).timestamp()
     state = api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run_id, safe='')}", token)["state"]
     assert state != "failed", "the round failed before asking for approval"
@@ -448,7 +462,7 @@ def test_the_year_and_the_agencies_in_the_browser(airflow_server, browser):
     assert r6 == f"{next(r for r in view.rounds if r.months == 6).tally.percent:.1f}"
     pr6 = d.find_element(By.CSS_SELECTOR, '#items td[data-round="6"][data-unit="pr"][data-measure="M2"]')
     assert pr6.find_element(By.CSS_SELECTOR, "[data-kind]").get_attribute("data-kind") == "late"
-    assert "ส่งช้า 4 วัน" in pr6.text and "19 เมษายน 2565 14:30" in pr6.text
+    assert "ส่งช้า ๔ วัน" in pr6.text and "๑๙ เมษายน ๒๕๖๕ ๑๔:๓๐" in pr6.text
     bars = d.find_elements(By.CSS_SELECTOR, ".ita-completion svg rect")
     assert bars and all(b.size["height"] > 0 for b in bars[:3])  # the SVG chart is drawn
     d.set_window_size(1400, 2600)

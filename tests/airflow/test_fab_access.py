@@ -24,10 +24,12 @@ import urllib.parse
 import zipfile
 from datetime import UTC
 from functools import partial
+from html import unescape
 from pathlib import Path
 
 import pytest
 
+from ita_monitor.model.names import APPROVAL_TASK
 from tests.airflow.scheduler_cluster import WAIT_AFTER_PARKING, SchedulerCluster
 from tests.conftest import AGENCIES, ROOT, skip_or_fail
 from tests.fixtures import second_agency as fx
@@ -291,7 +293,7 @@ def test_each_user_sees_and_does_only_what_their_role_allows(airflow):
         "clerk-b", "POST", f"/ita/a/{B}/{FY_B}/round-03/approve",
         form={"run_id": "manual__x", "decision": "Approve", "csrf": airflow.form_token("clerk-b", f"/ita/a/{B}/{FY_B}/round-03")},
     )  # fmt: skip
-    assert status == 403 and "only the agency's approver answers this" in str(body)
+    assert status == 403 and "only the agency's approver answers this" in unescape(str(body))
 
 
 def test_a_foreign_origin_is_refused_even_with_x_forwarded_host(airflow):
@@ -362,7 +364,7 @@ def _pending(airflow, run_id: str) -> dict | None:
     found = airflow.api("GET", airflow.run_path(B_DAG, run_id) + "/hitlDetails?response_received=false")
     for item in found.get("hitl_details", []):
         ti = item.get("task_instance", {})
-        if ti.get("task_id") == "approve_publish" and ti.get("state") == "awaiting_input":
+        if ti.get("task_id") == APPROVAL_TASK and ti.get("state") == "awaiting_input":
             return item
     return None
 
@@ -436,7 +438,7 @@ def test_one_decision_per_approval_and_one_rerun_per_burst(airflow):
         assert f"{said} {winner} at " in html, html[:3000]
         # Airflow's Required actions and the page agree: one answer, the winner's
         detail = airflow.api(
-            "GET", airflow.run_path(B_DAG, run_id) + "/taskInstances/approve_publish/-1/hitlDetails"
+            "GET", airflow.run_path(B_DAG, run_id) + f"/taskInstances/{APPROVAL_TASK}/-1/hitlDetails"
         )
         assert detail["chosen_options"] == [decision] and detail["responded_by_user"]["name"] == winner, (
             detail
@@ -475,7 +477,7 @@ def test_one_decision_per_approval_and_one_rerun_per_burst(airflow):
                 {
                     "dag_run_id": run_id,
                     "dry_run": False,
-                    "task_ids": ["approve_publish"],
+                    "task_ids": [APPROVAL_TASK],
                     "include_downstream": True,
                     "only_failed": False,
                     "reset_dag_runs": True,

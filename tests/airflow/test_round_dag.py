@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
+from ita_monitor.model.names import ROUND_TASK
+from tests.airflow.approvals import run_approved  # a person approves (the approval: test_approval.py)
 from tests.conftest import ROOT, drop_samples, pdftotext
 
-APPROVAL = "approve_publish"  # passes the approval step (it is tested in test_approval.py)
 pytestmark = pytest.mark.airflow
 DAG_ID = "ita_round__mae-u-kho"
 CONF = {"fiscal_year": 2565, "round": 12}
@@ -43,9 +44,9 @@ def _site_files(data_root) -> dict[str, bytes]:
 def test_a_complete_round_runs_to_a_published_pdf(dag, data_root):
     inbox = drop_samples(data_root)
     received = {p: p.read_bytes() for p in inbox.rglob("*") if p.is_file()}
-    run = dag.test(mark_success_pattern=APPROVAL, run_conf=CONF)
+    run = run_approved(dag, run_conf=CONF)
     assert run.state == "success", _states(run)
-    assert set(_states(run).values()) == {"success"}
+    assert _states(run) == {ROUND_TASK: "success"}  # a round is one task run
 
     status = _status(data_root)
     assert status["state"] == "published" and status["completeness"]["complete"]
@@ -68,7 +69,7 @@ def test_a_complete_round_runs_to_a_published_pdf(dag, data_root):
 
     # running the same round again gives the same published files and one index entry
     before = _site_files(data_root)
-    again = dag.test(mark_success_pattern=APPROVAL, run_conf=CONF)
+    again = run_approved(dag, run_conf=CONF)
     assert again.state == "success"
     assert _site_files(data_root) == before
 
@@ -76,11 +77,10 @@ def test_a_complete_round_runs_to_a_published_pdf(dag, data_root):
 def test_an_incomplete_round_fails_at_the_check_then_completes_after_the_submission_and_clear(dag, data_root):
     drop_samples(data_root, units={"palad", "pr"})  # กองคลัง has not sent M4
     logical = datetime(2022, 10, 16, tzinfo=UTC)
-    run = dag.test(mark_success_pattern=APPROVAL, run_conf=CONF, logical_date=logical)
+    run = run_approved(dag, run_conf=CONF, logical_date=logical)
     states = _states(run)
     assert run.state == "failed"
-    assert states["wait_for_submissions"] == "success" and states["check_completeness"] == "failed"
-    assert states["render_report"] == "upstream_failed" and states["publish_report"] == "upstream_failed"
+    assert states == {ROUND_TASK: "failed"}
 
     status = _status(data_root)
     assert status["state"] == "incomplete"
@@ -97,8 +97,8 @@ def test_an_incomplete_round_fails_at_the_check_then_completes_after_the_submiss
     assert not (data_root / "site").exists()
     assert not (data_root / "mae-u-kho" / "2565" / "round-12" / "report").exists()
 
-    # the missing file arrives; the admin clears the failed task and its downstream, as the README
-    # says: the cleared task reads the inbox again (nothing before it runs again)
+    # the missing file arrives; the admin clears the failed task, as the README says: it opens the
+    # round again (nothing is mailed twice), finds it due, and reads the inbox again
     drop_samples(data_root, units={"finance"})
     env = {**os.environ, "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"}
     cleared = subprocess.run(
@@ -110,12 +110,11 @@ def test_an_incomplete_round_fails_at_the_check_then_completes_after_the_submiss
             "clear",
             DAG_ID,
             "-t",
-            "check_completeness",
+            ROUND_TASK,
             "-s",
             logical.isoformat(),
             "-e",
             logical.isoformat(),
-            "-d",
             "-y",
         ],
         capture_output=True,
@@ -123,25 +122,25 @@ def test_an_incomplete_round_fails_at_the_check_then_completes_after_the_submiss
         env=env,
     )
     assert cleared.returncode == 0, cleared.stderr[-2000:]
-    run = dag.test(mark_success_pattern=APPROVAL, run_conf=CONF, logical_date=logical)
+    run = run_approved(dag, run_conf=CONF, logical_date=logical)
     assert run.state == "success", _states(run)
-    assert _states(run)["open_round"] == "success"
+    assert _states(run) == {ROUND_TASK: "success"}
     assert _status(data_root)["state"] == "published"
     assert (data_root / "site" / "mae-u-kho" / "2565" / "ita-2565-round-12-report.pdf").exists()
 
 
 def test_a_round_with_nothing_due_skips_render_and_publish(dag, data_root):
-    run = dag.test(
-        mark_success_pattern=APPROVAL,
+    run = run_approved(
+        dag,
         run_conf={"fiscal_year": 2565, "round": 9},
         logical_date=datetime(2022, 7, 16, tzinfo=UTC),
     )
     # round 9 is due only for M2 (งานประชาสัมพันธ์), which has not submitted: the round fails
-    assert _states(run)["check_completeness"] == "failed"
-    run = dag.test(
-        mark_success_pattern=APPROVAL,
+    assert _states(run) == {ROUND_TASK: "failed"}
+    run = run_approved(
+        dag,
         run_conf={"fiscal_year": 2565, "round": 2},
         logical_date=datetime(2021, 12, 16, tzinfo=UTC),
     )
     states = _states(run)
-    assert states["check_completeness"] == "skipped" and states["publish_report"] == "skipped"
+    assert states == {ROUND_TASK: "skipped"}

@@ -5,15 +5,22 @@ The second agency (tests/fixtures/agencies/nong-bua-thong: a เทศบาล,
 the one missing submission (กองช่าง, M4); the file is put in the inbox; the round is rerun one
 documented way per round, and each ends published after the approval is answered over REST:
 
+A round's run is one task (``run_round``): clearing it is the whole rerun, whichever way:
+
 - round 3: *Clear* on the failed task with *Downstream*: the REST call the UI makes
 - round 6: *Clear* on the failed task alone (no downstream): the same call
-- round 9: the README's ``airflow dags list-runs`` and ``airflow tasks clear`` lines, run as commands
+- round 9: the README's ``ita-monitor rerun`` line, run as a command
 - round 12: the ITA page's rerun button, pressed twice at once; then a corrected file is uploaded
   after publication (the round stays published, "changed after publication") and the page's rerun
   republishes it
 
 Before that, unpausing the DAG starts the latest due round, a round of a fiscal year without a plan:
 it is skipped, saying which plan file to add, and its id and note say which round it is.
+
+At the end, with a second agency (the sample, mae-u-kho) on the same scheduler: rounds of one agency
+run side by side (one waits for submissions, deferred, while a rerun of another runs at once), a second
+run of the same round stops at once naming the first, and an admin's rerun of one agency's round
+leaves the other agency's run (awaiting approval) untouched.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from ita_monitor.model.names import ROUND_TASK
 from tests.airflow.scheduler_cluster import SchedulerCluster, _NoRedirect
 from tests.conftest import skip_or_fail
 from tests.fixtures import second_agency as fx
@@ -47,20 +55,29 @@ def airflow(tmp_path_factory):
         skip_or_fail(f"port {PORT} is already in use")
     work = tmp_path_factory.mktemp("scheduler")
     agencies = fx.copy_agencies(work / "agencies")
+    add_the_sample_agency(agencies)
     data = work / "data"
     data.mkdir()
     cluster = SchedulerCluster(work, agencies, data, PORT)
     try:
         cluster.start()
         cluster.wait_for_dag(DAG_ID)
-        cluster.data = data
         yield cluster
     finally:
         cluster.stop()
 
 
-def _status(data, months: int) -> dict:
-    path = data / fx.SLUG / str(fx.FISCAL_YEAR) / f"round-{months:02d}" / "status.json"
+def add_the_sample_agency(agencies) -> None:
+    import shutil
+
+    from tests.conftest import AGENCIES
+
+    shutil.copytree(AGENCIES / "mae-u-kho", agencies / "mae-u-kho")
+    shutil.copy(AGENCIES / "catalogue" / "oit-2565.yaml", agencies / "catalogue")
+
+
+def _status(data, months: int, fiscal_year: int = fx.FISCAL_YEAR) -> dict:
+    path = data / fx.SLUG / str(fiscal_year) / f"round-{months:02d}" / "status.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -87,8 +104,7 @@ def fail_on_the_gap(airflow, months: int) -> str:
     run_id = run["dag_run_id"]
     assert airflow.wait_until_done(DAG_ID, run_id) == "failed"
     states = airflow.task_states(DAG_ID, run_id)
-    assert states["check_completeness"] == "failed", states
-    assert states["publish_report"] == "upstream_failed", states
+    assert states == {ROUND_TASK: "failed"}, states
     status = _status(airflow.data, months)
     assert status["state"] == "incomplete"
     assert [(g["unit"], g["measure_code"]) for g in status["completeness"]["gaps"]] == [("kc", "M4")]
@@ -99,7 +115,7 @@ def fail_on_the_gap(airflow, months: int) -> str:
 def ends_published(airflow, run_id: str, months: int) -> None:
     assert airflow.approve_until_done(DAG_ID, run_id) == "success", airflow.task_states(DAG_ID, run_id)
     states = airflow.task_states(DAG_ID, run_id)
-    assert states["publish_report"] == "success", states
+    assert states == {ROUND_TASK: "success"}, states
     status = _status(airflow.data, months)
     assert status["state"] == "published" and status["completeness"]["complete"]
     site = airflow.data / "site" / fx.SLUG / str(fx.FISCAL_YEAR)
@@ -122,7 +138,7 @@ def ui_clear(airflow, run_id: str, downstream: bool) -> dict:
             "include_upstream": False,
             "only_failed": False,
             "run_on_latest_version": False,
-            "task_ids": ["check_completeness"],
+            "task_ids": [ROUND_TASK],
         },
     )
 
@@ -145,7 +161,7 @@ def test_unpausing_starts_no_run_that_fails_for_want_of_a_plan(airflow):
     assert airflow.wait_until_done(DAG_ID, run_id) == "success"
     states = airflow.task_states(DAG_ID, run_id)
     assert set(states.values()) == {"skipped"}, states
-    log = airflow.task_log(DAG_ID, run_id, "open_round")
+    log = airflow.task_log(DAG_ID, run_id, ROUND_TASK)
     assert f"plans/{rnd.fiscal_year}.yaml" in log, log[-2000:]
     note = airflow.api("GET", airflow.run_path(DAG_ID, run_id))["note"]
     assert note.startswith(f"FY{rnd.fiscal_year} round {rnd.months} ·"), note
@@ -160,39 +176,24 @@ def test_unpausing_starts_no_run_that_fails_for_want_of_a_plan(airflow):
 def test_rerun_by_clear_with_downstream_reads_the_new_file(airflow):
     run_id = fail_on_the_gap(airflow, 3)
     cleared = ui_clear(airflow, run_id, downstream=True)
-    assert {ti["task_id"] for ti in cleared["task_instances"]} >= {"check_completeness", "publish_report"}
+    assert [ti["task_id"] for ti in cleared["task_instances"]] == [ROUND_TASK]
     ends_published(airflow, run_id, 3)
 
 
 def test_rerun_by_clear_of_the_failed_task_alone_goes_on_to_publish(airflow):
     run_id = fail_on_the_gap(airflow, 6)
     cleared = ui_clear(airflow, run_id, downstream=False)
-    assert [ti["task_id"] for ti in cleared["task_instances"]] == ["check_completeness"]
+    assert [ti["task_id"] for ti in cleared["task_instances"]] == [ROUND_TASK]
     ends_published(airflow, run_id, 6)
 
 
 def test_rerun_by_the_readme_command_line(airflow):
+    """The README's ``ita-monitor rerun`` (without --wait) on a run triggered with a logical date."""
     run_id = fail_on_the_gap(airflow, 9)
-    # README: find the failed round's logical_date, then clear its check and everything after it
-    listed = airflow.airflow("dags", "list-runs", DAG_ID, "--state", "failed", "-o", "plain").stdout
-    lines = listed.splitlines()
-    header = next(line for line in lines if "logical_date" in line).split()
-    row = next(line for line in lines if run_id in line).split()
-    logical_date = row[header.index("logical_date")]
-    assert logical_date == _round_end_utc(9)
-    airflow.airflow(
-        "tasks",
-        "clear",
-        DAG_ID,
-        "-t",
-        "check_completeness",
-        "-s",
-        logical_date,
-        "-e",
-        logical_date,
-        "-d",
-        "-y",
+    done = airflow.command(
+        "ita-monitor", "rerun", "--agency", fx.SLUG, "--fiscal-year", str(fx.FISCAL_YEAR), "--round", "9"
     )
+    assert run_id in done.stdout and f"cleared from {ROUND_TASK}" in done.stdout, done.stdout
     ends_published(airflow, run_id, 9)
 
 
@@ -264,9 +265,10 @@ def test_a_late_upload_keeps_the_round_published_until_the_rerun_republishes(air
     status, answer = airflow.request("POST", f"{page}/rerun", form={"csrf": csrf, "run_id": run_id})
     assert status == 303 and "m=rerun" in answer["location"], answer
     states = airflow.task_states(DAG_ID, run_id)
-    assert states["check_completeness"] != "success" and states["publish_report"] != "success", states
+    assert states[ROUND_TASK] != "success", states
     ends_published(airflow, run_id, 12)
-    assert airflow.task_states(DAG_ID, run_id)["approve_publish"] == "success"
+    status = _status(airflow.data, 12)
+    assert status["approval"]["sha256"] == status["report"]["sha256"]  # the corrected report was approved
     history = _status(airflow.data, 12)["history"]
     assert [v["version"] for v in history if v["unit"] == "kc"] == [1, 2]
 
@@ -280,9 +282,9 @@ def test_the_plan_dag_skips_a_year_without_a_plan_and_a_failed_self_check_is_men
 ):
     """Unpausing the plan DAG starts the latest 1 October's run, a fiscal year without a plan: skipped,
     naming the file.  A plan whose measures document fails the self-check (a web address typed with Thai
-    digits) is never put to the approver; the plan is corrected, then the README's line
-    ``airflow tasks clear ita_plan__<agency> -t validate_plan -s <logical_date> -e <logical_date> -d -y``
-    renders it again and it ends published after the approval."""
+    digits) is never put to the approver; the plan is corrected, then the documented line
+    ``ita-monitor rerun --agency <agency> --fiscal-year <FY> --plan`` renders it again and it ends
+    published after the approval."""
     plan_file = airflow.agencies / fx.SLUG / "plans" / f"{fx.FISCAL_YEAR}.yaml"
     text = plan_file.read_text(encoding="utf-8")
     step = "นายกเทศมนตรีประกาศเจตจำนงสุจริตต่อสาธารณชนและเผยแพร่บนเว็บไซต์หลักของเทศบาล"
@@ -315,15 +317,97 @@ def test_the_plan_dag_skips_a_year_without_a_plan_and_a_failed_self_check_is_men
     assert json.loads(plan_status.read_text(encoding="utf-8"))["selfcheck"]["ok"] is False
 
     plan_file.write_text(text, encoding="utf-8")  # the clerk corrects the plan
-    listed = airflow.airflow("dags", "list-runs", PLAN_DAG, "--state", "failed", "-o", "plain").stdout
-    lines = listed.splitlines()
-    header = next(line for line in lines if "logical_date" in line).split()
-    logical_date = next(line for line in lines if run_id in line).split()[header.index("logical_date")]
-    airflow.airflow(
-        "tasks", "clear", PLAN_DAG, "-t", "validate_plan", "-s", logical_date, "-e", logical_date, "-d", "-y"
+    done = airflow.command(
+        "ita-monitor", "rerun", "--agency", fx.SLUG, "--fiscal-year", str(fx.FISCAL_YEAR), "--plan"
     )
+    assert run_id in done.stdout and "cleared from validate_plan" in done.stdout, done.stdout
     assert airflow.approve_until_done(PLAN_DAG, run_id) == "success", airflow.task_states(PLAN_DAG, run_id)
     status = json.loads(plan_status.read_text(encoding="utf-8"))
     assert status["state"] == "published" and status["selfcheck"]["ok"] is True
     site = airflow.data / "site" / fx.SLUG / str(fx.FISCAL_YEAR)
     assert (site / f"ita-{fx.FISCAL_YEAR}-measures.pdf").exists()
+
+
+SAMPLE_DAG = "ita_round__mae-u-kho"
+
+
+def _trigger(airflow, dag_id: str, fiscal_year: int, months: int, logical_date: str | None = None) -> str:
+    body = {"logical_date": logical_date, "conf": {"fiscal_year": fiscal_year, "round": months}}
+    return airflow.api("POST", f"/api/v2/dags/{dag_id}/dagRuns", body)["dag_run_id"]
+
+
+def _ti(airflow, dag_id: str, run_id: str) -> dict:
+    [ti] = airflow.task_instances(dag_id, run_id)
+    return ti
+
+
+def _kept(ti: dict) -> tuple:
+    return tuple(ti.get(k) for k in ("id", "state", "try_number", "start_date", "end_date"))
+
+
+def test_rounds_run_side_by_side_one_round_never_twice_and_a_rerun_touches_no_other_agency(airflow):
+    """Rounds of one agency never wait on each other: while FY 2570 round 3 waits for submissions
+    (deferred until mid-January 2027) a rerun of round 3 of FY 2568 runs at once.  A second run of
+    the same round stops at once, naming the first.  The other agency (mae-u-kho), its round awaiting
+    approval, is untouched by the rerun: same task try, same state, same status.json."""
+    import shutil
+
+    plans = airflow.agencies / fx.SLUG / "plans"
+    plan = (plans / "2568.yaml").read_text(encoding="utf-8")
+    (plans / "2570.yaml").write_text(plan.replace("fiscal_year: 2568", "fiscal_year: 2570"), encoding="utf-8")
+    catalogue = airflow.agencies / "catalogue"
+    shutil.copy(catalogue / "oit-2568.yaml", catalogue / "oit-2570.yaml")
+    text = (catalogue / "oit-2570.yaml").read_text(encoding="utf-8")
+    (catalogue / "oit-2570.yaml").write_text(text.replace("fiscal_year: 2568", "fiscal_year: 2570"))
+    airflow.api("PATCH", f"/api/v2/dags/{DAG_ID}", {"is_paused": False})
+
+    waiting = _trigger(airflow, DAG_ID, 2570, 3)
+    airflow.wait_for(
+        "FY 2570 round 3 to wait", lambda: _ti(airflow, DAG_ID, waiting)["state"] == "deferred", 180
+    )
+    outbox = airflow.data / fx.SLUG / "2570" / "round-03" / "outbox"
+    assert sorted(p.name for p in outbox.iterdir() if p.is_dir()) == sorted(fx.due(3))  # opened: the forms
+
+    # the same round again: it stops at once, naming the run that holds the round
+    twice = _trigger(airflow, DAG_ID, 2570, 3)
+    assert airflow.wait_until_done(DAG_ID, twice) == "failed"
+    assert waiting in airflow.task_log(DAG_ID, twice, ROUND_TASK)
+    assert _ti(airflow, DAG_ID, waiting)["state"] == "deferred"
+
+    # the other agency's round, complete, parks awaiting its approval
+    airflow.wait_for_dag(SAMPLE_DAG)
+    airflow.api("PATCH", f"/api/v2/dags/{SAMPLE_DAG}", {"is_paused": False})
+    from tests.conftest import drop_samples
+
+    drop_samples(airflow.data)
+    other = _trigger(airflow, SAMPLE_DAG, 2565, 12)
+    airflow.wait_for(
+        "mae-u-kho to await approval",
+        lambda: _ti(airflow, SAMPLE_DAG, other)["state"] == "awaiting_input",
+        240,
+    )
+    other_status = airflow.data / "mae-u-kho" / "2565" / "round-12" / "status.json"
+    before = (_kept(_ti(airflow, SAMPLE_DAG, other)), other_status.read_bytes())
+    before_waiting = _ti(airflow, DAG_ID, waiting)
+
+    # the admin reruns nong-bua-thong's published round 3 (cleared on the REST API as the UI does): it
+    # runs at once, without queueing behind anything, to its approval, and is published again
+    [published] = [
+        r
+        for r in airflow.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns?state=success")["dag_runs"]
+        if (r.get("conf") or {}).get("round") == 3
+        and (r.get("conf") or {}).get("fiscal_year") == fx.FISCAL_YEAR
+    ]
+    rerun = published["dag_run_id"]
+    cleared = ui_clear(airflow, rerun, downstream=False)
+    assert [ti["task_id"] for ti in cleared["task_instances"]] == [ROUND_TASK]
+    assert airflow.approve_until_done(DAG_ID, rerun) == "success"
+    assert _ti(airflow, DAG_ID, rerun)["try_number"] == 2
+
+    after = (_kept(_ti(airflow, SAMPLE_DAG, other)), other_status.read_bytes())
+    assert after == before  # the other agency's run: nothing changed
+    assert airflow.run_state(SAMPLE_DAG, other) == "running"
+    now_waiting = _ti(airflow, DAG_ID, waiting)
+    assert (now_waiting["state"], now_waiting["try_number"]) == ("deferred", before_waiting["try_number"])
+
+    assert airflow.approve_until_done(SAMPLE_DAG, other) == "success"

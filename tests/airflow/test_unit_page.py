@@ -72,7 +72,7 @@ def test_the_link_opens_the_units_own_page_without_a_login(client, data_root):
     assert 'data-measure="M4"' in html and 'data-kind="missing"' in html
     for other in ('data-measure="M1"', 'data-measure="M2"', "สำนักปลัด", "งานประชาสัมพันธ์", "palad"):
         assert other not in html  # nothing of any other unit
-    assert "15 ตุลาคม 2565" in html  # the last day to submit
+    assert "๑๕ ตุลาคม ๒๕๖๕" in html  # the last day to submit
     assert (
         resp.headers["cache-control"] == "no-store"
         and "frame-ancestors 'none'" in resp.headers["content-security-policy"]
@@ -86,7 +86,7 @@ def test_a_unit_uploads_and_sees_this_files_outcome_at_once(client, data_root):
     assert inbox(data_root, "finance") == ["kong-klang-round12.csv"]
     page = client.get(resp.headers["location"]).text
     assert 'id="outcome" data-accepted="yes" data-version="1"' in page
-    assert "ใช้ได้ 1 แถว" in page and "1 row(s) taken" in page
+    assert "ใช้ได้ ๑ แถว" in page and "1 row(s) taken" in page
     assert 'data-measure="M4"' in page and 'data-kind="received"' in page
 
     # a file that is not this unit's: rejected, every problem in Thai and English, nothing counted

@@ -13,6 +13,8 @@ from urllib.parse import quote
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
+from ita_monitor.model.names import APPROVAL_TASK, PUBLISH_TASK, REPORT_TASK, ROUND_TASK
+from ita_monitor.model.thai import thai_digits
 from tests.airflow.approvals import api_client, pending, token_for
 from tests.conftest import ROOT, drop_samples
 
@@ -54,6 +56,8 @@ ROUTES = [
     ("POST", f"{ROUND}/approve"),
     ("POST", f"{ROUND}/rerun"),
     ("POST", f"{ROUND}/revoke-link"),
+    ("POST", f"{ROUND}/run"),
+    ("POST", f"{ROUND}/withdraw"),
 ]
 
 
@@ -66,6 +70,86 @@ def test_every_route_needs_a_login(client, data_root, method, path):
         401,
         403,
     )
+
+
+@pytest.mark.parametrize("path", ["/ita/", ROUND, "/ita/y/mae-u-kho/2565?x=1"])
+def test_a_browser_without_a_login_goes_to_airflows_login_and_back(client, data_root, path):
+    """A page asked for by a browser (Accept: text/html) without a login: Airflow's login, which sends
+    the browser back to the page after it; API clients still get the 401."""
+    resp = client.get(path, headers={"Accept": "text/html,application/xhtml+xml"}, follow_redirects=False)
+    assert resp.status_code == 303
+    assert resp.headers["location"] == "/api/v2/auth/login?" + __import__("urllib.parse").parse.urlencode(
+        {"next": path}
+    )
+    login = client.get(resp.headers["location"], follow_redirects=False)  # Airflow's own login route
+    assert login.status_code in (302, 303, 307) and quote(path, safe="") in login.headers["location"]
+    assert client.get(path, headers={"Accept": "application/json"}).status_code == 401
+    post = client.post(f"{ROUND}/withdraw", headers={"Accept": "text/html"})
+    assert post.status_code == 401  # only page requests are sent to the login
+
+
+def test_withdraw_and_undo_a_version_on_the_round_page(client, data_root):
+    """The page's withdraw button sets a version aside with the reason (it stays listed, marked, and
+    no longer counts); undo is a second recorded action."""
+    from ita_monitor.airflow_layer import settings
+    from ita_monitor.flow.pipeline import RoundJob, collect
+    from ita_monitor.model.rounds import Round
+
+    drop_samples(data_root)
+    collect(RoundJob.load(settings.agencies_dir(), "mae-u-kho", Round(2565, 12), settings.data()))
+    admin = auth()
+    page = client.get(ROUND, headers=admin).text
+    unit, version = re.search(
+        r'class="version" data-unit="([^"]+)" data-version="(\d+)" data-withdrawn="no"', page
+    ).groups()
+    token = csrf(client, admin)
+    no_reason = client.post(
+        f"{ROUND}/withdraw",
+        headers=admin,
+        follow_redirects=False,
+        data={"csrf": token, "unit": unit, "version": version},
+    )
+    assert no_reason.status_code == 303 and "m=withdraw_reason" in no_reason.headers["location"]
+    done = client.post(
+        f"{ROUND}/withdraw",
+        headers=admin,
+        follow_redirects=False,
+        data={"csrf": token, "unit": unit, "version": version, "reason": "ส่งผิดไฟล์ wrong file"},
+    )
+    assert done.status_code == 303 and "m=withdrawn" in done.headers["location"]
+    page = client.get(done.headers["location"], headers=admin).text
+    row = re.search(
+        rf'<tr class="version" data-unit="{unit}" data-version="{version}" data-withdrawn="yes">.*?</tr>',
+        page,
+        re.S,
+    )
+    assert row and "ส่งผิดไฟล์ wrong file" in row.group(0) and "admin" in row.group(0)
+    undone = client.post(
+        f"{ROUND}/withdraw",
+        headers=admin,
+        follow_redirects=False,
+        data={"csrf": token, "unit": unit, "version": version, "undo": "1"},
+    )
+    assert "m=withdraw_undone" in undone.headers["location"]
+    assert (
+        f'data-unit="{unit}" data-version="{version}" data-withdrawn="no"'
+        in client.get(ROUND, headers=admin).text
+    )
+
+
+def test_run_this_round_refuses_a_last_day_in_the_past(client, data_root):
+    admin = auth()
+    token = csrf(client, admin)
+    past = client.post(
+        f"{ROUND}/run", headers=admin, follow_redirects=False, data={"csrf": token, "due": "2020-01-01"}
+    )
+    assert past.status_code == 303 and "m=due_in_past" in past.headers["location"]
+    page = client.get(past.headers["location"], headers=admin).text
+    assert "today or later" in page and 'id="run-round-button"' in page
+    bad = client.post(
+        f"{ROUND}/run", headers=admin, follow_redirects=False, data={"csrf": token, "due": "31/12/2026"}
+    )
+    assert "m=bad_due" in bad.headers["location"]
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
@@ -116,7 +200,7 @@ def test_overview_shows_every_round_with_state_and_due_date(client, data_root):
     html = resp.text
     assert "องค์การบริหารส่วนตำบลแม่อูคอ" in html and "เผยแพร่แล้ว" in html and "published" in html
     assert html.count('data-state="') == 10  # rounds 1, 3, 6, 9, 12 of 2565 and of the current year
-    assert "ส่งภายใน / due by 15 ตุลาคม 2565" in html
+    assert "ส่งภายใน / due by ๑๕ ตุลาคม ๒๕๖๕" in html
     assert html.count('data-plan-state="not_open"') == 2  # no yearly plan made yet for either year
     assert resp.headers["x-frame-options"] == "SAMEORIGIN"
 
@@ -236,7 +320,7 @@ def test_only_messages_the_app_issued_are_shown(client, data_root):
     assert page.status_code == 200 and "โปรดโอนเงิน" not in page.text and "account 123" not in page.text
     assert 'id="message"' not in page.text and 'id="error"' not in page.text
     page = client.get(f"{ROUND}?m=rerun&n=3", headers=headers).text
-    assert "สั่งรันใหม่แล้ว (3 งาน)" in page and "3 task(s) cleared" in page
+    assert "สั่งรันใหม่แล้ว (๓ งาน)" in page and "3 task(s) cleared" in page
     page = client.get(f"{ROUND}?m=rerun&n=<b>x</b>", headers=headers).text
     assert "<b>x</b>" not in page and "&lt;b&gt;" not in page
     page = client.get(f"{ROUND}?m=received&unit=../../etc&v=1", headers=headers).text
@@ -295,7 +379,7 @@ def test_a_form_token_expires(client, data_root, monkeypatch):
 
 def test_run_tab_links_and_rerun_of_a_failed_round(client, dag, data_root):
     drop_samples(data_root, units={"palad", "pr"})  # กองคลัง has not sent M4: the check fails
-    run = dag.test(run_conf={"fiscal_year": 2565, "round": 12}, mark_success_pattern="approve_publish")
+    run = dag.test(run_conf={"fiscal_year": 2565, "round": 12})  # fails before asking for approval
     assert run.state == "failed"
     tab = client.get(f"/ita/run/{DAG_ID}/{quote(run.run_id, safe='')}", headers=auth())
     assert tab.status_code == 200
@@ -305,12 +389,13 @@ def test_run_tab_links_and_rerun_of_a_failed_round(client, dag, data_root):
     assert other.status_code == 200 and "ไม่ใช่รอบติดตาม ITA" in other.text
 
     links = client.get(
-        f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run.run_id, safe='')}/taskInstances/render_report/links",
+        f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run.run_id, safe='')}/taskInstances/{REPORT_TASK}/links",
         headers=auth(),
     ).json()["extra_links"]
     assert links["Report PDF"] == f"/ita/run/{DAG_ID}/{quote(run.run_id, safe='')}/report"
-    assert links["Published page"] in ("", None)
+    assert links["Published page"] == f"/ita/run/{DAG_ID}/{quote(run.run_id, safe='')}/published"
     assert client.get(links["Report PDF"], headers=auth()).status_code == 404  # not rendered yet
+    assert client.get(links["Published page"], headers=auth()).status_code == 404  # nor published
 
     resp = client.post(
         f"{ROUND}/rerun",
@@ -320,8 +405,7 @@ def test_run_tab_links_and_rerun_of_a_failed_round(client, dag, data_root):
     )
     assert resp.status_code == 303 and "m=rerun" in resp.headers["location"], resp.headers["location"]
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
-    assert states["check_completeness"] is None and states["render_report"] is None
-    assert states["wait_for_submissions"] == "success"
+    assert states == {ROUND_TASK: None}  # the round's one task, cleared: the whole rerun
 
 
 def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, dag, data_root):
@@ -368,7 +452,7 @@ def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, 
 
     report = data_root / "mae-u-kho" / "2565" / "round-12" / "report" / "ita-2565-round-12-report.pdf"
     pages = pdf_pages(report.read_bytes())  # the 12-month report ends with the year's completion chart
-    assert 'id="approval-form"' in result["page"] and f"{pages} หน้า" in result["page"]
+    assert 'id="approval-form"' in result["page"] and f"{thai_digits(pages)} หน้า" in result["page"]
     assert "m=approved" in result["location"], result["location"]
     assert run.state == "success"
     status = json.loads((data_root / "mae-u-kho" / "2565" / "round-12" / "status.json").read_text())
@@ -380,7 +464,7 @@ def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, 
     assert [(a["what"], a["by"]) for a in status["actions"]] == [("approved", "admin")]
     assert "ยังไม่ครบ" not in json.dumps(status, ensure_ascii=False)
     hitl = client.get(
-        f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run.run_id, safe='')}/taskInstances/approve_publish/-1/hitlDetails",
+        f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run.run_id, safe='')}/taskInstances/{APPROVAL_TASK}/-1/hitlDetails",
         headers=auth(),
     ).json()
     assert hitl["chosen_options"] == ["Approve"] and hitl["responded_by_user"]["name"] == "admin"
@@ -388,7 +472,7 @@ def test_approve_on_the_page_answers_through_the_rest_api_and_publishes(client, 
     assert '<tr class="action" data-what="approved">' in page and '<td class="by">admin</td>' in page
     assert 'id="approval-record"' in page and "/ita/site/mae-u-kho/2565/ita-2565-round-12-report.pdf" in page
     links = client.get(
-        f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run.run_id, safe='')}/taskInstances/publish_report/links",
+        f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run.run_id, safe='')}/taskInstances/{PUBLISH_TASK}/links",
         headers=auth(),
     ).json()["extra_links"]
     published = client.get(links["Published page"], headers=auth(), follow_redirects=False)
@@ -488,3 +572,30 @@ def test_overview_lists_quarantined_mail_escaped(client, data_root):
     assert "ผลงาน &lt;script&gt;alert(1)&lt;/script&gt;" in row and "<script>alert" not in html
     assert f"mae-u-kho/mail/quarantine/{out.sha256}.eml" in row
     assert not (data_root / "mae-u-kho" / "2565" / "round-12" / "received").exists()
+
+
+def test_the_round_page_lists_files_received_late_for_the_admin_to_rerun(client, data_root):
+    """A unit's mail that comes after the due date is taken (kept as a version) and listed on the round."""
+    from email.message import EmailMessage
+
+    from ita_monitor.intake.mailin import process_message
+    from ita_monitor.model.config import AgenciesDir
+    from ita_monitor.model.rounds import Round
+    from ita_monitor.model.storage import DataRoot
+    from tests.conftest import AGENCIES
+
+    agencies = AgenciesDir(AGENCIES)
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Message-ID"] = "palad@maeukho.example", "ita@x.example", "<late@x>"
+    msg["Subject"] = "ส่งผลรอบ 12"
+    msg.set_content("แนบ")
+    csv = "รหัสมาตรการ,รายละเอียดการดำเนินงาน\nM1,ทำแล้ว\n"
+    msg.add_attachment(csv.encode(), maintype="text", subtype="csv", filename="<b>ช้า</b>.csv")
+    out = process_message(
+        DataRoot(data_root), agencies, agencies.agency("mae-u-kho"), msg.as_bytes(), Round(2565, 12)
+    )
+    assert out.files[0].late  # 2565's round 12 was due on 15 October 2022
+    html = client.get(ROUND, headers=auth()).text
+    row = re.search(r'<tr data-late="palad">(.*?)</tr>', html, re.S).group(1)
+    assert "&lt;b&gt;ช้า&lt;_b&gt;.csv" in row and "palad@maeukho.example" in row  # its safe name, escaped
+    assert "รันรอบนี้ใหม่เพื่อนำเข้ารายงาน" in html

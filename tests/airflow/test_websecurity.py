@@ -168,7 +168,10 @@ def test_form_mail_links_need_a_base_url_and_a_secret(monkeypatch, tmp_path):
     from tests.conftest import AGENCIES
 
     agency = AgenciesDir(AGENCIES).agency("mae-u-kho")
-    job = SimpleNamespace(slug="mae-u-kho", rnd=Round(2565, 12), agency=agency, data=DataRoot(tmp_path))
+    rnd = Round(2565, 12)
+    job = SimpleNamespace(
+        slug="mae-u-kho", rnd=rnd, agency=agency, data=DataRoot(tmp_path), due_at=rnd.due_at(15)
+    )  # the link expires when the round's wait ends
     monkeypatch.delenv("AIRFLOW__API__BASE_URL", raising=False)
     assert ws.unit_link_maker(job) is None  # no base URL: the mails go without links
     monkeypatch.setenv("AIRFLOW__API__BASE_URL", "https://ita.example.test")

@@ -12,6 +12,7 @@ import pytest
 
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.storage import DataRoot
+from ita_monitor.model.thai import thai_digits
 from ita_monitor.views.yearview import year_view
 from tests.airflow.approvals import api_client, token_for
 from tests.conftest import AGENCIES
@@ -65,14 +66,17 @@ def test_year_page_shows_the_year(client, sample):
     agencies = AgenciesDir(AGENCIES)
     view = year_view(agencies.agency("mae-u-kho"), agencies.plan("mae-u-kho", 2565), 2565, DataRoot(sample))
     t = view.tally
-    assert f'<b id="year-percent">{t.percent:.1f}%</b> ({t.complete} / {t.due})' in page.text
+    assert (
+        f'<b id="year-percent">{t.percent:.1f}%</b> ({thai_digits(t.complete)} / {thai_digits(t.due)})'
+        in page.text
+    )
     for r in view.rounds:
         row = page.text.split(f'<tr data-round="{r.months}">', 1)[1].split("</tr>", 1)[0]
         pct = f"{r.tally.percent:.1f}" if r.tally.percent is not None else "–"
         assert f'<td class="pct">{pct}</td>' in row
-    assert 'data-kind="late"' in page.text and "7 วัน" in page.text  # pr, round 12
+    assert 'data-kind="late"' in page.text and "๗ วัน" in page.text  # pr, round 12
     # the scores over the years, repeat failures marked, and both charts
-    assert "ต่ำกว่าเกณฑ์ 3 ปี" in page.text and "ต่ำกว่าเกณฑ์ 2 ปี" in page.text
+    assert "ต่ำกว่าเกณฑ์ ๓ ปี" in page.text and "ต่ำกว่าเกณฑ์ ๒ ปี" in page.text
     assert page.text.count('class="ita-chart') == 2
     assert "งานประชาสัมพันธ์" in page.text.split('id="late-units"', 1)[1]
 

@@ -100,3 +100,11 @@ def test_completion_chart_in_the_twelve_month_report(tmp_path, renderer):
         / render_report(job6, renderer)["path"].rsplit("/", 1)[1]
     )
     assert "ความครบถ้วนของการรายงานผลตลอด" not in text6
+
+
+def test_a_one_year_span_is_one_year():
+    from ita_monitor.documents.charts import year_span
+
+    assert year_span([2567]) == "๒๕๖๗"
+    assert year_span([2566, 2567]) == "๒๕๖๖–๒๕๖๗"
+    assert year_span([2567], thai=False) == "2567"

@@ -34,8 +34,9 @@ def _write(path: Path, doc) -> None:
 def test_round_states_from_status_and_run():
     before = datetime(2022, 9, 1, tzinfo=UTC)
     assert round_state(None, R12, before) == ("not_open", "")
-    assert round_state(None, R12, NOW) == ("waiting", "")
-    assert round_state({"state": "collected"}, R12, NOW) == ("waiting", "")
+    assert round_state(None, R12, NOW) == ("not_run", "")  # ended, and nothing ever ran for it
+    assert round_state({"state": "collected"}, R12, NOW) == ("not_run", "")  # an upload, no run
+    assert round_state({"state": "waiting"}, R12, NOW) == ("waiting", "")
     assert round_state({"state": "incomplete"}, R12, NOW)[0] == "incomplete"
     assert round_state({"state": "published"}, R12, NOW)[0] == "published"
     assert round_state({"state": "dry_run"}, R12, NOW)[0] == "dry_run"
@@ -56,6 +57,34 @@ def test_round_states_from_status_and_run():
     assert state == "failed" and "somchai" in why and "ผิด <b>" in why
 
 
+def test_the_state_agrees_with_the_run_at_every_stage():
+    """What ``status``, the overview and the round page show (one function), stage by stage."""
+    waiting = {
+        "state": "waiting",
+        "completeness": {"due": [["kk", "M4"], ["kc", "M4"]], "gaps": [{"unit": "kc", "measure_code": "M4"}]},
+    }
+    going = RunInfo("ita_round__x", "r1", "running")
+    state, detail = round_state(waiting, R12, NOW, going)
+    assert state == "waiting" and "received 1 of 2" in detail and "missing: kc M4" in detail
+    assert round_state({"state": "complete"}, R12, NOW, going)[0] == "running"
+    parked = RunInfo("ita_round__x", "r1", "running", awaiting_approval=True)
+    assert round_state({"state": "rendered"}, R12, NOW, parked)[0] == "awaiting_approval"  # status lags
+    failed = RunInfo("ita_round__x", "r1", "failed")
+    assert round_state(waiting, R12, NOW, failed) == (
+        "failed",
+        "งานในรอบนี้ล้มเหลว: ดูบันทึกของงาน / a task of this round failed: see its log",
+    )
+    assert round_state({"state": "failed", "error": "open_round: no SMTP"}, R12, NOW, failed)[1] == (
+        "open_round: no SMTP"
+    )
+    assert round_state({"state": "incomplete"}, R12, NOW, going)[0] == "running"  # a rerun is going
+    done = RunInfo("ita_round__x", "r1", "success")
+    assert round_state({"state": "published"}, R12, NOW, done)[0] == "published"
+    assert round_state(None, R12, NOW, done)[0] == "not_run"  # skipped: no plan
+    queued = RunInfo("ita_round__x", "r1", "queued")
+    assert round_state({"state": "published"}, R12, NOW, queued)[0] == "running"  # republishing
+
+
 def test_overview_lists_every_scheduled_round_of_every_year(tmp_path):
     _, agency, _ = _agency()
     data = DataRoot(tmp_path)
@@ -65,12 +94,12 @@ def test_overview_lists_every_scheduled_round_of_every_year(tmp_path):
     assert len(rows) == 1 and sorted(rows[0].years) == [2565, 2566, 2569]  # 2569: the current year
     r2565 = {r.months: r for r in rows[0].years[2565]}
     assert list(r2565) == [1, 3, 6, 9, 12]
-    assert r2565[12].state == "published" and r2565[6].state == "waiting"
+    assert r2565[12].state == "published" and r2565[6].state == "not_run"
     assert r2565[12].due_at == R12.due_at(agency.schedule.grace_days)
-    assert rows[0].years[2566][0].state == "waiting"  # an unreadable status is shown as no status
+    assert rows[0].years[2566][0].state == "not_run"  # an unreadable status is shown as no status
     assert [r.state for r in rows[0].years[2569]] == [
-        "waiting",
-        "waiting",
+        "not_run",
+        "not_run",
         "not_open",
         "not_open",
         "not_open",

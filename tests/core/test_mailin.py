@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from email.message import EmailMessage
 
 import yaml
 
 from ita_monitor.flow.pipeline import RoundJob
-from ita_monitor.intake.mailin import find_ref, pending_replies, process_message, quarantined, reply_sent
+from ita_monitor.intake.mailin import (
+    find_ref,
+    late_files,
+    pending_replies,
+    process_message,
+    quarantined,
+    reply_sent,
+)
 from ita_monitor.intake.notify import open_round
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.rounds import Round
@@ -17,6 +25,7 @@ from tests.core.test_unit_forms import fill
 from tests.synthetic_agency import make_agencies
 
 RND = Round(2565, 12)
+ON_TIME = datetime(2022, 10, 3, 3, 0, tzinfo=UTC)  # before round 12 of 2565 is due (15 October 2022)
 
 
 def setup(tmp_path):
@@ -47,13 +56,18 @@ def test_a_form_finds_its_round_and_unit_by_the_reference_it_carries(tmp_path):
     assert find_ref("f.xlsx", forms["u1"]).unit == "u1"
     # sent from an address nobody listed, to be processed in no waiting round: the form says where
     raw = message("someone@else.example", {"แบบ.xlsx": fill(forms["u1"])}, "<a@x>")
-    out = process_message(job.data, agencies, job.agency, raw, waiting=None)
-    assert out.state == "accepted" and out.files[0].matched == {
-        "fiscal_year": 2565,
-        "months": 12,
-        "unit": "u1",
-        "by": "form",
-    }
+    out = process_message(job.data, agencies, job.agency, raw, waiting=None, now=ON_TIME)
+    assert (
+        out.state == "accepted"
+        and not out.files[0].late
+        and out.files[0].matched
+        == {
+            "fiscal_year": 2565,
+            "months": 12,
+            "unit": "u1",
+            "by": "form",
+        }
+    )
     assert [r["measure"] for r in out.files[0].rows] == ["M2"] and out.files[0].missing == []
     assert out.reply["to"] == "someone@else.example" and "แบบ.xlsx</b>: รับแล้ว" in out.reply["html"]
     archived = job.data.root / "test-town" / out.archived_as
@@ -62,7 +76,7 @@ def test_a_form_finds_its_round_and_unit_by_the_reference_it_carries(tmp_path):
     reply_sent(job.data, "test-town", out.key)
     assert pending_replies(job.data, "test-town") == []
     # the same Message-ID again changes nothing
-    again = process_message(job.data, agencies, job.agency, raw, waiting=None)
+    again = process_message(job.data, agencies, job.agency, raw, waiting=None, now=ON_TIME)
     assert again.state == "duplicate" and pending_replies(job.data, "test-town") == []
 
 
@@ -97,3 +111,43 @@ def test_a_message_that_cannot_be_processed_is_quarantined_not_lost(tmp_path):
     (listed,) = quarantined(job.data, "test-town")
     assert listed["files"] == ["a.xlsx"] and "boom" in listed["reason"]
     assert (job.data.root / "test-town" / out.archived_as).read_bytes() == raw
+
+
+def test_last_years_form_is_answered_with_the_current_round_and_kept_in_quarantine(tmp_path):
+    agencies, job, forms = setup(tmp_path)
+    current = Round(2566, 3)  # a round of the next fiscal year is waiting
+    raw = message("u1@test-town.example", {"แบบ.xlsx": fill(forms["u1"])}, "<old@x>")
+    out = process_message(
+        job.data, agencies, job.agency, raw, waiting=current, now=datetime(2022, 12, 20, tzinfo=UTC)
+    )
+    assert out.state == "quarantined" and out.files[0].matched is None
+    assert out.files[0].stale == {"fiscal_year": 2565, "months": 12, "unit": "u1"}
+    assert (
+        "แบบฟอร์มของปีงบประมาณ ๒๕๖๕ รอบ ๑๒ เดือน ซึ่งปิดแล้ว รอบปัจจุบันคือ ปีงบประมาณ ๒๕๖๖ รอบ ๓ เดือน"
+        in out.reply["text"]
+    )
+    assert (
+        "this is the form of FY 2565 round 12 months, which is over; the current round is FY 2566 round 3 months"
+        in out.reply["text"]
+    )
+    assert (job.data.root / "test-town" / "mail" / "quarantine" / f"{out.sha256}.eml").exists()
+    assert [q["message_id"] for q in quarantined(job.data, "test-town")] == ["<old@x>"]
+    assert not (job.data.round_dir("test-town", RND) / "inbox" / "u1").exists()  # not filed
+    assert [r["key"] for r in pending_replies(job.data, "test-town")] == [out.key]  # but answered
+
+
+def test_a_file_after_the_due_date_is_taken_and_answered_as_late(tmp_path):
+    agencies, job, forms = setup(tmp_path)
+    raw = message("u1@test-town.example", {"แบบ.xlsx": fill(forms["u1"])}, "<late@x>")
+    # the round is still waited for (cleared by the admin), three days after its due date
+    out = process_message(
+        job.data, agencies, job.agency, raw, waiting=RND, now=datetime(2022, 10, 18, tzinfo=UTC)
+    )
+    assert out.state == "accepted" and out.files[0].late and out.files[0].version == 1
+    assert out.reply["subject"].startswith("[ITA] ได้รับหลังกำหนด / received late")
+    assert (
+        "ได้รับหลังกำหนด: ผู้ดูแลระบบจะดำเนินการรอบนี้ใหม่ / received late: the admin will rerun the round."
+        in out.reply["text"]
+    )
+    assert "รับแล้ว ✔" not in out.reply["html"]
+    assert [f["file"] for f in late_files(job.data, "test-town", RND)] == ["แบบ.xlsx"]

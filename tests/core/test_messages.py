@@ -59,7 +59,7 @@ def test_each_code_has_a_thai_and_an_english_text():
 
     assert set(messages.STATES) == {s.value for s in State}  # every state has its label, none is left over
     assert messages.ERRORS <= set(messages.MESSAGES)
-    assert messages.message("rerun", 2) == ("สั่งรันใหม่แล้ว (2 งาน)", "rerun requested: 2 task(s) cleared")
+    assert messages.message("rerun", 2) == ("สั่งรันใหม่แล้ว (๒ งาน)", "rerun requested: 2 task(s) cleared")
     assert messages.message("no such code") is None
 
 
@@ -78,7 +78,7 @@ def test_no_other_module_keeps_a_catalogue():
 def test_the_command_lines_lines_come_from_the_catalogue():
     assert messages.said("give_agency") == "ระบุ --agency / give --agency SLUG"
     assert messages.said("file_problems", n=1234) == (
-        "ไม่ผ่าน: พบปัญหา 1,234 รายการ ไฟล์นี้จะไม่ถูกนับ / rejected: 1,234 problem(s); "
+        "ไม่ผ่าน: พบปัญหา ๑,๒๓๔ รายการ ไฟล์นี้จะไม่ถูกนับ / rejected: 1,234 problem(s); "
         "the round would not count this file"
     )
     cli = (SRC / "cli.py").read_text(encoding="utf-8")

@@ -29,7 +29,7 @@ def test_form_mails_go_once_and_again_only_when_the_form_changes(tmp_path):
         ("u0", ("u0@test-town.example",), ("outbox/u0/ita-2565-round-06-u0.xlsx",)),
         ("u1", ("u1@test-town.example",), ("outbox/u1/ita-2565-round-06-u1.xlsx",)),
     ]
-    assert "มาตรการทดสอบที่ 1" in mails[0].html and "มาตรการทดสอบที่ 3" in mails[0].html
+    assert "มาตรการทดสอบที่ ๑" in mails[0].html and "มาตรการทดสอบที่ ๓" in mails[0].html
     record_sent(job, mails[0])
     assert [m.unit for m in open_round(job)] == ["u1"]  # u0's mail is in the ledger
     record_sent(job, mails[1])
@@ -56,7 +56,7 @@ def test_reminders_list_each_units_missing_measures_once_and_skip_units_without_
     mails = reminders(job, gaps)
     assert [m.unit for m in mails] == ["u0", "u1"]  # u2 has no email address
     assert mails[0].subject.startswith("แจ้งเตือน: ยังไม่ได้รับรายงานผล รอบ ๖ เดือน ปี ๒๕๖๕ – กองทดสอบที่ 0")
-    assert "M1 มาตรการทดสอบที่ 1" in mails[0].html and "M4 มาตรการทดสอบที่ 4" in mails[0].html
+    assert "M1 มาตรการทดสอบที่ ๑" in mails[0].html and "M4 มาตรการทดสอบที่ ๔" in mails[0].html
     record_sent(job, mails[0])
     assert [m.unit for m in reminders(job, gaps)] == ["u1"]
 

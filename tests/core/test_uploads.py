@@ -33,6 +33,16 @@ def test_an_accepted_file_is_kept_collected_and_its_own_outcome_returned(env, tm
     assert len(list((tmp_path / "mae-u-kho" / "2565" / "round-12" / "inbox" / "finance").iterdir())) == 1
 
 
+def test_an_upload_on_a_page_records_who_sent_it(env, tmp_path):
+    import json
+
+    agencies, data, agency = env
+    receive_upload(agencies, data, agency, R12, "finance", "k.csv", FINANCE, by="somchai")
+    doc = json.loads((tmp_path / "mae-u-kho" / "2565" / "round-12" / "uploads.json").read_text())
+    [entry] = doc["uploads"]
+    assert (entry["unit"], entry["version"], entry["by"]) == ("finance", 1, "somchai") and entry["at"]
+
+
 def test_a_file_of_another_units_form_is_rejected_with_the_reason(env):
     agencies, data, agency = env
     got = receive_upload(agencies, data, agency, R12, "pr", "kong-klang-round12.csv", FINANCE)

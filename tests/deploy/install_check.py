@@ -49,10 +49,9 @@ def main() -> dict:
 
     bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
     out["import_errors"] = dict(bag.import_errors)
-    round_run = bag.dags[DAG].test(
-        run_conf={"fiscal_year": 2565, "round": 12}, mark_success_pattern="approve_publish"
-    )
-    plan_run = bag.dags[PLAN].test(run_conf={"fiscal_year": 2565}, mark_success_pattern="approve_publish")
+    # the agency's copy publishes without approval (test_install.py): nobody is there to answer
+    round_run = bag.dags[DAG].test(run_conf={"fiscal_year": 2565, "round": 12})
+    plan_run = bag.dags[PLAN].test(run_conf={"fiscal_year": 2565})
     out["runs"] = {DAG: _state(round_run), PLAN: _state(plan_run)}
 
     # every document

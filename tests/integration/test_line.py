@@ -12,11 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import yaml
 
+from tests.airflow.approvals import run_approved
 from tests.conftest import AGENCIES, ROOT, drop_samples
 
 pytestmark = pytest.mark.line
 TOKEN = "test-channel-token-ไม่ใช่ของจริง".encode().hex()
-APPROVAL = "approve_publish"
 
 
 class FakeLine:
@@ -99,7 +99,7 @@ def test_forms_are_pushed_to_line_groups_retried_on_429_and_a_dead_group_never_f
     drop_samples(data_root)
 
     dag = DagBag(dag_folder=str(ROOT / "dags")).dags["ita_round__mae-u-kho"]
-    run = dag.test(run_conf={"fiscal_year": 2565, "round": 12}, mark_success_pattern=APPROVAL)
+    run = run_approved(dag, run_conf={"fiscal_year": 2565, "round": 12})
     assert run.state == "success", {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
 
     got = line_api.requests
@@ -126,7 +126,7 @@ def test_forms_are_pushed_to_line_groups_retried_on_429_and_a_dead_group_never_f
     # a rerun pushes nothing twice and tries the failed group again
     line_api.script["C-finance-group"] = [(200, {})]
     before = len(got)
-    again = dag.test(run_conf={"fiscal_year": 2565, "round": 12}, mark_success_pattern=APPROVAL)
+    again = run_approved(dag, run_conf={"fiscal_year": 2565, "round": 12})
     assert again.state == "success"
     assert [r["body"]["to"] for r in got[before:]] == ["C-finance-group"]
     ledger = json.loads((data_root / "mae-u-kho" / "2565" / "round-12" / "outbox" / "line.json").read_text())
@@ -161,3 +161,42 @@ def test_link_health_changes_reach_the_admins_line_group_once_and_a_dead_group_f
     ledger = json.loads((year_dir / "outbox" / "line.json").read_text())
     (failed,) = ledger["failed"].values()
     assert failed["unit"] == "admin" and failed["detail"].startswith("HTTP 500")
+
+
+def test_a_steady_500_for_three_groups_costs_the_round_one_retry_budget(
+    line_api, data_root, tmp_path, monkeypatch
+):
+    """The three units' groups are pushed side by side (``[ita] line_parallel``): every group gets its
+    ``line_tries`` tries, and all first tries come before any second one (one after another, each group
+    would add its own retry budget)."""
+    from ita_monitor.airflow_layer.line import RetryBudget, push_forms
+    from ita_monitor.airflow_layer.waiting import load_job
+
+    agencies = shutil.copytree(AGENCIES, tmp_path / "agencies")
+    profile = agencies / "mae-u-kho" / "agency.yaml"
+    doc = yaml.safe_load(profile.read_text())
+    doc["line"] = {"conn_id": "ita_line"}
+    groups = {"palad": "C-palad", "finance": "C-finance", "pr": "C-pr"}
+    for unit in doc["units"]:
+        if unit["code"] in groups:
+            unit["line_group"] = groups[unit["code"]]
+    profile.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    monkeypatch.setenv("AIRFLOW__ITA__AGENCIES_DIR", str(agencies))
+    line_api.script = {g: [(500, {})] for g in groups.values()}  # down for good, every group
+
+    job = load_job("mae-u-kho", 2565, 12)
+    result = push_forms(job)
+    assert sorted(f["unit"] for f in result["failed"]) == sorted(groups) and not result["pushed"]
+    assert {f["tries"] for f in result["failed"]} == {3}  # AIRFLOW__ITA__LINE_TRIES
+    got = line_api.requests
+    by_group = {g: [r for r in got if r["body"]["to"] == g] for g in groups.values()}
+    assert all(len(rs) == 3 for rs in by_group.values())
+    assert max(rs[0]["at"] for rs in by_group.values()) < min(rs[1]["at"] for rs in by_group.values())
+    assert all(len({r["retry_key"] for r in rs}) == 1 for rs in by_group.values())
+    ledger = json.loads((data_root / "mae-u-kho" / "2565" / "round-12" / "outbox" / "line.json").read_text())
+    assert sorted(v["unit"] for v in ledger["failed"].values()) == sorted(groups)
+    budget = RetryBudget.from_settings()
+    assert (budget.tries, budget.base, budget.parallel) == (3, 0.2, 8)
+    print(
+        f"\nLINE steady 500, 3 groups: {got[-1]['at'] - got[0]['at']:.2f} s (one budget: {budget.seconds:.2f} s)"
+    )

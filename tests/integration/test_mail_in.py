@@ -20,9 +20,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.airflow.approvals import run_approved
 from tests.conftest import ROOT, skip_or_fail
 from tests.core.test_unit_forms import fill
-from tests.integration.test_unit_mail import attachments, subject
+from tests.integration.test_unit_mail import as_servers_expect, attachments, subject
 from tests.synthetic_agency import make_agencies
 
 pytestmark = pytest.mark.imap
@@ -211,6 +212,7 @@ def test_units_answer_by_mail_and_hear_back_within_the_poll(town, data_root):
     forms = {m["To"]: m for m in sent}
     assert sorted(forms) == ["u0@test-town.example", "u1@test-town.example", "u2@test-town.example"]
     assert {m["Reply-To"] for m in forms.values()} == {MAILBOX}
+    as_servers_expect(forms.values())
     assert MAILBOX in html_of(forms["u0@test-town.example"])
     form = {
         to: data for to, m in forms.items() for name, data in attachments(m).items() if name.endswith(".xlsx")
@@ -260,6 +262,12 @@ def test_units_answer_by_mail_and_hear_back_within_the_poll(town, data_root):
     ok = got["u0@test-town.example"]
     assert subject(ok).startswith("[ITA] ได้รับแล้ว / accepted: Re: ")
     assert ok["In-Reply-To"] == "<u0-1@test-town.example>"
+    # the reply threads on the unit's message, which answered the form mail
+    assert ok["References"].split() == [
+        forms["u0@test-town.example"]["Message-ID"],
+        "<u0-1@test-town.example>",
+    ]
+    as_servers_expect(list(sent))
     body = html_of(ok)
     assert "u0.xlsx</b>: รับแล้ว" in body and "accepted for unit u0" in body
     assert "M1 – ดำเนินการแล้ว" in body and "M4 – ดำเนินการแล้ว" in body
@@ -308,6 +316,7 @@ def test_units_answer_by_mail_and_hear_back_within_the_poll(town, data_root):
     assert summary["complete"] is True
     assert "clerk.u1@gmail.example" in replies(sent)
     assert first_event(trigger) == {"status": "complete", "reminded": False}
+    as_servers_expect(list(sent))
     assert len(list((mail / "messages").glob("*.json"))) == 5
     assert sorted((v["unit"], v["version"]) for v in json.loads(manifest.read_text())["versions"]) == [
         ("u0", 1),
@@ -386,9 +395,7 @@ def test_a_round_waits_on_the_mailbox_and_goes_on_to_publish_when_the_last_unit_
 
     helper = threading.Thread(target=units_answer, daemon=True)
     helper.start()
-    run = dag.test(
-        run_conf={"fiscal_year": rnd.fiscal_year, "round": rnd.months}, mark_success_pattern="approve_publish"
-    )
+    run = run_approved(dag, run_conf={"fiscal_year": rnd.fiscal_year, "round": rnd.months})
     helper.join(5)
     states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
     assert run.state == "success", states
@@ -401,3 +408,83 @@ def test_a_round_waits_on_the_mailbox_and_goes_on_to_publish_when_the_last_unit_
     )
     assert status["completeness"]["complete"]
     assert {"status": "mail", "reminded": False} in events  # woken by the trigger for the mail
+
+
+def with_ref(workbook: bytes, ref: str) -> bytes:
+    """The workbook with another form reference (``รหัสแบบฟอร์ม``, cell I2), as last year's form has."""
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(workbook))
+    wb.worksheets[0]["I2"] = ref
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def text_of(msg) -> str:
+    part = next(p for p in msg.walk() if p.get_content_type() == "text/plain")
+    return part.get_payload(decode=True).decode("utf-8")
+
+
+def test_last_years_form_is_answered_and_quarantined_and_a_late_file_is_answered_as_late(town, data_root):
+    """A unit answers with last year's form: told which form it is and which round is open, the file
+    kept in quarantine, not filed.  After the round failed, a file is taken and answered as late."""
+    from ita_monitor.airflow_layer.mail import send
+    from ita_monitor.airflow_layer.mailin import read_mailbox
+    from ita_monitor.airflow_layer.waiting import load_job
+    from ita_monitor.intake.mailin import late_files, quarantined
+    from ita_monitor.intake.notify import open_round
+    from ita_monitor.model.rounds import Round
+    from ita_monitor.model.status import update_round
+
+    agencies, rnd, sent = town
+    job = load_job("test-town", rnd.fiscal_year, rnd.months)
+    send(job, open_round(job))
+    forms = {m["To"]: m for m in sent}
+    u0 = forms["u0@test-town.example"]
+    form = next(d for name, d in attachments(u0).items() if name.endswith(".xlsx"))
+    last_year = Round(rnd.fiscal_year - 1, 6)
+    issued = data_root / "test-town" / str(last_year.fiscal_year) / last_year.slug / "outbox" / "u0"
+    issued.mkdir(parents=True)
+    (issued / f".ita-{last_year.fiscal_year}-{last_year.slug}-u0.xlsx.key").write_text(
+        "k"
+    )  # it was mailed then
+    old = with_ref(fill(form), f"ita:test-town/{last_year.fiscal_year}/round-06/u0")
+    deliver(answer(u0, "u0@test-town.example", {"old.xlsx": old}, "<old-1@test-town.example>"))
+    read_mailbox(job)
+
+    got = replies(sent)
+    stale = got["u0@test-town.example"]
+    assert subject(stale).startswith("[ITA] แบบฟอร์มของรอบที่ปิดแล้ว / the form of a closed round")
+    text = text_of(stale)
+    fy_th = str(last_year.fiscal_year).translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙"))
+    assert f"เป็นแบบฟอร์มของปีงบประมาณ {fy_th} รอบ ๖ เดือน ซึ่งปิดแล้ว รอบปัจจุบันคือ ปีงบประมาณ" in text
+    assert (
+        f"this is the form of FY {last_year.fiscal_year} round 6 months, which is over; the current round is FY {rnd.fiscal_year} round {rnd.months} months"
+        in text
+    )
+    (q,) = quarantined(job.data, "test-town")
+    assert (
+        q["message_id"] == "<old-1@test-town.example>" and (data_root / "test-town" / q["kept_as"]).exists()
+    )
+    round_dir = data_root / "test-town" / str(rnd.fiscal_year) / rnd.slug
+    assert not (round_dir / "inbox" / "u0").exists()  # not filed into this round
+    assert not (issued.parent.parent / "inbox").exists()  # nor into last year's
+
+    # the round failed (its due date passed with gaps); a file that comes now is taken, late
+    update_round(job.data, "test-town", rnd, state="failed")
+    u1 = forms["u1@test-town.example"]
+    form1 = next(d for name, d in attachments(u1).items() if name.endswith(".xlsx"))
+    deliver(answer(u1, "u1@test-town.example", {"u1.xlsx": fill(form1)}, "<late-1@test-town.example>"))
+    read_mailbox(job)
+    late = replies(sent)["u1@test-town.example"]
+    assert subject(late).startswith("[ITA] ได้รับหลังกำหนด / received late")
+    assert (
+        "ได้รับหลังกำหนด: ผู้ดูแลระบบจะดำเนินการรอบนี้ใหม่ / received late: the admin will rerun the round."
+        in text_of(late)
+    )
+    assert [(f["unit"], f["file"]) for f in late_files(job.data, "test-town", rnd)] == [("u1", "u1.xlsx")]
+    assert (round_dir / "inbox" / "u1" / "u1.xlsx").exists()
+    as_servers_expect(list(sent))

@@ -14,6 +14,7 @@ import uuid
 
 import pytest
 
+from tests.airflow.approvals import run_approved
 from tests.conftest import ROOT, SAMPLES, pdftotext, skip_or_fail
 
 pytestmark = [pytest.mark.s3, pytest.mark.airflow]
@@ -23,7 +24,6 @@ BUCKET = "ita"
 KEYS = {"aws_access_key_id": "ita-test", "aws_secret_access_key": "ita-test-secret"}
 CONN_ID = "ita_s3"
 DAG_ID = "ita_round__mae-u-kho"
-APPROVAL = "approve_publish"  # the human approval step (tested in tests/airflow/test_approval.py)
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +84,7 @@ def test_a_whole_round_reads_and_writes_only_s3(airflow_db, s3, s3_root):
             sent[key] = f.read_bytes()
 
     dag = DagBag(dag_folder=str(ROOT / "dags")).dags[DAG_ID]
-    run = dag.test(mark_success_pattern=APPROVAL, run_conf={"fiscal_year": 2565, "round": 12})
+    run = run_approved(dag, run_conf={"fiscal_year": 2565, "round": 12})
     states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
     assert run.state == "success", states
 
@@ -115,6 +115,6 @@ def test_a_whole_round_reads_and_writes_only_s3(airflow_db, s3, s3_root):
 
     # a second run of the same round changes nothing that was published
     before = {k: _get(s3, f"{s3_root}/{k}") for k in keys if k.startswith("site/")}
-    again = dag.test(mark_success_pattern=APPROVAL, run_conf={"fiscal_year": 2565, "round": 12})
+    again = run_approved(dag, run_conf={"fiscal_year": 2565, "round": 12})
     assert again.state == "success"
     assert {k: _get(s3, f"{s3_root}/{k}") for k in _keys(s3, s3_root) if k.startswith("site/")} == before

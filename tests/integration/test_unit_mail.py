@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 import openpyxl
 import pytest
 
+from ita_monitor.model.names import ROUND_TASK
+from tests.airflow.approvals import run_approved
 from tests.conftest import ROOT
 from tests.core.test_unit_forms import fill, libreoffice_round_trip
 from tests.synthetic_agency import make_agencies
@@ -18,7 +20,6 @@ from tests.synthetic_agency import make_agencies
 pytestmark = pytest.mark.smtp
 
 CONF = {"fiscal_year": 2565, "round": 12}
-APPROVAL = "approve_publish"  # a person approves publishing (tested in tests/airflow/test_approval.py)
 
 
 def subject(msg) -> str:
@@ -33,6 +34,28 @@ def attachments(msg) -> dict[str, bytes]:
     }
 
 
+def as_servers_expect(messages, domain: str = "test-town.example") -> None:
+    """Every mail the SMTP server received: a Message-ID on the agency's domain, a Date, a text/plain
+    part beside the HTML, and the form as a workbook (not application/octet-stream)."""
+    from email.utils import parsedate_to_datetime
+
+    assert messages
+    for msg in messages:
+        assert msg["Message-ID"] and msg["Message-ID"].strip("<>").endswith(f"@{domain}"), msg["Message-ID"]
+        assert parsedate_to_datetime(msg["Date"]).tzinfo is not None
+        types = [p.get_content_type() for p in msg.walk()]
+        assert "multipart/alternative" in types and "text/plain" in types and "text/html" in types, types
+        text = next(p for p in msg.walk() if p.get_content_type() == "text/plain").get_payload(decode=True)
+        assert "<p>" not in text.decode("utf-8") and text.strip()
+        for part in msg.walk():
+            if (part.get_filename() or "").endswith(".xlsx"):
+                assert (
+                    part.get_content_type()
+                    == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                )
+    assert len({m["Message-ID"] for m in messages}) == len(messages)
+
+
 @pytest.mark.airflow
 def test_the_round_mails_each_unit_its_form_once_and_the_returned_forms_complete_the_round(
     airflow_db, data_root, inbox_of_mail, tmp_path, monkeypatch
@@ -42,16 +65,16 @@ def test_the_round_mails_each_unit_its_form_once_and_the_returned_forms_complete
     monkeypatch.setenv("AIRFLOW__API__BASE_URL", "https://ita.example.test")  # the units' links start here
 
     dag = DagBag(dag_folder=str(ROOT / "dags")).dags["ita_round__mae-u-kho"]
-    run = dag.test(run_conf=CONF, mark_success_pattern=APPROVAL)
+    run = dag.test(run_conf=CONF)  # fails before any approval is asked
     states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
-    assert states["open_round"] == "success" and states["wait_for_submissions"] == "success"
-    assert states["check_completeness"] == "failed"  # the due date is past and nothing came in
+    assert states == {ROUND_TASK: "failed"}  # the due date is past and nothing came in
 
     mails = {msg["To"]: msg for msg in inbox_of_mail}
     assert sorted(mails) == ["finance@maeukho.example", "palad@maeukho.example", "pr@maeukho.example"]
     palad = mails["palad@maeukho.example"]
     assert subject(palad) == ("แบบรายงานผลตามมาตรการส่งเสริมคุณธรรมและความโปร่งใส รอบ ๑๒ เดือน ปี ๒๕๖๕ – สำนักปลัด")
     assert palad["From"] == "ita@maeukho.example"
+    as_servers_expect(list(inbox_of_mail), domain="maeukho.example")  # no mailbox: the sender's domain
     outbox = data_root / "mae-u-kho" / "2565" / "round-12" / "outbox"
     sent_form = attachments(palad)["ita-2565-round-12-palad.xlsx"]
     assert sent_form == (outbox / "palad" / "ita-2565-round-12-palad.xlsx").read_bytes()
@@ -92,7 +115,7 @@ def test_the_round_mails_each_unit_its_form_once_and_the_returned_forms_complete
         (inbox / unit / f"{unit}-returned.xlsx").write_bytes(data)
     assert openpyxl.load_workbook(inbox / "pr" / "pr-returned.xlsx").active["C6"].value == "ดำเนินการแล้ว"
 
-    again = dag.test(run_conf=CONF, mark_success_pattern=APPROVAL)
+    again = run_approved(dag, run_conf=CONF)
     assert again.state == "success", {ti.task_id: str(ti.state) for ti in again.get_task_instances()}
     assert len(inbox_of_mail) == 3  # the same forms are not mailed again
     status = json.loads((data_root / "mae-u-kho" / "2565" / "round-12" / "status.json").read_text())
@@ -142,7 +165,8 @@ def test_units_with_missing_items_are_reminded_once_before_the_due_date(
     assert text.startswith(f"แจ้งเตือน: ยังไม่ได้รับรายงานผล {rnd.short_label_th}") and "กองทดสอบที่ 0" in text
     body = next(p for p in mails["u0@test-town.example"].walk() if p.get_content_type() == "text/html")
     html = body.get_payload(decode=True).decode("utf-8")
-    assert "M1 มาตรการทดสอบที่ 1" in html and "M4 มาตรการทดสอบที่ 4" in html and "M2" not in html
+    assert "M1 มาตรการทดสอบที่ ๑" in html and "M4 มาตรการทดสอบที่ ๔" in html and "M2" not in html
+    as_servers_expect(list(inbox_of_mail), domain="maeukho.example")  # the connection's from_email
 
     # woken again (e.g. by the poll): nobody is reminded twice
     with pytest.raises(TaskDeferred):

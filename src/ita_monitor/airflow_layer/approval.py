@@ -1,11 +1,12 @@
-"""Approval before publishing: a human-in-the-loop task before each publish.
+"""Approval before publishing: human-in-the-loop, parked in Airflow's ``awaiting_input`` (no worker slot).
 
-Round DAG: between render_report and publish_report.  The approver sees the round's summary
-(completeness, the PDFs with their pages, links) in Airflow's *Required actions* or on the ITA page.
-Yearly plan DAG: between the rendered measures and approval memo and publish_measures, answered once
-the executive has signed the memo.  Approve -> the publish task runs.  Reject (a reason is asked for)
--> the status.json says ``rejected`` with who and why, this task fails saying so, and the publish task
-never runs: nothing is published.  Clearing the task asks again.
+Round DAG: inside the round's one task (``round_task.RunRound``), after the report is rendered and has
+passed its self-check; the approver sees the round's summary (completeness, the PDFs with their
+pages, links) in Airflow's *Required actions* or on the ITA page; Approve -> the same task publishes.
+Yearly plan DAG: the task ``approve_publish`` between the rendered measures and approval memo and
+publish_measures, answered once the executive has signed the memo; Approve -> the publish task runs.
+Reject (a reason is asked for) -> the status.json says ``rejected`` with who and why, the task fails
+saying so, and nothing is published.  Clearing the task asks again.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import Param
 from airflow.sdk.exceptions import AirflowFailException
 
-from ita_monitor.model.names import APPROVAL_TASK, files_url
+from ita_monitor.model.names import PLAN_APPROVAL_TASK, files_url
 from ita_monitor.model.status import State
 from ita_monitor.model.thai import thai_digits
 
 log = logging.getLogger(__name__)
 
-TASK_ID = APPROVAL_TASK
+TASK_ID = PLAN_APPROVAL_TASK
 
 
 def _who(user: Any) -> str:
@@ -78,11 +79,21 @@ class _ApproveBeforePublish(ApprovalOperator):
         """The ``status.SelfCheckRecord`` of the documents to approve (None: rendered before it existed)."""
         raise NotImplementedError
 
+    def _asked_about(self, job: Any) -> str:
+        """The sha256 of what is put to the approver ("" when the approval is not bound to bytes)."""
+        return ""
+
     def execute(self, context: Any) -> Any:
+        return self.ask(context, self._job())
+
+    def ask(self, context: Any, job: Any) -> Any:
+        """Put the documents to a person: the task parks (``awaiting_input``) until they answer, then
+        Airflow resumes it in ``execute_complete``.  A document that failed its self-check is never put
+        to a person: the task fails, naming each difference."""
+        from airflow.providers.standard.operators.hitl import HITLOperator
+
         from ita_monitor.documents.selfcheck import refusal
 
-        job = self._job()
-        # A document that failed its self-check is never put to a person: fail, naming each difference.
         refused = refusal(self._selfcheck(job), self.what_th, self.what_en)
         if refused:
             self._record(job, state=State.FAILED, error=refused)
@@ -91,10 +102,15 @@ class _ApproveBeforePublish(ApprovalOperator):
         self._record(
             job,
             state=State.AWAITING_APPROVAL,
-            approval={"decision": "pending", "asked_at": datetime.now(UTC).isoformat(timespec="seconds")},
+            approval={
+                "decision": "pending",
+                "asked_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "sha256": self._asked_about(job),
+                "run_id": str(context["run_id"]),
+            },
         )
         log.info("Waiting for approval:\n%s", self.body)
-        return super().execute(context)
+        return HITLOperator.execute(self, context)
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
         from airflow.providers.standard.operators.hitl import HITLOperator
@@ -106,18 +122,19 @@ class _ApproveBeforePublish(ApprovalOperator):
         at = result.get("responded_at")
         at = at.isoformat(timespec="seconds") if hasattr(at, "isoformat") else str(at or "")
         job = self._job()
+        bound = {"sha256": self._asked_about(job), "run_id": str(context["run_id"])}
         if chosen == [self.APPROVE]:
             self._record(
                 job,
                 state=State.APPROVED,
-                approval={"decision": "approved", "by": by, "at": at, "comment": comment},
+                approval={"decision": "approved", "by": by, "at": at, "comment": comment, **bound},
             )
             log.info("Approved by %s at %s %s", by, at, comment)
             return result
         self._record(
             job,
             state=State.REJECTED,
-            approval={"decision": "rejected", "by": by, "at": at, "comment": comment},
+            approval={"decision": "rejected", "by": by, "at": at, "comment": comment, **bound},
         )
         raise AirflowFailException(
             f"ไม่อนุมัติการเผยแพร่{self.what_th} โดย {by}: {comment or '(ไม่ระบุเหตุผล)'} — ไม่ได้เผยแพร่สิ่งใด / "
@@ -127,7 +144,8 @@ class _ApproveBeforePublish(ApprovalOperator):
 
 
 class ApprovePublish(_ApproveBeforePublish):
-    """Approve (or reject with a reason) publishing one round's report."""
+    """Approve (or reject with a reason) publishing one round's report: the approval part of the
+    round's task (``round_task.RunRound``).  The answer is recorded with the report's sha256 and the run."""
 
     what_th = "รายงานผลการดำเนินการ ITA"
     what_en = "the ITA round report"
@@ -164,6 +182,12 @@ class ApprovePublish(_ApproveBeforePublish):
         from ita_monitor.model import status
 
         return status.load_round(job.data, job.slug, job.rnd).selfcheck
+
+    def _asked_about(self, job) -> str:
+        from ita_monitor.model import status
+
+        report = status.load_round(job.data, job.slug, job.rnd).report
+        return report.sha256 if report is not None else ""
 
 
 class ApproveMeasures(_ApproveBeforePublish):

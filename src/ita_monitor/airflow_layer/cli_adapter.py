@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ita_monitor.airflow_layer.restapi import ApiError  # noqa: F401 - the command line catches it
+
 
 def agencies_dir(given: str | None = None) -> Path:
     """``--agencies-dir`` when given, else ``[ita] agencies_dir`` (the DAGs' and the plugin's)."""
@@ -62,9 +64,40 @@ def public_base_url() -> str:
     return base()
 
 
+def airflow_api(api_url: str = "", token: str = "", user: str = "", password: str = ""):
+    """Airflow's REST API as the command line reaches it (``restapi.AirflowApi``: where and as whom);
+    ``ApiError`` saying what to give when it cannot."""
+    from ita_monitor.airflow_layer.restapi import AirflowApi
+
+    return AirflowApi.from_args(api_url, token, user, password)
+
+
 def sync_roles(agencies, users_file: Path | None) -> list[str]:
     """``ita-monitor roles sync``: the FAB auth manager's ita-* roles and the users file's users
     (``roles.py``); a mistake in the users file is a ValueError naming the user and field."""
     from ita_monitor.airflow_layer.roles import sync
 
     return sync(agencies, users_file)
+
+
+def is_configured_agencies_dir(given: str | None) -> bool:
+    """Is the folder given to ``validate`` the ``[ita] agencies_dir`` the DAGs are built from: none given,
+    or the one ``AIRFLOW__ITA__AGENCIES_DIR`` names (a folder given otherwise never loads Airflow)?"""
+    import os
+
+    if not given:
+        return True
+    configured = os.environ.get("AIRFLOW__ITA__AGENCIES_DIR")
+    return bool(configured) and Path(given).resolve() == Path(configured).resolve()
+
+
+def sync_dags(dags_folder: str | None = None) -> str:
+    """``ita-monitor dags sync``: write the agencies' DAG files (``dag_files.sync_configured``); what it did."""
+    from ita_monitor.airflow_layer.dag_files import sync_configured
+
+    done = sync_configured(Path(dags_folder) if dags_folder else None)
+    changed = done.written + done.removed
+    return (
+        f"DAG files in {done.folder}: {len(done.written)} written, {len(done.unchanged)} unchanged, "
+        f"{len(done.removed)} removed" + (f" ({', '.join(changed)})" if changed else "")
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 
 from ita_monitor.airflow_layer import settings
@@ -11,28 +11,31 @@ from ita_monitor.model.parsing import parse_agency
 from ita_monitor.model.rounds import DEFAULT_ROUNDS
 
 
-def _slug_being_run() -> str | None:
-    """The agency whose DAG a task process is loading, or None when parsing for the dag-processor."""
+def dag_being_run() -> str:
+    """The DAG a task process is loading, or "" when parsing for the dag-processor."""
     from airflow.sdk import get_parsing_context
 
-    return slug_of_dag(get_parsing_context().dag_id or "")
+    return get_parsing_context().dag_id or ""
 
 
-def configured_agencies() -> Iterator[tuple[object, str]]:
+def configured_agencies(in_shard: Callable[[str], bool] | None = None) -> Iterator[tuple[object, str]]:
     """Each agency with "" when its profile is valid, or a stand-in and its problems when not.
 
     An invalid profile must not take every other agency's DAG down with it, and must not vanish
     silently either: its DAG stays, with one task that fails saying what to fix.
 
-    In a task's process only the agency of the DAG being run is read (Airflow's parsing context
-    names it; DAG ids are ``<family>__<slug>``): with hundreds of agencies every task would
-    otherwise build every agency's DAG before it starts.
+    ``in_shard``: only the agencies of one DAG file (``dag_files.shard_of``).  In a task's process only
+    the agency of the DAG being run is read (Airflow's parsing context names it; DAG ids are
+    ``<family>__<slug>``): with hundreds of agencies every task would otherwise build every agency's
+    DAG before it starts.
     """
     agencies = settings.agencies_dir()
     slugs = agencies.slugs()
-    running = _slug_being_run()
+    running = slug_of_dag(dag_being_run())
     if running in slugs:
         slugs = [running]
+    if in_shard is not None:
+        slugs = [slug for slug in slugs if in_shard(slug)]
     for slug in slugs:
         agency, problems = parse_agency(agencies.root / slug / "agency.yaml")
         errors = [p for p in problems if p.severity == "error"]

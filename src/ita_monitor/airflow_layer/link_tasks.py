@@ -132,7 +132,7 @@ def send_line(agency, year_dir, fiscal_year: int, text: str) -> bool:
 @task(trigger_rule="none_failed")
 def notify_admin(slug: str) -> list[dict]:
     """Mail the admin each change of state not yet told (once); nothing when nothing changed."""
-    from ita_monitor.airflow_layer.mail import _connection_exists, smtp_conn_id
+    from ita_monitor.airflow_layer.mail import _connection_exists, send_admin, smtp_conn_id
     from ita_monitor.links.notice import notice
     from ita_monitor.links.record import pending_notice
     from ita_monitor.links.run import notify_done
@@ -150,14 +150,7 @@ def notify_admin(slug: str) -> list[dict]:
         conn_id = smtp_conn_id()
         mailed = bool(to) and _connection_exists(conn_id)
         if mailed:
-            from email.header import Header
-
-            from airflow.providers.smtp.hooks.smtp import SmtpHook
-
-            with SmtpHook(smtp_conn_id=conn_id) as hook:
-                hook.send_email_smtp(
-                    to=to, subject=Header(mail.subject, "utf-8").encode(), html_content=mail.html
-                )
+            send_admin(conn_id, year.agency, to, mail)
         lined = send_line(year.agency, year.folder, year.fiscal_year, mail.text)
         if not (mailed or lined):
             log.warning(

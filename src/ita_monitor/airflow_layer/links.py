@@ -1,5 +1,5 @@
-"""Operator extra links on the round tasks: "Report PDF" (render_report) and "Published page"
-(publish_report).  Computed by the api-server on request: they point at the ITA page's run routes,
+"""Operator extra links on the round's task (``run_round``, which renders and publishes): "Report PDF"
+and "Published page".  Computed by the api-server on request: they point at the ITA page's run routes,
 which find the round's PDF or published URL in its status under the data root."""
 
 from __future__ import annotations

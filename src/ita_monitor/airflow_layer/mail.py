@@ -8,8 +8,6 @@ the task says, in its log, that nothing was mailed.
 from __future__ import annotations
 
 import logging
-import tempfile
-from email.header import Header
 from pathlib import Path
 
 from ita_monitor.airflow_layer import settings
@@ -32,8 +30,40 @@ def _connection_exists(conn_id: str) -> bool:
     return True
 
 
+def client(hook):
+    """The hook's logged-in SMTP client (host, port, TLS mode and login from the connection).
+
+    The provider builds only ``multipart/mixed`` HTML mail with ``application/octet-stream``
+    attachments and no Message-ID, and has no public way to send a ready message: its client is
+    ``SmtpHook._smtp_client`` (apache-airflow-providers-smtp 3.2.0; ``tests/airflow/test_mail_adapter.py``
+    notices when that changes).  The one internal the project uses for mail, here only.
+    """
+    smtp = getattr(hook, "_smtp_client", None)
+    if smtp is None or not hasattr(smtp, "send_message"):
+        raise RuntimeError(
+            "SmtpHook has no logged-in client (_smtp_client): the SMTP provider changed; see airflow_layer/mail.py"
+        )
+    return smtp
+
+
+def send_message(hook, msg) -> str:
+    """Send one ``EmailMessage`` through the hook's connection; its Message-ID."""
+    client(hook).send_message(msg)
+    return str(msg["Message-ID"])
+
+
+def _from(hook) -> str:
+    sender = hook.from_email
+    if not sender:
+        raise ValueError(
+            f"connection {hook.smtp_conn_id!r} has no from_email (extra): the address mails are sent from"
+        )
+    return sender
+
+
 def send(job, mails: list) -> list[dict]:
     """Send each mail and record it as sent right away; returns what was sent."""
+    from ita_monitor.intake.mailout import Body, agency_domain, message
     from ita_monitor.intake.notify import record_sent
 
     if not mails:
@@ -53,29 +83,44 @@ def send(job, mails: list) -> list[dict]:
 
     round_dir = job.data.round_dir(job.slug, job.rnd)
     sent = []
-    with SmtpHook(smtp_conn_id=conn_id) as hook, tempfile.TemporaryDirectory() as tmp:
+    with SmtpHook(smtp_conn_id=conn_id) as hook:
+        sender = _from(hook)
         for mail in mails:
-            files = []
-            for rel in mail.attachments:  # the data root may be remote: the hook attaches local files
-                local = Path(tmp) / Path(rel).name
-                local.write_bytes((round_dir / rel).read_bytes())
-                files.append(str(local))
-            hook.send_email_smtp(
+            # the data root may be remote: each attachment read through it
+            files = [(Path(rel).name, (round_dir / rel).read_bytes()) for rel in mail.attachments]
+            msg = message(
+                from_addr=sender,
                 to=list(mail.to),
-                subject=Header(mail.subject, "utf-8").encode(),
-                html_content=mail.html,
-                files=files,
-                custom_headers={"Reply-To": mail.reply_to} if mail.reply_to else None,
+                subject=mail.subject,
+                body=Body(mail.html, mail.text or plain_text(mail.html)),
+                domain=agency_domain(job.agency, sender),
+                reply_to=mail.reply_to,
+                attachments=files,
             )
-            record_sent(job, mail)
+            message_id = send_message(hook, msg)
+            record_sent(job, mail, message_id=message_id)
             log.info("Sent %s mail to %s: %s", mail.kind, ", ".join(mail.to), mail.subject)
-            sent.append({"kind": mail.kind, "unit": mail.unit, "to": list(mail.to)})
+            sent.append({"kind": mail.kind, "unit": mail.unit, "to": list(mail.to), "message_id": message_id})
     return sent
 
 
-def send_replies(data, slug: str) -> list[dict]:
-    """Send the mail-in replies not sent yet (``mailin.pending_replies``), each marked sent right away."""
+def plain_text(html: str) -> str:
+    """The text of an HTML body built before mails had a text part (a reply recorded by an older version)."""
+    import html as html_lib
+    import re
+
+    text = re.sub(r"(?i)<br\s*/?>|</p>|</li>|</tr>", "\n", html)
+    text = re.sub(r"(?i)<li[^>]*>", "- ", text)
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", text)).strip() + "\n"
+
+
+def send_replies(data, slug: str, agency=None) -> list[dict]:
+    """Send the mail-in replies not sent yet (``mailin.pending_replies``), each marked sent right away.
+
+    Each reply threads on the unit's message (``In-Reply-To``, ``References``).
+    """
     from ita_monitor.intake.mailin import pending_replies, reply_sent
+    from ita_monitor.intake.mailout import Body, agency_domain, message
 
     pending = pending_replies(data, slug)
     if not pending:
@@ -95,15 +140,38 @@ def send_replies(data, slug: str) -> list[dict]:
 
     sent = []
     with SmtpHook(smtp_conn_id=conn_id) as hook:
+        sender = _from(hook)
         for record in pending:
             reply = record["reply"]
-            hook.send_email_smtp(
+            msg = message(
+                from_addr=sender,
                 to=[reply["to"]],
-                subject=Header(reply["subject"], "utf-8").encode(),
-                html_content=reply["html"],
-                custom_headers={"In-Reply-To": reply["in_reply_to"], "References": reply["in_reply_to"]},
+                subject=reply["subject"],
+                body=Body(reply["html"], reply.get("text") or plain_text(reply["html"])),
+                domain=agency_domain(agency, sender),
+                in_reply_to=reply["in_reply_to"],
+                references=reply.get("references", ""),
             )
+            send_message(hook, msg)
             reply_sent(data, slug, record["key"])
             log.info("Replied to %s: %s", reply["to"], reply["subject"])
             sent.append({"to": reply["to"], "state": record["state"], "message_id": record["message_id"]})
     return sent
+
+
+def send_admin(conn_id: str, agency, to: list[str], mail) -> str:
+    """Send a notice to the admin (``subject``, ``html``, ``text``; the link-health notice); its Message-ID."""
+    from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+    from ita_monitor.intake.mailout import Body, agency_domain, message
+
+    with SmtpHook(smtp_conn_id=conn_id) as hook:
+        sender = _from(hook)
+        msg = message(
+            from_addr=sender,
+            to=to,
+            subject=mail.subject,
+            body=Body(mail.html, mail.text),
+            domain=agency_domain(agency, sender),
+        )
+        return send_message(hook, msg)

@@ -115,6 +115,12 @@ def read_mailbox(job) -> list[dict]:
                 [(f.name, f.matched, f.accepted) for f in outcome.files],
             )
             outcomes.append(outcome)
-    replies = send_replies(data, slug)
-    push_outcomes(job, [o for o in outcomes if o.state in ("accepted", "problems")])
+    replies = send_replies(data, slug, job.agency)
+    taken = [o for o in outcomes if o.state in ("accepted", "problems")]
+    push_outcomes(job, taken)
+    if taken:  # the page and `ita-monitor status` show what came in while the round waits
+        from ita_monitor.flow.pipeline import collect
+
+        # the versions were kept as the mail was read: a published round is "changed after publication"
+        log.info("Collected after mail-in: %s", collect(job, changed=True))
     return [{"message_id": o.message_id, "state": o.state, "replies": len(replies)} for o in outcomes]

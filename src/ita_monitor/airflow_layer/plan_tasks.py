@@ -21,13 +21,17 @@ def plan_params() -> dict[str, Param]:
 def _job(slug: str):
     from ita_monitor.flow.yearly import YearJob
     from ita_monitor.model.errors import InputError
-    from ita_monitor.model.rounds import BANGKOK, fiscal_year_of
+    from ita_monitor.model.runs import plan_year_of_run
 
     ctx = get_current_context()
-    fiscal_year = ctx["params"].get("fiscal_year")
-    if fiscal_year is None:
-        # A scheduled run starts at midnight on 1 October in Bangkok: the fiscal year that begins.
-        fiscal_year = fiscal_year_of(ctx["dag_run"].run_after.astimezone(BANGKOK).date())
+    dag_run = ctx["dag_run"]
+    # A scheduled run starts at midnight on 1 October in Bangkok: the fiscal year that begins; a run
+    # triggered with a logical date: that date's fiscal year (the run's note says the same).
+    fiscal_year = plan_year_of_run(
+        {"fiscal_year": ctx["params"].get("fiscal_year")},
+        getattr(dag_run, "logical_date", None),
+        dag_run.run_after,
+    )
     log.info("Agency %s, plan of fiscal year %s", slug, fiscal_year)
     agencies = settings.agencies_dir()
     if int(fiscal_year) not in agencies.plan_years(slug):

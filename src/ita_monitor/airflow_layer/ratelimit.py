@@ -112,7 +112,7 @@ def _limiter(uri: str) -> FixedWindowRateLimiter:
 
 
 def configured_uri() -> str:
-    from airflow.configuration import conf
+    from airflow.sdk import conf
 
     return (conf.get("ita", "rate_limit_storage", fallback="") or "").strip() or default_uri()
 

@@ -12,6 +12,7 @@ submission_poll_seconds = 3600          # how often the waiting round looks for 
 mail_poll_seconds = 300                 # how often it looks at the agency's ITA mailbox (mail_in)
 line_tries = 4                          # LINE pushes: tries per notice (429/5xx/no answer are retried)
 line_retry_seconds = 2                  # first wait between tries, doubling (unless Retry-After says)
+line_parallel = 8                       # LINE pushes at a time (all of a call share one retry budget)
 admin_email =                           # who is told when a published link changes state (comma-separated)
 link_check_cron = 0 7 * * 1             # link health: when it runs in the assessment period (Bangkok)
 link_timeout_seconds = 20               # link health: one whole answer (redirects and body included)
@@ -21,6 +22,8 @@ link_rate_per_host = 2                  # link health: requests started per seco
 link_secret =                           # key of the units' links and the pages' form tokens (websecurity.py;
                                         # empty: derived from [api_auth] jwt_secret or the JWT private key)
 max_submission_bytes = 5242880          # the one size limit of a unit's file: inbox, upload, mail-in, link-in
+dag_shards = 1                          # DAG files the agencies are spread over (`ita-monitor dags sync`);
+                                        # about one per 100 agencies (docs/production.md)
 allowed_origins =                       # where the page is served besides [api] base_url (comma-separated
                                         # https://name[:port], for more names behind a proxy); the Origin
                                         # check of every POST (websecurity.py), never the request's Host
@@ -62,6 +65,7 @@ DEFAULTS = {
     "mail_poll_seconds": "300",
     "line_tries": "4",
     "line_retry_seconds": "2",
+    "line_parallel": "8",
     "admin_email": "",
     "link_check_cron": "0 7 * * 1",
     "link_timeout_seconds": "20",
@@ -69,6 +73,7 @@ DEFAULTS = {
     "link_connections_per_host": "2",
     "link_rate_per_host": "2",
     "max_submission_bytes": str(DEFAULT_MAX_SUBMISSION_BYTES),
+    "dag_shards": "1",
     "allowed_origins": "",
     "rate_limit_storage": "",
 }

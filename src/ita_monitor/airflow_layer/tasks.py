@@ -1,4 +1,6 @@
-"""The round's tasks: each a thin call into ``ita_monitor.flow.pipeline`` for one agency's round."""
+"""The steps of the round's task (``round_task.RunRound``), each a thin call into ``ita_monitor.flow``
+for one agency's round, and what the round DAG shares: default args, the trigger form, the stand-in
+task of an agency whose profile is invalid."""
 
 from __future__ import annotations
 
@@ -13,11 +15,44 @@ from ita_monitor.airflow_layer import settings
 
 log = logging.getLogger(__name__)
 
+
+def record_failure(context: Any) -> None:
+    """A round's task failed for good: status.json says "failed" with the reason, so ``ita-monitor
+    status`` and the ITA page say it even without asking Airflow.  A failure the step recorded itself
+    (a gap: incomplete; a rejection; a refused self-check) is kept as it is."""
+    from ita_monitor.model.names import agency_of_round_dag
+    from ita_monitor.model.status import State, update_round
+
+    try:
+        dag_run = context["dag_run"]
+        slug = agency_of_round_dag(str(dag_run.dag_id))
+        if slug is None:
+            return
+        job = _job(slug, ctx=context)
+        from ita_monitor.model.status import load_round
+
+        before = load_round(job.data, slug, job.rnd).known_state
+        if before in (State.INCOMPLETE, State.REJECTED, State.FAILED):
+            return
+        ti = context.get("ti") or context.get("task_instance")
+        reason = str(context.get("exception") or "")[:2000]
+        update_round(
+            job.data,
+            slug,
+            job.rnd,
+            state=State.FAILED,
+            error=f"{getattr(ti, 'task_id', 'a task')}: {reason}".strip(": "),
+        )
+    except Exception:  # never hide the task's own failure behind this one
+        log.exception("could not record the failure in status.json")
+
+
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": "ita",
     "retries": 2,
     "retry_delay": 60,
     "retry_exponential_backoff": 2.0,
+    "on_failure_callback": record_failure,  # round DAGs only (it looks at the DAG id)
 }
 
 
@@ -47,26 +82,33 @@ def round_params() -> dict[str, Param]:
     }
 
 
-def _job(slug: str, skip_without_plan: bool = False):
-    from ita_monitor.flow.pipeline import RoundJob
+def _job(slug: str, skip_without_plan: bool = False, ctx: Any = None):
+    from ita_monitor.flow.pipeline import RoundJob, recorded_due
     from ita_monitor.model.config import AgenciesDir
     from ita_monitor.model.errors import InputError
-    from ita_monitor.model.rounds import resolve_round
+    from ita_monitor.model.runs import due_of_conf, round_of_run
 
-    ctx = get_current_context()
-    params = ctx["params"]
+    ctx = ctx if ctx is not None else get_current_context()
+    params = ctx.get("params") or {}
     agencies: AgenciesDir = settings.agencies_dir()
     try:
         agency = agencies.agency(slug)
         interval_end: datetime | None = ctx.get("data_interval_end")
-        run_after = ctx["dag_run"].run_after
-        rnd = resolve_round(
-            params.get("fiscal_year"), params.get("round"), interval_end, run_after, agency.schedule.rounds
+        dag_run = ctx["dag_run"]
+        rnd = round_of_run(
+            {**(dag_run.conf or {}), **{k: params.get(k) for k in ("fiscal_year", "round")}},
+            run_type=getattr(dag_run, "run_type", ""),
+            logical_date=getattr(dag_run, "logical_date", None),
+            interval_end=interval_end,
+            run_after=dag_run.run_after,
+            rounds=agency.schedule.rounds,
         )
         log.info("Agency %s, %s (fiscal year %s)", slug, rnd.label_th, rnd.fiscal_year)
         if skip_without_plan:
             _skip_without_plan(agencies, slug, rnd.fiscal_year)
-        return RoundJob.load(agencies, slug, rnd, settings.data(), agency)
+        data = settings.data()
+        due = due_of_conf(dag_run.conf) or recorded_due(data, slug, rnd)
+        return RoundJob.load(agencies, slug, rnd, data, agency, due=due)
     except (InputError, ValueError) as exc:
         # Bad config or params will not fix themselves on retry: fail now, saying where.
         raise AirflowFailException(f"ตั้งค่าไม่ถูกต้อง / configuration problem:\n{exc}") from exc
@@ -92,19 +134,15 @@ def _skip_without_plan(agencies, slug: str, fiscal_year: int) -> None:
     )
 
 
-@task
-def open_round(slug: str) -> dict:
-    """Write each responsible unit's prefilled form to its outbox and mail it (once per form content).
-
-    A round of a fiscal year without a plan is skipped (every task after it too), saying which file
-    to add: unpausing the DAG never starts a run that fails for want of a plan.  Each form mail carries
-    the unit's own upload link (once per form content and link)."""
+def open_round(job) -> dict:
+    """Write each responsible unit's prefilled form to its outbox and mail it (once per form content
+    and link: ``outbox/sent.json``), with the unit's own upload link; LINE notices likewise."""
     from ita_monitor.airflow_layer.line import push_forms
     from ita_monitor.airflow_layer.mail import send
     from ita_monitor.airflow_layer.websecurity import NoSecret, unit_link_maker
+    from ita_monitor.flow.pipeline import mark_waiting
     from ita_monitor.intake.notify import open_round as write_forms
 
-    job = _job(slug, skip_without_plan=True)
     try:
         link_for = unit_link_maker(job)
     except NoSecret as exc:
@@ -115,23 +153,20 @@ def open_round(slug: str) -> dict:
             "the form mails go without the units' upload links"
         )
     mails = write_forms(job, link_for)
+    mark_waiting(job.data, job.agency, job.rnd, job.due_at.isoformat(), job.due)
     sent = send(job, mails)
     log.info("Forms written; mailed %d of %d pending", len(sent), len(mails))
     line = push_forms(job)
     return {"pending": len(mails), "sent": sent, "line": line}
 
 
-@task
-def check_completeness(slug: str) -> dict:
+def check_completeness(job) -> dict:
     """Read the round's inbox, then fail with every missing (unit, measure) if the round is not complete.
 
-    The task that fails on a gap is the one that reads the inbox: clearing it (alone, with its
-    downstream, from the UI, ``airflow tasks clear`` or the ITA page's rerun) reads the files that
-    arrived since.  Reading is idempotent: a file already kept (same sha256) is not stored again.
-    """
+    Reading is idempotent: a file already kept (same sha256) is not stored again, so the rerun (the
+    round's task cleared) reads exactly the files that arrived since."""
     from ita_monitor.flow.pipeline import RoundIncomplete, check_round, collect
 
-    job = _job(slug)
     summary = collect(job)
     log.info("Collected %s", summary)
     try:
@@ -145,16 +180,14 @@ def check_completeness(slug: str) -> dict:
     return {**result.as_dict(), "collected": summary}
 
 
-@task
-def render_report(slug: str) -> dict:
-    """Render the round report PDF under the data root."""
+def render_report(job) -> dict:
+    """Render the round report PDF and its memo under the data root, each self-checked."""
     from ita_monitor.flow.pipeline import render_report as render
 
-    return render(_job(slug), settings.renderer())
+    return render(job, settings.renderer())
 
 
-@task
-def publish_report(slug: str) -> dict:
+def publish_report(job) -> dict:
     """Publish the report to the agency's site and update the year's index page.
 
     A target that is down or erroring is retried inside the task with backoff, then by the task's
@@ -167,7 +200,6 @@ def publish_report(slug: str) -> dict:
     from ita_monitor.publish.base import PublishFailed
     from ita_monitor.publish.factory import publisher_for
 
-    job = _job(slug)
     dry_run = job.agency.publish.dry_run
     try:
         remote = remote_for(job.agency)

@@ -137,8 +137,14 @@ class MonitoringRoundTimetable(Timetable):
         return sorted(r for r in candidates if r <= last)
 
     def infer_manual_data_interval(self, *, run_after: datetime) -> DataInterval:
-        """A manual run is about the latest round that has ended by ``run_after``."""
-        return self.interval_of(latest_round_before(run_after, self.rounds))
+        """A manual run with a logical date (Airflow passes it as ``run_after`` here) is about the round
+        that date ends (the round's end, or any time on its last day); any other date gives the latest
+        round that has ended by then, and the run's tasks refuse it, naming that round
+        (``runs.round_of_run``)."""
+        from ita_monitor.model.runs import round_of_logical_date
+
+        rnd = round_of_logical_date(run_after, self.rounds) or latest_round_before(run_after, self.rounds)
+        return self.interval_of(rnd)
 
 
 def stamp(moment: datetime, micro: bool = False) -> str:

@@ -1,7 +1,8 @@
 """Waiting for the units' submissions without holding a worker slot.
 
-``WaitForSubmissionsOperator`` looks once (``ita_monitor.intake.waiting``); if every submission is in or the
-due date has come it returns at once, otherwise it defers to ``SubmissionsTrigger``, which polls the
+``wait_step`` looks once (``ita_monitor.intake.waiting``); if every submission is in or the due date
+has come waiting is over, otherwise the task (the round's ``RunRound``, or the standalone
+``WaitForSubmissionsOperator``) defers to ``SubmissionsTrigger``, which polls the
 data root from the triggerer every ``[ita] submission_poll_seconds`` and wakes the task when the round
 is complete, when the due date comes, or when it is time to remind the units (``schedule.
 reminder_days`` before the due date); the task then mails the reminders and defers again.
@@ -31,10 +32,12 @@ log = logging.getLogger(__name__)
 
 
 def load_job(slug: str, fiscal_year: int, months: int):
-    from ita_monitor.flow.pipeline import RoundJob
+    from ita_monitor.flow.pipeline import RoundJob, recorded_due
     from ita_monitor.model.rounds import Round
 
-    return RoundJob.load(settings.agencies_dir(), slug, Round(fiscal_year, months), settings.data())
+    rnd, data = Round(fiscal_year, months), settings.data()
+    # a caught-up round waits until the last day its run was given (kept when it opened)
+    return RoundJob.load(settings.agencies_dir(), slug, rnd, data, due=recorded_due(data, slug, rnd))
 
 
 def look(slug: str, fiscal_year: int, months: int, now: datetime | None = None):
@@ -114,8 +117,67 @@ class SubmissionsTrigger(BaseTrigger):
             await asyncio.sleep(max(1.0, pause))
 
 
+def wait_step(
+    job, reminded: bool, poll_seconds: float | None = None, mail_poll_seconds: float | None = None
+) -> dict | SubmissionsTrigger:
+    """One look at a waiting round on a worker: read the agency's new mail (mail-in), remind the units
+    when it is time; then the summary when waiting is over (every submission in, or the due date
+    come), else the trigger to defer to."""
+    from ita_monitor.airflow_layer.mail import send
+    from ita_monitor.intake.notify import reminders
+
+    slug, fiscal_year, months = job.slug, job.rnd.fiscal_year, job.rnd.months
+    if job.agency.mail_in is not None:
+        _read_mail(job)
+    state = look(slug, fiscal_year, months)
+    if state.remind_now:
+        sent = send(job, reminders(job, state.completeness.gaps))
+        log.info("Reminders sent: %s", sent)
+        from ita_monitor.airflow_layer.line import push_reminders
+
+        push_reminders(job, state.completeness.gaps)
+        reminded = True
+    if state.done:
+        summary = {
+            "complete": state.complete,
+            "due_passed": state.due_passed,
+            "missing": len(state.completeness.gaps),
+            "due_at": state.due_at.isoformat(),
+        }
+        log.info("Done waiting: %s", summary)
+        return summary
+    poll = poll_seconds or float(settings.get("submission_poll_seconds"))
+    mail_poll = 0.0
+    if job.agency.mail_in is not None:
+        mail_poll = mail_poll_seconds or float(settings.get("mail_poll_seconds"))
+    log.info(
+        "รอการส่งผล ยังขาด %d รายการ ครบกำหนด %s / waiting: %d missing, due %s",
+        len(state.completeness.gaps),
+        state.due_at.isoformat(),
+        len(state.completeness.gaps),
+        state.due_at.isoformat(),
+    )
+    return SubmissionsTrigger(
+        slug, fiscal_year, months, reminded=reminded, poll_seconds=poll, mail_poll_seconds=mail_poll
+    )
+
+
+def _read_mail(job) -> None:
+    """Read and answer the agency's new mail; a mailbox or mail server that is down is logged and
+    tried again at the next wake, never a reason to fail the round."""
+    from ita_monitor.airflow_layer.mailin import read_mailbox
+
+    try:
+        done = read_mailbox(job)
+    except Exception:
+        log.exception("อ่านกล่องอีเมลไม่ได้ จะลองใหม่รอบหน้า / could not read the mailbox; will try again")
+        return
+    log.info("Mail-in: %d message(s) read: %s", len(done), done)
+
+
 class WaitForSubmissionsOperator(BaseOperator):
-    """Wait (deferred) until every required submission is in or the due date passes; remind on the way."""
+    """Only the wait of a round (the round's task ``RunRound`` waits the same way, then goes on):
+    deferred until every required submission is in or the due date passes; reminds on the way."""
 
     template_fields = ("slug",)
     ui_color = "#fff2cc"
@@ -140,71 +202,15 @@ class WaitForSubmissionsOperator(BaseOperator):
         return job.rnd.fiscal_year, job.rnd.months
 
     def execute(self, context: Any) -> dict:
-        fiscal_year, months = self._round()
-        return self._step(fiscal_year, months, reminded=False)
+        return self._step(*self._round(), reminded=False)
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict:
-        fiscal_year, months = self._round()
         log.info("Woken: %s", event)
-        return self._step(fiscal_year, months, reminded=event.get("reminded", False))
+        return self._step(*self._round(), reminded=event.get("reminded", False))
 
     def _step(self, fiscal_year: int, months: int, reminded: bool) -> dict:
-        from ita_monitor.airflow_layer.mail import send
-        from ita_monitor.intake.notify import reminders
-
         job = load_job(self.slug, fiscal_year, months)
-        if job.agency.mail_in is not None:
-            self._read_mail(job)
-        state = look(self.slug, fiscal_year, months)
-        if state.remind_now:
-            sent = send(job, reminders(job, state.completeness.gaps))
-            log.info("Reminders sent: %s", sent)
-            from ita_monitor.airflow_layer.line import push_reminders
-
-            push_reminders(job, state.completeness.gaps)
-            reminded = True
-        if state.done:
-            summary = {
-                "complete": state.complete,
-                "due_passed": state.due_passed,
-                "missing": len(state.completeness.gaps),
-                "due_at": state.due_at.isoformat(),
-            }
-            log.info("Done waiting: %s", summary)
-            return summary
-        poll = self.poll_seconds or float(settings.get("submission_poll_seconds"))
-        mail_poll = 0.0
-        if job.agency.mail_in is not None:
-            mail_poll = self.mail_poll_seconds or float(settings.get("mail_poll_seconds"))
-        log.info(
-            "รอการส่งผล ยังขาด %d รายการ ครบกำหนด %s / waiting: %d missing, due %s",
-            len(state.completeness.gaps),
-            state.due_at.isoformat(),
-            len(state.completeness.gaps),
-            state.due_at.isoformat(),
-        )
-        self.defer(
-            trigger=SubmissionsTrigger(
-                self.slug,
-                fiscal_year,
-                months,
-                reminded=reminded,
-                poll_seconds=poll,
-                mail_poll_seconds=mail_poll,
-            ),
-            method_name="execute_complete",
-        )
-        raise AssertionError("unreachable")  # pragma: no cover - defer() raises
-
-    @staticmethod
-    def _read_mail(job) -> None:
-        """Read and answer the agency's new mail; a mailbox or mail server that is down is logged and
-        tried again at the next wake, never a reason to fail the round."""
-        from ita_monitor.airflow_layer.mailin import read_mailbox
-
-        try:
-            done = read_mailbox(job)
-        except Exception:
-            log.exception("อ่านกล่องอีเมลไม่ได้ จะลองใหม่รอบหน้า / could not read the mailbox; will try again")
-            return
-        log.info("Mail-in: %d message(s) read: %s", len(done), done)
+        waited = wait_step(job, reminded, self.poll_seconds, self.mail_poll_seconds)
+        if isinstance(waited, SubmissionsTrigger):
+            self.defer(trigger=waited, method_name="execute_complete")
+        return waited

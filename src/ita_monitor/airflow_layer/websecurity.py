@@ -32,7 +32,7 @@ class NoSecret(RuntimeError):
 
 
 def _conf_get(section: str, key: str) -> str:
-    from airflow.configuration import conf
+    from airflow.sdk import conf
 
     return (conf.get(section, key, fallback="") or "").strip()
 
@@ -245,6 +245,6 @@ def unit_link_maker(job):
 
     def make(unit: str) -> str:
         scope = LinkScope(job.slug, job.rnd.fiscal_year, job.rnd.months, unit)
-        return link_for(secret, job.data, scope, job.agency.schedule.grace_days, base)
+        return link_for(secret, job.data, scope, job.agency.schedule.grace_days, base, expires_at=job.due_at)
 
     return make

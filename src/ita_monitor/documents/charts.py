@@ -41,6 +41,12 @@ def _env(templates: str) -> jinja2.Environment:
     )
 
 
+def year_span(years, thai: bool = True) -> str:
+    """``๒๕๖๖–๒๕๖๗``; one year alone is ``๒๕๖๗`` (never ``๒๕๖๗–๒๕๖๗``)."""
+    first, last = number(years[0], thai), number(years[-1], thai)
+    return first if first == last else f"{first}–{last}"
+
+
 def number(value: float | int | None, thai: bool, decimals: int = 0) -> str:
     """A figure as printed on a chart: ``81.36`` -> ``๘๑.๓๖`` in documents; "–" for nothing."""
     if value is None:
@@ -143,9 +149,7 @@ def scores_chart(history: ScoreHistory, thai: bool = True, templates: Path | str
             pass_level=history.pass_level,
             pass_text=number(history.pass_level, thai),
             fails_twice=fails_twice,
-            caption=f"คะแนนรายตัวชี้วัด ปี {number(history.years[0], thai)}–{number(history.years[-1], thai)}"
-            if history.years
-            else "",
+            caption=f"คะแนนรายตัวชี้วัด ปี {year_span(history.years, thai)}" if history.years else "",
             thai=thai,
         )
     )

@@ -64,6 +64,8 @@ class SelfCheck:
     links: int = 0
     seconds: float = 0.0
     findings: list[Finding] = field(default_factory=list)
+    # what a person decides before approving, without blocking it (an OIT code of an unverified catalogue)
+    flags: list[Finding] = field(default_factory=list)
 
     def add(self, finding: Finding) -> None:
         self.findings.append(finding)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
+from ita_monitor.documents.oit_flags import with_catalogue_flags
 from ita_monitor.documents.selfcheck import SelfCheckFailed, check_pdf, refusal, start
 from ita_monitor.intake.columns import ResultRow
 from ita_monitor.intake.completeness import Completeness, check
@@ -20,7 +22,7 @@ from ita_monitor.model.agency_year import AgencyYear
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.plan import Plan
 from ita_monitor.model.revisions import update_json
-from ita_monitor.model.rounds import Round
+from ita_monitor.model.rounds import Round, last_day_to_submit, round_due_at
 from ita_monitor.model.status import RoundStatus, SelfCheckRecord, State
 from ita_monitor.model.storage import DataRoot, read_json, write_atomic
 from ita_monitor.publish.base import Document, Publisher
@@ -46,10 +48,17 @@ class RoundJob(AgencyYear):
 
     plan: Plan
     rnd: Round
+    due: date | None = None  # a new last day to submit (catching up a past round); None: the schedule's
 
     @classmethod
     def load(
-        cls, agencies: AgenciesDir, slug: str, rnd: Round, data: DataRoot, agency: Agency | None = None
+        cls,
+        agencies: AgenciesDir,
+        slug: str,
+        rnd: Round,
+        data: DataRoot,
+        agency: Agency | None = None,
+        due: date | None = None,
     ) -> RoundJob:
         """The round's job; each file read once (``agency``: the profile the caller already read)."""
         agency = agency if agency is not None else agencies.agency(slug)
@@ -60,7 +69,18 @@ class RoundJob(AgencyYear):
             rnd=rnd,
             data=data,
             fiscal_year=rnd.fiscal_year,
+            due=due,
         )
+
+    @property
+    def due_at(self) -> datetime:
+        """When the wait ends: midnight in Bangkok after the last day to submit."""
+        return round_due_at(self.agency, self.rnd, self.due)
+
+    @property
+    def last_day(self) -> date:
+        """The last day units have, as forms, mails, links and the ITA page say it."""
+        return last_day_to_submit(self.due_at)
 
 
 def update_status(job: RoundJob, **changes: Any) -> RoundStatus:
@@ -73,7 +93,7 @@ def update_status(job: RoundJob, **changes: Any) -> RoundStatus:
         fiscal_year=job.rnd.fiscal_year,
         round=job.rnd.months,
         label_th=job.rnd.label_th,
-        due_at=job.rnd.due_at(job.agency.schedule.grace_days).isoformat(),
+        due_at=job.due_at.isoformat(),
         **changes,
     )
 
@@ -81,15 +101,17 @@ def update_status(job: RoundJob, **changes: Any) -> RoundStatus:
 # --- collect ------------------------------------------------------------------------------------
 
 
-def collect(job: RoundJob) -> dict:
+def collect(job: RoundJob, changed: bool = False) -> dict:
     """Keep every new inbox file as a version (``intake.py``), then read every version.
 
     Per (unit, measure) the row of the latest valid version counts; a rejected file never blocks
     other files or replaces an accepted version.  Nothing in the inbox or under received/ is changed.
     """
     from ita_monitor.intake.reading import take_in
+    from ita_monitor.intake.versions import withdrawn_versions
 
     intake = take_in(job.data, job.agency, job.plan, job.rnd)
+    set_aside = withdrawn_versions(job.data, job.slug, job.rnd)
     rows = intake.rows
     outcomes = intake.outcomes
     doc = {
@@ -102,14 +124,16 @@ def collect(job: RoundJob) -> dict:
         lambda now: None if len((now or {}).get("files") or []) > len(doc["files"]) else doc,
     )
     accepted = sum(o.accepted for o in outcomes)
+    progress = check(job.plan, job.agency, job.rnd, list(rows.values()))  # what is in, what is missing
     update_status(
         job,
         state=state_after_collect(
-            status.load_round(job.data, job.slug, job.rnd).known_state, bool(intake.new)
+            status.load_round(job.data, job.slug, job.rnd).known_state, bool(intake.new) or changed
         ),
+        completeness=progress.as_dict(),
         files=doc["files"],
         rejected=intake.rejected,
-        history=[v.as_dict() for v in intake.versions],
+        history=[{**v.as_dict(), "withdrawn": set_aside.get((v.unit, v.version))} for v in intake.versions],
     )
     return {
         "files": len(outcomes),
@@ -125,10 +149,57 @@ PUBLISHED_STATES = (State.PUBLISHED, State.DRY_RUN, State.CHANGED_AFTER_PUBLICAT
 
 def state_after_collect(before: State | None, new_files: bool) -> State:
     """A published round stays published: a new file (upload, mail, link) makes it "changed after
-    publication: rerun to republish", never "collected" (which would read as waiting again)."""
+    publication: rerun to republish", never "collected" (which would read as waiting again).  A round
+    waiting for submissions stays waiting (its completeness shows the progress)."""
     if before in PUBLISHED_STATES:
         return State.CHANGED_AFTER_PUBLICATION if new_files else before
+    if before is State.WAITING:
+        return State.WAITING
     return State.COLLECTED
+
+
+def mark_waiting(
+    data: DataRoot, agency: Agency, rnd: Round, due_at: str, due: date | None = None
+) -> RoundStatus:
+    """The round is open and waits for submissions until ``due_at``: status.json says so (a published
+    round keeps its state: a new run of it shows as running on the page).  ``due``: the last day to
+    submit the run was given (a caught-up round), kept so every later look at the round uses it."""
+    before = status.load_round(data, agency.slug, rnd).known_state
+    changes: dict[str, Any] = {"due_at": due_at, "due_day": due.isoformat() if due else ""}
+    if before not in PUBLISHED_STATES:
+        changes["state"] = State.WAITING
+    return status.update_round(
+        data,
+        agency.slug,
+        rnd,
+        agency=agency.slug,
+        fiscal_year=rnd.fiscal_year,
+        round=rnd.months,
+        label_th=rnd.label_th,
+        **changes,
+    )
+
+
+def withdraw_version(
+    job: RoundJob, unit: str, version: int, reason: str, by: str, undo: bool = False
+) -> tuple[dict, RoundStatus]:
+    """Withdraw a unit's received version (or undo that), then collect the round again, so the state,
+    the completeness and the page follow at once (a published round becomes "changed after
+    publication: rerun to republish").  Nothing received is deleted; ``WithdrawRefused`` says why not."""
+    from ita_monitor.intake.versions import record_withdrawal
+
+    action = record_withdrawal(job.data, job.slug, job.rnd, unit, version, reason, by, undo)
+    collect(job, changed=True)
+    return action, status.load_round(job.data, job.slug, job.rnd)
+
+
+def recorded_due(data: DataRoot, slug: str, rnd: Round) -> date | None:
+    """The last day to submit the round's run was given when it opened (``mark_waiting``), if any."""
+    day = status.load_round(data, slug, rnd).due_day
+    try:
+        return date.fromisoformat(day) if day else None
+    except ValueError:
+        return None
 
 
 def collected_rows(job: RoundJob) -> list[ResultRow]:
@@ -196,8 +267,10 @@ def render_report(job: RoundJob, renderer) -> dict:
         write_atomic(memo_path, memo)
     report.update(memo_path=str(memo_path), memo_sha256=hashlib.sha256(memo).hexdigest())
     # The self-check before anyone is asked to approve: both PDFs read back and compared.
+    # and an OIT code of a catalogue not verified against the year's list is flagged for the approver
     checks = SelfCheckRecord().with_documents(
-        check_pdf(report_check, html, "report").as_dict(), check_pdf(memo, memo_html, "memo").as_dict()
+        with_catalogue_flags(check_pdf(report_check, html, "report"), html, job.catalogue).as_dict(),
+        with_catalogue_flags(check_pdf(memo, memo_html, "memo"), memo_html, job.catalogue).as_dict(),
     )
     update_status(job, state=State.RENDERED, report=report, selfcheck=checks)
     return report

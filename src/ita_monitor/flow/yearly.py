@@ -12,7 +12,13 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from ita_monitor.documents.selfcheck import SelfCheck, SelfCheckFailed, check_pdf, refusal
+from ita_monitor.documents.oit_flags import with_catalogue_flags
+from ita_monitor.documents.selfcheck import (
+    SelfCheck,
+    SelfCheckFailed,
+    check_pdf,
+    refusal,
+)
 from ita_monitor.model import status
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.agency_year import AgencyYear
@@ -93,7 +99,10 @@ def render_measures(job: YearJob, renderer) -> dict:
     pdf = renderer.pdf(html)
     result = _write(job.path("measures"), pdf)
     update_status(
-        job, state=State.RENDERED, measures=result, selfcheck=_checked(job, check_pdf(pdf, html, "measures"))
+        job,
+        state=State.RENDERED,
+        measures=result,
+        selfcheck=_checked(job, check_pdf(pdf, html, "measures"), html),
     )
     return result
 
@@ -105,12 +114,14 @@ def render_approval_memo(job: YearJob, renderer) -> dict:
     html = approval_memo_html(renderer, job.agency, job.plan, job.plan_file)
     pdf = renderer.pdf(html)
     result = _write(job.path("approval-memo"), pdf)
-    update_status(job, memo=result, selfcheck=_checked(job, check_pdf(pdf, html, "approval_memo")))
+    update_status(job, memo=result, selfcheck=_checked(job, check_pdf(pdf, html, "approval_memo"), html))
     return result
 
 
-def _checked(job: YearJob, result: SelfCheck) -> SelfCheckRecord:
-    """The plan's self-check entry with this document's result in it (the other one kept)."""
+def _checked(job: YearJob, result: SelfCheck, html: str) -> SelfCheckRecord:
+    """The plan's self-check entry with this document's result in it (the other one kept); an OIT
+    code of a catalogue not verified against the year's list is flagged for the approver."""
+    with_catalogue_flags(result, html, job.catalogue)
     previous = status.load_plan(job.data, job.slug, job.fiscal_year).selfcheck or SelfCheckRecord()
     return previous.with_documents(result.as_dict())
 

@@ -87,6 +87,7 @@ class FileOutcome:
     received_at: str = ""
     stored_as: str = ""  # path of the kept copy under the round folder
     counts: int = 0  # rows of this version that are the latest valid ones (in use)
+    withdrawn: dict | None = None  # the admin's withdrawal in force (by, at, reason): it does not count
 
     def as_dict(self) -> dict:
         d = asdict(self)

@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.storage import PathLike, read_json, write_json
-from ita_monitor.model.thai import thai_date, thai_digits
+from ita_monitor.model.thai import thai_date, thai_digits, thai_digits_in_prose
 
 PUSH_PATH = "/v2/bot/message/push"
 MAX_TEXT = 5000  # the Messaging API's limit for one text message
@@ -59,7 +59,7 @@ def form_notice(job, unit: str, form) -> Notice | None:
     text = (
         f"📋 {agency.short_name_th}: แบบรายงานผลตามมาตรการ ITA {rnd.label_th} ปีงบประมาณ"
         f" {thai_digits(rnd.fiscal_year)} ของ{form.unit_th} ส่งทางอีเมลแล้ว"
-        f" ({len(form.measures)} มาตรการ: {', '.join(c for c, _ in form.measures)})"
+        f" ({thai_digits(len(form.measures))} มาตรการ: {', '.join(c for c, _ in form.measures)})"
         f" ส่งภายในวันที่ {form.due_th} – {how}\n"
         f"The ITA form of round {rnd.months} months, FY {rnd.fiscal_year} was mailed to this unit;"
         " reply to that mail with the filled form."
@@ -72,12 +72,12 @@ def reminder_notice(job, unit: str, gaps) -> Notice | None:
     group = _group(agency, unit)
     if not group:
         return None
-    due_th = thai_date(rnd.last_day_to_submit(agency.schedule.grace_days))
+    due_th = thai_date(job.last_day)
     codes = ", ".join(g.measure_code for g in gaps)
     text = (
         f"⏰ {agency.short_name_th}: ยังไม่ได้รับรายงานผล {rnd.label_th} ของ{agency.unit(unit).name_th}"
         f" มาตรการ {codes} ครบกำหนดส่งวันที่ {due_th}\n"
-        f"Reminder: still missing {codes}; due {rnd.last_day_to_submit(agency.schedule.grace_days)}."
+        f"Reminder: still missing {codes}; due {job.last_day}."
     )
     return Notice(f"reminder:{unit}", unit, group, text)
 
@@ -94,14 +94,23 @@ def outcome_notices(agency: Agency, outcome) -> list[Notice]:
             continue
         if f.accepted:
             codes = ", ".join(r["measure"] for r in f.rows)
-            text = f"✅ ได้รับ {f.name} ของ{agency.unit(unit).name_th}แล้ว ({codes}) / {f.name} accepted."
+            if getattr(f, "late", False):
+                text = (
+                    f"🕒 ได้รับ {f.name} ของ{agency.unit(unit).name_th}หลังกำหนด ({codes})"
+                    f" ผู้ดูแลระบบจะดำเนินการรอบนี้ใหม่ / {f.name} received late: the admin will rerun the round."
+                )
+            else:
+                text = f"✅ ได้รับ {f.name} ของ{agency.unit(unit).name_th}แล้ว ({codes}) / {f.name} accepted."
         else:
             errors = [p for p in f.problems if p["severity"] == "error"]
             lines = [
-                f"- [{p['where']}] {p['th']} / {p['en']}" if p["where"] else f"- {p['th']}" for p in errors
+                f"- [{p['where']}] {thai_digits_in_prose(p['th'])} / {p['en']}"
+                if p["where"]
+                else f"- {thai_digits_in_prose(p['th'])}"
+                for p in errors
             ]
             text = (
-                f"❌ {f.name} ของ{agency.unit(unit).name_th} ยังรับไม่ได้ พบปัญหา {len(errors)} ข้อ"
+                f"❌ {f.name} ของ{agency.unit(unit).name_th} ยังรับไม่ได้ พบปัญหา {thai_digits(len(errors))} ข้อ"
                 f" (รายละเอียดในอีเมลตอบกลับ) / not accepted, {len(errors)} problem(s):\n" + "\n".join(lines)
             )
         if f.missing:

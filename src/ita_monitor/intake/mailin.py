@@ -25,27 +25,19 @@ from __future__ import annotations
 import email
 import email.policy
 import hashlib
-import html
 import io
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from email.utils import getaddresses, parseaddr
+from email.utils import parseaddr
 
+from ita_monitor.intake.mail_reply import build_reply, why_stale
 from ita_monitor.model import storage
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.errors import InputError, Problem
 from ita_monitor.model.rounds import Round
-from ita_monitor.model.storage import (
-    DataRoot,
-    PathLike,
-    list_files,
-    read_json,
-    write_atomic,
-    write_json,
-)
-from ita_monitor.model.thai import thai_digits
+from ita_monitor.model.storage import DataRoot, PathLike, list_files, read_json, write_atomic, write_json
 
 REF_RE = re.compile(
     r"^ita:([a-z0-9][a-z0-9-]{1,62})/(\d{4})/round-(\d{2})/([A-Za-z0-9][A-Za-z0-9_.-]{0,39})$"
@@ -94,12 +86,6 @@ def parse(raw: bytes) -> email.message.EmailMessage:
 def sender_of(msg) -> str:
     """The From address, lower-cased ('' when there is none)."""
     return parseaddr(str(msg.get("From", "")))[1].strip().lower()
-
-
-def reply_address(msg) -> str:
-    reply_to = getaddresses([str(msg.get("Reply-To", ""))])
-    address = reply_to[0][1] if reply_to and reply_to[0][1] else sender_of(msg)
-    return address.strip()
 
 
 def attachments(msg) -> list[Attachment]:
@@ -190,6 +176,31 @@ def match(
     return None
 
 
+_CLOSED = ("published", "dry_run", "changed_after_publication")
+
+
+def round_over(data: DataRoot, agency: Agency, rnd: Round, waiting: Round | None, now: datetime) -> bool:
+    """Whether a file for ``rnd`` is stale: not the round waited for, past its due date, and either
+    published or of an earlier fiscal year than the current one (a failed or incomplete round of this
+    year is still open: the file is taken, late, and the admin reruns the round)."""
+    from ita_monitor.model.rounds import fiscal_year_of
+    from ita_monitor.model.status import load_round
+
+    if rnd == waiting or now <= rnd.due_at(agency.schedule.grace_days):
+        return False
+    current = waiting.fiscal_year if waiting else fiscal_year_of(now.date())
+    return rnd.fiscal_year < current or load_round(data, agency.slug, rnd).state in _CLOSED
+
+
+def is_late(data: DataRoot, agency: Agency, rnd: Round, now: datetime) -> bool:
+    """After the round's due date, or after the round failed: taken, and the admin must rerun it."""
+    from ita_monitor.model.status import load_round
+
+    if now > rnd.due_at(agency.schedule.grace_days):
+        return True
+    return load_round(data, agency.slug, rnd).state in ("failed", "incomplete")
+
+
 # --- processing ---------------------------------------------------------------------------------
 
 
@@ -204,6 +215,9 @@ class FileResult:
     rows: list[dict] = field(default_factory=list)  # {"measure": code, "status": ...}
     problems: list[dict] = field(default_factory=list)  # Problem.as_dict()
     missing: list[str] = field(default_factory=list)  # measure codes still missing from the unit
+    late: bool = False  # after the round's due date, or into a round that failed: the admin reruns it
+    # the form of a round that is over (another year, or published): {"fiscal_year", "months", "unit"}
+    stale: dict | None = None
 
 
 @dataclass
@@ -218,7 +232,7 @@ class Outcome:
     state: str  # "accepted" | "problems" | "quarantined" | "duplicate"
     files: list[FileResult] = field(default_factory=list)
     reason: str = ""  # why quarantined
-    reply: dict | None = None  # {"to", "subject", "html", "in_reply_to", "sent_at"}
+    reply: dict | None = None  # {"to", "subject", "html", "text", "in_reply_to", "references", "sent_at"}
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -254,7 +268,13 @@ def seen(data: DataRoot, slug: str, message_id: str) -> bool:
 
 
 def _take_in(
-    data: DataRoot, agencies: AgenciesDir, agency: Agency, sender: str, att, waiting: Round | None
+    data: DataRoot,
+    agencies: AgenciesDir,
+    agency: Agency,
+    sender: str,
+    att,
+    waiting: Round | None,
+    now: datetime,
 ) -> FileResult:
     """One attachment: matched to its round and unit, put in the inbox, kept as a version, read."""
     from ita_monitor.intake.reading import check_file
@@ -266,6 +286,13 @@ def _take_in(
     if m is None:
         return result
     rnd = Round(m.fiscal_year, m.months)
+    if m.by == "form" and round_over(data, agency, rnd, waiting, now):  # answered, kept, not filed
+        result.matched, result.stale = (
+            None,
+            {"fiscal_year": m.fiscal_year, "months": m.months, "unit": m.unit},
+        )
+        return result
+    result.late = is_late(data, agency, rnd, now)
     try:
         plan = agencies.plan(agency.slug, rnd.fiscal_year, agency)
     except InputError as exc:
@@ -297,14 +324,21 @@ def _conclude(
 ) -> None:
     """Quarantine a message that matched no unit; else build the reply (sent later by the caller)."""
     matched = [f for f in outcome.files if f.matched]
+    stale = [f for f in outcome.files if f.stale]
     sender_units = agency.units_of_sender(outcome.sender) if outcome.sender else []
     if not matched and not (sender_units and not outcome.files):
         outcome.state = "quarantined"
-        outcome.reason = _why_quarantined(agency, outcome.sender, outcome.files, sender_units, waiting)
+        outcome.reason = (
+            why_stale(stale[0].stale, waiting)
+            if stale
+            else _why_quarantined(agency, outcome.sender, outcome.files, sender_units, waiting)
+        )
         write_atomic(mail_dir(data, agency.slug) / "quarantine" / f"{outcome.sha256}.eml", raw)
+        if stale:  # the sender is told which form this is and which round is open now
+            outcome.reply = build_reply(agency, msg, outcome, waiting)
     else:
         outcome.state = "accepted" if matched and all(f.accepted for f in outcome.files) else "problems"
-        outcome.reply = build_reply(agency, msg, outcome)
+        outcome.reply = build_reply(agency, msg, outcome, waiting)
 
 
 def process_message(
@@ -333,7 +367,7 @@ def process_message(
     )
     if record_path(data, agency.slug, key).exists():
         return outcome
-    outcome.files = [_take_in(data, agencies, agency, sender, att, waiting) for att in attachments(msg)]
+    outcome.files = [_take_in(data, agencies, agency, sender, att, waiting, now) for att in attachments(msg)]
     _conclude(data, agency, msg, raw, outcome, waiting)
     write_json(record_path(data, agency.slug, key), outcome.as_dict())
     return outcome
@@ -399,85 +433,6 @@ def _why_quarantined(agency, sender, files, sender_units, waiting) -> str:
 # --- the reply ----------------------------------------------------------------------------------
 
 
-def _li(items: list[str]) -> str:
-    return "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
-
-
-def build_reply(agency: Agency, msg, outcome: Outcome) -> dict:
-    """The answer to the sender, in Thai and English: what was accepted, or every problem and its fix."""
-    e = html.escape
-    paras: list[str] = []
-    if not outcome.files:
-        paras.append(
-            "ไม่พบไฟล์แนบในอีเมลนี้: แนบแบบฟอร์มที่กรอกแล้ว (.xlsx) แล้วตอบกลับอีกครั้ง"
-            " / No file was attached: attach the filled form (.xlsx) and reply again."
-        )
-    for f in outcome.files:
-        if f.matched is None:
-            paras.append(
-                f"<b>{e(f.name)}</b>: ไม่ทราบว่าเป็นไฟล์ของหน่วยงานใดหรือรอบใด จึงไม่ได้รับไว้"
-                " ใช้แบบฟอร์มที่ได้รับทางอีเมล (มีรหัสแบบฟอร์ม) / could not tell which unit or round this"
-                " file is for, so it was not taken: use the form you were mailed (it carries its reference)."
-            )
-            continue
-        m = f.matched
-        unit_th = agency.unit(m["unit"]).name_th
-        rnd = Round(m["fiscal_year"], m["months"])
-        where_th = f"{e(unit_th)} {e(rnd.label_th)} ปีงบประมาณ {thai_digits(rnd.fiscal_year)}"
-        where_en = f"unit {e(m['unit'])}, round {rnd.months} months, FY {rnd.fiscal_year}"
-        kept = (
-            f" (ฉบับที่ {f.version} / version {f.version})"
-            if f.new_version
-            else f" (ไฟล์เดียวกับฉบับที่ {f.version} ที่ได้รับแล้ว / the same file as version {f.version})"
-        )
-        errors = [p for p in f.problems if p["severity"] == "error"]
-        warnings = [p for p in f.problems if p["severity"] != "error"]
-        if f.accepted:
-            rows = [e(r["measure"]) + (f" – {e(r['status'])}" if r["status"] else "") for r in f.rows]
-            paras.append(
-                f"<b>{e(f.name)}</b>: รับแล้ว ✔ {where_th}{kept} รับข้อมูล {len(f.rows)} มาตรการ"
-                f" / accepted for {where_en}: {len(f.rows)} row(s).{_li(rows)}"
-            )
-        else:
-            items = [_problem_html(p) for p in errors]
-            paras.append(
-                f"<b>{e(f.name)}</b>: ยังรับไม่ได้ ✘ {where_th}{kept} พบปัญหา {len(errors)} ข้อ"
-                f" แก้ไขแล้วตอบกลับอีเมลนี้พร้อมไฟล์ใหม่ / not accepted for {where_en}: {len(errors)}"
-                f" problem(s); fix them and reply with the corrected file.{_li(items)}"
-            )
-        if warnings:
-            paras.append("ข้อสังเกต / notes:" + _li([_problem_html(p) for p in warnings]))
-        if f.missing:
-            paras.append(
-                f"ยังขาดรายงานของ {e(unit_th)} ในรอบนี้ / still missing from this unit: "
-                + ", ".join(e(c) for c in f.missing)
-            )
-        elif f.accepted:
-            paras.append(f"{e(unit_th)} ส่งครบทุกมาตรการของรอบนี้แล้ว / everything due from this unit is in.")
-    state_th, state_en = (
-        ("ได้รับแล้ว", "accepted") if outcome.state == "accepted" else ("มีปัญหาที่ต้องแก้", "problems found")
-    )
-    subject = str(msg.get("Subject", "")).strip()
-    body = "".join(f"<p>{p}</p>" for p in paras)
-    page = (
-        f'<html><body style="font-family: Tahoma, sans-serif"><p>{e(agency.name_th)} – ระบบติดตาม ITA'
-        f" / ITA monitoring</p>{body}</body></html>"
-    )
-    return {
-        "to": reply_address(msg),
-        "subject": f"[ITA] {state_th} / {state_en}: "
-        + (subject if subject.lower().startswith("re:") else f"Re: {subject}"),
-        "html": page,
-        "in_reply_to": outcome.message_id,
-        "sent_at": "",
-    }
-
-
-def _problem_html(p: dict) -> str:
-    where = f" [{html.escape(p['where'])}]" if p.get("where") else ""
-    return f"{html.escape(p['file'])}{where}: {html.escape(p['th'])} / {html.escape(p['en'])}"
-
-
 # --- after processing ---------------------------------------------------------------------------
 
 
@@ -522,3 +477,24 @@ def quarantined(data: DataRoot, slug: str) -> list[dict]:
 
 def problems_of(record: dict) -> list[Problem]:
     return [Problem(**p) for f in record.get("files", []) for p in f.get("problems", [])]
+
+
+def late_files(data: DataRoot, slug: str, rnd: Round) -> list[dict]:
+    """Files of this round taken after its due date or its failure, oldest first (the round page:
+    the admin reruns the round for them)."""
+    out = [
+        {
+            "received_at": r["received_at"],
+            "sender": r["sender"],
+            "unit": f["matched"]["unit"],
+            "file": f["name"],
+            "version": f.get("version", 0),
+            "accepted": f.get("accepted", False),
+        }
+        for r in records(data, slug)
+        for f in r.get("files", [])
+        if f.get("late")
+        and f.get("matched")
+        and (f["matched"]["fiscal_year"], f["matched"]["months"]) == (rnd.fiscal_year, rnd.months)
+    ]
+    return sorted(out, key=lambda x: x["received_at"])

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ita_monitor.intake.columns import FileOutcome, ResultRow
 from ita_monitor.intake.submissions import parse_submission
-from ita_monitor.intake.versions import Version, _unreadable, take_in_inbox
+from ita_monitor.intake.versions import Version, _unreadable, take_in_inbox, withdrawn_versions
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.errors import Problem
 from ita_monitor.model.limits import TooLarge, read_path_bounded, too_large_th_en
@@ -70,6 +70,7 @@ def take_in(data: DataRoot, agency: Agency, plan: Plan, rnd: Round, store: bool 
     """
     just_read: dict[tuple[str, str], bytes] = {}  # the new versions' bytes, read from the inbox once
     versions, new, unread = take_in_inbox(data, agency.slug, rnd, store=store, read=just_read)
+    set_aside = withdrawn_versions(data, agency.slug, rnd)  # the admin's withdrawals: listed, not counted
     outcomes: list[FileOutcome] = []
     rows: dict[tuple[str, str], ResultRow] = {}
     used_by: dict[tuple[str, str], int] = {}
@@ -97,9 +98,10 @@ def take_in(data: DataRoot, agency: Agency, plan: Plan, rnd: Round, store: bool 
             version=v.version,
             received_at=v.received_at,
             stored_as=v.stored_as,
+            withdrawn=set_aside.get((v.unit, v.version)),
         )
         outcomes.append(outcome)
-        if not errors:
+        if not errors and outcome.withdrawn is None:
             for r in found:
                 rows[(r.unit, r.measure_code)] = r
                 used_by[(r.unit, r.measure_code)] = len(outcomes) - 1

@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass
+from datetime import date
 
 from ita_monitor.intake.columns import FIELD_TH, STATUS_VALUES, UNIT_LABEL
 from ita_monitor.model.agency import Agency
@@ -75,9 +76,13 @@ def responsible_units(agency: Agency, plan: Plan, rnd: Round) -> list[str]:
     return [u.code for u in agency.units if u.code in due]
 
 
-def form_for(agency: Agency, plan: Plan, rnd: Round, unit: str, grace_days: int) -> UnitForm:
+def form_for(
+    agency: Agency, plan: Plan, rnd: Round, unit: str, grace_days: int, last_day: date | None = None
+) -> UnitForm:
+    """The unit's form; ``last_day``: the round's last day to submit when it is not the schedule's
+    (a caught-up past round)."""
     measures = tuple((m.code, m.title) for m in plan.due_in(rnd.months) if unit in m.units)
-    due = rnd.last_day_to_submit(grace_days)
+    due = last_day or rnd.last_day_to_submit(grace_days)
     return UnitForm(
         unit=unit,
         unit_th=agency.unit(unit).name_th,

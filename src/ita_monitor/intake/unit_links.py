@@ -174,6 +174,41 @@ def revoke(data: DataRoot, scope: LinkScope, by: str = "", reason: str = "") -> 
     return kept["entry"]
 
 
+# --- late links ---------------------------------------------------------------------------------
+
+
+def extend(data: DataRoot, scope: LinkScope, until: datetime, by: str = "") -> dict:
+    """Note a late link of ``scope`` (``ita-monitor link --until``): the unit's page and the round's
+    page show its due date and the late link, not the expired original."""
+    entry = {
+        "fiscal_year": scope.fiscal_year,
+        "round": scope.months,
+        "unit": scope.unit,
+        "generation": generation(data, scope),
+        "until": until.isoformat(timespec="seconds"),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "by": by,
+    }
+
+    def add(doc: dict | None) -> dict:
+        return {**(doc or {}), "agency": scope.agency, "extended": [*(doc or {}).get("extended", []), entry]}
+
+    update_json(revocations_path(data, scope.agency), add)
+    return entry
+
+
+def extended_until(data: DataRoot, scope: LinkScope) -> datetime | None:
+    """The latest late due date given to ``scope``'s current link (None: the round's own)."""
+    doc = read_json_current(revocations_path(data, scope.agency), None) or {}
+    current = generation(data, scope)
+    untils = [
+        datetime.fromisoformat(e["until"])
+        for e in doc.get("extended", [])
+        if _same_scope(e, scope) and int(e.get("generation", 0)) == current
+    ]
+    return max(untils, default=None)
+
+
 def link_for(
     secret: bytes,
     data: DataRoot,

@@ -16,7 +16,7 @@ from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.errors import InputError, Problem
 from ita_monitor.model.messages import UPLOAD_REFUSALS
 from ita_monitor.model.rounds import Round
-from ita_monitor.model.storage import DataRoot, read_json
+from ita_monitor.model.storage import DataRoot, read_json, write_json
 
 
 class UploadRefused(Exception):
@@ -60,6 +60,7 @@ def receive_upload(
     unit: str,
     filename: str,
     payload: bytes,
+    by: str = "",
 ) -> Received:
     """Check, keep and collect one uploaded file; UploadRefused (nothing stored) when it cannot be."""
     from ita_monitor.flow.pipeline import RoundJob, collect
@@ -89,7 +90,27 @@ def receive_upload(
         # kept as a version at once with the name as sent (the inbox holds the safe name; collect finds
         # the same bytes and stores nothing)
         receive(data, agency.slug, rnd, unit, filename, payload, source=f"inbox/{unit}/{name}")
-    summary = collect(job)
+    summary = collect(job, changed=not known)  # kept above: a published round is "changed after publication"
     outcome = _outcome_of(data, agency.slug, rnd, unit, digest)
     version = outcome.get("version") or (known[0].version if known else None)
+    if by:  # who sent it through a page: the round's uploads.json, one entry per upload
+        record_upload(
+            data,
+            agency.slug,
+            rnd,
+            {"unit": unit, "name": name, "sha256": digest, "version": version, "by": by},
+        )
     return Received(unit, name, digest, not known, version, outcome, summary)
+
+
+def uploads_path(data: DataRoot, slug: str, rnd: Round):
+    return data.round_dir(slug, rnd) / "uploads.json"
+
+
+def record_upload(data: DataRoot, slug: str, rnd: Round, entry: dict[str, Any]) -> None:
+    """Note who uploaded a file on a page (the logged-in user) and when."""
+    from datetime import UTC, datetime
+
+    doc = read_json(uploads_path(data, slug, rnd), None) or {"uploads": []}
+    doc["uploads"].append({**entry, "at": datetime.now(UTC).isoformat(timespec="seconds")})
+    write_json(uploads_path(data, slug, rnd), doc)

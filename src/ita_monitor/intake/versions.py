@@ -9,11 +9,16 @@ Layout under the round folder::
                                                 exclusively (O_EXCL / S3 If-None-Match: *), so each
                                                 received file gets its own number whatever the number
                                                 of processes or hosts sharing the data root
-    received/manifest.json                      an index of the claims (rewritten whole)
+    received/<unit>/withdrawals/<version>-<n>.json   the admin's n-th action on that version:
+                                                withdraw (who, when, why) or undo; created exclusively,
+                                                never rewritten: the last one says whether it counts
+    received/manifest.json                      an index of the claims and of the withdrawals
 
 The same bytes from the same unit again are not a new version; anything else is.  When a round is
 collected every version is read in order and, per (unit, measure), the row of the latest valid
-version counts; a rejected version never replaces an accepted one.  The inbox is only read.
+version counts; a rejected version never replaces an accepted one; a withdrawn version (the admin
+set it aside, with a reason) is listed, marked, and does not count.  The inbox is only read, and no
+received byte is ever deleted.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import json
 import logging
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,9 +77,22 @@ class Version:
     received_at: str  # ISO time, UTC
     stored_as: str  # path under the round folder: received/<unit>/<version>-<sha8>-<name>
     source: str  # where it came from: inbox/<unit>/<name>
+    withdrawn: dict | None = field(default=None, compare=False)  # only as read with its withdrawals
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The version's record (its claim); a withdrawal is a separate record."""
+        d = asdict(self)
+        d.pop("withdrawn", None)
+        return d
+
+    @classmethod
+    def of(cls, record: dict) -> Version:
+        return cls(**{k: v for k, v in record.items() if k in _VERSION_FIELDS})
+
+
+_VERSION_FIELDS = frozenset(
+    ("unit", "version", "name", "sha256", "bytes", "received_at", "stored_as", "source")
+)
 
 
 def _now() -> str:
@@ -100,14 +118,14 @@ def history(data: DataRoot, slug: str, rnd: Round) -> list[Version]:
     ``manifest.json`` is an index of them (and the record of rounds received before claims existed).
     """
     doc = read_json(manifest_path(data, slug, rnd), None) or {"versions": []}
-    found = {(v["unit"], v["version"]): Version(**v) for v in doc["versions"]}
+    found = {(v["unit"], v["version"]): Version.of(v) for v in doc["versions"]}
     folder = received_dir(data, slug, rnd)
     for unit_dir in list_dirs(folder):
         for claim in list_files(_claims_dir(data, slug, rnd, unit_dir.name)):
             if claim.name.endswith(".json") and claim.name[:-5].isdigit():
                 key = (unit_dir.name, int(claim.name[:-5]))
                 if key not in found:
-                    found[key] = Version(**json.loads(read_all(claim)))
+                    found[key] = Version.of(json.loads(read_all(claim)))
     return sorted(found.values(), key=lambda v: (v.received_at, v.unit, v.version))
 
 
@@ -145,7 +163,7 @@ def _claim(data: DataRoot, slug: str, rnd: Round, version: Version) -> Version |
     doc = json.dumps(version.as_dict(), ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
     if create_exclusive(path, doc + b"\n"):
         return None
-    return Version(**json.loads(read_all(fresh(path))))
+    return Version.of(json.loads(read_all(fresh(path))))
 
 
 def _keep(
@@ -207,19 +225,117 @@ def _store(data: DataRoot, slug: str, rnd: Round, version: Version, payload: byt
 
 
 def _write_manifest(data: DataRoot, slug: str, rnd: Round) -> None:
-    """The index of every claim (rewritten whole; the claims stay the record)."""
+    """The index of every claim and withdrawal (rewritten whole; the claims and actions stay the record)."""
     versions = history(data, slug, rnd)
+    actions = withdrawal_actions(data, slug, rnd)
+    in_force = withdrawn_versions(data, slug, rnd, actions)
+    withdrawals = [a for (_, _), acts in sorted(actions.items()) for a in acts]
     doc = {
         "agency": slug,
         "fiscal_year": rnd.fiscal_year,
         "round": rnd.months,
-        "versions": [asdict(v) for v in versions],
+        "versions": [
+            {
+                **v.as_dict(),
+                **({"withdrawn": in_force[key]} if (key := (v.unit, v.version)) in in_force else {}),
+            }
+            for v in versions
+        ],
+        "withdrawals": withdrawals,
     }
-    # several receipts at once may finish in either order: the index of more versions stays
-    update_json(
-        manifest_path(data, slug, rnd),
-        lambda now: None if len((now or {}).get("versions") or []) >= len(versions) else doc,
-    )
+
+    # several receipts (or withdrawals) at once may finish in either order: the index of more stays
+    def newer(now):
+        now = now or {}
+        if len(now.get("versions") or []) >= len(versions) and len(now.get("withdrawals") or []) >= len(
+            withdrawals
+        ):
+            return None
+        return doc
+
+    update_json(manifest_path(data, slug, rnd), newer)
+
+
+# --- withdrawing a version ---------------------------------------------------------------------------
+
+
+class WithdrawRefused(ValueError):
+    """A withdrawal (or undo) that cannot be done; the message says why and what to do (Thai / English);
+    ``code``: no_such_version, withdraw_reason, already_withdrawn or not_withdrawn."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
+
+
+def _withdrawals_dir(data: DataRoot, slug: str, rnd: Round, unit: str) -> PathLike:
+    return received_dir(data, slug, rnd) / unit / "withdrawals"
+
+
+def withdrawal_actions(data: DataRoot, slug: str, rnd: Round) -> dict[tuple[str, int], list[dict]]:
+    """Every withdraw / undo action of the round, per (unit, version), in order."""
+    out: dict[tuple[str, int], list[dict]] = {}
+    for unit_dir in list_dirs(received_dir(data, slug, rnd)):
+        for f in list_files(_withdrawals_dir(data, slug, rnd, unit_dir.name)):
+            m = re.fullmatch(r"(\d+)-(\d+)\.json", f.name)
+            if not m:
+                continue
+            try:
+                action = json.loads(read_all(f))
+            except (OSError, ValueError):
+                continue
+            out.setdefault((unit_dir.name, int(m.group(1))), []).append({**action, "n": int(m.group(2))})
+    for acts in out.values():
+        acts.sort(key=lambda a: a["n"])
+    return out
+
+
+def withdrawn_versions(
+    data: DataRoot, slug: str, rnd: Round, actions: dict[tuple[str, int], list[dict]] | None = None
+) -> dict[tuple[str, int], dict]:
+    """(unit, version) -> the withdrawal in force (its last action is a withdraw)."""
+    actions = withdrawal_actions(data, slug, rnd) if actions is None else actions
+    return {key: acts[-1] for key, acts in actions.items() if acts and acts[-1].get("action") == "withdraw"}
+
+
+def record_withdrawal(
+    data: DataRoot, slug: str, rnd: Round, unit: str, version: int, reason: str, by: str, undo: bool = False
+) -> dict:
+    """Withdraw ``unit``'s ``version`` (or, ``undo``, put it back): a new action, created exclusively
+    (``storage.create_exclusive``), so of two admins at once one records it and the other is told it
+    is already done.  The version's bytes, claim and history stay; the manifest lists the action."""
+    reason = " ".join((reason or "").split())[:500]
+    known = {(v.unit, v.version) for v in history(data, slug, rnd)}
+    if (unit, version) not in known:
+        have = sorted(v for u, v in known if u == unit)
+        raise WithdrawRefused(
+            f"ไม่มีไฟล์ฉบับที่ {version} ของหน่วยงานย่อย {unit} ในรอบนี้ (มี: {have or 'ไม่มี'}) / "
+            f"{unit} has no version {version} in this round (versions: {have or 'none'})",
+            "no_such_version",
+        )
+    if not undo and not reason:
+        raise WithdrawRefused(
+            "บอกเหตุผลที่ถอนไฟล์นี้ / say why this version is withdrawn (--reason)", "withdraw_reason"
+        )
+    kind = "undo" if undo else "withdraw"
+    while True:
+        acts = withdrawal_actions(data, slug, rnd).get((unit, version), [])
+        current = acts[-1]["action"] if acts else "undo"
+        if current == kind:
+            raise WithdrawRefused(
+                f"ไฟล์ฉบับที่ {version} ของ {unit} ถูกถอนอยู่แล้ว / {unit} version {version} is already withdrawn"
+                if kind == "withdraw"
+                else f"ไฟล์ฉบับที่ {version} ของ {unit} ไม่ได้ถูกถอน / {unit} version {version} is not withdrawn",
+                "already_withdrawn" if kind == "withdraw" else "not_withdrawn",
+            )
+        n = 1 + (acts[-1]["n"] if acts else 0)
+        action = {"unit": unit, "version": version, "action": kind, "by": by, "at": _now(), "reason": reason}
+        path = _withdrawals_dir(data, slug, rnd, unit) / f"{version:03d}-{n:03d}.json"
+        body = json.dumps(action, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8") + b"\n"
+        if create_exclusive(path, body):
+            _write_manifest(data, slug, rnd)
+            return {**action, "n": n}
+        # another admin recorded action n just now: look again (it may be this very action)
 
 
 def deliver(

@@ -43,4 +43,4 @@ def wait_state(job, now: datetime) -> WaitState:
     """Where the round stands at ``now`` (aware)."""
     intake = take_in(job.data, job.agency, job.plan, job.rnd, store=False)
     completeness = check(job.plan, job.agency, job.rnd, intake.rows.values())
-    return WaitState(completeness, job.rnd.due_at(job.agency.schedule.grace_days), reminder_at(job), now)
+    return WaitState(completeness, job.due_at, reminder_at(job), now)

@@ -41,7 +41,7 @@ PAGE: dict[str, tuple[str, str]] = {
     "check_started": ("สั่งตรวจลิงก์แล้ว", "link check started"),
     "repair_started": ("สั่งซ่อมแล้ว จะตรวจซ้ำเมื่อเสร็จ", "repair started, then a new check"),
     "api_error": (
-        "Airflow ตอบ {n}: ทำไม่สำเร็จ ดูรายละเอียดในหน้า Airflow",
+        "Airflow ตอบ HTTP {n}: ทำไม่สำเร็จ ดูรายละเอียดในหน้า Airflow",
         "Airflow answered {n}: not done; see the run in Airflow",
     ),
     "form_expired": (
@@ -67,6 +67,25 @@ PAGE: dict[str, tuple[str, str]] = {
         "ยังใช้ลิงก์ไม่ได้ เพราะผู้ดูแลระบบยังไม่ได้ตั้งกุญแจลับ ([ita] link_secret)",
         "links cannot be used yet: the admin has not set the secret key ([ita] link_secret)",
     ),
+    "run_started": (
+        "เริ่มรันรอบนี้แล้ว (ดูความคืบหน้าในหน้านี้หรือใน Airflow)",
+        "the round's run has started (follow it here or in Airflow)",
+    ),
+    "already_running": ("รอบนี้มีการรันอยู่แล้ว ไม่ได้เริ่มใหม่", "this round already has a run going: none started"),
+    "due_in_past": (
+        "วันสุดท้ายที่ส่งต้องเป็นวันนี้หรือหลังจากนี้: เลือกวันใหม่",
+        "the last day to submit must be today or later: choose another day",
+    ),
+    "bad_due": ("วันที่ไม่ถูกต้อง: ใช้รูปแบบ ปปปป-ดด-วว (ค.ศ.)", "not a date: use YYYY-MM-DD (CE)"),
+    "withdrawn": (
+        "ถอนไฟล์ฉบับนั้นแล้ว ไม่นับในรอบนี้ (ยังเก็บไว้ในประวัติ)",
+        "that version is withdrawn: it no longer counts (it stays in the history)",
+    ),
+    "withdraw_undone": ("คืนไฟล์ฉบับนั้นแล้ว กลับมานับในรอบนี้", "the withdrawal is undone: that version counts again"),
+    "withdraw_reason": ("บอกเหตุผลที่ถอนไฟล์", "say why the version is withdrawn"),
+    "already_withdrawn": ("ไฟล์ฉบับนั้นถูกถอนอยู่แล้ว", "that version is already withdrawn"),
+    "not_withdrawn": ("ไฟล์ฉบับนั้นไม่ได้ถูกถอน", "that version is not withdrawn"),
+    "no_such_version": ("ไม่มีไฟล์ฉบับนั้นในรอบนี้", "no such version in this round"),
     "link_revoked": (
         "ยกเลิกลิงก์เดิมของหน่วยงานย่อยแล้ว ลิงก์ใหม่อยู่ในตารางลิงก์ด้านล่าง",
         "the unit's old link is revoked; its new link is in the table of links below",
@@ -150,12 +169,16 @@ CLI: dict[str, tuple[str, str]] = {
     "status_missing": ("ยังไม่ได้รับ", "missing"),
     "status_none": ("ไม่มี", "none"),
     "status_rejected": ("ไฟล์ที่ไม่รับ", "rejected files"),
+    "status_run": ("การรัน", "Airflow run"),
+    "status_offline": ("สถานะตามที่เก็บข้อมูลเท่านั้น", "the state is what the data root says"),
+    "status_received": ("ได้รับแล้ว {received} จาก {due}", "received: {received} of {due} (unit, measure)"),
 }
 
 # the labels of a round's or yearly plan's states (``model.states.State``), by its value
 STATES: dict[str, tuple[str, str]] = {
     "not_monitored": ("ไม่ได้ติดตาม", "not monitored"),
     "not_open": ("ยังไม่เปิดรอบ", "not yet open"),
+    "not_run": ("ยังไม่ได้รัน", "not run"),
     "waiting": ("รอรับผลการดำเนินงาน", "waiting for submissions"),
     "incomplete": ("ยังไม่ครบ", "incomplete"),
     "running": ("กำลังดำเนินการ", "running"),
@@ -201,6 +224,13 @@ assert len(MESSAGES) == len(PAGE) + len(LINK_REFUSALS) + len(UPLOAD_REFUSALS) + 
 # the codes shown as errors (red) rather than as news
 ERRORS = {
     "reason_needed",
+    "already_running",
+    "due_in_past",
+    "bad_due",
+    "withdraw_reason",
+    "already_withdrawn",
+    "not_withdrawn",
+    "no_such_version",
     "already_approved",
     "already_rejected",
     "not_asked",
@@ -219,14 +249,21 @@ def message(code: str, n: int | None = None, who: str = "", at: str = "") -> tup
     come from the app's own records, e.g. a claim, never from the address); None for an unknown code."""
     if code not in MESSAGES:
         return None
+    from ita_monitor.model.thai import thai_digits
+
     th, en = MESSAGES[code]
     values = {"{n}": str(n) if n is not None else "?", "{who}": who or "?", "{at}": at or "?"}
+    # the digit rule in the Thai: a count in Thai digits, an HTTP status (after "HTTP") as typed
+    th = th.replace("HTTP {n}", "HTTP " + values["{n}"]).replace("{n}", thai_digits(values["{n}"]))
     for mark, value in values.items():
         th, en = th.replace(mark, value), en.replace(mark, value)
     return th, en
 
 
 def said(code: str, **values: object) -> str:
-    """A message of the catalogue as one line, "Thai / English", its ``{names}`` filled in."""
+    """A message of the catalogue as one line, "Thai / English", its ``{names}`` filled in; the Thai
+    half follows the digit rule (``thai.thai_digits_in_prose``: file names, paths, codes as typed)."""
+    from ita_monitor.model.thai import thai_digits_in_prose
+
     th, en = MESSAGES[code]
-    return f"{th.format(**values)} / {en.format(**values)}"
+    return f"{thai_digits_in_prose(th.format(**values))} / {en.format(**values)}"

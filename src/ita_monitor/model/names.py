@@ -14,10 +14,16 @@ ROUND_DAG_PREFIX = "ita_round__"
 PLAN_DAG_PREFIX = "ita_plan__"
 LINKS_DAG_PREFIX = "ita_links__"
 
-APPROVAL_TASK = "approve_publish"  # the human-in-the-loop task of both DAG families
-CHECK_TASK = "check_completeness"  # reads the inbox and fails on a gap: the task a rerun clears
-REPORT_TASK = "render_report"
-PUBLISH_TASK = "publish_report"
+# A round's run is one task: it opens the round (forms and mails), waits deferred for the submissions,
+# reads and checks them, renders and self-checks the report, asks for the approval (parked, no worker
+# slot) and publishes.  Every role below is that task: clearing it is the whole rerun.
+ROUND_TASK = "run_round"
+CHECK_TASK = ROUND_TASK  # reads the inbox and fails on a gap: the task a rerun clears
+APPROVAL_TASK = ROUND_TASK  # the round's human-in-the-loop task (its approval of the report)
+REPORT_TASK = ROUND_TASK  # renders the report ("Report PDF" link)
+PUBLISH_TASK = ROUND_TASK  # publishes it ("Published page" link)
+PLAN_APPROVAL_TASK = "approve_publish"  # the yearly plan's human-in-the-loop task
+PLAN_CHECK_TASK = "validate_plan"  # reads the year's plan: the task a plan's rerun clears
 
 ITA_PREFIX = "/ita"  # where the plugin mounts the ITA page in Airflow's api-server
 
@@ -68,3 +74,13 @@ def hitl_path(dag_id: str, run_id: str, task_id: str = APPROVAL_TASK) -> str:
         f"/api/v2/dags/{quote(dag_id, safe='')}/dagRuns/{quote(run_id, safe='')}"
         f"/taskInstances/{task_id}/-1/hitlDetails"
     )
+
+
+def round_page_url(base: str, slug: str, fiscal_year: int, months: int) -> str:
+    """The ITA page of one round: ``<base>/ita/a/<agency>/<FY>/round-MM``."""
+    return f"{base.rstrip('/')}{ITA_PREFIX}/a/{slug}/{fiscal_year}/round-{months:02d}"
+
+
+def grid_url(base: str, dag_id: str, run_id: str) -> str:
+    """Airflow's own page of a DAG run (the Grid view with the run selected)."""
+    return f"{base.rstrip('/')}/dags/{quote(dag_id, safe='')}/runs/{quote(run_id, safe='')}"

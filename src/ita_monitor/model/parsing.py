@@ -336,9 +336,30 @@ def oit_links_problems(path: Path, catalogues: dict[int, Catalogue]) -> list[Pro
     return problems
 
 
+def shipped_catalogue(fiscal_year: int) -> Path | None:
+    """The OIT catalogue of ``fiscal_year`` that ships with ita-monitor (``include/agencies/catalogue/``
+    in the source tree and the image), if there is one."""
+    for base in (Path(__file__).resolve().parents[3], Path("/opt/ita")):
+        path = base / "include" / "agencies" / "catalogue" / f"oit-{fiscal_year}.yaml"
+        if path.is_file():
+            return path
+    return None
+
+
 def missing_catalogue(root: Path, fiscal_year: int, file: str) -> Problem:
-    """The problem of a fiscal year without a catalogue: which year, and the file to add."""
+    """The problem of a fiscal year without a catalogue: which year, and the file to add (the one
+    ita-monitor ships for that year, to copy, or the admin's nearest year to start from)."""
     path = Path(root) / "catalogue" / f"oit-{fiscal_year}.yaml"
+    shipped = shipped_catalogue(fiscal_year)
+    if shipped is not None and shipped.resolve() != path.resolve():
+        return Problem(
+            file,
+            "",
+            f"ไม่มีรายการ OIT ของปีงบประมาณ {thai_digits(fiscal_year)}: ita-monitor มีให้แล้ว คัดลอก {shipped} "
+            f"ไปเป็น {path} (cp {shipped} {path}) แล้วตรวจกับรายการของสำนักงาน ป.ป.ช. ปีนั้น",
+            f"no OIT catalogue for fiscal year {fiscal_year}: ita-monitor ships one: copy {shipped} to {path} "
+            f"(cp {shipped} {path}), then check it against that year's NACC items",
+        )
     years = sorted(int(p.stem[4:]) for p in path.parent.glob("oit-*.yaml") if p.stem[4:].isdigit())
     nearest = min(years, key=lambda y: (abs(y - fiscal_year), -y)) if years else None
     start_th = f" (คัดลอก oit-{nearest}.yaml มาแก้)" if nearest else ""

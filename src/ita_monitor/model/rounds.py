@@ -42,6 +42,11 @@ def last_day_to_submit(due_at: datetime) -> date:
     return (due_at.astimezone(BANGKOK) - timedelta(days=1)).date()
 
 
+def due_at_after(day: date) -> datetime:
+    """When the wait ends for the last day to submit ``day``: midnight in Bangkok after it."""
+    return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=BANGKOK)
+
+
 @dataclass(frozen=True, order=True)
 class Round:
     """Monitoring round ``months`` (1-12) of BE fiscal year ``fiscal_year``."""
@@ -176,3 +181,9 @@ def resolve_round(
     if run_after is None:
         raise ValueError("cannot tell the round: no params, data interval or run date")
     return latest_round_before(run_after, rounds)
+
+
+def round_due_at(agency, rnd: Round, due: date | None = None) -> datetime:
+    """When a round's wait ends: ``due`` (a new last day to submit, catching up a past round) or the
+    round's end plus the agency's ``grace_days``."""
+    return due_at_after(due) if due is not None else rnd.due_at(agency.schedule.grace_days)

@@ -16,6 +16,7 @@ class State(StrEnum):
     # the round's life on the page (the order of the overview's legend)
     NOT_MONITORED = "not_monitored"  # before the agency's first monitored fiscal year
     NOT_OPEN = "not_open"
+    NOT_RUN = "not_run"  # the round has ended and nothing ever ran for it
     WAITING = "waiting"
     INCOMPLETE = "incomplete"
     RUNNING = "running"
@@ -57,6 +58,7 @@ LABELS: dict[State, tuple[str, str]] = {state: STATES[state.value] for state in 
 # The states the overview's legend explains, in the order of a round's life.
 ROUND_PAGE_STATES: tuple[State, ...] = (
     State.NOT_OPEN,
+    State.NOT_RUN,
     State.WAITING,
     State.INCOMPLETE,
     State.RUNNING,

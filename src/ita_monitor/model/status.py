@@ -106,6 +106,15 @@ class ProblemRecord(Record):
         return f"{self.th} / {self.en}{where}".strip(" /")
 
 
+class WithdrawalRecord(Record):
+    """The admin's withdrawal of a received version (``versions.record_withdrawal``)."""
+
+    action: str = ""
+    by: str = ""
+    at: str = ""
+    reason: str = ""
+
+
 class FileRecord(Record):
     """The outcome of one received file at the last collect (``submissions.FileOutcome``)."""
 
@@ -119,6 +128,7 @@ class FileRecord(Record):
     received_at: str = ""
     stored_as: str = ""
     counts: int = 0
+    withdrawn: WithdrawalRecord | None = None  # set aside by the admin: listed, does not count
 
     @property
     def errors(self) -> list[str]:
@@ -137,6 +147,7 @@ class VersionRecord(Record):
     received_at: str = ""
     stored_as: str = ""
     source: str = ""
+    withdrawn: WithdrawalRecord | None = None
 
 
 class RejectedRecord(Record):
@@ -243,6 +254,7 @@ class DocumentCheck(Record):
     links: int = 0
     seconds: float = 0.0
     findings: list[FindingRecord] = Field(default_factory=list)
+    flags: list[FindingRecord] = Field(default_factory=list)  # for a person to decide; not blocking
 
 
 class SelfCheckRecord(Record):
@@ -256,6 +268,10 @@ class SelfCheckRecord(Record):
         """This record with each result (``SelfCheck.as_dict()``) in it, replacing the same document's."""
         documents = {**self.documents, **{r["document"]: DocumentCheck.coerce(r) for r in results}}
         return SelfCheckRecord(ok=all(d.ok for d in documents.values()), documents=documents)
+
+    def flagged(self) -> list[str]:
+        """What a person decides before approving (not blocking): one line per flag, naming the document."""
+        return [f"{name}: {f}" for name, d in self.documents.items() for f in d.flags]
 
     def blocking(self) -> list[str]:
         """Why approval must not be asked: one line per finding, naming document, page, expected, found."""
@@ -282,7 +298,8 @@ class RoundStatus(_Status):
 
     round: int | None = None
     label_th: str = ""
-    due_at: str = ""
+    due_at: str = ""  # when the wait ends (ISO); the page's and the forms' last day is the day before
+    due_day: str = ""  # the last day to submit the run was given (catching up a past round), or ""
     files: list[FileRecord] = Field(default_factory=list)
     rejected: list[RejectedRecord] = Field(default_factory=list)
     history: list[VersionRecord] = Field(default_factory=list)

@@ -106,22 +106,22 @@ class PublishFailed(Exception):
         self.attempts = attempts
         if transient:
             todo_th = (
-                "ตรวจสอบว่าเว็บไซต์/เซิร์ฟเวอร์เปิดอยู่และเข้าถึงได้ แล้วสั่ง clear งาน publish_report "
+                "ตรวจสอบว่าเว็บไซต์/เซิร์ฟเวอร์เปิดอยู่และเข้าถึงได้ แล้วสั่ง clear งานที่ล้มเหลว "
                 "เพื่อเผยแพร่ใหม่ (เอกสารที่ขึ้นไปแล้วจะไม่ซ้ำ หน้ารายการยังเป็นฉบับเดิมจนกว่าจะสำเร็จ)"
             )
             todo_en = (
-                "check that the site/server is up and reachable, then clear the publish_report task to "
+                "check that the site/server is up and reachable, then clear the failed task to "
                 "rerun it (documents already uploaded are not duplicated; the index page stays as it was "
                 "until the round completes)"
             )
         else:
             todo_th = (
                 "ตรวจสอบ Airflow connection ของปลายทางนี้ (ที่อยู่ ชื่อผู้ใช้ รหัสผ่านแอปพลิเคชัน/กุญแจ สิทธิ์) "
-                "และการตั้งค่า publish ในโปรไฟล์หน่วยงาน แล้วสั่ง clear งาน publish_report"
+                "และการตั้งค่า publish ในโปรไฟล์หน่วยงาน แล้วสั่ง clear งานที่ล้มเหลว"
             )
             todo_en = (
                 "check this target's Airflow connection (address, user, application password/key, "
-                "permissions) and the agency profile's publish settings, then clear the publish_report task"
+                "permissions) and the agency profile's publish settings, then clear the failed task"
             )
         tries = f" (ลอง {attempts} ครั้ง / after {attempts} attempts)" if attempts > 1 else ""
         super().__init__(

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ita_monitor.model.agency_year import AgencyYear
-from ita_monitor.model.storage import PathLike, read_json, write_json
+from ita_monitor.model.revisions import read_json_current, update_json
+from ita_monitor.model.storage import PathLike
 from ita_monitor.publish.base import Document, Publisher
 from ita_monitor.publish.linksheet import write_link_sheet
 
@@ -35,7 +36,7 @@ def publish_documents(
     With ``dry_run`` nothing is sent: the result says what would be uploaded and changed.
     """
     manifest_path = published_manifest_path(job)
-    manifest = read_json(manifest_path, None) or {
+    manifest = read_json_current(manifest_path, None) or {
         "agency": job.slug,
         "fiscal_year": job.fiscal_year,
         "documents": {},
@@ -63,20 +64,45 @@ def publish_documents(
         changes = publisher.plan(job.agency, job.catalogue, plan)
         return {"target": publisher.name, "dry_run": True, "plan": plan, "changes": changes}
     now = _now()
-    for doc in docs:
-        manifest["documents"][doc.key] = publisher.put(
-            job.fiscal_year, doc, manifest["documents"].get(doc.key), now
-        )
-    index_url = publisher.write_index(job.agency, job.catalogue, manifest)
-    manifest["index_url"] = index_url
-    if read_json(manifest_path, None) != manifest:
-        write_json(manifest_path, manifest)
+    put = {
+        doc.key: publisher.put(job.fiscal_year, doc, manifest["documents"].get(doc.key), now) for doc in docs
+    }
+    manifest = _record(job, publisher, manifest_path, target, put)
     link_sheet = write_link_sheet(
         manifest_path.parent, job.agency, job.catalogue, manifest, publisher.renderer
     )
     return {
         "target": publisher.name,
-        "index_url": index_url,
+        "index_url": manifest["index_url"],
         "link_sheet": link_sheet,
         "documents": [manifest["documents"][d.key] for d in docs],
     }
+
+
+def _record(job: PublishJob, publisher: Publisher, path: PathLike, target: str, put: dict[str, dict]) -> dict:
+    """Add the documents just put to published.json and switch the index page over to the whole
+    year.  The round's and the plan's publishing may run at the same moment: the record is merged
+    through ``revisions.update_json`` (neither loses the other's documents), and the index page is
+    written again from the record while another publishing changed it meanwhile.  Publishing the
+    same documents again changes nothing in the record."""
+
+    def add(current: dict | None) -> dict | None:
+        doc = current or {"agency": job.slug, "fiscal_year": job.fiscal_year, "documents": {}}
+        if doc.setdefault("target", target) != target:
+            doc = {**doc, "target": target, "documents": {}, "moved_from": doc["target"]}
+        merged = {**doc, "documents": {**doc.get("documents", {}), **put}}
+        return None if merged == current else merged
+
+    manifest = update_json(path, add)
+    while True:
+        index_url = publisher.write_index(job.agency, job.catalogue, manifest)
+        if manifest.get("index_url") != index_url:
+            before = int(manifest.get("revision") or 0)
+            manifest = update_json(path, lambda doc, url=index_url: {**(doc or {}), "index_url": url})
+            if int(manifest.get("revision") or 0) == before + 1:  # nothing else came between
+                return manifest
+            continue
+        latest = read_json_current(path, None) or {}
+        if latest.get("revision") == manifest.get("revision"):
+            return manifest
+        manifest = latest  # another publishing changed the record meanwhile: the index from it

@@ -36,6 +36,22 @@ def selfcheck_lines(entry: SelfCheckRecord | None) -> list[str]:
     head = "- ตรวจเอกสารก่อนอนุมัติ / self-check:"
     if entry is None:
         return [f"{head} ยังไม่ได้ตรวจ (เอกสารจัดทำก่อนมีการตรวจ) / not run (rendered before the self-check)"]
+    return _result_lines(entry, head) + flag_lines(entry)
+
+
+def flag_lines(entry: SelfCheckRecord | None) -> list[str]:
+    """Markdown lines of what the approver decides (an OIT code of an unverified catalogue)."""
+    flags = entry.flagged() if entry is not None else []
+    if not flags:
+        return []
+    return [
+        "- ⚠ **ตรวจก่อนอนุมัติ / decide before approving**: รหัส OIT จากบัญชีรายการที่ยังไม่ได้ตรวจสอบ"
+        " / OIT code from an unverified catalogue — เทียบกับคู่มือ ITA ของปีนั้น / compare with that year's ITA manual",
+        *(f"  - {line}" for line in flags),
+    ]
+
+
+def _result_lines(entry: SelfCheckRecord, head: str) -> list[str]:
     if entry.ok:
         parts = [
             f"{name} {thai_digits(d.pages)} หน้า, {thai_digits(d.characters)} ตัวอักษรตรงครบ, ฟอนต์ฝังครบ, PDF/A,"

@@ -23,7 +23,13 @@ from ita_monitor.model.rounds import BANGKOK, Round, fiscal_year_of
 from ita_monitor.model.states import PLAN_BADGES, State
 from ita_monitor.model.storage import DataRoot
 from ita_monitor.views.pdf_files import FileLink, plan_files
-from ita_monitor.views.round_state import RoundView, RunInfo, past_due, round_state
+from ita_monitor.views.round_state import (
+    RoundView,
+    RunInfo,
+    round_state,
+    with_past_due,
+    written_due_at,
+)
 
 
 @dataclass
@@ -103,17 +109,17 @@ def overview(
             for months in agency.schedule.rounds:
                 rnd = Round(fy, months)
                 run = runs.get((agency.slug, fy, months))
-                state, detail = round_state(
-                    status.load_round(data, agency.slug, rnd), rnd, now, run, first_year
-                )
-                detail = detail or past_due(state, rnd.due_at(agency.schedule.grace_days), now)
+                written = status.load_round(data, agency.slug, rnd)
+                state, detail = round_state(written, rnd, now, run, first_year)
+                due_at = written_due_at(written, agency, rnd)
+                detail = with_past_due(detail, state, due_at, now)
                 summaries.append(
                     RoundSummary(
                         agency.slug,
                         fy,
                         months,
                         rnd.short_label_th,
-                        rnd.due_at(agency.schedule.grace_days),
+                        due_at,
                         state,
                         detail,
                         run,

@@ -19,6 +19,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ita_monitor.model.agency import Agency
@@ -379,3 +380,20 @@ def overview_export(
         pairs.append((agency, plan))
     ov = overview(pairs, fiscal_year, data, district=district, state=state, months=months)
     return {"ภาพรวมหลายหน่วยงาน": overview_frame(ov)}, overview_filename(ov)
+
+
+def write(frames: dict, name: str, out: str | None = None, csv_dir: str | None = None) -> list[Path]:
+    """The workbook at ``out`` (default ``name``), or one CSV file per table in ``csv_dir``; their paths."""
+    if not csv_dir:
+        path = Path(out or name)
+        path.write_bytes(xlsx(frames))
+        return [path]
+    folder = Path(csv_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = name.rsplit(".", 1)[0]
+    written = []
+    for sheet, frame in frames.items():
+        path = folder / f"{stem}-{CSV_NAMES[sheet]}.csv"
+        path.write_bytes(csv(frame))
+        written.append(path)
+    return written

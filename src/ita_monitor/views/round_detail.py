@@ -17,7 +17,7 @@ from ita_monitor.model.rounds import BANGKOK, Round
 from ita_monitor.model.status import Approval, CompletenessRecord, FileRecord, RoundStatus, State
 from ita_monitor.model.storage import DataRoot, PathLike, list_files
 from ita_monitor.views.pdf_files import FileLink, report_files
-from ita_monitor.views.round_state import RoundView, RunInfo, past_due, round_state
+from ita_monitor.views.round_state import RoundView, RunInfo, round_state, with_past_due, written_due_at
 
 
 def read_json_safe(path: PathLike, default: Any = None) -> Any:
@@ -78,6 +78,7 @@ class HistoryEntry:
     outcome: str  # accepted / rejected / ""
     reasons: list[str] = field(default_factory=list)
     path: str = ""  # the kept copy, relative to the agency folder (for the files route)
+    withdrawn: Any = None  # status.WithdrawalRecord of the admin's withdrawal in force, or None
 
 
 @dataclass
@@ -157,6 +158,7 @@ def _history(written: RoundStatus, files: list[FileRecord], rnd: Round) -> list[
                 sha256=v.sha256,
                 outcome="" if f.accepted is None else ("accepted" if f.accepted else "rejected"),
                 reasons=f.errors,
+                withdrawn=v.withdrawn,
                 path=f"{rnd.fiscal_year}/{rnd.slug}/{stored}" if stored and ".." not in stored else "",
             )
         )
@@ -246,14 +248,14 @@ def round_detail(
         for m in due
     ]
     state, detail = round_state(written, rnd, now, run, first_year)
-    due_at = rnd.due_at(agency.schedule.grace_days)
+    due_at = written_due_at(written, agency, rnd)
     return RoundDetail(
         slug=slug,
         agency_name_th=agency.name_th,
         rnd=rnd,
         due_at=due_at,
         state=state,
-        detail=detail or past_due(state, due_at, now),
+        detail=with_past_due(detail, state, due_at, now),
         units=[(c, agency.unit(c).name_th) for c in unit_codes],
         matrix=matrix,
         reports=report_files(data, slug, rnd),

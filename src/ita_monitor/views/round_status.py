@@ -6,12 +6,13 @@ from __future__ import annotations
 from ita_monitor.model.config import AgenciesDir
 
 
-def round_status_report(agencies: AgenciesDir, data, slug: str, rnd) -> dict:
-    """The round as the data root says it now: state, due date, missing (unit, measure), rejected files.
+def round_status_report(agencies: AgenciesDir, data, slug: str, rnd, run=None, airflow: str = "") -> dict:
+    """The round now: state, due date, progress, missing (unit, measure), rejected files.
 
-    The state is the ITA page's, read from status.json alone (the command line does not ask Airflow
-    whether a run is active).  The gaps are the plan's due (unit, measure) pairs checked against the
-    rows of the last collect, so they are right before the round's check has run too.
+    The state is the ITA page's (``round_state.round_state``): status.json with the round's latest
+    Airflow run ``run`` (a ``RunInfo``; None = Airflow knows no run of it, or was not asked: ``airflow``
+    then says why).  The gaps are the plan's due (unit, measure) pairs checked against the rows of the
+    last collect (after every upload, mail and check), so they are right while it waits.
     """
     from datetime import UTC, datetime
 
@@ -19,25 +20,26 @@ def round_status_report(agencies: AgenciesDir, data, slug: str, rnd) -> dict:
     from ita_monitor.intake.completeness import check
     from ita_monitor.model import status as status_file
     from ita_monitor.model.errors import InputError
+    from ita_monitor.model.rounds import last_day_to_submit
     from ita_monitor.model.storage import read_json
-    from ita_monitor.views.round_state import past_due, round_state
+    from ita_monitor.views.round_state import round_state, with_past_due, written_due_at
 
     agency = agencies.agency(slug)
     written = status_file.load_round(data, slug, rnd)
-    state, detail = round_state(
-        written, rnd, datetime.now(UTC), None, min(agencies.plan_years(slug), default=None)
-    )
-    due_at = rnd.due_at(agency.schedule.grace_days)
-    detail = detail or past_due(state, due_at, datetime.now(UTC))
+    now = datetime.now(UTC)
+    state, detail = round_state(written, rnd, now, run, min(agencies.plan_years(slug), default=None))
+    due_at = written_due_at(written, agency, rnd)
+    detail = with_past_due(detail, state, due_at, now)
     try:
         plan = agencies.plan(slug, rnd.fiscal_year)
     except InputError as exc:
         plan, detail = None, detail or str(exc)
-    missing = []
+    missing, due = [], 0
     if plan is not None:
         doc = read_json(data.collected(slug, rnd), None) or {}
         rows = [ResultRow(**r) for r in doc.get("rows", [])]
         result = check(plan, agency, rnd, rows)
+        due = len(result.due)
         missing = [
             {
                 "unit": g.unit,
@@ -54,6 +56,11 @@ def round_status_report(agencies: AgenciesDir, data, slug: str, rnd) -> dict:
         for f in written.files
         if f.accepted is False
     ]
+    accepted = [
+        {"unit": f.unit, "file": f.file, "version": f.version, "received_at": f.received_at}
+        for f in written.files
+        if f.accepted
+    ]
     return {
         "agency": slug,
         "fiscal_year": rnd.fiscal_year,
@@ -62,8 +69,13 @@ def round_status_report(agencies: AgenciesDir, data, slug: str, rnd) -> dict:
         "state_th": state.th,
         "state_en": state.en,
         "detail": detail,
+        "run": None if run is None else {"run_id": run.run_id, "state": run.state},
+        "airflow": airflow or "asked",
         "due_at": due_at.isoformat(),
-        "last_day_to_submit": rnd.last_day_to_submit(agency.schedule.grace_days).isoformat(),
+        "last_day_to_submit": last_day_to_submit(due_at).isoformat(),
+        "due": due,
+        "received": due - len(missing) if plan is not None else 0,
+        "accepted_files": accepted,
         "missing": missing,
         "rejected": rejected,
         "data_root": str(data.root),

@@ -29,7 +29,7 @@ def test_a_transient_failure_is_tried_once_and_reported_for_the_tasks_retries():
     text = str(err)
     assert "SFTP sftp://web@host:22" in text and "uploading /www/2565/a.pdf" in text
     assert "ConnectionError: connection refused" in text
-    assert "what to do: check that the site/server is up" in text and "clear the publish_report task" in text
+    assert "what to do: check that the site/server is up" in text and "clear the failed task" in text
     assert "วิธีแก้" in text
 
 

@@ -103,3 +103,27 @@ def test_moving_to_another_site_starts_a_new_record_there(job):
     assert entry["earlier"] == []  # the old site's earlier versions are not on the new one
     manifest = json.loads((job.data.root / "mae-u-kho" / "2565" / "published.json").read_text())
     assert manifest["target"] == "static https://new.example.go.th" and manifest["moved_from"] == "static "
+
+
+def _publish_one(root: str, key: str, item: str, barrier) -> None:
+    data = DataRoot(Path(root))
+    job = RoundJob.load(AgenciesDir(AGENCIES), "mae-u-kho", Round(2565, 12), data)
+    doc = Document(key, item, f"เอกสาร {key}", f"ita-2565-{key}.pdf", f"%PDF-1 {key}".encode())
+    barrier.wait()
+    publish_documents(job, StaticSitePublisher(_site(job), "", Renderer()), [doc])
+
+
+def test_the_rounds_and_the_plans_publishing_at_once_keep_both_in_the_record_and_the_index(tmp_path):
+    """The round DAG and the yearly plan DAG of one agency may publish in the same moment."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    jobs = [("round-12", "round_report"), ("measures", "measures"), ("round-09", "round_report")]
+    barrier = ctx.Manager().Barrier(len(jobs))
+    with ctx.Pool(len(jobs)) as pool:
+        pool.starmap(_publish_one, [(str(tmp_path), key, item, barrier) for key, item in jobs])
+    record = json.loads((tmp_path / "mae-u-kho" / "2565" / "published.json").read_text(encoding="utf-8"))
+    assert sorted(record["documents"]) == sorted(key for key, _ in jobs)
+    index = (tmp_path / "site" / "mae-u-kho" / "2565" / "index.html").read_text(encoding="utf-8")
+    for key, _ in jobs:
+        assert f'href="ita-2565-{key}.pdf"' in index, key

@@ -1,5 +1,5 @@
 """The README's link-health commands against running Airflow processes (api-server, scheduler,
-dag-processor started by scripts/services/airflow-ui.sh on 127.0.0.1:8095): `airflow dags unpause`,
+dag-processor and triggerer started by the tests' one harness, ``scheduler_cluster``, on 127.0.0.1:8095): `airflow dags unpause`,
 `airflow dags trigger ita_links__<agency> --conf '{"fiscal_year": 2565}'` finds a removed file and
 mails the admin once (real SMTP); the same with `"repair": true` puts it back and mails the recovery."""
 
@@ -18,6 +18,7 @@ import pytest
 
 from ita_monitor.documents.render import Renderer
 from ita_monitor.publish.factory import publisher_for
+from tests.airflow.scheduler_cluster import SchedulerCluster
 from tests.conftest import ROOT, skip_or_fail
 from tests.integration.links.conftest import FY, agencies_with_target, documents, publish_approved, year_of
 from tests.integration.test_unit_mail import subject
@@ -29,7 +30,6 @@ BASE = f"http://127.0.0.1:{PORT}"
 PASSWORD = "ita-links-test-pass"
 SLUG = "links-run"
 DAG = f"ita_links__{SLUG}"
-SCRIPT = ROOT / "scripts" / "services" / "airflow-ui.sh"
 
 
 def _api(path: str, token: str) -> dict:
@@ -66,9 +66,6 @@ def test_the_readme_commands_check_mail_once_and_repair_on_running_airflow(
             skip_or_fail(f"port {PORT} is already in use")
     site = data_root / "site" / SLUG
     site.mkdir(parents=True)
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "passwords.json").write_text(json.dumps({"admin": PASSWORD}))
     with FaultyServer(site) as server:
         agencies = agencies_with_target(
             tmp_path, SLUG, target="static", path=f"site/{SLUG}", base_url=server.url
@@ -77,38 +74,23 @@ def test_the_readme_commands_check_mail_once_and_repair_on_running_airflow(
         publish_approved(year, publisher_for(year.agency, year.data, Renderer()))
         (site / str(FY) / f"ita-{FY}-measures.pdf").unlink()  # removed from the site
 
-        env = {
-            k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW") and k != "PYTEST_CURRENT_TEST"
-        }
-        env.update(
-            PATH=f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
-            AIRFLOW_HOME=str(home),
-            AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"),
-            AIRFLOW__CORE__PLUGINS_FOLDER=str(ROOT / "plugins"),
-            AIRFLOW__CORE__LOAD_EXAMPLES="False",
-            AIRFLOW__CORE__EXECUTOR="LocalExecutor",
-            AIRFLOW__CORE__PARALLELISM="2",
-            AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{home}/airflow.db",
-            AIRFLOW__API__HOST="127.0.0.1",
-            AIRFLOW__API__PORT=str(PORT),
-            AIRFLOW__API__BASE_URL=BASE,
-            AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"{BASE}/execution/",
-            AIRFLOW__API_AUTH__JWT_SECRET="ita-links-tests-" + "z" * 64,
-            AIRFLOW__API__SECRET_KEY="ita-links-tests-secret",
-            AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="admin:admin",
-            AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=str(home / "passwords.json"),
-            AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE="False",  # only the runs this test triggers
-            AIRFLOW__ITA__AGENCIES_DIR=str(agencies),
-            AIRFLOW__ITA__DATA_ROOT=data_root.as_uri(),
-            AIRFLOW__ITA__ADMIN_EMAIL="it-admin@maeukho.example",
-            AIRFLOW_CONN_ITA_SMTP=os.environ["AIRFLOW_CONN_ITA_SMTP"],  # the real SMTP server
+        cluster = SchedulerCluster(
+            tmp_path / "airflow",
+            agencies,
+            data_root,
+            PORT,
+            password=PASSWORD,
+            env={
+                "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",  # only the runs this test triggers
+                "AIRFLOW__ITA__ADMIN_EMAIL": "it-admin@maeukho.example",
+                "AIRFLOW_CONN_ITA_SMTP": os.environ["AIRFLOW_CONN_ITA_SMTP"],  # the real SMTP server
+            },
         )
+        env = cluster.env
         airflow = str(ROOT / ".venv" / "bin" / "airflow")
-        subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
-        state = tmp_path / "state"
-        started = subprocess.run([str(SCRIPT), "start", str(state)], env=env, capture_output=True, text=True)
         try:
-            assert started.returncode == 0, started.stderr[-3000:]
+            (tmp_path / "airflow").mkdir()
+            cluster.start()
             token = _token()
             _wait("the link DAG to be parsed", lambda: _dag_exists(token))
 
@@ -148,7 +130,7 @@ def test_the_readme_commands_check_mail_once_and_repair_on_running_airflow(
             assert (site / str(FY) / measures.filename).read_bytes() == measures.data
             assert len(inbox_of_mail) == 2  # the recovery, once
         finally:
-            subprocess.run([str(SCRIPT), "stop", str(state)], env=env, capture_output=True)
+            cluster.stop()
 
 
 def _dag_exists(token: str) -> bool:

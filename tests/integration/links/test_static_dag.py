@@ -94,7 +94,7 @@ def test_broken_links_are_reported_mailed_once_and_repaired_in_one_action(
         assert len(inbox_of_mail) == 1
         mail = next(iter(inbox_of_mail.values()))
         assert mail["To"] == "it-admin@maeukho.example"
-        assert "ลิงก์ OIT อบต.แม่อูคอ ปี 2565: เปลี่ยนสถานะ 5 รายการ (เสีย 5)" in subject(mail)
+        assert "ลิงก์ OIT อบต.แม่อูคอ ปี ๒๕๖๕: เปลี่ยนสถานะ ๕ รายการ (เสีย ๕)" in subject(mail)
         body = _html(mail)
         for name in ("measures", "round-03-report", "round-06-report", "round-09-report", "round-12-report"):
             assert f"{server.url}/{FY}/ita-{FY}-{name}.pdf" in body
@@ -125,7 +125,7 @@ def test_broken_links_are_reported_mailed_once_and_repaired_in_one_action(
 
         assert len(inbox_of_mail) == 2  # the recovery, once
         recovery = [m for m in inbox_of_mail.values() if m is not mail and "(เสีย 0)" in subject(m)]
-        assert len(recovery) == 1 and "เปลี่ยนสถานะ 5 รายการ" in subject(recovery[0])
+        assert len(recovery) == 1 and "เปลี่ยนสถานะ ๕ รายการ" in subject(recovery[0])
 
         sheet = (data_root / SLUG / str(FY) / "itas-readiness.csv").read_bytes().decode("utf-8-sig")
         rows = list(csv.DictReader(io.StringIO(sheet)))

@@ -1,5 +1,7 @@
-"""The publish_report task of a round DAG run by Airflow (dag.test()) with the agency's connection from AIRFLOW_CONN_*:
-WordPressHook (airflow_layer/wordpress_hook.py) for WordPress, the SFTP provider's SFTPHook for SFTP."""
+"""The publish step of a round's task (``tasks.publish_report``, what ``run_round`` does after the approval)
+run by Airflow (dag.test()) with the agency's connection from AIRFLOW_CONN_*: WordPressHook
+(airflow_layer/wordpress_hook.py) for WordPress, the SFTP provider's SFTPHook for SFTP; and a whole round
+of the real round DAG publishing to WordPress."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ REPORT = b"%PDF-1.4\n% the round report of the task test\n%%EOF\n"
 
 
 def _round_with_report(data_root, agencies, slug: str) -> None:
-    """The round as render_report leaves it: the report PDF in the round's report folder."""
+    """The round as its render step leaves it: the report PDF in the round's report folder."""
     data = DataRoot(data_root)
     agency = AgenciesDir(agencies).agency(slug)
     path = data.report(agency.slug, Round(2565, 12))
@@ -31,14 +33,27 @@ def _round_with_report(data_root, agencies, slug: str) -> None:
 
 
 class _RoundDag:
-    """The agency's real round DAG, parsed from dags/ with the test's agencies dir; dag.test() runs only
-    publish_report: the earlier tasks are marked successful (their output, the report, is in place)."""
+    """A DAG whose one task is the publish step of the round's task, with the round DAG's trigger form:
+    the earlier steps' output (the report) is in place."""
 
     def __init__(self, slug: str):
-        self.dag = DagBag(dag_folder=str(ROOT / "dags")).dags[f"ita_round__{slug}"]
+        from airflow.sdk import DAG, task
+
+        from ita_monitor.airflow_layer.tasks import round_params
+
+        with DAG(f"ita_publish_step__{slug}", schedule=None, params=round_params()) as dag:
+
+            @task
+            def publish() -> dict:
+                from ita_monitor.airflow_layer.tasks import _job, publish_report
+
+                return publish_report(_job(slug))
+
+            publish()
+        self.dag = dag
 
     def test(self, run_conf: dict):
-        return self.dag.test(run_conf=run_conf, mark_success_pattern=r"(?!publish_report$).*")
+        return self.dag.test(run_conf=run_conf)
 
 
 def _publish_dag(slug: str) -> _RoundDag:

@@ -12,6 +12,8 @@ cookie the login page sets; each checks the user's access to the agency's DAG):
     POST /ita/a/{agency}/{fy}/{round}/upload     a unit's file -> inbox, then collect      files.py
     POST /ita/a/{agency}/{fy}/{round}/approve    answer the pending approval (REST API)    runs.py
     POST /ita/a/{agency}/{fy}/{round}/rerun      rerun the round (REST API clear; once at a time) runs.py
+    POST /ita/a/{agency}/{fy}/{round}/run        run this round, a new last day to submit   roundactions.py
+    POST /ita/a/{agency}/{fy}/{round}/withdraw   withdraw / undo a unit's received version  roundactions.py
     GET  /ita/links/{agency}/{fy}                link health, changes, ITAS readiness      linkpage.py
     GET  /ita/links/{agency}/{fy}/itas-readiness.csv|.html   the ITAS readiness sheet      linkpage.py
     POST /ita/links/{agency}/{fy}/check          check now / repair (link DAG, REST API)   linkpage.py
@@ -51,7 +53,16 @@ def create_ita_app() -> FastAPI:
     from fastapi import FastAPI
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
-    from ita_monitor.airflow_layer.webapp import files, linkpage, runs, templating, unit, views, yearpages
+    from ita_monitor.airflow_layer.webapp import (
+        files,
+        linkpage,
+        roundactions,
+        runs,
+        templating,
+        unit,
+        views,
+        yearpages,
+    )
 
     app = FastAPI(title="ita-monitor", docs_url=None, redoc_url=None, openapi_url=None)
     app.middleware("http")(files.limit_body)
@@ -59,6 +70,7 @@ def create_ita_app() -> FastAPI:
     app.include_router(views.router)
     app.include_router(files.router)
     app.include_router(runs.router)
+    app.include_router(roundactions.router)
     app.include_router(linkpage.router)
     app.include_router(unit.router)
     app.include_router(yearpages.router)

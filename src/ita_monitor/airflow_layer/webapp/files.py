@@ -166,7 +166,7 @@ async def upload(request: Request, user: Actor, slug: str, fy: int, rnd: str) ->
         await form.close()
     try:
         got = await run_in_threadpool(
-            receive_upload, agencies_dir(), root, agency, the_round, unit, filename, payload
+            receive_upload, agencies_dir(), root, agency, the_round, unit, filename, payload, username(user)
         )
     except UploadRefused as exc:
         return round_page_response(

@@ -43,21 +43,12 @@ def _year(slug: str, fy: int) -> YearLinks:
 
 def latest_link_run(slug: str) -> dict | None:
     """The latest run of the agency's link DAG: state, when, whether it was asked to repair."""
-    from airflow.models.dagrun import DagRun
-    from airflow.utils.session import create_session
-    from sqlalchemy import select
+    from ita_monitor.airflow_layer import internals
 
-    with create_session() as session:
-        row = session.execute(
-            select(DagRun.run_id, DagRun.state, DagRun.run_after, DagRun.conf)
-            .where(DagRun.dag_id == links_dag_id(slug))
-            .order_by(DagRun.run_after.desc())
-            .limit(1)
-        ).first()
+    row = internals.latest_run(links_dag_id(slug))
     if row is None:
         return None
-    state = str(getattr(row.state, "value", row.state))
-    return {"run_id": row.run_id, "state": state, "run_after": row.run_after, "conf": row.conf or {}}
+    return {"run_id": row.run_id, "state": row.state, "run_after": row.run_after, "conf": row.conf}
 
 
 def _redirect(request: Request, slug: str, fy: int, code: str = "", n: int | None = None) -> RedirectResponse:

@@ -1,6 +1,7 @@
 """What only Airflow knows, and acting on it as the user.
 
-Reading: the latest DAG run of each round and whether it awaits approval, from the metadata DB.
+Reading: the latest DAG run of each round and whether it awaits approval, from the metadata DB through
+the one adapter of Airflow internals (``airflow_layer/internals.py``, which says why).
 Acting: answering an approval and clearing a run's failed tasks go through Airflow's public REST API
 in this api-server (``root_app.RootAppRecorder`` keeps Airflow's root app in the request scope), with the
 user's own token, so Airflow's permissions and audit log apply.
@@ -23,94 +24,69 @@ from ita_monitor.airflow_layer.webapp.sources import data_root, load_agency
 from ita_monitor.airflow_layer.webapp.urls import parse_round, redirect_round
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.names import CHECK_TASK, agency_of_round_dag, hitl_path, round_dag_id
-from ita_monitor.model.rounds import Round, resolve_round
+from ita_monitor.model.rounds import Round
+from ita_monitor.model.runs import RoundRefused, round_of_run
 from ita_monitor.views.round_state import RunInfo
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
 
-# --- what the metadata DB knows ----------------------------------------------------------------------
+# --- what the metadata DB knows (through airflow_layer/internals.py) ----------------------------------------------------------------------
 
 
-def _round_of_run(agency: Agency, conf: dict | None, interval_end, run_after) -> Round | None:
-    conf = conf or {}
+def _round_of_run(
+    agency: Agency, conf: dict | None, run_type, logical_date, interval_end, run_after
+) -> Round | None:
     try:
-        fy = conf.get("fiscal_year")
-        months = conf.get("round")
-        return resolve_round(
-            int(fy) if fy not in (None, "") else None,
-            int(months) if months not in (None, "") else None,
-            interval_end,
-            run_after,
-            agency.schedule.rounds,
+        return round_of_run(
+            conf,
+            run_type=str(getattr(run_type, "value", run_type) or ""),
+            logical_date=logical_date,
+            interval_end=interval_end,
+            run_after=run_after,
+            rounds=agency.schedule.rounds,
         )
-    except (ValueError, TypeError):
+    except RoundRefused:
         return None
 
 
 def latest_runs(agencies: dict[str, Agency]) -> dict[tuple[str, int, int], RunInfo]:
     """The latest DAG run of each (agency, fiscal year, round), with whether it awaits approval."""
-    from airflow.models.dagrun import DagRun
-    from airflow.models.hitl import HITLDetail
-    from airflow.models.taskinstance import TaskInstance
-    from airflow.utils.session import create_session
-    from sqlalchemy import select
+    from ita_monitor.airflow_layer import internals
 
     by_dag = {round_dag_id(s): a for s, a in agencies.items()}
     if not by_dag:
         return {}
+    pending = internals.pending_approvals(list(by_dag))
     out: dict[tuple[str, int, int], RunInfo] = {}
-    with create_session() as session:
-        pending = set(
-            session.execute(
-                select(TaskInstance.dag_id, TaskInstance.run_id)
-                .join(HITLDetail, HITLDetail.ti_id == TaskInstance.id)
-                .where(TaskInstance.dag_id.in_(by_dag), HITLDetail.responded_at.is_(None))
-            ).all()
+    for row in internals.run_rows(list(by_dag)):
+        agency = by_dag[row.dag_id]
+        rnd = _round_of_run(
+            agency, row.conf, row.run_type, row.logical_date, row.data_interval_end, row.run_after
         )
-        rows = session.execute(
-            select(
-                DagRun.dag_id,
-                DagRun.run_id,
-                DagRun.state,
-                DagRun.conf,
-                DagRun.data_interval_end,
-                DagRun.run_after,
-            )
-            .where(DagRun.dag_id.in_(by_dag))
-            .order_by(DagRun.run_after)
-        ).all()
-    for dag_id, run_id, state, conf, interval_end, run_after in rows:
-        agency = by_dag[dag_id]
-        rnd = _round_of_run(agency, conf, interval_end, run_after)
         if rnd is None:
             continue
         out[(agency.slug, rnd.fiscal_year, rnd.months)] = RunInfo(
-            dag_id, run_id, str(getattr(state, "value", state)), (dag_id, run_id) in pending
+            row.dag_id, row.run_id, row.state, (row.dag_id, row.run_id) in pending
         )
     return out
 
 
 def run_round(dag_id: str, run_id: str) -> tuple[Agency, Round]:
     """The agency and round a DAG run is about; 404 when it is no ITA round run."""
-    from airflow.models.dagrun import DagRun
-    from airflow.utils.session import create_session
-    from sqlalchemy import select
+    from ita_monitor.airflow_layer import internals
 
     slug = agency_of_round_dag(dag_id)
     if slug is None:
         raise HTTPException(404, "ไม่ใช่ DAG ของรอบติดตาม ITA / not an ITA round DAG")
     agency = load_agency(slug)
-    with create_session() as session:
-        row = session.execute(
-            select(DagRun.conf, DagRun.data_interval_end, DagRun.run_after).where(
-                DagRun.dag_id == dag_id, DagRun.run_id == run_id
-            )
-        ).first()
+    row = internals.run_row(dag_id, run_id)
     if row is None:
         raise HTTPException(404, "ไม่พบการรันนี้ / no such DAG run")
-    rnd = _round_of_run(agency, *row)
+    rnd = _round_of_run(
+        agency, row.conf, row.run_type, row.logical_date, row.data_interval_end, row.run_after
+    )
     if rnd is None:
         raise HTTPException(404, "บอกไม่ได้ว่าการรันนี้เป็นรอบใด / cannot tell which round this run is about")
     return agency, rnd

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -47,15 +47,15 @@ def _local(value: datetime | date | str | None) -> datetime | str:
 
 
 def thai_day(value: datetime | date | str | None) -> str:
-    """``15 ตุลาคม 2565`` (Bangkok), the way the page writes a day."""
+    """``๑๕ ตุลาคม ๒๕๖๕`` (Bangkok): the digit rule of every place a person reads Thai (``thai.py``)."""
     local = _local(value)
-    return local if isinstance(local, str) else thai_date(local, thai_numerals=False)
+    return local if isinstance(local, str) else thai_date(local)
 
 
 def thai_time(value: datetime | str | None) -> str:
-    """``15 ตุลาคม 2565 09:30 น.`` (Bangkok)."""
+    """``๑๕ ตุลาคม ๒๕๖๕ ๐๙:๓๐ น.`` (Bangkok)."""
     local = _local(value)
-    return local if isinstance(local, str) else thai.thai_time(local)
+    return local if isinstance(local, str) else thai_digits(thai.thai_time(local))
 
 
 def base(request: Request) -> str:
@@ -81,7 +81,7 @@ def _environment(folder: str) -> Environment:
     env.filters.update(
         thai_day=thai_day,
         thai_time=thai_time,
-        thai=thai_digits,
+        thai=thai.thai_digits_in_prose,  # Thai digits in Thai prose; URLs, e-mails, codes as typed
         q=lambda s: quote(str(s), safe=""),
         qp=lambda s: quote(str(s), safe="/"),
     )
@@ -100,8 +100,29 @@ def render(template: str, status_code: int = 200, **context: Any) -> HTMLRespons
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
 
 
+def login_redirect(request: Request) -> Response | None:
+    """A browser's page request without a login: to Airflow's login (``/api/v2/auth/login``, whatever
+    the auth manager) and back to this page after it.  None for API clients and other methods."""
+    from fastapi.responses import RedirectResponse
+
+    if request.method not in ("GET", "HEAD") or "text/html" not in request.headers.get("accept", ""):
+        return None
+    prefix = base(request)  # "/ita" (behind Airflow's own path prefix, if any)
+    airflow_root = prefix[: -len("/ita")] if prefix.endswith("/ita") else ""
+    path = request.url.path
+    if not path.startswith(prefix):
+        path = prefix + path
+    target = path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(
+        f"{airflow_root}/api/v2/auth/login?{urlencode({'next': target})}", status_code=303
+    )
+
+
 async def error_page(request: Request, exc: HTTPException) -> Response:
-    """Every HTTP error as a page in Thai and English; 401 asks to log in to Airflow."""
+    """Every HTTP error as a page in Thai and English; a browser without a login goes to Airflow's
+    login and back (API clients get the 401)."""
+    if exc.status_code == 401 and (redirect := login_redirect(request)) is not None:
+        return redirect
     if exc.status_code == 401:
         return render(
             "message.html.j2",

@@ -30,9 +30,10 @@ from ita_monitor.airflow_layer.ratelimit import RateLimit
 from ita_monitor.airflow_layer.webapp.auth import Actor
 from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, load_agency, load_plan
 from ita_monitor.airflow_layer.webapp.templating import base, environment
-from ita_monitor.intake.unit_links import Link, LinkRefused, check_revoked, read_token
+from ita_monitor.intake.unit_links import Link, LinkRefused, check_revoked, expiry, extended_until, read_token
 from ita_monitor.intake.uploads import UploadRefused, receive_upload
 from ita_monitor.model.messages import MESSAGES
+from ita_monitor.model.rounds import BANGKOK
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -71,6 +72,7 @@ class UnitView:
     months: int
     round_th: str
     last_day: date
+    late: bool
     expires_at: datetime
     measures: list[MeasureState] = field(default_factory=list)
     history: list[Any] = field(default_factory=list)  # round_detail.HistoryEntry of this unit
@@ -135,6 +137,9 @@ def unit_view(agency: Any, link: Link) -> UnitView:
         if row.cells.get(scope.unit) is not None
     ]
     form = data.round_dir(agency.slug, rnd) / "outbox" / scope.unit / _form_name(link)
+    grace = agency.schedule.grace_days
+    # a late link: made with ita-monitor link --until (noted), valid past the round's own expiry
+    late = link.expires_at > expiry(rnd, grace) and extended_until(data, scope) is not None
     return UnitView(
         agency_th=agency.name_th,
         unit=scope.unit,
@@ -142,7 +147,9 @@ def unit_view(agency: Any, link: Link) -> UnitView:
         fiscal_year=rnd.fiscal_year,
         months=rnd.months,
         round_th=rnd.label_th,
-        last_day=rnd.last_day_to_submit(agency.schedule.grace_days),
+        # a late link (ita-monitor link --until) gives its own last day, not the expired original's
+        last_day=link.expires_at.astimezone(BANGKOK).date() if late else detail.due_day,
+        late=late,
         expires_at=link.expires_at,
         measures=measures,
         history=[h for h in detail.history if h.unit == scope.unit],
@@ -266,6 +273,7 @@ async def unit_upload(request: Request, token: str) -> Response:
                 scope.unit,
                 filename,
                 payload,
+                f"unit link {scope.unit} (generation {link.generation})",  # who: the unit, by its own link
             )
         except UploadRefused as exc:
             raise _Refusal(exc.code, 400, problems=[p.as_dict() for p in exc.problems]) from exc
@@ -321,7 +329,7 @@ def admin_links(
     from fastapi import HTTPException
 
     from ita_monitor.airflow_layer.webapp.auth import require_dag_access
-    from ita_monitor.intake.unit_links import LinkScope, expiry, link_for
+    from ita_monitor.intake.unit_links import LinkScope, extended_until, link_for
 
     if rnd.months not in agency.schedule.rounds or not units:
         return []
@@ -332,20 +340,27 @@ def admin_links(
         return []
     origin = ws.public_base_url() or f"{request.url.scheme}://{request.headers.get('host', '')}"
     grace = agency.schedule.grace_days
-    expires = expiry(rnd, grace)
     data = data_root()
-    return [
-        {
-            "unit": code,
-            "name": name,
-            "url": link_for(
-                secret, data, LinkScope(agency.slug, rnd.fiscal_year, rnd.months, code), grace, origin
-            ),
-            "expires_at": expires,
-            "expired": datetime.now(UTC) >= expires,
-        }
-        for code, name in units
-    ]
+    from ita_monitor.model import status
+    from ita_monitor.views.round_state import written_due_at
+
+    due = written_due_at(status.load_round(data, agency.slug, rnd), agency, rnd)
+    out = []
+    for code, name in units:
+        scope = LinkScope(agency.slug, rnd.fiscal_year, rnd.months, code)
+        late = extended_until(data, scope)  # a late link (ita-monitor link --until): shown, not the original
+        expires = late or due
+        out.append(
+            {
+                "unit": code,
+                "name": name,
+                "url": link_for(secret, data, scope, grace, origin, expires_at=expires),
+                "expires_at": expires,
+                "expired": datetime.now(UTC) >= expires,
+                "late": late is not None,
+            }
+        )
+    return out
 
 
 @router.post("/a/{slug}/{fy}/{rnd}/revoke-link")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -27,7 +28,7 @@ from ita_monitor.model import messages
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.messages import ERRORS, MESSAGES
 from ita_monitor.model.names import agency_of_round_dag
-from ita_monitor.model.rounds import Round
+from ita_monitor.model.rounds import BANGKOK, Round
 from ita_monitor.views import dashboard
 from ita_monitor.views.round_detail import round_detail
 
@@ -138,6 +139,7 @@ def round_page_response(
         mine = [f for f in detail.files if f.unit == unit and str(f.version) == version]
         outcome = mine[-1] if mine else None
     from ita_monitor.airflow_layer.webapp.unit import admin_links
+    from ita_monitor.intake.mailin import late_files
 
     return render(
         "round.html.j2",
@@ -154,7 +156,9 @@ def round_page_response(
         problems=[p.as_dict() if hasattr(p, "as_dict") else p for p in problems or []],
         outcome=outcome,
         max_mb=ws.upload_limit(data_root()) // (1024 * 1024),
+        today=datetime.now(BANGKOK).date().isoformat(),
         suffixes=", ".join(SUFFIXES),
+        late=late_files(data_root(), agency.slug, rnd),
     )
 
 

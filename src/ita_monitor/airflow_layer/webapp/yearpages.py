@@ -65,9 +65,9 @@ def year_page(request: Request, user: User, slug: str, fy: int) -> HTMLResponse:
         user=username(user),
         agency=agency,
         v=view,
-        completion_chart=charts.completion_chart(view, thai=False, templates=settings.get("templates_dir")),
+        completion_chart=charts.completion_chart(view, thai=True, templates=settings.get("templates_dir")),
         history=history,
-        scores_chart=charts.scores_chart(history, thai=False, templates=settings.get("templates_dir"))
+        scores_chart=charts.scores_chart(history, thai=True, templates=settings.get("templates_dir"))
         if history
         else "",
     )

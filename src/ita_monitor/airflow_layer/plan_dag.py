@@ -27,11 +27,12 @@ from airflow.timetables.trigger import CronTriggerTimetable
 
 from ita_monitor.airflow_layer import plan_tasks, tasks
 from ita_monitor.airflow_layer.approval import ApproveMeasures
-from ita_monitor.airflow_layer.dag_setup import configured_agencies
 from ita_monitor.model.names import plan_dag_id
 from ita_monitor.model.rounds import BANGKOK
 
-for agency, problems in configured_agencies():
+
+def build(agency, problems: str) -> DAG:
+    """The yearly plan DAG of one agency (``problems``: why its profile is invalid, "" when valid)."""
     with DAG(
         dag_id=plan_dag_id(agency.slug),
         description=f"ITA yearly plan of {agency.short_name_th}" if agency.name_th else "",
@@ -57,4 +58,4 @@ for agency, problems in configured_agencies():
                 [measures, memo] >> ApproveMeasures(slug=agency.slug) >> published
             else:
                 measures >> published
-    globals()[dag.dag_id] = dag
+    return dag

@@ -23,11 +23,12 @@ from airflow.sdk import DAG
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from ita_monitor.airflow_layer import link_tasks, settings, tasks
-from ita_monitor.airflow_layer.dag_setup import configured_agencies
 from ita_monitor.model.names import links_dag_id
 from ita_monitor.model.rounds import BANGKOK
 
-for agency, problems in configured_agencies():
+
+def build(agency, problems: str) -> DAG:
+    """The link-health DAG of one agency (``problems``: why its profile is invalid, "" when valid)."""
     with DAG(
         dag_id=links_dag_id(agency.slug),
         description=f"OIT link health of {agency.short_name_th}" if agency.name_th else "",
@@ -46,4 +47,4 @@ for agency, problems in configured_agencies():
             checked = link_tasks.check_links(agency.slug)
             repaired = link_tasks.repair_links(agency.slug)
             checked >> repaired >> link_tasks.notify_admin(agency.slug)
-    globals()[dag.dag_id] = dag
+    return dag
