@@ -206,10 +206,10 @@ def print_parse(agencies: Path, work: Path, folder: Path, dags_env: dict[str, st
         r = parse_file(path, agencies, work / "airflow-parse", dags_env)
         name = str(path.relative_to(folder))
         if "error" in r:
-            print(f"  {name:28s} failed: {r['error']}")
+            print(f"  {name:34s} failed: {r['error']}")
         else:
             print(
-                f"  {name:28s} {r['dags']:5d} DAGs  parse {r['parse_cpu']:.2f} + serialize "
+                f"  {name:34s} {r['dags']:5d} DAGs  parse {r['parse_cpu']:.2f} + serialize "
                 f"{r['ser_cpu']:.2f} = {r['parse_cpu'] + r['ser_cpu']:.2f} CPU-s, {r['bytes'] / 1e6:.1f} MB"
             )
 
@@ -221,7 +221,7 @@ def celery_round(n: int, work: Path) -> None:
         return
     agencies, data = work / f"agencies-{n}", work / "data"
     generate(n, agencies, data, approval=APPROVAL)
-    shards = dag_shards()
+    shards = dag_shards(n)
     folder, dags_env = dags_folder_for(agencies, work, shards)
     print_parse(agencies, work, folder, dags_env)
     database = "ita_bench_scale"
@@ -239,7 +239,7 @@ def celery_round(n: int, work: Path) -> None:
     cluster.env.update(dags_env)
     print(
         f"DAG folder {folder.name}, {len(dag_files(folder))} files"
-        + (f" (dag_shards {shards or 'default'})" if folder != ROOT / "dags" else "")
+        + (f" (dag_shards {shards})" if folder != ROOT / "dags" else "")
     )
     print(
         f"cluster: {WORKERS} Celery worker process(es) x {CONCURRENCY} slots, parallelism "
@@ -376,7 +376,7 @@ def celery_round(n: int, work: Path) -> None:
             f"(+{(db_after - db_before) / n / 1024:.0f} KB per agency round); largest tables:"
         )
         for name, size, rows in tables:
-            print(f"  {name:28s} {mb(size):>9s}  {rows:8d} rows")
+            print(f"  {name:34s} {mb(size):>9s}  {rows:8d} rows")
     finally:
         if sampler:
             sampler.stop.set()

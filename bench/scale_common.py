@@ -85,13 +85,11 @@ def mb(n: float) -> str:
     return f"{n / 1024 / 1024:.1f} MB"
 
 
-def dag_shards(default: int | None = None) -> int | None:
-    """``ITA_BENCH_DAG_SHARDS``, else the deployment's ``[ita] dag_shards`` (docker-compose.yaml), else
-    ``default`` (None: ita-monitor's own default)."""
+def dag_shards(agencies: int) -> int:
+    """``ITA_BENCH_DAG_SHARDS``, else one DAG file per 100 agencies (docs/production.md's advice)."""
     if os.environ.get("ITA_BENCH_DAG_SHARDS"):
         return int(os.environ["ITA_BENCH_DAG_SHARDS"])
-    deployed = deployment_settings(("AIRFLOW__ITA__DAG_SHARDS",)).get("AIRFLOW__ITA__DAG_SHARDS")
-    return int(deployed) if deployed and deployed.isdigit() else default
+    return max(1, -(-agencies // 100))
 
 
 def dags_folder_for(agencies: Path, work: Path, shards: int | None = None) -> tuple[Path, dict[str, str]]:
@@ -122,6 +120,12 @@ def dags_folder_for(agencies: Path, work: Path, shards: int | None = None) -> tu
         capture_output=True,
     )
     return folder, env
+
+
+def agencies_in(path: Path) -> int | None:
+    """How many agencies a generated shard file says it builds (None for another DAG file)."""
+    m = re.search(r"\((\d+) now\)", path.read_text(encoding="utf-8")[:400])
+    return int(m.group(1)) if m else None
 
 
 def dag_files(folder: Path) -> list[Path]:
