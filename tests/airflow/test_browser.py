@@ -469,7 +469,7 @@ def test_the_year_and_the_agencies_in_the_browser(airflow_server, browser):
     shot(d, "11-year-page")
     d.find_element(By.ID, "scores").location_once_scrolled_into_view  # noqa: B018
     marks = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#score-table tr.repeat td:first-child")]
-    assert [m.split(" ", 1)[0] for m in marks] == ["7", "8", "10"]
+    assert [m.split(" ", 1)[0] for m in marks] == ["๗", "๘", "๑๐"]
     shot(d, "12-year-scores")
     href = d.find_element(By.ID, "export-year").get_attribute("href")
     assert href == f"{BASE}/ita/y/mae-u-kho/2565/export.xlsx"

@@ -77,6 +77,8 @@ def installed(tmp_path_factory) -> dict:
         AIRFLOW__API_AUTH__JWT_SECRET="ita-monitor-install-" + "x" * 64,
         AIRFLOW__ITA__AGENCIES_DIR=str(work / "agencies"),
         AIRFLOW__ITA__DATA_ROOT=(work / "data").as_uri(),
+        # the pages' own origin: the test client's name (docs/production.md, "Origin")
+        AIRFLOW__ITA__ALLOWED_ORIGINS="http://testserver",
         ITA_SOURCE_TREE=str(ROOT),
         ITA_SAMPLES=str(SAMPLES / "mae-u-kho" / "2565" / "round-12"),
     )

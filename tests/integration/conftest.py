@@ -3,6 +3,7 @@ Defined here once, so every test directory below shares one instance of each (tw
 session fixture would start the same server twice on one port).
 
 - ``smtp_maildir`` / ``inbox_of_mail``: aiosmtpd on 127.0.0.1:8025 (scripts/services/smtp.sh) and its Maildir;
+- ``imap_server``: dovecot on 127.0.0.1:1143 with one mailbox (scripts/services/dovecot.sh);
 
 - ``wordpress``: Debian's WordPress served by ``php -S`` on 127.0.0.1:8091 with a fresh database in the
   running MariaDB (scripts/services/wordpress.sh), an admin and an Application Password;
@@ -187,3 +188,34 @@ def inbox_of_mail(smtp_maildir, monkeypatch) -> mailbox.Maildir:
     }
     monkeypatch.setenv("AIRFLOW_CONN_ITA_SMTP", json.dumps(conn))
     return box
+
+
+DOVECOT = SCRIPTS / "dovecot.sh"
+IMAP_PORT = 1143
+MAILBOX = "ita@test-town.example"
+MAILBOX_PASSWORD = "secret"
+
+
+@pytest.fixture(scope="session")
+def imap_server():
+    """dovecot started for this session (one mailbox, ``MAILBOX``) and always stopped."""
+    if shutil.which("dovecot") is None and not Path("/usr/sbin/dovecot").exists():
+        skip_or_fail("dovecot is not installed (Debian dovecot-imapd)")
+    # not under pytest's basetemp: each new pytest session (any helper's) sets that back to 0700, which
+    # would lock the dovecot user out of its users file and mail midway
+    state = Path(tempfile.mkdtemp(prefix="ita-dovecot-"))
+    env = {"ITA_IMAP_PORT": str(IMAP_PORT), "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
+    started = subprocess.run(
+        [str(DOVECOT), "start", str(state), f"{MAILBOX}:{MAILBOX_PASSWORD}"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if started.returncode != 0:
+        subprocess.run([str(DOVECOT), "stop", str(state)], capture_output=True, env=env)
+        skip_or_fail(f"dovecot did not start: {started.stderr[-500:]}")
+    try:
+        yield state
+    finally:
+        subprocess.run([str(DOVECOT), "stop", str(state)], capture_output=True, env=env)
+        shutil.rmtree(state, ignore_errors=True)

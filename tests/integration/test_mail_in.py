@@ -8,52 +8,24 @@ import asyncio
 import email.policy
 import imaplib
 import json
-import shutil
-import subprocess
-import tempfile
 import threading
 import time
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.airflow.approvals import run_approved
-from tests.conftest import ROOT, skip_or_fail
+from tests.conftest import ROOT
 from tests.core.test_unit_forms import fill
+from tests.integration.conftest import IMAP_PORT, MAILBOX, MAILBOX_PASSWORD
 from tests.integration.test_unit_mail import as_servers_expect, attachments, subject
 from tests.synthetic_agency import make_agencies
 
 pytestmark = pytest.mark.imap
-DOVECOT = ROOT / "scripts" / "services" / "dovecot.sh"
-IMAP_PORT = 1143
 SMTP_PORT = 8025
-MAILBOX = "ita@test-town.example"
-PASSWORD = "secret"
-
-
-@pytest.fixture(scope="session")
-def imap_server():
-    """dovecot started for this session (one mailbox, ``MAILBOX``) and always stopped."""
-    if shutil.which("dovecot") is None and not Path("/usr/sbin/dovecot").exists():
-        skip_or_fail("dovecot is not installed (Debian dovecot-imapd)")
-    # not under pytest's basetemp: each new pytest session (any helper's) sets that back to 0700, which
-    # would lock the dovecot user out of its users file and mail midway
-    state = Path(tempfile.mkdtemp(prefix="ita-dovecot-"))
-    env = {"ITA_IMAP_PORT": str(IMAP_PORT), "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
-    started = subprocess.run(
-        [str(DOVECOT), "start", str(state), f"{MAILBOX}:{PASSWORD}"], capture_output=True, text=True, env=env
-    )
-    if started.returncode != 0:
-        subprocess.run([str(DOVECOT), "stop", str(state)], capture_output=True, env=env)
-        skip_or_fail(f"dovecot did not start: {started.stderr[-500:]}")
-    try:
-        yield state
-    finally:
-        subprocess.run([str(DOVECOT), "stop", str(state)], capture_output=True, env=env)
-        shutil.rmtree(state, ignore_errors=True)
+PASSWORD = MAILBOX_PASSWORD
 
 
 def imap() -> imaplib.IMAP4:

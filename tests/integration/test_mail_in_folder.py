@@ -8,7 +8,7 @@ from email.message import EmailMessage
 import pytest
 import yaml
 
-from tests.integration.test_mail_in import MAILBOX, imap, imap_server, town  # noqa: F401  (fixtures)
+from tests.integration.test_mail_in import MAILBOX, imap, town  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.imap
 FOLDER = "ส่งผล ITA"  # a Thai name with a space

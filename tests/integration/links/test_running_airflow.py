@@ -114,7 +114,7 @@ def test_the_readme_commands_check_mail_once_and_repair_on_running_airflow(
             assert {v["state"] for k, v in health["links"].items() if k != "document:measures"} == {"ok"}
             assert len(inbox_of_mail) == 1
             mail = next(iter(inbox_of_mail.values()))
-            assert "(เสีย 1)" in subject(mail) and mail["To"] == "it-admin@maeukho.example"
+            assert "(เสีย ๑)" in subject(mail) and mail["To"] == "it-admin@maeukho.example"
             html = next(p for p in mail.walk() if p.get_content_type() == "text/html").get_payload(
                 decode=True
             )

@@ -124,7 +124,7 @@ def test_broken_links_are_reported_mailed_once_and_repaired_in_one_action(
         assert [p.read_bytes() for p in kept] == [pdf("replaced by hand")]  # the hand change is kept
 
         assert len(inbox_of_mail) == 2  # the recovery, once
-        recovery = [m for m in inbox_of_mail.values() if m is not mail and "(เสีย 0)" in subject(m)]
+        recovery = [m for m in inbox_of_mail.values() if m is not mail and "(เสีย ๐)" in subject(m)]
         assert len(recovery) == 1 and "เปลี่ยนสถานะ ๕ รายการ" in subject(recovery[0])
 
         sheet = (data_root / SLUG / str(FY) / "itas-readiness.csv").read_bytes().decode("utf-8-sig")

@@ -32,32 +32,33 @@ def _round_with_report(data_root, agencies, slug: str) -> None:
     path.write_bytes(REPORT)
 
 
-class _RoundDag:
-    """A DAG whose one task is the publish step of the round's task, with the round DAG's trigger form:
-    the earlier steps' output (the report) is in place."""
+LOCAL_BUNDLE = "airflow.dag_processing.bundles.local.LocalDagBundle"
+STEP_DAG = """
+from airflow.sdk import DAG, task
 
-    def __init__(self, slug: str):
-        from airflow.sdk import DAG, task
+from ita_monitor.airflow_layer.tasks import round_params
 
-        from ita_monitor.airflow_layer.tasks import round_params
+with DAG("ita_publish_step__{slug}", schedule=None, params=round_params()):
 
-        with DAG(f"ita_publish_step__{slug}", schedule=None, params=round_params()) as dag:
+    @task
+    def publish() -> dict:
+        from ita_monitor.airflow_layer.tasks import _job, publish_report
 
-            @task
-            def publish() -> dict:
-                from ita_monitor.airflow_layer.tasks import _job, publish_report
+        return publish_report(_job("{slug}"))
 
-                return publish_report(_job(slug))
-
-            publish()
-        self.dag = dag
-
-    def test(self, run_conf: dict):
-        return self.dag.test(run_conf=run_conf)
+    publish()
+"""
 
 
-def _publish_dag(slug: str) -> _RoundDag:
-    return _RoundDag(slug)
+def _publish_dag(slug: str, folder, monkeypatch):
+    """A DAG whose one task is the publish step of the round's task, with the round DAG's trigger form
+    (the earlier steps' output, the report, is in place), in a DAG folder of its own: ``dag.test()``
+    runs only a DAG that a configured bundle holds."""
+    folder.mkdir(exist_ok=True)
+    (folder / f"publish_step_{slug.replace('-', '_')}.py").write_text(STEP_DAG.format(slug=slug))
+    bundle = {"name": "dags-folder", "classpath": LOCAL_BUNDLE, "kwargs": {"path": str(folder)}}
+    monkeypatch.setenv("AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST", json.dumps([bundle]))
+    return DagBag(dag_folder=str(folder)).dags[f"ita_publish_step__{slug}"]
 
 
 def _states(run) -> dict[str, str]:
@@ -80,7 +81,7 @@ def test_publish_task_to_wordpress_with_an_http_connection(
     )
     _round_with_report(data_root, agencies, slug)
 
-    run = _publish_dag(slug).test(run_conf=CONF)
+    run = _publish_dag(slug, tmp_path / "dags", monkeypatch).test(run_conf=CONF)
     assert run.state == "success", _states(run)
     status = json.loads((data_root / slug / "2565" / "round-12" / "status.json").read_text())
     page_url = status["published"]["index_url"]
@@ -93,7 +94,7 @@ def test_publish_task_to_wordpress_with_an_http_connection(
     (data_root / slug / "2565" / "round-12" / "report" / "ita-2565-round-12-report.pdf").write_bytes(
         REPORT + b"x"
     )
-    run = _publish_dag(slug).test(run_conf=CONF)
+    run = _publish_dag(slug, tmp_path / "dags", monkeypatch).test(run_conf=CONF)
     assert run.state == "failed"
     assert live_links(page_url) == links
 
@@ -119,7 +120,7 @@ def test_publish_task_over_sftp_dry_run_then_for_real(
     monkeypatch.setenv("AIRFLOW__ITA__AGENCIES_DIR", str(agencies))
     _round_with_report(data_root, agencies, slug)
 
-    run = _publish_dag(slug).test(run_conf=CONF)
+    run = _publish_dag(slug, tmp_path / "dags", monkeypatch).test(run_conf=CONF)
     assert run.state == "success", _states(run)
     status = json.loads((data_root / slug / "2565" / "round-12" / "status.json").read_text())
     assert status["state"] == "dry_run" and status["published"]["plan"][0]["action"] == "upload"
@@ -128,7 +129,7 @@ def test_publish_task_over_sftp_dry_run_then_for_real(
 
     agencies = agencies_with_target(tmp_path / "real", slug, **common)
     monkeypatch.setenv("AIRFLOW__ITA__AGENCIES_DIR", str(agencies))
-    run = _publish_dag(slug).test(run_conf=CONF)
+    run = _publish_dag(slug, tmp_path / "dags", monkeypatch).test(run_conf=CONF)
     assert run.state == "success", _states(run)
     page_url = f"{base_url}/2565/index.html"
     links = [urljoin(page_url, href) for href in live_links(page_url)]
