@@ -91,8 +91,9 @@ def test_without_a_setting_everything_reads_beside_airflow_home(tmp_path):
 
 def test_an_explicit_data_root_wins_over_the_setting(tmp_path):
     from ita_monitor import cli
+    from ita_monitor.cli.common import data_of
 
     args = cli.build_parser().parse_args(
         ["status", "--agency", "a", "--fiscal-year", "2565", "--round", "12", "--data-root", str(tmp_path)]
     )
-    assert cli._data(args).root == tmp_path
+    assert data_of(args).root == tmp_path

@@ -16,12 +16,6 @@ ALLOWED: dict[str, tuple[int, str]] = {
         "one message's way in (archive, match, take in, reply); its replies move to Jinja templates in "
         "issue 24's branch, after which it splits into the mail store, the matching and the reply",
     ),
-    "ita_monitor/cli.py": (
-        728,
-        "the command line as landed at 09:17 with issue 21's rerun / run-round / withdraw (and issue 24's "
-        "link --by / --until, issue 19's dags sync): each command small, the Airflow-run commands to move into "
-        "a module of their own next",
-    ),
     "ita_monitor/intake/versions.py": (
         485,
         "the version store with issue 21's withdrawals (claims, manifest, withdraw and undo share its "

@@ -172,6 +172,47 @@ CLI: dict[str, tuple[str, str]] = {
     "status_run": ("การรัน", "Airflow run"),
     "status_offline": ("สถานะตามที่เก็บข้อมูลเท่านั้น", "the state is what the data root says"),
     "status_received": ("ได้รับแล้ว {received} จาก {due}", "received: {received} of {due} (unit, measure)"),
+    # ``ita-monitor withdraw``
+    "cli_withdrawn": ("ถอนแล้ว", "withdrawn"),
+    "cli_undone": ("คืนสถานะ", "undone"),
+    # ``ita-monitor rerun`` and ``run-round`` (through Airflow's REST API), and following a run (--wait)
+    "give_round": ("ระบุ --round (หรือ --plan)", "give --round N (or --plan for the yearly plan)"),
+    "no_run_yet": ("ยังไม่มีการรันของรอบนี้", "no run of {what} in {dag_id}: start one with {how}"),
+    "rerun_awaits_approval": (
+        "รออนุมัติอยู่ ไม่ต้องรันใหม่",
+        "it awaits approval: nothing to rerun (approve or reject it)",
+    ),
+    "rerun_still_going": (
+        "การรันนี้ยังทำงานอยู่ ไม่ได้ล้างงานใด",
+        "the run is still going, nothing cleared ({going})",
+    ),
+    "rerun_cleared": ("ล้างแล้ว", "cleared"),
+    "watch": ("ดูได้ที่", "watch it"),
+    "cli_started": ("เริ่มแล้ว", "started"),
+    "due_passed": (
+        "หมายเหตุ: วันสุดท้ายที่ส่งของรอบนี้ ({day}) ผ่านมาแล้ว รอบนี้จะตรวจทันทีด้วยไฟล์ที่มีอยู่ ให้เวลาหน่วยงานด้วย --due",
+        "note: this round's last day to submit ({day}) has passed, so it is checked at once with what is in; "
+        "give the units time with --due YYYY-MM-DD",
+    ),
+    "due_said_everywhere": (
+        "แบบฟอร์ม อีเมล ลิงก์ และหน้า ITA แจ้งวันนี้",
+        "forms, mails, links and the ITA page say it",
+    ),
+    "dag_paused": (
+        "DAG ปิดอยู่ (paused): เปิดก่อน การรันจึงจะเริ่ม",
+        "DAG {dag_id} is paused: unpause it to let the run start",
+    ),
+    "run_success": ("สำเร็จ", "success"),
+    "run_failed": ("ล้มเหลว", "failed: {tasks} (see the task's log)"),
+    "run_awaits_approval": (
+        "รออนุมัติ: อนุมัติหรือไม่อนุมัติในหน้า ITA หรือในหน้า Required actions ของ Airflow",
+        "awaiting approval: approve or reject on the ITA page or in Airflow's Required actions",
+    ),
+    "run_waits_for_files": (
+        "รอรับผลการดำเนินงานจนถึงวันสุดท้ายที่ส่ง",
+        "waiting for submissions (deferred) until the last day to submit",
+    ),
+    "run_still": ("ยังไม่เสร็จ", "still {state} after {seconds} s"),
 }
 
 # the labels of a round's or yearly plan's states (``model.states.State``), by its value
