@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ita_monitor.flow.pipeline import RoundIncomplete, RoundJob, check_round, collect
-from ita_monitor.intake.versions import manifest_path, receive_inbox
+from ita_monitor.intake.inbox import receive_inbox
+from ita_monitor.intake.versions import manifest_path
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.rounds import BANGKOK, Round
 from ita_monitor.model.storage import DataRoot

@@ -8,7 +8,8 @@ import pytest
 from ita_monitor.flow.pipeline import RoundJob
 from ita_monitor.intake import line
 from ita_monitor.intake.completeness import Gap
-from ita_monitor.intake.mailin import FileResult, Outcome, build_reply
+from ita_monitor.intake.mail_reply import build_reply
+from ita_monitor.intake.mailin import FileResult, Outcome
 from ita_monitor.intake.notify import form_mail, reminder_mail
 from ita_monitor.intake.unit_forms import form_for
 from ita_monitor.links.notice import notice

@@ -14,9 +14,10 @@ import pytest
 
 from ita_monitor.cli import main as cli
 from ita_monitor.flow.pipeline import RoundJob, collect
+from ita_monitor.intake.inbox import deliver
 from ita_monitor.intake.reading import take_in
 from ita_monitor.intake.submissions import parse_submission
-from ita_monitor.intake.versions import deliver, history, receive
+from ita_monitor.intake.versions import history, receive
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.limits import MAX_CELL_CHARS, MAX_OPENED_BYTES, MAX_SHEETS
 from ita_monitor.model.rounds import Round

@@ -27,9 +27,9 @@ except ImportError:  # a .venv made before hypothesis joined the test extra: `ma
     pytest.skip("hypothesis is not installed here: run make setup", allow_module_level=True)
 
 from ita_monitor.intake.columns import FIELD_TH, HEADER_TO_FIELD
+from ita_monitor.intake.inbox import deliver
 from ita_monitor.intake.reading import check_file, take_in
 from ita_monitor.intake.submissions import read_file
-from ita_monitor.intake.versions import deliver
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.errors import MAX_KINDS, MAX_MESSAGE, Problem
 from ita_monitor.model.limits import MAX_PROBLEMS

@@ -9,14 +9,9 @@ from email.message import EmailMessage
 import yaml
 
 from ita_monitor.flow.pipeline import RoundJob
-from ita_monitor.intake.mailin import (
-    find_ref,
-    late_files,
-    pending_replies,
-    process_message,
-    quarantined,
-    reply_sent,
-)
+from ita_monitor.intake.mail_message import find_ref
+from ita_monitor.intake.mail_store import late_files, pending_replies, quarantined, reply_sent
+from ita_monitor.intake.mailin import process_message
 from ita_monitor.intake.notify import open_round
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.rounds import Round

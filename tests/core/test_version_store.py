@@ -10,7 +10,8 @@ import pytest
 
 from ita_monitor.cli import main as cli
 from ita_monitor.flow.pipeline import RoundJob, collect
-from ita_monitor.intake.versions import deliver, history, receive, safe_name
+from ita_monitor.intake.inbox import deliver
+from ita_monitor.intake.versions import history, receive, safe_name
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.limits import TooLarge
 from ita_monitor.model.rounds import Round

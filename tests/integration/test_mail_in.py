@@ -175,7 +175,7 @@ def test_units_answer_by_mail_and_hear_back_within_the_poll(town, data_root):
 
     from ita_monitor.airflow_layer.mail import send
     from ita_monitor.airflow_layer.waiting import SubmissionsTrigger, WaitForSubmissionsOperator, load_job
-    from ita_monitor.intake.mailin import quarantined
+    from ita_monitor.intake.mail_store import quarantined
     from ita_monitor.intake.notify import open_round
 
     agencies, rnd, sent = town
@@ -406,7 +406,7 @@ def test_last_years_form_is_answered_and_quarantined_and_a_late_file_is_answered
     from ita_monitor.airflow_layer.mail import send
     from ita_monitor.airflow_layer.mailin import read_mailbox
     from ita_monitor.airflow_layer.waiting import load_job
-    from ita_monitor.intake.mailin import late_files, quarantined
+    from ita_monitor.intake.mail_store import late_files, quarantined
     from ita_monitor.intake.notify import open_round
     from ita_monitor.model.rounds import Round
     from ita_monitor.model.status import update_round

@@ -10,7 +10,8 @@ import multiprocessing
 
 import pytest
 
-from ita_monitor.intake.versions import deliver, history, receive
+from ita_monitor.intake.inbox import deliver
+from ita_monitor.intake.versions import history, receive
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.storage import DataRoot, conditional_writes_hold, create_exclusive
 from tests.integration.test_s3_data_root import BUCKET, _get, _keys, s3, s3_root, s3_server  # noqa: F401

@@ -115,11 +115,11 @@ def plain_text(html: str) -> str:
 
 
 def send_replies(data, slug: str, agency=None) -> list[dict]:
-    """Send the mail-in replies not sent yet (``mailin.pending_replies``), each marked sent right away.
+    """Send the mail-in replies not sent yet (``mail_store.pending_replies``), each marked sent right away.
 
     Each reply threads on the unit's message (``In-Reply-To``, ``References``).
     """
-    from ita_monitor.intake.mailin import pending_replies, reply_sent
+    from ita_monitor.intake.mail_store import pending_replies, reply_sent
     from ita_monitor.intake.mailout import Body, agency_domain, message
 
     pending = pending_replies(data, slug)

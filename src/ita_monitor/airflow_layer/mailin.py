@@ -60,7 +60,7 @@ def has_new_mail(slug: str) -> bool:
     """Whether the agency's mailbox holds messages not read yet (blocking: run it in a thread)."""
     from airflow.providers.imap.hooks.imap import ImapHook
 
-    from ita_monitor.intake.mailin import imap_state
+    from ita_monitor.intake.mail_store import imap_state
 
     agency = settings.agencies_dir().agency(slug)
     if agency.mail_in is None:
@@ -83,7 +83,8 @@ def read_mailbox(job) -> list[dict]:
 
     from ita_monitor.airflow_layer.line import push_outcomes
     from ita_monitor.airflow_layer.mail import send_replies
-    from ita_monitor.intake.mailin import imap_state, process_message, quarantine_unreadable, save_imap_state
+    from ita_monitor.intake.mail_store import imap_state, save_imap_state
+    from ita_monitor.intake.mailin import process_message, quarantine_unreadable
 
     mail_in = job.agency.mail_in
     if mail_in is None:

@@ -1,15 +1,8 @@
 """Mail-in: units send their filled forms by replying to the form mail, to the agency's ITA mailbox.
 
 Pure: the Airflow layer fetches each new message from the mailbox (IMAP) and hands its raw bytes to
-``process_message``, then sends the replies ``pending_replies`` lists.  Layout, agency level (which
-round a message belongs to is known only once it has been read)::
-
-    <root>/<agency>/mail/archive/<YYYY-MM>/<sha256>.eml   every message fetched, byte for byte, written
-                                                          before anything else is done with it
-    <root>/<agency>/mail/messages/<key>.json              one record per Message-ID (key = sha256 of it):
-                                                          sender, what each attachment became, the reply
-    <root>/<agency>/mail/quarantine/<sha256>.eml          messages that match no unit: kept, never read
-    <root>/<agency>/mail/imap.json                        the mailbox's UIDVALIDITY and the last UID read
+``process_message``, then sends the replies ``mail_store.pending_replies`` lists.  What is kept where:
+``mail_store``.
 
 An attachment is matched to its fiscal year, round and unit by the reference the form carries
 (``รหัสแบบฟอร์ม`` ``ita:<agency>/<year>/round-MM/<unit>``, see ``unit_forms.py``; the form must have
@@ -17,130 +10,30 @@ been issued to that unit, i.e. be in the round's outbox), otherwise by the sende
 exactly one unit in agency.yaml (``email`` or ``senders``), for the round being waited for.  A matched
 file goes through exactly the intake a round uses (``intake.receive`` keeps it as a version,
 ``intake.check_file`` reads it as collect will).  Mail-in calls ``intake.deliver`` like the upload page:
-the file lands in ``inbox/<unit>/`` under the one size limit, and is kept as a version at once.  A Message-ID seen before is never processed again.
+the file lands in ``inbox/<unit>/`` under the one size limit, and is kept as a version at once.  A
+Message-ID seen before is never processed again.  How a message is read: ``mail_message``.
 """
 
 from __future__ import annotations
 
-import email
-import email.policy
 import hashlib
-import io
-import re
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
-from email.utils import parseaddr
+from datetime import datetime
 
+from ita_monitor.intake.mail_message import Attachment, attachments, find_ref, parse, sender_of
 from ita_monitor.intake.mail_reply import build_reply, why_stale
+from ita_monitor.intake.mail_store import (
+    mail_dir,
+    message_key,
+    record_path,
+    utc_now,
+)
 from ita_monitor.model import storage
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.config import AgenciesDir
 from ita_monitor.model.errors import InputError, Problem
 from ita_monitor.model.rounds import Round
-from ita_monitor.model.storage import DataRoot, PathLike, list_files, read_json, write_atomic, write_json
-
-REF_RE = re.compile(
-    r"^ita:([a-z0-9][a-z0-9-]{1,62})/(\d{4})/round-(\d{2})/([A-Za-z0-9][A-Za-z0-9_.-]{0,39})$"
-)
-# what a mail client attaches besides the unit's file: signatures' logos, calendar invites
-_SKIP_TYPES = ("image/", "text/calendar", "application/pgp-signature", "application/pkcs7-signature")
-
-
-# --- paths --------------------------------------------------------------------------------------
-
-
-def mail_dir(data: DataRoot, slug: str) -> PathLike:
-    return data.root / storage.part(slug, "agency") / "mail"
-
-
-def record_path(data: DataRoot, slug: str, key: str) -> PathLike:
-    return mail_dir(data, slug) / "messages" / f"{key}.json"
-
-
-def message_key(message_id: str) -> str:
-    return hashlib.sha256(message_id.strip().lower().encode("utf-8")).hexdigest()
-
-
-def imap_state(data: DataRoot, slug: str) -> dict:
-    """``{"uidvalidity": int|None, "last_uid": int}`` of the agency's mailbox."""
-    return read_json(mail_dir(data, slug) / "imap.json", None) or {"uidvalidity": None, "last_uid": 0}
-
-
-def save_imap_state(data: DataRoot, slug: str, uidvalidity: int, last_uid: int) -> None:
-    write_json(mail_dir(data, slug) / "imap.json", {"uidvalidity": uidvalidity, "last_uid": last_uid})
-
-
-# --- reading a message --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Attachment:
-    name: str
-    payload: bytes
-
-
-def parse(raw: bytes) -> email.message.EmailMessage:
-    return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
-
-
-def sender_of(msg) -> str:
-    """The From address, lower-cased ('' when there is none)."""
-    return parseaddr(str(msg.get("From", "")))[1].strip().lower()
-
-
-def attachments(msg) -> list[Attachment]:
-    """Files attached to the message (inline logos and signatures left out), in order."""
-    out = []
-    for part in msg.walk():
-        if part.is_multipart():
-            continue
-        name = part.get_filename()
-        if not name or part.get_content_type().startswith(_SKIP_TYPES):
-            continue
-        payload = part.get_payload(decode=True) or b""
-        out.append(Attachment(name.replace("/", "_").replace("\\", "_"), payload))
-    return out
-
-
-@dataclass(frozen=True)
-class FormRef:
-    slug: str
-    fiscal_year: int
-    months: int
-    unit: str
-
-
-def parse_ref(text: str) -> FormRef | None:
-    m = REF_RE.match(text.strip())
-    if not m:
-        return None
-    return FormRef(m.group(1), int(m.group(2)), int(m.group(3)), m.group(4))
-
-
-def find_ref(name: str, payload: bytes) -> FormRef | None:
-    """The form reference a returned form carries (``รหัสแบบฟอร์ม``), if any."""
-    if payload[:2] == b"PK":  # xlsx: the top rows of each sheet
-        try:
-            from openpyxl import load_workbook
-
-            wb = load_workbook(io.BytesIO(payload), read_only=True, data_only=True)
-            try:
-                for ws in wb.worksheets:
-                    for row in ws.iter_rows(min_row=1, max_row=4, values_only=True):
-                        for value in row:
-                            if isinstance(value, str) and (ref := parse_ref(value)):
-                                return ref
-            finally:
-                wb.close()
-        except Exception:  # not a workbook we can open: the intake will say why
-            return None
-        return None
-    head = payload[:4096].decode("utf-8", errors="ignore")
-    for token in re.findall(r"ita:[^\s,;\"']+", head):
-        if ref := parse_ref(token):
-            return ref
-    return None
-
+from ita_monitor.model.storage import DataRoot, write_atomic, write_json
 
 # --- matching -----------------------------------------------------------------------------------
 
@@ -238,10 +131,6 @@ class Outcome:
         return asdict(self)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def archive(data: DataRoot, slug: str, raw: bytes, now: datetime) -> tuple[str, str]:
     """Keep the message unchanged (content-addressed); (sha256, path under the agency's folder)."""
     digest = hashlib.sha256(raw).hexdigest()
@@ -277,8 +166,9 @@ def _take_in(
     now: datetime,
 ) -> FileResult:
     """One attachment: matched to its round and unit, put in the inbox, kept as a version, read."""
+    from ita_monitor.intake.inbox import deliver
     from ita_monitor.intake.reading import check_file
-    from ita_monitor.intake.versions import deliver, receive
+    from ita_monitor.intake.versions import receive
     from ita_monitor.model.limits import TooLarge, too_large_th_en
 
     m = match(data, agency, sender, att, waiting)
@@ -355,7 +245,7 @@ def process_message(
     The reply is built and recorded (``reply.sent_at`` empty) for the caller to send; a message whose
     Message-ID was seen before comes back as ``duplicate`` and changes nothing.
     """
-    now = now or _now()
+    now = now or utc_now()
     digest, archived_as = archive(data, agency.slug, raw, now)  # first, whatever comes next
     msg = parse(raw)
     message_id = str(msg.get("Message-ID", "")).strip() or f"<sha256:{digest}>"
@@ -378,7 +268,7 @@ def quarantine_unreadable(
 ) -> Outcome:
     """Keep a message whose processing failed (a bug, a file no library can open) in quarantine, so
     the mailbox moves on and the admin sees it on the ITA page."""
-    now = now or _now()
+    now = now or utc_now()
     digest, archived_as = archive(data, slug, raw, now)
     try:
         msg = parse(raw)
@@ -428,73 +318,3 @@ def _why_quarantined(agency, sender, files, sender_units, waiting) -> str:
         " reference of this agency in the file: add the address to agency.yaml (units[].senders) or ask"
         " for the form that was mailed"
     )
-
-
-# --- the reply ----------------------------------------------------------------------------------
-
-
-# --- after processing ---------------------------------------------------------------------------
-
-
-def records(data: DataRoot, slug: str) -> list[dict]:
-    folder = mail_dir(data, slug) / "messages"
-    return [read_json(p) for p in list_files(folder) if p.name.endswith(".json")]
-
-
-def pending_replies(data: DataRoot, slug: str) -> list[dict]:
-    """Records whose reply is built but not sent yet (a crash between the two is caught up here)."""
-    return sorted(
-        (r for r in records(data, slug) if r.get("reply") and not r["reply"].get("sent_at")),
-        key=lambda r: r["received_at"],
-    )
-
-
-def reply_sent(data: DataRoot, slug: str, key: str, when: datetime | None = None) -> None:
-    path = record_path(data, slug, key)
-    rec = read_json(path)
-    rec["reply"]["sent_at"] = (when or _now()).isoformat(timespec="seconds")
-    write_json(path, rec)
-
-
-def quarantined(data: DataRoot, slug: str) -> list[dict]:
-    """Messages of the agency's mailbox that matched no unit, newest first (for the ITA page)."""
-    out = [
-        {
-            "received_at": r["received_at"],
-            "sender": r["sender"],
-            "subject": r["subject"],
-            "message_id": r["message_id"],
-            "files": [f["name"] for f in r["files"]],
-            "reason": r["reason"],
-            "kept_as": f"mail/quarantine/{r['sha256']}.eml",
-            "archived_as": r["archived_as"],
-        }
-        for r in records(data, slug)
-        if r.get("state") == "quarantined"
-    ]
-    return sorted(out, key=lambda q: q["received_at"], reverse=True)
-
-
-def problems_of(record: dict) -> list[Problem]:
-    return [Problem(**p) for f in record.get("files", []) for p in f.get("problems", [])]
-
-
-def late_files(data: DataRoot, slug: str, rnd: Round) -> list[dict]:
-    """Files of this round taken after its due date or its failure, oldest first (the round page:
-    the admin reruns the round for them)."""
-    out = [
-        {
-            "received_at": r["received_at"],
-            "sender": r["sender"],
-            "unit": f["matched"]["unit"],
-            "file": f["name"],
-            "version": f.get("version", 0),
-            "accepted": f.get("accepted", False),
-        }
-        for r in records(data, slug)
-        for f in r.get("files", [])
-        if f.get("late")
-        and f.get("matched")
-        and (f["matched"]["fiscal_year"], f["matched"]["months"]) == (rnd.fiscal_year, rnd.months)
-    ]
-    return sorted(out, key=lambda x: x["received_at"])

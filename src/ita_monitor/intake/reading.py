@@ -1,5 +1,5 @@
 """Reading a round: every version of every unit's file read in order (after the inbox is taken in as
-versions, ``versions.take_in_inbox``); per (unit, measure) the row of the latest valid version counts,
+versions, ``inbox.take_in_inbox``); per (unit, measure) the row of the latest valid version counts,
 a rejected version never replaces an accepted one, and whatever one file holds or does, the others are
 read.  ``check_file`` reads one file exactly as a round does (the CLI's check-submission uses it)."""
 
@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ita_monitor.intake.columns import FileOutcome, ResultRow
+from ita_monitor.intake.inbox import _unreadable, take_in_inbox
 from ita_monitor.intake.submissions import parse_submission
-from ita_monitor.intake.versions import Version, _unreadable, take_in_inbox, withdrawn_versions
+from ita_monitor.intake.versions import Version, withdrawn_versions
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.errors import Problem
 from ita_monitor.model.limits import TooLarge, read_path_bounded, too_large_th_en

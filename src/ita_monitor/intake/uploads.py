@@ -64,7 +64,8 @@ def receive_upload(
 ) -> Received:
     """Check, keep and collect one uploaded file; UploadRefused (nothing stored) when it cannot be."""
     from ita_monitor.flow.pipeline import RoundJob, collect
-    from ita_monitor.intake.versions import deliver, history, receive, safe_name
+    from ita_monitor.intake.inbox import deliver
+    from ita_monitor.intake.versions import history, receive, safe_name
     from ita_monitor.model.limits import TooLarge
 
     if not scheduled(agency, rnd):

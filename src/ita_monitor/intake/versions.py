@@ -23,7 +23,6 @@ received byte is ever deleted.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import logging
@@ -31,23 +30,16 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from ita_monitor.intake.submissions import sha256
-from ita_monitor.model.errors import Problem
 from ita_monitor.model.limits import (
     MAX_NAME_BYTES,
-    TooLarge,
-    read_bounded,
-    read_path_bounded,
-    too_large_th_en,
 )
 from ita_monitor.model.revisions import update_json
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.storage import (
     DataRoot,
     PathLike,
-    UnsafePath,
     create_exclusive,
     fresh,
     list_dirs,
@@ -95,7 +87,7 @@ _VERSION_FIELDS = frozenset(
 )
 
 
-def _now() -> str:
+def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
@@ -153,7 +145,7 @@ def safe_name(name: str, max_bytes: int = MAX_NAME_BYTES) -> str:
     return stem + suffix
 
 
-def _stored_as(unit: str, number: int, digest: str, name: str) -> str:
+def stored_as(unit: str, number: int, digest: str, name: str) -> str:
     return f"received/{part(unit, 'unit')}/{number:03d}-{digest[:8]}-{safe_name(name)}"
 
 
@@ -166,7 +158,7 @@ def _claim(data: DataRoot, slug: str, rnd: Round, version: Version) -> Version |
     return Version.of(json.loads(read_all(fresh(path))))
 
 
-def _keep(
+def keep(
     data: DataRoot,
     slug: str,
     rnd: Round,
@@ -189,19 +181,19 @@ def _keep(
     versions = history(data, slug, rnd) if versions is None else versions  # a claim taken since is met below
     for v in versions:
         if v.unit == unit and v.sha256 == digest:
-            _store(data, slug, rnd, v, payload)
+            store_bytes(data, slug, rnd, v, payload)
             return v, False
     number = 1 + max((v.version for v in versions if v.unit == unit), default=0)
     while True:
         version = Version(
-            unit, number, name, digest, len(payload), when, _stored_as(unit, number, digest, name), source
+            unit, number, name, digest, len(payload), when, stored_as(unit, number, digest, name), source
         )
         holder = _claim(data, slug, rnd, version)
         if holder is None:
-            _store(data, slug, rnd, version, payload)
+            store_bytes(data, slug, rnd, version, payload)
             return version, True
         if holder.sha256 == digest:  # the same bytes, taken in by another process just now
-            _store(data, slug, rnd, holder, payload)
+            store_bytes(data, slug, rnd, holder, payload)
             return holder, False
         number += 1
 
@@ -210,13 +202,13 @@ def receive(
     data: DataRoot, slug: str, rnd: Round, unit: str, name: str, payload: bytes, source: str = ""
 ) -> tuple[Version, bool]:
     """Keep ``payload`` as a version of ``unit``'s submissions; (version, whether it is new)."""
-    version, new = _keep(data, slug, rnd, unit, name, payload, source or f"inbox/{unit}/{name}", _now())
+    version, new = keep(data, slug, rnd, unit, name, payload, source or f"inbox/{unit}/{name}", now_iso())
     if new:
-        _write_manifest(data, slug, rnd)
+        write_manifest(data, slug, rnd)
     return version, new
 
 
-def _store(data: DataRoot, slug: str, rnd: Round, version: Version, payload: bytes) -> None:
+def store_bytes(data: DataRoot, slug: str, rnd: Round, version: Version, payload: bytes) -> None:
     path = data.within_round(slug, rnd, version.stored_as)
     if create_exclusive(path, payload):
         return
@@ -224,7 +216,7 @@ def _store(data: DataRoot, slug: str, rnd: Round, version: Version, payload: byt
         raise FileExistsError(f"{path} exists with other content; received files are never rewritten")
 
 
-def _write_manifest(data: DataRoot, slug: str, rnd: Round) -> None:
+def write_manifest(data: DataRoot, slug: str, rnd: Round) -> None:
     """The index of every claim and withdrawal (rewritten whole; the claims and actions stay the record)."""
     versions = history(data, slug, rnd)
     actions = withdrawal_actions(data, slug, rnd)
@@ -329,157 +321,17 @@ def record_withdrawal(
                 "already_withdrawn" if kind == "withdraw" else "not_withdrawn",
             )
         n = 1 + (acts[-1]["n"] if acts else 0)
-        action = {"unit": unit, "version": version, "action": kind, "by": by, "at": _now(), "reason": reason}
+        action = {
+            "unit": unit,
+            "version": version,
+            "action": kind,
+            "by": by,
+            "at": now_iso(),
+            "reason": reason,
+        }
         path = _withdrawals_dir(data, slug, rnd, unit) / f"{version:03d}-{n:03d}.json"
         body = json.dumps(action, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8") + b"\n"
         if create_exclusive(path, body):
-            _write_manifest(data, slug, rnd)
+            write_manifest(data, slug, rnd)
             return {**action, "n": n}
         # another admin recorded action n just now: look again (it may be this very action)
-
-
-def deliver(
-    data: DataRoot, slug: str, rnd: Round, unit: str, name: str, source: Any, size: int | None = None
-) -> str:
-    """Put a file into ``inbox/<unit>/`` (the upload page, mail-in and link-in call this); its stored name.
-
-    ``source`` is bytes, a binary file object or an iterable of chunks, read with the one size limit
-    (``data.max_submission_bytes``) and refused as soon as it passes it (``TooLarge``).  The name is
-    ``safe_name(name)``, or ``<stem>-2<ext>``, ``-3`` ... when taken: each name is created exclusively,
-    so concurrent senders (several api-server workers or hosts) never overwrite each other.
-    """
-    payload = source if isinstance(source, bytes) else read_bounded(source, data.max_submission_bytes, size)
-    if len(payload) > data.max_submission_bytes:
-        raise TooLarge(data.max_submission_bytes, len(payload), exact=isinstance(source, bytes))
-    folder = data.inbox(slug, rnd) / part(unit, "unit")  # confined whatever the caller passes
-    first = part(safe_name(name), "file")
-    stem, dot, ext = first.rpartition(".")
-    stem, ext = (stem, f".{ext}") if dot else (first, "")
-    for n in range(1, 10_000):
-        candidate = first if n == 1 else f"{stem}-{n}{ext}"
-        if n > 1 and (folder / candidate).exists():
-            continue  # known taken: no need to write it to find out (the create below decides)
-        if create_exclusive(folder / candidate, payload):
-            return candidate
-    raise FileExistsError(f"no free name for {first} in {folder}")
-
-
-def _inbox_files(data: DataRoot, slug: str, rnd: Round) -> list[tuple[str, PathLike]]:
-    inbox = data.inbox(slug, rnd)
-    out = []
-    for unit_dir in list_dirs(inbox):
-        # every file a unit sent, a name starting with a dot too (``..csv``): taken in and counted, or
-        # listed as rejected, never silently left out; only the store's own temporary files are skipped
-        out += [(unit_dir.name, f) for f in sorted(list_files(unit_dir, hidden=True), key=_arrival)]
-    return out
-
-
-def _arrival(path: PathLike) -> tuple[float, str]:
-    """Order of arrival: modification time where the storage has one, then name."""
-    try:
-        mtime = float(path.stat().st_mtime)  # type: ignore[attr-defined]
-    except Exception:  # storage without times: name order
-        mtime = 0.0
-    return mtime, path.name
-
-
-@dataclass(frozen=True)
-class Unread:
-    """An inbox file that could not be taken in (too large, unreadable): rejected with the reason."""
-
-    unit: str
-    source: str
-    problem: Problem
-
-
-def receive_inbox(
-    data: DataRoot, slug: str, rnd: Round, store: bool = True
-) -> tuple[list[Version], list[Version]]:
-    """Every version of the round, after taking in what is new in the inbox; (all, new)."""
-    versions, new, _ = take_in_inbox(data, slug, rnd, store)
-    return versions, new
-
-
-def take_in_inbox(
-    data: DataRoot, slug: str, rnd: Round, store: bool = True, read: dict | None = None
-) -> tuple[list[Version], list[Version], list[Unread]]:
-    """Every version of the round after taking in the inbox; (all, new, inbox files not taken in).
-
-    With ``store=False`` nothing is written: new inbox files appear as versions that are not kept
-    yet (used while waiting for submissions, so polling changes nothing).  A file that cannot be
-    read, or is above the size limit (found while reading, never read whole), is not kept and is
-    listed with its reason; the other files are taken in as usual.  ``read`` (if given) gets the
-    bytes of each new version by (unit, sha256), so the caller reads them without reading them again.
-    """
-    versions = history(data, slug, rnd)
-    known = {(v.unit, v.sha256): v for v in versions}
-    when = _now()
-    new: list[Version] = []
-    unread: list[Unread] = []
-    for unit, f in _inbox_files(data, slug, rnd):
-        source = f"inbox/{unit}/{f.name}"
-        try:
-            part(unit, "unit")  # a folder whose name cannot be kept (a control character, a backslash)
-            payload = read_path_bounded(f, data.max_submission_bytes)
-        except UnsafePath as exc:
-            unread.append(Unread(unit, source, Problem(source, "", exc.th, exc.en)))
-            continue
-        except TooLarge as exc:
-            th, en = too_large_th_en(exc.limit, exc.seen, exc.exact)
-            unread.append(Unread(unit, source, Problem(source, "", th, en)))
-            continue
-        except OSError as exc:
-            unread.append(Unread(unit, source, _unreadable(source, exc)))
-            continue
-        digest = sha256(payload)
-        if (unit, digest) in known:
-            if store:
-                _store(data, slug, rnd, known[(unit, digest)], payload)  # a claim left without its bytes
-            continue
-        if store:
-            version, fresh = _keep(data, slug, rnd, unit, f.name, payload, source, when, versions)
-            if not fresh:
-                continue
-        else:
-            number = 1 + max((v.version for v in versions if v.unit == unit), default=0)
-            version = Version(
-                unit,
-                number,
-                f.name,
-                digest,
-                len(payload),
-                when,
-                _stored_as(unit, number, digest, f.name),
-                source,
-            )
-        versions.append(version)
-        new.append(version)
-        known[(unit, digest)] = version
-        if read is not None:
-            read[(unit, digest)] = payload
-    if store and new:
-        _write_manifest(data, slug, rnd)
-        versions = history(data, slug, rnd)
-    return versions, new, unread
-
-
-_WHY_UNREADABLE = {
-    errno.ENOENT: ("ไฟล์หายไปหรือเป็นลิงก์ที่ชี้ไปที่ไม่มีไฟล์", "it is gone, or a link to nothing"),
-    errno.EACCES: ("ไม่มีสิทธิ์อ่าน", "no permission to read it"),
-    errno.EPERM: ("ไม่มีสิทธิ์อ่าน", "no permission to read it"),
-    errno.ELOOP: ("เป็นลิงก์ที่วนซ้ำ", "a link that loops"),
-    errno.EISDIR: ("เป็นโฟลเดอร์", "it is a folder"),
-}
-
-
-def _unreadable(source: str, exc: BaseException) -> Problem:
-    """A file that cannot be read, in our words (the error itself goes to the log, never to the sender)."""
-    th_why, en_why = _WHY_UNREADABLE.get(getattr(exc, "errno", None), ("", ""))
-    if not isinstance(exc, OSError):
-        log.warning("reading %s failed", source, exc_info=exc)
-    return Problem(
-        source,
-        "",
-        "อ่านไฟล์นี้ไม่ได้" + (f" ({th_why})" if th_why else "") + ": ส่งไฟล์ใหม่อีกครั้ง",
-        "this file cannot be read" + (f" ({en_why})" if en_why else "") + ": send it again",
-    )

@@ -23,7 +23,7 @@ from ita_monitor.airflow_layer.webapp.sources import agencies_dir, data_root, lo
 from ita_monitor.airflow_layer.webapp.templating import base, published_href, render
 from ita_monitor.airflow_layer.webapp.urls import parse_round
 from ita_monitor.intake.columns import SUFFIXES
-from ita_monitor.intake.mailin import quarantined
+from ita_monitor.intake.mail_store import quarantined
 from ita_monitor.model import messages
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.messages import ERRORS, MESSAGES
@@ -139,7 +139,7 @@ def round_page_response(
         mine = [f for f in detail.files if f.unit == unit and str(f.version) == version]
         outcome = mine[-1] if mine else None
     from ita_monitor.airflow_layer.webapp.unit import admin_links
-    from ita_monitor.intake.mailin import late_files
+    from ita_monitor.intake.mail_store import late_files
 
     return render(
         "round.html.j2",
