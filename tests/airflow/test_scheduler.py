@@ -195,6 +195,12 @@ def test_rerun_by_the_readme_command_line(airflow):
     )
     assert run_id in done.stdout and f"cleared from {ROUND_TASK}" in done.stdout, done.stdout
     ends_published(airflow, run_id, 9)
+    # the round's page lists it, who and when, as it lists the page's own rerun button
+    status = json.loads(
+        (airflow.data / fx.SLUG / str(fx.FISCAL_YEAR) / "round-09" / "status.json").read_text()
+    )
+    reruns = [a for a in status["actions"] if a["what"] == "rerun"]
+    assert len(reruns) == 1 and reruns[0]["detail"].startswith(run_id) and reruns[0]["by"], status["actions"]
 
 
 def test_rerun_on_the_ita_page_pressed_twice_at_once(airflow):

@@ -8,7 +8,7 @@ import argparse
 import sys
 
 from ita_monitor.airflow_layer import cli_adapter
-from ita_monitor.cli.common import agency_round, api_args, api_of, round_args, where_args
+from ita_monitor.cli.common import agency_round, api_args, api_of, data_of, round_args, where_args
 from ita_monitor.model.messages import said
 
 
@@ -107,11 +107,26 @@ def cmd_rerun(args: argparse.Namespace) -> int:
         cleared.sort(key=lambda ti: order.index(ti["task_id"]) if ti["task_id"] in order else len(order))
         names = ", ".join(f"{ti['task_id']} (was {before.get(ti['task_id']) or 'none'})" for ti in cleared)
         print(f"{said('rerun_cleared')} from {first}: {names or 'nothing'}")
+        if rnd is not None:
+            _record_rerun(args, agency.slug, rnd, f"{run.run_id}: {len(cleared)}")
         print(_watch(api, page, dag_id, run.run_id))
         return follow_run(api, dag_id, run.run_id, args.timeout) if args.wait else 0
     except cli_adapter.ApiError as exc:
         print(exc, file=sys.stderr)
         return 2
+
+
+def _record_rerun(args: argparse.Namespace, slug: str, rnd, detail: str) -> None:
+    """The rerun as one of the round's actions (the round's page lists who and when), as the page's
+    rerun button records it; where the data root cannot be reached from here, Airflow's own audit
+    log still has the clear."""
+    from ita_monitor.model.status import record_action
+    from ita_monitor.model.who import actor
+
+    try:
+        record_action(data_of(args), slug, rnd, "rerun", (args.by or args.user or actor(args)), detail=detail)
+    except OSError as exc:
+        print(said("not_recorded", why=exc), file=sys.stderr)
 
 
 def cmd_run_round(args: argparse.Namespace) -> int:
@@ -170,8 +185,11 @@ def add_commands(sub) -> None:
     rerun.add_argument("--fiscal-year", type=int, required=True, help="BE fiscal year, e.g. 2565")
     rerun.add_argument("--round", type=int, help="round in months: 1, 3, 6, 9 or 12")
     rerun.add_argument("--plan", action="store_true", help="the yearly plan's run instead of a round's")
+    rerun.add_argument(
+        "--by", default="", help="who reruns it, as the round's page lists it (default --user or the OS user)"
+    )
     api_args(rerun)
-    where_args(rerun, data_root=False)
+    where_args(rerun)
     rerun.set_defaults(func=cmd_rerun)
     run = sub.add_parser("run-round", help="start a run of a round (catch up a past one with --due)")
     round_args(run)

@@ -23,6 +23,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from ita_monitor.model.messages import LINK_REFUSALS
 from ita_monitor.model.revisions import read_json_current, update_json
 from ita_monitor.model.rounds import Round
+from ita_monitor.model.status import record_action
 from ita_monitor.model.storage import DataRoot, PathLike
 
 SALT = "ita-monitor unit upload link v1"
@@ -148,7 +149,9 @@ def revoke(data: DataRoot, scope: LinkScope, by: str = "", reason: str = "") -> 
 
     The list is changed through ``revisions.update_json`` (a claimed revision), so revocations made at
     the same moment by several api-server workers or hosts are all kept.  Two revocations of the same
-    unit's link at once revoke it once: the second finds it revoked and is answered with that entry."""
+    unit's link at once revoke it once: the second finds it revoked and is answered with that entry.
+    The revocation made here is also one of the round's actions (who, when, why: the round's page
+    lists it, whether it came from the page or the command line)."""
     seen = generation(data, scope)  # the link the admin was shown
     entry = {
         "fiscal_year": scope.fiscal_year,
@@ -171,6 +174,11 @@ def revoke(data: DataRoot, scope: LinkScope, by: str = "", reason: str = "") -> 
         return {**(doc or {}), "agency": scope.agency, "revoked": [*entries, entry]}
 
     update_json(revocations_path(data, scope.agency), add)
+    if kept["entry"] is entry:
+        detail = f"generation {seen}" + (f": {reason}" if reason else "")
+        record_action(
+            data, scope.agency, Round(scope.fiscal_year, scope.months), "link_revoked", by, scope.unit, detail
+        )
     return kept["entry"]
 
 

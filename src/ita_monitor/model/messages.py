@@ -212,6 +212,7 @@ CLI: dict[str, tuple[str, str]] = {
         "รอรับผลการดำเนินงานจนถึงวันสุดท้ายที่ส่ง",
         "waiting for submissions (deferred) until the last day to submit",
     ),
+    "not_recorded": ("ไม่ได้บันทึกลงประวัติของรอบ", "not recorded in the round's actions: {why}"),
     "run_still": ("ยังไม่เสร็จ", "still {state} after {seconds} s"),
 }
 

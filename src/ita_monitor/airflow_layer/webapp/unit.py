@@ -381,12 +381,7 @@ async def revoke_link(request: Request, user: Actor, slug: str, fy: int, rnd: st
         raise HTTPException(400, "ไม่รู้จักหน่วยงานย่อยหรือรอบนี้ / unknown unit or round")
     scope = LinkScope(slug, the_round.fiscal_year, the_round.months, unit)
     reason = form.get("reason", "").strip()[:200]
-    entry = revoke(data_root(), scope, by=username(user), reason=reason)
-    if entry.get("by") == username(user):
-        from ita_monitor.model.status import record_action
-
-        detail = f"generation {entry['generation']}" + (f": {reason}" if reason else "")
-        record_action(data_root(), slug, the_round, "link_revoked", username(user), unit, detail)
+    entry = revoke(data_root(), scope, by=username(user), reason=reason)  # and recorded as the round's action
     log.info(
         "ITA link revoked by %s: %s %s %s generation %s",
         username(user),
