@@ -1,10 +1,12 @@
-"""Keys, form tokens, the Origin check and rate limits of the ITA pages (no server needed)."""
+"""Keys, form tokens, the Origin check and rate limits of the ITA pages (no server needed, but the
+Redis test: the machine's own Redis, as production shares the rate limits across hosts)."""
 
 from __future__ import annotations
 
 import pytest
 
 from ita_monitor.airflow_layer import websecurity as ws
+from tests.conftest import skip_or_fail
 
 
 def test_keys_come_from_a_secret_and_never_from_a_constant(monkeypatch, tmp_path):
@@ -124,6 +126,27 @@ def test_the_rate_limit_is_counted_by_every_process_together(tmp_path):
 
     assert RateLimit("test", 10, 600, uri=uri).hit("b") == 0  # another key is not affected
     assert RateLimit("other", 10, 600, uri=uri).hit("a") == 0  # nor another limit
+
+
+@pytest.mark.redis
+def test_the_rate_limit_in_redis_is_counted_by_every_process_together():
+    """Production's storage, ``[ita] rate_limit_storage = redis://...``: four processes (workers of two
+    hosts) hit one key of the machine's Redis; 10 pass in all."""
+    import multiprocessing
+    import socket
+    import uuid
+
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        if probe.connect_ex(("127.0.0.1", 6379)) != 0:
+            skip_or_fail("Redis is not running on 127.0.0.1:6379")
+    uri, key = "redis://127.0.0.1:6379/5", f"test-{uuid.uuid4().hex}"  # a key of this run alone
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Manager().Barrier(4)
+    with ctx.Pool(4) as pool:
+        waits = [w for r in pool.starmap(_hits, [(uri, key, 5, barrier)] * 4) for w in r]
+    assert sum(1 for w in waits if w == 0) == 10 and len(waits) == 20
+    assert all(0 < w <= 600 for w in waits if w)
 
 
 def test_the_rate_limit_storage_is_the_configured_one(monkeypatch, tmp_path):
