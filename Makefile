@@ -61,8 +61,18 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check src tests bench scripts plugins
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/core/test_module_size.py
 
+# Two pytest processes at once, one per core: tests/core and tests/deploy start no service, so they run
+# beside tests/airflow and tests/integration, whose live services and Airflow processes take fixed ports
+# and run one after another.  The live tests report here as they go; the others' report follows
+# (var/test-core.log).  `make test` fails when either fails.
 test: setup-test lint
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@export PATH=$(CURDIR)/$(BIN):$$PATH; \
+	$(BIN)/python -m pytest tests/core tests/deploy $(PYTEST_ARGS) > var/test-core.log 2>&1 & core=$$!; \
+	$(BIN)/python -m pytest tests/airflow tests/integration $(PYTEST_ARGS); live=$$?; \
+	wait $$core; other=$$?; \
+	echo "=== tests/core and tests/deploy (var/test-core.log) ==="; cat var/test-core.log; \
+	echo "=== live tests: exit $$live; tests/core and tests/deploy: exit $$other ==="; \
+	[ $$live = 0 ] && [ $$other = 0 ]
 
 bench: setup
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python bench/run.py

@@ -29,7 +29,7 @@ def _root(url: str) -> DataRoot:
 
 def _work(url: str, worker: int, each: int, barrier) -> list[tuple[str, int, bool]]:
     data = _root(url)
-    barrier.wait()
+    barrier.wait(timeout=300)
     out = []
     for i in range(each):
         name = deliver(data, SLUG, R12, "pr", "ผลการดำเนินงาน.csv", f"upload {worker}-{i}".encode())
@@ -39,6 +39,7 @@ def _work(url: str, worker: int, each: int, barrier) -> list[tuple[str, int, boo
     return out
 
 
+@pytest.mark.timeout(600)  # processes that wait on each other: a lost one fails the test, never hangs the suite
 def test_concurrent_processes_on_s3_each_keep_their_own_file_and_version(s3, s3_root):  # noqa: F811
     url = f"s3://ita_s3@{BUCKET}/{s3_root}"
     data = _root(url)
@@ -69,10 +70,11 @@ def _revoke_on_s3(url: str, unit: str, barrier) -> None:
     from ita_monitor.intake.unit_links import LinkScope, revoke
 
     data = _root(url)
-    barrier.wait()
+    barrier.wait(timeout=300)
     revoke(data, LinkScope(SLUG, 2565, 12, unit), by=f"admin-{unit}")
 
 
+@pytest.mark.timeout(600)
 def test_revocations_and_status_changes_at_once_on_s3_are_all_kept(s3, s3_root):  # noqa: F811
     """unit-links.json and status.json claim their next revision on S3 too (If-None-Match: *)."""
     from ita_monitor.intake.unit_links import revoked

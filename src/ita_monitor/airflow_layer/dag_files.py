@@ -113,7 +113,7 @@ def sync(dags_folder: Path, agencies_root: Path, count: int, link_check_cron: st
         if path.is_file() and path.read_text(encoding="utf-8") == text:
             done.unchanged.append(name)
             continue
-        tmp = folder / f".{name}.tmp"
+        tmp = folder / f".{name}.{os.getpid()}.tmp"  # two syncs at once (two admins) never share one
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
         done.written.append(name)
