@@ -146,3 +146,36 @@ def test_a_file_after_the_due_date_is_taken_and_answered_as_late(tmp_path):
     )
     assert "รับแล้ว ✔" not in out.reply["html"]
     assert [f["file"] for f in late_files(job.data, "test-town", RND)] == ["แบบ.xlsx"]
+
+
+def test_a_caught_up_round_takes_a_mailed_form_on_time_until_its_new_last_day(tmp_path):
+    """``ita-monitor run-round --due``: a past round opened again with a new last day to submit (its
+    status records when the wait ends).  A form mailed back after the schedule's due date but before the
+    new one is taken on time: not stale, not late, whether the round is the one waited for or not."""
+    from datetime import date
+
+    from ita_monitor.flow.pipeline import mark_waiting
+
+    agencies = make_agencies(tmp_path / "agencies", units=2, measures=2)
+    data = DataRoot(tmp_path / "data")
+    job = RoundJob.load(AgenciesDir(agencies), "test-town", RND, data, due=date(2022, 11, 30))
+    forms = {
+        m.unit: (data.round_dir("test-town", RND) / m.attachments[0]).read_bytes() for m in open_round(job)
+    }
+    mark_waiting(data, job.agency, RND, job.due_at.isoformat(), job.due)  # as the round's task does
+    after_schedule = datetime(2022, 11, 20, 3, tzinfo=UTC)  # in fiscal year 2566, before the new last day
+    assert after_schedule > RND.due_at(job.agency.schedule.grace_days)
+    for waiting, mid in ((RND, "<caught-up-1@x>"), (None, "<caught-up-2@x>")):
+        raw = message("u1@test-town.example", {"แบบ.xlsx": fill(forms["u1"])}, mid)
+        out = process_message(
+            data, AgenciesDir(agencies), job.agency, raw, waiting=waiting, now=after_schedule
+        )
+        assert out.state == "accepted" and not out.files[0].late, (waiting, out)
+        assert "รับแล้ว" in out.reply["html"]
+    assert late_files(data, "test-town", RND) == []
+    # after the new last day, it is late again
+    raw = message("u1@test-town.example", {"แบบ.xlsx": fill(forms["u1"]) + b""}, "<caught-up-3@x>")
+    out = process_message(
+        data, AgenciesDir(agencies), job.agency, raw, waiting=RND, now=datetime(2022, 12, 2, tzinfo=UTC)
+    )
+    assert out.files[0].late

@@ -39,7 +39,9 @@ def _work(url: str, worker: int, each: int, barrier) -> list[tuple[str, int, boo
     return out
 
 
-@pytest.mark.timeout(600)  # processes that wait on each other: a lost one fails the test, never hangs the suite
+@pytest.mark.timeout(
+    600
+)  # processes that wait on each other: a lost one fails the test, never hangs the suite
 def test_concurrent_processes_on_s3_each_keep_their_own_file_and_version(s3, s3_root):  # noqa: F811
     url = f"s3://ita_s3@{BUCKET}/{s3_root}"
     data = _root(url)

@@ -72,6 +72,15 @@ def match(
 _CLOSED = ("published", "dry_run", "changed_after_publication")
 
 
+def due_at_of(data: DataRoot, agency: Agency, rnd: Round) -> datetime:
+    """When the round's wait ends: as its latest run recorded it (a past round caught up with
+    ``ita-monitor run-round --due`` has a new last day), else as the schedule says."""
+    from ita_monitor.model.status import load_round
+
+    recorded = load_round(data, agency.slug, rnd).due_at
+    return datetime.fromisoformat(recorded) if recorded else rnd.due_at(agency.schedule.grace_days)
+
+
 def round_over(data: DataRoot, agency: Agency, rnd: Round, waiting: Round | None, now: datetime) -> bool:
     """Whether a file for ``rnd`` is stale: not the round waited for, past its due date, and either
     published or of an earlier fiscal year than the current one (a failed or incomplete round of this
@@ -79,7 +88,7 @@ def round_over(data: DataRoot, agency: Agency, rnd: Round, waiting: Round | None
     from ita_monitor.model.rounds import fiscal_year_of
     from ita_monitor.model.status import load_round
 
-    if rnd == waiting or now <= rnd.due_at(agency.schedule.grace_days):
+    if rnd == waiting or now <= due_at_of(data, agency, rnd):
         return False
     current = waiting.fiscal_year if waiting else fiscal_year_of(now.date())
     return rnd.fiscal_year < current or load_round(data, agency.slug, rnd).state in _CLOSED
@@ -89,7 +98,7 @@ def is_late(data: DataRoot, agency: Agency, rnd: Round, now: datetime) -> bool:
     """After the round's due date, or after the round failed: taken, and the admin must rerun it."""
     from ita_monitor.model.status import load_round
 
-    if now > rnd.due_at(agency.schedule.grace_days):
+    if now > due_at_of(data, agency, rnd):
         return True
     return load_round(data, agency.slug, rnd).state in ("failed", "incomplete")
 
