@@ -61,20 +61,20 @@ def test_collect_reads_each_new_file_once(monkeypatch, tmp_path):
     import hashlib
 
     from ita_monitor.flow.pipeline import collect
-    from ita_monitor.intake import reading, versions
+    from ita_monitor.intake import inbox, reading
     from tests.conftest import drop_samples
 
     job = RoundJob.load(AgenciesDir(AGENCIES), "mae-u-kho", Round(2565, 12), DataRoot(tmp_path))
     files = [p for p in drop_samples(tmp_path).rglob("*") if p.is_file()]
     reads: Counter = Counter()  # by content: the inbox file and its stored copy are one
-    real = versions.read_path_bounded
+    real = inbox.read_path_bounded
 
     def counted(path, limit):
         data = real(path, limit)
         reads[hashlib.sha256(data).hexdigest()] += 1
         return data
 
-    for module in (versions, reading):  # the inbox's files and the stored copies
+    for module in (inbox, reading):  # the inbox's files and the stored copies
         monkeypatch.setattr(module, "read_path_bounded", counted)
     assert collect(job)["new_versions"] == len(files) > 0
     assert sorted(reads.values()) == [1] * len(files), reads
