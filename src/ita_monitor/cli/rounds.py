@@ -8,7 +8,15 @@ import argparse
 import sys
 
 from ita_monitor.airflow_layer import cli_adapter
-from ita_monitor.cli.common import agencies_of, api_args, api_of, data_of, round_args, where_args
+from ita_monitor.cli.common import (
+    agencies_of,
+    agency_round,
+    api_args,
+    api_of,
+    data_of,
+    round_args,
+    where_args,
+)
 from ita_monitor.model.messages import said
 from ita_monitor.model.who import actor
 
@@ -105,24 +113,12 @@ def cmd_link(args: argparse.Namespace) -> int:
 
     from ita_monitor.intake.unit_links import LinkScope, extend, link_for, revoke
     from ita_monitor.model.errors import InputError
-    from ita_monitor.model.rounds import BANGKOK, Round
+    from ita_monitor.model.rounds import BANGKOK
 
     try:
-        agency = agencies_of(args).agency(args.agency)
-        rnd = Round(args.fiscal_year, args.round)
+        agency, rnd = agency_round(args)  # a round not in the agency's schedule is refused, saying so
     except (InputError, ValueError) as exc:
         print(exc, file=sys.stderr)
-        return 2
-    if rnd.months not in agency.schedule.rounds:
-        print(
-            said(
-                "round_not_scheduled",
-                months=rnd.months,
-                agency=agency.slug,
-                rounds=list(agency.schedule.rounds),
-            ),
-            file=sys.stderr,
-        )
         return 2
     if args.unit not in agency.unit_codes:
         print(
