@@ -417,8 +417,8 @@ def test_one_decision_per_approval_and_one_rerun_per_burst(airflow):
             [
                 partial(airflow.as_user, user, "POST", f"{page}/approve", form=form)
                 for user, form in (
-                    ("approver-b1", {"csrf": forms["approver-b1"], "run_id": run_id, "decision": "Approve", "comment": f"ok {i}"}),
-                    ("approver-b2", {"csrf": forms["approver-b2"], "run_id": run_id, "decision": "Reject", "comment": f"no {i}"}),
+                    ("approver-b1", {"csrf": forms["approver-b1"], "run_id": run_id, "decision": "Approve", "comment": f"approve-comment-{i}"}),
+                    ("approver-b2", {"csrf": forms["approver-b2"], "run_id": run_id, "decision": "Reject", "comment": f"reject-comment-{i}"}),
                 )
             ]
         )  # fmt: skip
@@ -450,7 +450,7 @@ def test_one_decision_per_approval_and_one_rerun_per_burst(airflow):
         )
         assert status_doc["approval"]["by"] == winner
         assert status_doc["approval"]["decision"] == ("approved" if decision == "Approve" else "rejected")
-        loser_comment = f"no {i}" if winner == "approver-b1" else f"ok {i}"
+        loser_comment = f"reject-comment-{i}" if winner == "approver-b1" else f"approve-comment-{i}"
         assert loser_comment not in json.dumps(status_doc, ensure_ascii=False)  # nothing of it recorded
         wins.append((winner, decision))
         if i == 0:  # three rerun presses at once: one rerun, two told it is already being rerun

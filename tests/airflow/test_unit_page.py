@@ -224,10 +224,15 @@ def test_the_admin_sees_each_units_link_and_revokes_one_on_the_round_page(client
     assert 'id="unit-links"' not in client.get("/ita/a/mae-u-kho/2565/round-12", headers=viewer).text
 
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    shown = dict(
+        re.findall(r'name="unit" value="(\w+)"><input type="hidden" name="generation" value="(\d+)"', page)
+    )
+    assert shown == {"finance": "0", "palad": "0", "pr": "0"}  # the form names the link it showed
+    pressed = {"csrf": csrf, "unit": "finance", "generation": shown["finance"]}
     resp = client.post(
         "/ita/a/mae-u-kho/2565/round-12/revoke-link",
         headers={**admin, **ORIGIN},
-        data={"csrf": csrf, "unit": "finance"},
+        data=pressed,
         follow_redirects=False,
     )
     assert resp.status_code == 303 and resp.headers["location"].endswith("?m=link_revoked")
@@ -237,6 +242,15 @@ def test_the_admin_sees_each_units_link_and_revokes_one_on_the_round_page(client
     assert "ยกเลิกลิงก์เดิมของหน่วยงานย่อยแล้ว" in page
     new = dict(re.findall(r'<tr data-unit="(\w+)">.*?class="unit-link" value="([^"]+)"', page, re.S))
     assert new["finance"] != links["finance"] and new["palad"] == links["palad"]
+    check_revoked(
+        DataRoot(data_root), read_token(link_secret(), new["finance"].rsplit("/", 1)[1], now=before)
+    )
+    # the same press again (a second admin's page, a double click): the link it showed is already revoked,
+    # the new one keeps working
+    resp = client.post(
+        "/ita/a/mae-u-kho/2565/round-12/revoke-link", headers={**admin, **ORIGIN}, data=pressed
+    )
+    assert resp.status_code == 200
     check_revoked(
         DataRoot(data_root), read_token(link_secret(), new["finance"].rsplit("/", 1)[1], now=before)
     )

@@ -144,15 +144,19 @@ def check_revoked(data: DataRoot, link: Link) -> None:
             raise LinkRefused("revoked")
 
 
-def revoke(data: DataRoot, scope: LinkScope, by: str = "", reason: str = "") -> dict:
-    """Revoke the current link of ``scope`` (and every earlier one); the next link made works.
+def revoke(
+    data: DataRoot, scope: LinkScope, by: str = "", reason: str = "", shown: int | None = None
+) -> dict:
+    """Revoke the link of ``scope`` the admin was shown (``shown``, its generation; the current one when
+    not given) and every earlier one; the next link made works.
 
     The list is changed through ``revisions.update_json`` (a claimed revision), so revocations made at
     the same moment by several api-server workers or hosts are all kept.  Two revocations of the same
-    unit's link at once revoke it once: the second finds it revoked and is answered with that entry.
+    unit's link at once revoke it once: the second finds it revoked and is answered with that entry
+    (the page posts the generation it showed, so a press that arrives late does not revoke the new link).
     The revocation made here is also one of the round's actions (who, when, why: the round's page
     lists it, whether it came from the page or the command line)."""
-    seen = generation(data, scope)  # the link the admin was shown
+    seen = generation(data, scope) if shown is None else shown  # the link the admin was shown
     entry = {
         "fiscal_year": scope.fiscal_year,
         "round": scope.months,

@@ -329,7 +329,7 @@ def admin_links(
     from fastapi import HTTPException
 
     from ita_monitor.airflow_layer.webapp.auth import require_dag_access
-    from ita_monitor.intake.unit_links import LinkScope, extended_until, link_for
+    from ita_monitor.intake.unit_links import LinkScope, extended_until, generation, link_for
 
     if rnd.months not in agency.schedule.rounds or not units:
         return []
@@ -349,12 +349,14 @@ def admin_links(
     for code, name in units:
         scope = LinkScope(agency.slug, rnd.fiscal_year, rnd.months, code)
         late = extended_until(data, scope)  # a late link (ita-monitor link --until): shown, not the original
+        made = generation(data, scope)
         expires = late or due
         out.append(
             {
                 "unit": code,
                 "name": name,
                 "url": link_for(secret, data, scope, grace, origin, expires_at=expires),
+                "generation": made,
                 "expires_at": expires,
                 "expired": datetime.now(UTC) >= expires,
                 "late": late is not None,
@@ -381,7 +383,10 @@ async def revoke_link(request: Request, user: Actor, slug: str, fy: int, rnd: st
         raise HTTPException(400, "ไม่รู้จักหน่วยงานย่อยหรือรอบนี้ / unknown unit or round")
     scope = LinkScope(slug, the_round.fiscal_year, the_round.months, unit)
     reason = form.get("reason", "").strip()[:200]
-    entry = revoke(data_root(), scope, by=username(user), reason=reason)  # and recorded as the round's action
+    shown = form.get("generation", "")
+    entry = revoke(  # and recorded as the round's action
+        data_root(), scope, by=username(user), reason=reason, shown=int(shown) if shown.isdigit() else None
+    )
     log.info(
         "ITA link revoked by %s: %s %s %s generation %s",
         username(user),
