@@ -94,3 +94,21 @@ def test_an_older_collect_never_replaces_a_newer_ones_files(tmp_path):
     now = status.load_round(data, "x", R12)
     assert [v.version for v in now.history] == [1, 2] and now.files[0].version == 2
     assert now.state == "collected"  # the rest of the change is kept
+
+
+def test_a_slow_writers_copy_never_replaces_a_newer_one(tmp_path):
+    """A claims revision 2, B claims 3 and writes its copy, then A's copy lands: the file must hold 3."""
+    from ita_monitor.model.revisions import _encode, _revision_path, _write_copy
+
+    path = tmp_path / "doc.json"
+    update_json(path, lambda doc: {"n": 1})
+    two, three = _encode({"n": 2, "revision": 2}), _encode({"n": 3, "revision": 3})
+    _revision_path(path, 2).write_bytes(two)  # A's claim
+    _revision_path(path, 3).write_bytes(three)  # B's claim and copy
+    write_atomic(path, three)
+    _write_copy(path, 2, two)  # A, late
+    assert json.loads(path.read_text()) == {"n": 3, "revision": 3}
+    # and a copy written while B's claim exists but before B's copy: the newest ends in the file
+    _revision_path(path, 4).write_bytes(_encode({"n": 4, "revision": 4}))
+    _write_copy(path, 2, two)
+    assert json.loads(path.read_text())["n"] == 4

@@ -98,13 +98,30 @@ def update_json(path: PathLike, change: Callable[[Any], Any], tries: int = 400) 
         doc = {**changed, REVISION: number} if isinstance(changed, dict) else changed
         body = _encode(doc)
         if create_exclusive(_revision_path(path, number), body):
-            if not _revision_path(path, number + 1).exists():  # a later writer's copy is not replaced
-                write_atomic(path, body)
+            _write_copy(path, number, body)
             if number % 16 == 0:
                 _forget_old(path, number - KEEP_REVISIONS)
             return doc
         time.sleep(random.uniform(0.002, 0.02) * min(attempt + 1, 10))
     raise Contended(f"{path}: {tries} writers in a row changed it first; nothing was written")
+
+
+def _write_copy(path: PathLike, number: int, body: bytes) -> None:
+    """Leave the newest revision's copy in the file itself.  Two writers' copies can land in either
+    order (A claims N, B claims N+1 and writes its copy, then A writes N's): so after writing, a writer
+    that sees a later revision writes the newest one again.  The last copy written is then always
+    followed by a look that found nothing later."""
+    while True:
+        later = _revision_path(path, number + 1)
+        if not later.exists():
+            write_atomic(path, body)
+            if not later.exists():
+                return
+        try:
+            body = read_all(later)
+        except OSError:
+            return  # its writer's copy follows, as this one's did
+        number += 1
 
 
 def _forget_old(path: PathLike, below: int) -> None:
