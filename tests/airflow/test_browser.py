@@ -264,6 +264,7 @@ def test_the_admin_works_a_round_in_the_browser(airflow_server, browser):
     )
     row.find_element(By.CSS_SELECTOR, "input.withdraw-reason").send_keys("ส่งผิดไฟล์ / wrong file")
     row.find_element(By.CSS_SELECTOR, "button.withdraw").click()
+    wait.until(ec.staleness_of(row))  # the answer is a new page
     wait.until(ec.presence_of_element_located((By.ID, "message")))
     assert "withdrawn" in d.find_element(By.ID, "message").text
     row = d.find_element(By.CSS_SELECTOR, 'tr.version[data-unit="finance"]')
@@ -273,6 +274,7 @@ def test_the_admin_works_a_round_in_the_browser(airflow_server, browser):
     assert cell.get_attribute("data-kind") == "missing"  # it no longer counts
     shot(d, "09b-version-withdrawn")
     row.find_element(By.CSS_SELECTOR, "button.undo-withdraw").click()
+    wait.until(ec.staleness_of(row))  # not the withdrawal's page, whose message is still there
     wait.until(ec.presence_of_element_located((By.ID, "message")))
     assert "undone" in d.find_element(By.ID, "message").text
     row = d.find_element(By.CSS_SELECTOR, 'tr.version[data-unit="finance"]')
