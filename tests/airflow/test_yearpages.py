@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import datetime
 
 import pytest
@@ -152,3 +153,30 @@ def test_the_overview_opens_on_the_newest_planned_year(client, sample):
     assert "<option selected>2565</option>" in page
     assert 'href="/ita/agencies/export.xlsx?fy=2565"' in page
     assert page.count("<tr data-agency=") == 5 and '<td class="pct">75.0</td>' in page
+
+
+def test_many_agencies_come_a_page_at_a_time_and_the_export_holds_all(client, many, monkeypatch):
+    _, _, slugs = many
+    monkeypatch.setenv("AIRFLOW__ITA__OVERVIEW_PAGE_AGENCIES", "2")
+    seen: list[str] = []
+    url = "/ita/agencies?fy=2565&round=12"
+    for number in range(1, 100):
+        page = client.get(url, headers=auth()).text
+        nav = re.search(r'<nav id="pages" data-page="(\d+)" data-pages="(\d+)">', page)
+        assert nav and int(nav.group(1)) == number and int(nav.group(2)) == -(-len(slugs) // 2)
+        rows = [line.split('"')[1] for line in page.splitlines() if line.startswith("<tr data-agency=")]
+        assert 1 <= len(rows) <= 2
+        seen += rows
+        assert 'href="/ita/agencies/export.csv?fy=2565&amp;round=12"' in page  # every page, not this one
+        following = re.search(r'<a rel="next" href="/ita([^"]+)"', page)
+        if not following:
+            break
+        url = "/ita" + following.group(1).replace("&amp;", "&")
+        assert "round=12" in url and f"page={number + 1}" in url
+    exported = list(
+        csv.DictReader(
+            io.StringIO(client.get("/ita/agencies/export.csv?fy=2565&round=12", headers=auth()).text)
+        )
+    )
+    assert seen == [r["agency"] for r in exported] and sorted(seen) == sorted(slugs)
+    assert client.get("/ita/agencies?fy=2565&page=0", headers=auth()).status_code == 422

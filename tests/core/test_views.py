@@ -153,3 +153,22 @@ def test_overview_filters_and_furthest_behind_first(many):
     incomplete = overview(pairs, 2565, DataRoot(data), NOW, state="incomplete")
     assert incomplete.rows and {r.state for r in incomplete.rows} == {"incomplete"}
     assert {r.slug for r in incomplete.rows} == {s for i, s in enumerate(slugs) if i % 3}
+
+
+def test_overview_pages_keep_the_order_and_every_row(many):
+    agencies_dir, data, slugs = many
+    agencies = AgenciesDir(agencies_dir)
+    pairs = [(agencies.agency(s), agencies.plan(s, 2565)) for s in slugs]
+    ov = overview(pairs, 2565, DataRoot(data), NOW)
+    size = 4
+    assert len(slugs) > size
+    pages = [ov.page(n, size) for n in range(1, ov.page(1, size).pages + 1)]
+    assert len(pages) == -(-len(slugs) // size) and all(p.pages == len(pages) for p in pages)
+    assert [r for p in pages for r in p.rows] == ov.rows  # every row once, in the overview's order
+    assert [(p.first, p.last) for p in pages] == [
+        (1 + size * i, min(size * (i + 1), len(slugs))) for i in range(len(pages))
+    ]
+    assert all(len({r.slug for r in p.rows}) == p.last - p.first + 1 for p in pages)
+    assert ov.page(999, size) == pages[-1] and ov.page(0, size) == pages[0]  # out of range: the nearest
+    empty = overview(pairs, 2565, DataRoot(data), NOW, district="nowhere")
+    assert empty.page(1, size) == type(pages[0])(1, 1, 0, 0, [])

@@ -74,6 +74,7 @@ DEFAULTS = {
     "link_rate_per_host": "2",
     "max_submission_bytes": str(DEFAULT_MAX_SUBMISSION_BYTES),
     "dag_shards": "1",
+    "overview_page_agencies": "100",
     "allowed_origins": "",
     "rate_limit_storage": "",
 }
@@ -117,6 +118,11 @@ def open_root(url: str):
 def max_submission_bytes() -> int:
     """``[ita] max_submission_bytes``: the one size limit for every way a unit's file comes in."""
     return int(get("max_submission_bytes"))
+
+
+def overview_page_agencies() -> int:
+    """``[ita] overview_page_agencies``: agencies on one page of the many-agency overview (at least 1)."""
+    return max(1, int(get("overview_page_agencies")))
 
 
 def data():

@@ -4,7 +4,8 @@ Pure core.  One row per agency and scheduled round: its state, completion in per
 and the published link, from the same reading of status.json and collected.json as the agency's
 year (``yearview.round_year``).  Filters by district, state and round; agencies sorted by who is
 furthest behind (lowest completion of the rounds already due, then most days late), each agency's
-rounds in order.
+rounds in order.  The page shows a page of agencies at a time (``Overview.page``); the exports take
+every row.
 """
 
 from __future__ import annotations
@@ -78,6 +79,20 @@ class AgencyBehind:
         return (pct, -self.days_late, self.slug)
 
 
+PAGE_AGENCIES = 100  # agencies on one page of the overview (``[ita] overview_page_agencies``)
+
+
+@dataclass(frozen=True)
+class OverviewPage:
+    """One page of the overview: the rows of its agencies, in the overview's order."""
+
+    number: int  # counted from 1
+    pages: int
+    first: int  # the place of its first agency, counted from 1 (0: nothing shown)
+    last: int
+    rows: list[OverviewRow]
+
+
 @dataclass
 class Overview:
     fiscal_year: int
@@ -86,6 +101,17 @@ class Overview:
     districts: list[str]  # every district (for the filter)
     rounds: list[int]  # every scheduled round month (for the filter)
     behind: dict[str, AgencyBehind]
+
+    def page(self, number: int, size: int = PAGE_AGENCIES) -> OverviewPage:
+        """Page ``number`` (counted from 1; past the last, the last) of ``size`` agencies each."""
+        size = max(1, size)
+        order = list(dict.fromkeys(r.slug for r in self.rows))
+        pages = max(1, -(-len(order) // size))
+        number = min(max(1, number), pages)
+        start = (number - 1) * size
+        shown = set(order[start : start + size])
+        rows = [r for r in self.rows if r.slug in shown]
+        return OverviewPage(number, pages, start + 1 if shown else 0, start + len(shown), rows)
 
     @property
     def states(self) -> tuple[State, ...]:

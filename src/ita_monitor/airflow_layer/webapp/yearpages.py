@@ -131,22 +131,42 @@ Text = Annotated[str, Query(max_length=100)]
 Months = Annotated[int | None, Query(alias="round", ge=1, le=12)]
 
 
+Page = Annotated[int, Query(ge=1, le=100_000)]
+
+
 @router.get("/agencies", response_class=HTMLResponse)
 def agencies_page(
-    request: Request, user: User, fy: Fy = None, district: Text = "", state: Text = "", months: Months = None
+    request: Request,
+    user: User,
+    fy: Fy = None,
+    district: Text = "",
+    state: Text = "",
+    months: Months = None,
+    page: Page = 1,
 ) -> HTMLResponse:
+    """A page of agencies at a time (``[ita] overview_page_agencies``), furthest behind first; the
+    exports hold every row the filters keep."""
+    from urllib.parse import urlencode
+
     ov = _overview(request, user, fy, district, state, months)
-    query = request.url.query or f"fy={ov.fiscal_year}"
+    shown = ov.page(page, settings.overview_page_agencies())
+    filters = [(k, v) for k, v in request.query_params.multi_items() if k != "page"] or [
+        ("fy", str(ov.fiscal_year))
+    ]
     return render(
         "agencies.html.j2",
         base=base(request),
         user=username(user),
         ov=ov,
+        shown=shown,
+        page_query={
+            n: "?" + urlencode([*filters, ("page", n)]) for n in (shown.number - 1, shown.number + 1)
+        },
         years=plan_years(permitted(user, agencies_dir().slugs())),
         district=district,
         state=state,
         months=months,
-        query=f"?{query}",
+        query="?" + urlencode(filters),
     )
 
 
