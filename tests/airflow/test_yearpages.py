@@ -180,3 +180,24 @@ def test_many_agencies_come_a_page_at_a_time_and_the_export_holds_all(client, ma
     )
     assert seen == [r["agency"] for r in exported] and sorted(seen) == sorted(slugs)
     assert client.get("/ita/agencies?fy=2565&page=0", headers=auth()).status_code == 422
+
+
+def test_the_rounds_overview_comes_a_page_of_agencies_at_a_time(client, many, monkeypatch):
+    _, _, slugs = many
+    monkeypatch.setenv("AIRFLOW__ITA__OVERVIEW_PAGE_AGENCIES", "4")
+    seen: list[str] = []
+    url = "/ita/"
+    for number in range(1, 100):
+        page = client.get(url, headers=auth()).text
+        nav = re.search(r'<nav id="pages" data-page="(\d+)" data-pages="(\d+)">', page)
+        assert nav and int(nav.group(1)) == number and int(nav.group(2)) == -(-len(slugs) // 4)
+        names = re.findall(r'<span class="small">([a-z0-9-]+)</span></td>', page)
+        assert 1 <= len(names) <= 4
+        seen += names
+        following = re.search(r'<a rel="next" href="(/ita/\?page=\d+)"', page)
+        if not following:
+            break
+        url = following.group(1)
+    assert sorted(seen) == sorted(slugs) and len(seen) == len(slugs)
+    monkeypatch.setenv("AIRFLOW__ITA__OVERVIEW_PAGE_AGENCIES", "100")
+    assert 'id="pages"' not in client.get("/ita/", headers=auth()).text  # one page: no links

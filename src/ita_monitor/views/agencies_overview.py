@@ -20,6 +20,7 @@ from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import Round
 from ita_monitor.model.states import ROUND_PAGE_STATES, State
 from ita_monitor.model.storage import DataRoot
+from ita_monitor.views.paging import PAGE_AGENCIES, Paging, page_of
 from ita_monitor.views.yearview import Tally, round_year
 
 
@@ -79,17 +80,10 @@ class AgencyBehind:
         return (pct, -self.days_late, self.slug)
 
 
-PAGE_AGENCIES = 100  # agencies on one page of the overview (``[ita] overview_page_agencies``)
-
-
 @dataclass(frozen=True)
-class OverviewPage:
+class OverviewPage(Paging):
     """One page of the overview: the rows of its agencies, in the overview's order."""
 
-    number: int  # counted from 1
-    pages: int
-    first: int  # the place of its first agency, counted from 1 (0: nothing shown)
-    last: int
     rows: list[OverviewRow]
 
 
@@ -104,14 +98,9 @@ class Overview:
 
     def page(self, number: int, size: int = PAGE_AGENCIES) -> OverviewPage:
         """Page ``number`` (counted from 1; past the last, the last) of ``size`` agencies each."""
-        size = max(1, size)
-        order = list(dict.fromkeys(r.slug for r in self.rows))
-        pages = max(1, -(-len(order) // size))
-        number = min(max(1, number), pages)
-        start = (number - 1) * size
-        shown = set(order[start : start + size])
-        rows = [r for r in self.rows if r.slug in shown]
-        return OverviewPage(number, pages, start + 1 if shown else 0, start + len(shown), rows)
+        agencies, at = page_of(list(dict.fromkeys(r.slug for r in self.rows)), number, size)
+        shown = set(agencies)
+        return OverviewPage(at.number, at.pages, at.first, at.last, [r for r in self.rows if r.slug in shown])
 
     @property
     def states(self) -> tuple[State, ...]:

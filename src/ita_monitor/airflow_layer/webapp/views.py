@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ita_monitor.airflow_layer import websecurity as ws
@@ -36,7 +36,12 @@ router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
-def overview(request: Request, user: User) -> HTMLResponse:
+def overview(request: Request, user: User, page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
+    """Every agency's rounds, a page of agencies at a time (``[ita] overview_page_agencies``): only
+    the page's rounds are read; problems and quarantined mail are said for every agency."""
+    from ita_monitor.airflow_layer import settings
+    from ita_monitor.views.paging import page_of
+
     agencies = agencies_dir()
     slugs = permitted(user, agencies.slugs())
     if not slugs and agencies.slugs():
@@ -48,8 +53,10 @@ def overview(request: Request, user: User) -> HTMLResponse:
             loaded[slug] = load_agency(slug)
         except HTTPException as exc:
             problems.append(f"{slug}: {exc.detail}")
+    shown, paged = page_of(list(loaded), page, settings.overview_page_agencies())
+    on_page = {s: loaded[s] for s in shown}
     rows = dashboard.overview(
-        [(a, agencies.plan_years(s)) for s, a in loaded.items()], data_root(), runs=latest_runs(loaded)
+        [(a, agencies.plan_years(s)) for s, a in on_page.items()], data_root(), runs=latest_runs(on_page)
     )
     columns = sorted({m for a in loaded.values() for m in a.schedule.rounds})
     root = data_root()
@@ -66,6 +73,10 @@ def overview(request: Request, user: User) -> HTMLResponse:
         problems=problems,
         quarantine=quarantine,
         user=username(user),
+        paged=paged,
+        page_path=f"{base(request)}/",
+        page_query={n: f"?page={n}" for n in (paged.number - 1, paged.number + 1)},
+        page_note="",
     )
 
 
