@@ -155,24 +155,35 @@ def test_the_overview_opens_on_the_newest_planned_year(client, sample):
     assert page.count("<tr data-agency=") == 5 and '<td class="pct">75.0</td>' in page
 
 
+def _walk_pages(client, url: str, size: int, total: int, agencies_on) -> list[str]:
+    """Follow the *next* links from ``url``: each page numbered, at most ``size`` agencies; every
+    agency shown in page order."""
+    seen: list[str] = []
+    for number in range(1, total + 2):
+        page = client.get(url, headers=auth()).text
+        nav = re.search(r'<nav id="pages" data-page="(\d+)" data-pages="(\d+)">', page)
+        assert nav and int(nav.group(1)) == number and int(nav.group(2)) == -(-total // size)
+        shown = list(dict.fromkeys(agencies_on(page)))
+        assert 1 <= len(shown) <= size
+        seen += shown
+        following = re.search(r'<a rel="next" href="([^"]+)"', page)
+        if not following:
+            return seen
+        url = following.group(1).replace("&amp;", "&")
+        assert f"page={number + 1}" in url
+    raise AssertionError(f"more pages than {total} agencies")
+
+
 def test_many_agencies_come_a_page_at_a_time_and_the_export_holds_all(client, many, monkeypatch):
     _, _, slugs = many
     monkeypatch.setenv("AIRFLOW__ITA__OVERVIEW_PAGE_AGENCIES", "2")
-    seen: list[str] = []
-    url = "/ita/agencies?fy=2565&round=12"
-    for number in range(1, 100):
-        page = client.get(url, headers=auth()).text
-        nav = re.search(r'<nav id="pages" data-page="(\d+)" data-pages="(\d+)">', page)
-        assert nav and int(nav.group(1)) == number and int(nav.group(2)) == -(-len(slugs) // 2)
-        rows = [line.split('"')[1] for line in page.splitlines() if line.startswith("<tr data-agency=")]
-        assert 1 <= len(rows) <= 2
-        seen += rows
+
+    def agencies_on(page: str) -> list[str]:
         assert 'href="/ita/agencies/export.csv?fy=2565&amp;round=12"' in page  # every page, not this one
-        following = re.search(r'<a rel="next" href="/ita([^"]+)"', page)
-        if not following:
-            break
-        url = "/ita" + following.group(1).replace("&amp;", "&")
-        assert "round=12" in url and f"page={number + 1}" in url
+        assert 'name="round"' in page and '<option value="12" selected>' in page  # the filter kept
+        return [line.split('"')[1] for line in page.splitlines() if line.startswith("<tr data-agency=")]
+
+    seen = _walk_pages(client, "/ita/agencies?fy=2565&round=12", 2, len(slugs), agencies_on)
     exported = list(
         csv.DictReader(
             io.StringIO(client.get("/ita/agencies/export.csv?fy=2565&round=12", headers=auth()).text)
@@ -185,19 +196,11 @@ def test_many_agencies_come_a_page_at_a_time_and_the_export_holds_all(client, ma
 def test_the_rounds_overview_comes_a_page_of_agencies_at_a_time(client, many, monkeypatch):
     _, _, slugs = many
     monkeypatch.setenv("AIRFLOW__ITA__OVERVIEW_PAGE_AGENCIES", "4")
-    seen: list[str] = []
-    url = "/ita/"
-    for number in range(1, 100):
-        page = client.get(url, headers=auth()).text
-        nav = re.search(r'<nav id="pages" data-page="(\d+)" data-pages="(\d+)">', page)
-        assert nav and int(nav.group(1)) == number and int(nav.group(2)) == -(-len(slugs) // 4)
-        names = re.findall(r'<span class="small">([a-z0-9-]+)</span></td>', page)
-        assert 1 <= len(names) <= 4
-        seen += names
-        following = re.search(r'<a rel="next" href="(/ita/\?page=\d+)"', page)
-        if not following:
-            break
-        url = following.group(1)
+
+    def agencies_on(page: str) -> list[str]:
+        return re.findall(r'<span class="small">([a-z0-9-]+)</span></td>', page)
+
+    seen = _walk_pages(client, "/ita/", 4, len(slugs), agencies_on)
     assert sorted(seen) == sorted(slugs) and len(seen) == len(slugs)
     monkeypatch.setenv("AIRFLOW__ITA__OVERVIEW_PAGE_AGENCIES", "100")
     assert 'id="pages"' not in client.get("/ita/", headers=auth()).text  # one page: no links
