@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from ita_monitor.intake.columns import REQUIRED_FIELDS
+from ita_monitor.model import status
 from ita_monitor.model.agency import Agency
 from ita_monitor.model.plan import Plan
 from ita_monitor.model.rounds import BANGKOK, Round
 from ita_monitor.model.status import FileRecord, RoundStatus, State
 from ita_monitor.model.storage import DataRoot
 from ita_monitor.views.dashboard import PlanSummary
-from ita_monitor.views.round_read import RoundRead, round_read
+from ita_monitor.views.round_detail import read_json_safe
 from ita_monitor.views.round_state import round_state
 
 # kind of one (round, measure, unit) -> (Thai, English)
@@ -35,6 +37,14 @@ KINDS: dict[str, tuple[str, str]] = {
     "missing": ("ยังไม่ส่ง", "missing"),
     "not_due": ("ยังไม่ถึงกำหนด", "not due yet"),
 }
+
+
+def _as_dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else []
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -237,10 +247,11 @@ def _published_url(written: RoundStatus) -> str:
 def round_items(
     plan: Plan | None,
     rnd: Round,
-    read: RoundRead,
+    collected: Mapping[str, Any],
     due_at: datetime,
     last_day: date,
     now: datetime,
+    files: list[FileRecord] | None = None,
 ) -> list[Item]:
     """Every (measure, unit) the plan makes due in ``rnd``, with what came in for it and when.
 
@@ -250,10 +261,16 @@ def round_items(
     if plan is None:
         return []
     past_due = now >= due_at
+    rows = {
+        (str(r.get("unit")), str(r.get("measure_code"))): r
+        for r in map(_as_dict, _as_list(collected.get("rows")))
+    }
+    if files is None:
+        files = [FileRecord.coerce(f) for f in _as_list(collected.get("files"))]
     items = []
     for m in plan.due_in(rnd.months):
         for unit in m.units:
-            row = read.rows.get((unit, m.code))
+            row = rows.get((unit, m.code))
             if row is None:
                 if not past_due and now < rnd.end_at():
                     items.append(Item(rnd.months, m.code, unit, "not_due"))
@@ -261,12 +278,13 @@ def round_items(
                     overdue = days_after(now, last_day) if past_due else 0
                     items.append(Item(rnd.months, m.code, unit, "missing", days_late=overdue))
                 continue
-            source, filled = row
-            used = [f for f in read.files if f.unit == unit and f.accepted and f.file == source]
+            source = str(row.get("source") or "")
+            used = [f for f in files if f.unit == unit and f.accepted and f.file == source]
             f = used[-1] if used else FileRecord(file=source)
             version = f.version or None
             at = parse_time(f.received_at)
             late = at is not None and at >= due_at
+            filled = all(str(row.get(name) or "").strip() for name in REQUIRED_FIELDS)
             kind = ("late" if late else "on_time") if filled else "incomplete"
             days = days_after(at, last_day) if (at is not None and late) else 0
             if not filled and past_due:
@@ -283,20 +301,22 @@ def round_year(
     now: datetime,
     run: Any = None,
 ) -> RoundYear:
-    """One round of the year from its status.json and collected.json (``round_read``: parsed again
-    only after they changed)."""
-    read = round_read(data, agency.slug, rnd)
+    """One round of the year from its status.json and collected.json."""
+    written = status.load_round(data, agency.slug, rnd)
+    collected = _as_dict(read_json_safe(data.collected(agency.slug, rnd), {}))
     due_at = rnd.due_at(agency.schedule.grace_days)
     last_day = rnd.last_day_to_submit(agency.schedule.grace_days)
-    state, detail = round_state(read.written, rnd, now, run)
+    state, detail = round_state(written, rnd, now, run)
+    raw = _as_list(collected.get("files"))
+    files = [FileRecord.coerce(f) for f in raw] if raw else list(written.files)
     return RoundYear(
         rnd=rnd,
         due_at=due_at,
         last_day=last_day,
         state=state,
         detail=detail,
-        items=round_items(plan, rnd, read, due_at, last_day, now),
-        published_url=_published_url(read.written),
+        items=round_items(plan, rnd, collected, due_at, last_day, now, files),
+        published_url=_published_url(written),
     )
 
 
